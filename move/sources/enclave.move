@@ -1,0 +1,157 @@
+// Copyright (c) K8s-DaaS authors
+// SPDX-License-Identifier: Apache-2.0
+
+/// The control-plane enclave's identity (Nautilus pattern). The admin pins the expected
+/// Nitro PCRs; an attestation document whose PCRs match registers the enclave's ed25519
+/// key. A dev path registers a bare key while the cluster allows it. Every enclave message
+/// goes through `verify_enclave_message`: ed25519 over BCS(IntentMessage), timestamp inside
+/// the window around the `Clock`, sequence strictly increasing per cluster.
+module k8s_daas::enclave;
+
+use sui::clock::Clock;
+use sui::ed25519;
+use sui::nitro_attestation::NitroAttestationDocument;
+use k8s_daas::cluster::{AdminCap, Cluster};
+use k8s_daas::events;
+use k8s_daas::messages;
+
+// === Errors ===
+
+/// PCRs must be three 48-byte values, not all zero.
+const EInvalidPcrs: u64 = 200;
+/// The attestation's PCR0..PCR2 differ from the cluster's expected PCRs.
+const EPcrMismatch: u64 = 201;
+/// The public key is missing or not 32 bytes.
+const EInvalidPublicKey: u64 = 202;
+/// Dev enclave registration is off for this cluster.
+const EDevEnclaveDisabled: u64 = 203;
+/// No enclave key is registered yet.
+const ENoEnclaveKey: u64 = 204;
+/// The message timestamp is outside the window around the on-chain clock.
+const ETimestampOutOfWindow: u64 = 205;
+/// The message sequence is not greater than the last accepted one.
+const ESequenceReplay: u64 = 206;
+/// The signature does not verify against the registered key.
+const EInvalidSignature: u64 = 207;
+/// The admin has not configured expected PCRs yet.
+const EPcrsNotConfigured: u64 = 208;
+
+const PCR_BYTES: u64 = 48;
+const PUBLIC_KEY_BYTES: u64 = 32;
+
+/// `EnclaveRegisteredEvent.kind` of a Nitro-attested key.
+const KIND_NITRO: u8 = 0;
+/// `EnclaveRegisteredEvent.kind` of a dev key.
+const KIND_DEV: u8 = 1;
+/// `EnclaveRegisteredEvent.kind` of a key handed over by the previous key.
+const KIND_ROTATION: u8 = 2;
+
+/// Pins the PCR0, PCR1, PCR2 an attestation must carry. Admin only. Emits
+/// `EnclaveConfigEvent`. Aborts `cluster::ENotAdmin`, `EInvalidPcrs`.
+public fun set_enclave_pcrs(
+    cluster: &mut Cluster,
+    cap: &AdminCap,
+    pcr0: vector<u8>,
+    pcr1: vector<u8>,
+    pcr2: vector<u8>,
+) {
+    cluster.assert_admin(cap);
+    let pcrs = vector[pcr0, pcr1, pcr2];
+    assert!(pcrs.all!(|p| p.length() == PCR_BYTES), EInvalidPcrs);
+    assert!(!pcrs.all!(|p| p.all!(|b| *b == 0)), EInvalidPcrs);
+    cluster.set_pcrs(pcrs);
+    events::emit_enclave_config(object::id(cluster), cluster.pcrs(), cluster.allow_dev_enclave());
+}
+
+/// Production path: registers (or replaces) the enclave key from a Nitro attestation
+/// document (get one in the same transaction from `0x2::nitro_attestation::
+/// load_nitro_attestation`). Admin only. Emits `EnclaveRegisteredEvent{kind: 0}`.
+/// Aborts `cluster::ENotAdmin`, `EPcrsNotConfigured`, `EPcrMismatch`, `EInvalidPublicKey`.
+public fun register_enclave(cluster: &mut Cluster, cap: &AdminCap, document: NitroAttestationDocument) {
+    cluster.assert_admin(cap);
+    let mut attested = vector[vector[], vector[], vector[]];
+    document.pcrs().do_ref!(|entry| {
+        let index = entry.index() as u64;
+        if (index < 3) *&mut attested[index] = *entry.value();
+    });
+    register_attested_key(cluster, attested, *document.public_key());
+}
+
+/// Dev path: registers (or replaces) a bare enclave key, only while the cluster allows dev
+/// enclaves. Admin only. Emits `EnclaveRegisteredEvent{kind: 1}`.
+/// Aborts `cluster::ENotAdmin`, `EDevEnclaveDisabled`, `EInvalidPublicKey`.
+public fun register_dev_enclave(cluster: &mut Cluster, cap: &AdminCap, public_key: vector<u8>) {
+    cluster.assert_admin(cap);
+    assert!(cluster.allow_dev_enclave(), EDevEnclaveDisabled);
+    install_key(cluster, public_key, KIND_DEV);
+}
+
+/// Turns dev enclave registration off for good (a registered dev key stays until
+/// replaced). Admin only. Emits `EnclaveConfigEvent`. Aborts `cluster::ENotAdmin`.
+public fun disable_dev_enclave(cluster: &mut Cluster, cap: &AdminCap) {
+    cluster.assert_admin(cap);
+    cluster.disable_dev_enclave();
+    events::emit_enclave_config(object::id(cluster), cluster.pcrs(), false);
+}
+
+/// Replaces the enclave key with `new_public_key`, authorised by the current key signing
+/// a `KeyRotationPayload` (intent 4). Anyone may submit it. Emits
+/// `EnclaveRegisteredEvent{kind: 2}`. Aborts as `verify_enclave_message`, and
+/// `EInvalidPublicKey`.
+public fun rotate_enclave_key(
+    cluster: &mut Cluster,
+    new_public_key: vector<u8>,
+    timestamp_ms: u64,
+    sequence: u64,
+    signature: vector<u8>,
+    clock: &Clock,
+) {
+    let payload = messages::key_rotation(object::id(cluster), sequence, new_public_key);
+    let message = messages::signing_bytes(messages::intent_key_rotation(), timestamp_ms, payload);
+    verify_enclave_message(cluster, message, timestamp_ms, sequence, &signature, clock);
+    install_key(cluster, new_public_key, KIND_ROTATION);
+}
+
+/// The one verifier for enclave messages. `message` is the BCS IntentMessage whose
+/// payload carries `timestamp_ms` and `sequence`. Checks, in this order: a key is
+/// registered (`ENoEnclaveKey`), the ed25519 signature (`EInvalidSignature`), the
+/// timestamp window (`ETimestampOutOfWindow`), the sequence (`ESequenceReplay`); then
+/// records the sequence.
+public(package) fun verify_enclave_message(
+    cluster: &mut Cluster,
+    message: vector<u8>,
+    timestamp_ms: u64,
+    sequence: u64,
+    signature: &vector<u8>,
+    clock: &Clock,
+) {
+    let public_key = cluster.enclave_public_key();
+    assert!(!public_key.is_empty(), ENoEnclaveKey);
+    assert!(ed25519::ed25519_verify(signature, &public_key, &message), EInvalidSignature);
+    let now = clock.timestamp_ms();
+    let window = cluster.signature_window_ms();
+    assert!(timestamp_ms + window >= now && timestamp_ms <= now + window, ETimestampOutOfWindow);
+    assert!(sequence > cluster.last_sequence(), ESequenceReplay);
+    cluster.set_last_sequence(sequence);
+}
+
+/// Registers `public_key` if `attested_pcrs` (PCR0..PCR2 from an attestation) equal the
+/// cluster's expected PCRs. Split from `register_enclave` because an attestation
+/// document cannot be forged in unit tests.
+public(package) fun register_attested_key(
+    cluster: &mut Cluster,
+    attested_pcrs: vector<vector<u8>>,
+    public_key: Option<vector<u8>>,
+) {
+    let expected = cluster.pcrs();
+    assert!(!expected.is_empty(), EPcrsNotConfigured);
+    assert!(attested_pcrs == expected, EPcrMismatch);
+    assert!(public_key.is_some(), EInvalidPublicKey);
+    install_key(cluster, public_key.destroy_some(), KIND_NITRO);
+}
+
+fun install_key(cluster: &mut Cluster, public_key: vector<u8>, kind: u8) {
+    assert!(public_key.length() == PUBLIC_KEY_BYTES, EInvalidPublicKey);
+    cluster.set_enclave_public_key(public_key);
+    events::emit_enclave_registered(object::id(cluster), public_key, kind);
+}

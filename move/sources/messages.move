@@ -1,0 +1,151 @@
+// Copyright (c) K8s-DaaS authors
+// SPDX-License-Identifier: Apache-2.0
+
+/// The messages the enclave signs. Each is `BCS(IntentMessage { intent, timestamp_ms,
+/// payload })` with one intent value per message kind, so a signature for one kind can
+/// never be replayed as another. Every payload starts with the cluster id and the
+/// per-cluster sequence number. Field order is the BCS layout (mirrored in `src/protocol/`).
+module k8s_daas::messages;
+
+use std::string::String;
+use sui::bcs;
+
+/// Intent of a request result (`requests::complete`).
+const INTENT_REQUEST_RESULT: u8 = 0;
+/// Intent of a worker activation carrying its join credential (`workers::activate_worker`).
+const INTENT_WORKER_ACTIVATION: u8 = 1;
+/// Intent of a slash verdict (`workers::slash_worker`).
+const INTENT_SLASH_VERDICT: u8 = 2;
+/// Intent of a cluster state report (`state::report_cluster_state`).
+const INTENT_CLUSTER_STATE: u8 = 3;
+/// Intent of a key rotation signed by the current key (`enclave::rotate_enclave_key`).
+const INTENT_KEY_ROTATION: u8 = 4;
+
+/// The signed envelope (Nautilus layout).
+public struct IntentMessage<T: copy + drop> has copy, drop {
+    intent: u8,
+    timestamp_ms: u64,
+    payload: T,
+}
+
+/// Result of one request.
+public struct RequestResultPayload has copy, drop {
+    cluster_id: ID,
+    sequence: u64,
+    request_id: u64,
+    status_code: u16,
+    output_sha256: vector<u8>,
+    summary: String,
+}
+
+/// Activation of a worker: the join credential encrypted to the worker's key.
+public struct WorkerActivationPayload has copy, drop {
+    cluster_id: ID,
+    sequence: u64,
+    node_id: String,
+    encrypted_join_credential: vector<u8>,
+}
+
+/// A verdict that a worker misbehaved; its whole stake goes to the treasury.
+public struct SlashVerdictPayload has copy, drop {
+    cluster_id: ID,
+    sequence: u64,
+    node_id: String,
+    reason: String,
+}
+
+/// Summary of the cluster's state.
+public struct ClusterStatePayload has copy, drop {
+    cluster_id: ID,
+    sequence: u64,
+    node_count: u64,
+    ready_node_count: u64,
+    pod_count: u64,
+    running_pod_count: u64,
+    usage_summary: String,
+}
+
+/// Hand-over from the current enclave key to a new one.
+public struct KeyRotationPayload has copy, drop {
+    cluster_id: ID,
+    sequence: u64,
+    new_public_key: vector<u8>,
+}
+
+/// Intent value of `RequestResultPayload`.
+public fun intent_request_result(): u8 { INTENT_REQUEST_RESULT }
+
+/// Intent value of `WorkerActivationPayload`.
+public fun intent_worker_activation(): u8 { INTENT_WORKER_ACTIVATION }
+
+/// Intent value of `SlashVerdictPayload`.
+public fun intent_slash_verdict(): u8 { INTENT_SLASH_VERDICT }
+
+/// Intent value of `ClusterStatePayload`.
+public fun intent_cluster_state(): u8 { INTENT_CLUSTER_STATE }
+
+/// Intent value of `KeyRotationPayload`.
+public fun intent_key_rotation(): u8 { INTENT_KEY_ROTATION }
+
+/// The exact bytes the enclave signs: BCS of `IntentMessage { intent, timestamp_ms, payload }`.
+public fun signing_bytes<T: copy + drop>(intent: u8, timestamp_ms: u64, payload: T): vector<u8> {
+    bcs::to_bytes(&IntentMessage { intent, timestamp_ms, payload })
+}
+
+/// Builds a `RequestResultPayload`.
+public fun request_result(
+    cluster_id: ID,
+    sequence: u64,
+    request_id: u64,
+    status_code: u16,
+    output_sha256: vector<u8>,
+    summary: String,
+): RequestResultPayload {
+    RequestResultPayload { cluster_id, sequence, request_id, status_code, output_sha256, summary }
+}
+
+/// Builds a `WorkerActivationPayload`.
+public fun worker_activation(
+    cluster_id: ID,
+    sequence: u64,
+    node_id: String,
+    encrypted_join_credential: vector<u8>,
+): WorkerActivationPayload {
+    WorkerActivationPayload { cluster_id, sequence, node_id, encrypted_join_credential }
+}
+
+/// Builds a `SlashVerdictPayload`.
+public fun slash_verdict(
+    cluster_id: ID,
+    sequence: u64,
+    node_id: String,
+    reason: String,
+): SlashVerdictPayload {
+    SlashVerdictPayload { cluster_id, sequence, node_id, reason }
+}
+
+/// Builds a `ClusterStatePayload`.
+public fun cluster_state(
+    cluster_id: ID,
+    sequence: u64,
+    node_count: u64,
+    ready_node_count: u64,
+    pod_count: u64,
+    running_pod_count: u64,
+    usage_summary: String,
+): ClusterStatePayload {
+    ClusterStatePayload {
+        cluster_id,
+        sequence,
+        node_count,
+        ready_node_count,
+        pod_count,
+        running_pod_count,
+        usage_summary,
+    }
+}
+
+/// Builds a `KeyRotationPayload`.
+public fun key_rotation(cluster_id: ID, sequence: u64, new_public_key: vector<u8>): KeyRotationPayload {
+    KeyRotationPayload { cluster_id, sequence, new_public_key }
+}
