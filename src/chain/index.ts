@@ -1,0 +1,62 @@
+// Public surface of src/chain: Sui access over gRPC (SuiGrpcClient).
+export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, sleep } from "./backoff.ts";
+export { ChainError, type ChainErrorCode, isChainError } from "./errors.ts";
+export {
+  type DecodedCursor,
+  decodeCursor,
+  encodeCursor,
+  type FollowerCursor,
+} from "./event-cursor.ts";
+export {
+  type EventPage,
+  eventTypeFilter,
+  type RawChainEvent,
+  readEventPage,
+} from "./event-page.ts";
+export {
+  type DecodeResult,
+  EventFollower,
+  type EventFollowerOptions,
+  type FollowedEvent,
+  type FollowerStats,
+  followEvents,
+} from "./follower.ts";
+export { type IntentState, type JournalEntry, SubmissionJournal } from "./journal.ts";
+export {
+  DEFAULT_CLIENT_CONFIG_PATH,
+  DEFAULT_KEY_ENV,
+  DEFAULT_KEYSTORE_PATH,
+  generateKeyIntoKeystore,
+  type KeystoreSelection,
+  keypairFromEnv,
+  keypairFromKeystore,
+  keypairFromKeystoreEntry,
+  keypairFromSuiPrivateKey,
+  parsePrivateKey,
+  readActiveAddress,
+  readKeystoreEntries,
+  toKeystoreEntry,
+} from "./keys.ts";
+export {
+  type AbortNameLookup,
+  MoveAbortError,
+  type MoveAbortLocation,
+  toExecutionError,
+} from "./move-abort.ts";
+export {
+  createSuiClient,
+  DEFAULT_LOCAL_URL,
+  NETWORK_NAMES,
+  type NetworkEndpoint,
+  type NetworkName,
+  resolveNetwork,
+  type TransportTarget,
+} from "./networks.ts";
+export { isResumableReadError, isTransientTransportError, rpcErrorCode } from "./rpc-errors.ts";
+export {
+  type SubmissionResult,
+  type SubmittedTransaction,
+  Submitter,
+  type SubmitterOptions,
+  type TransactionBuilder,
+} from "./submitter.ts";
