@@ -1,0 +1,109 @@
+// Values the Move package fixes: request methods and priorities, status and action codes,
+// limits and configuration defaults. Each mirrors a constant in move/sources (named in the
+// comment) and must change with it.
+
+/** Package and module names as published. */
+export const MOVE_PACKAGE_NAME = "k8s_daas";
+export const MOVE_MODULES = [
+  "cluster",
+  "enclave",
+  "events",
+  "messages",
+  "names",
+  "requests",
+  "state",
+  "tenancy",
+  "workers",
+] as const;
+export type MoveModule = (typeof MOVE_MODULES)[number];
+
+/** Methods `requests::submit` accepts. */
+export const REQUEST_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
+export type RequestMethod = (typeof REQUEST_METHODS)[number];
+/** Methods that change cluster state and therefore need the namespace capability. */
+export const WRITE_METHODS: readonly RequestMethod[] = ["POST", "PUT", "PATCH", "DELETE"];
+
+/** Priorities are 0 (lowest) ..= 9 (highest) — `requests::MAX_PRIORITY`. */
+export const MIN_PRIORITY = 0;
+export const MAX_PRIORITY = 9;
+
+/** `requests::STATUS_*`. */
+export const REQUEST_STATUS = { pending: 0, completed: 1, cancelled: 2 } as const;
+
+/** `workers::STATUS_*`. */
+export const WORKER_STATUS = { pending: 0, active: 1, unbonding: 2, slashed: 3 } as const;
+
+/** `WorkerNodeEvent.action` — `workers::ACTION_*`. */
+export const WORKER_ACTION = {
+  registered: 0,
+  heartbeat: 1,
+  activated: 2,
+  deregistered: 3,
+  withdrawn: 4,
+  slashed: 5,
+} as const;
+
+/** `NamespaceEvent.action` — `events::NAMESPACE_*`. */
+export const NAMESPACE_ACTION = { claimed: 0, transferred: 1, released: 2 } as const;
+
+/** `EnclaveRegisteredEvent.kind` — `enclave::KIND_*`. */
+export const ENCLAVE_KEY_KIND = { nitro: 0, dev: 1, rotation: 2 } as const;
+
+/** One intent value per signed message kind — `messages::INTENT_*`. */
+export const INTENT = {
+  requestResult: 0,
+  workerActivation: 1,
+  slashVerdict: 2,
+  clusterState: 3,
+  keyRotation: 4,
+} as const;
+export type IntentKind = keyof typeof INTENT;
+
+/** Size limits enforced on chain. */
+export const LIMITS = {
+  /** `cluster::MAX_PAYLOAD_BYTES_LIMIT`: a Sui pure argument is at most 16 KiB. */
+  maxPayloadBytes: 16_384,
+  /** `cluster::MAX_CLUSTER_NAME_BYTES`. */
+  maxClusterNameBytes: 63,
+  /** `requests::MAX_SUMMARY_BYTES`. */
+  maxResultSummaryBytes: 256,
+  /** `requests::MAX_REPLICAS`. */
+  maxReplicas: 100,
+  /** `requests::SHA256_BYTES`. */
+  outputDigestBytes: 32,
+  /** `state::MAX_SUMMARY_BYTES`. */
+  maxUsageSummaryBytes: 1024,
+  /** `workers::ENCRYPTION_KEY_BYTES` (x25519). */
+  workerEncryptionKeyBytes: 32,
+  /** `workers::MAX_CREDENTIAL_BYTES`. */
+  maxJoinCredentialBytes: 4096,
+  /** `workers::MAX_REASON_BYTES`. */
+  maxSlashReasonBytes: 256,
+  /** `enclave::PUBLIC_KEY_BYTES` (ed25519). */
+  enclavePublicKeyBytes: 32,
+  /** `enclave::PCR_BYTES` (SHA-384). */
+  pcrBytes: 48,
+  /** `names::MAX_LABEL_BYTES`. */
+  maxDnsLabelBytes: 63,
+  /** `names::MAX_SUBDOMAIN_BYTES`. */
+  maxDnsSubdomainBytes: 253,
+  /** `names::MAX_RESOURCE_BYTES`. */
+  maxResourceBytes: 128,
+  /** `names::MAX_IMAGE_BYTES`. */
+  maxImageBytes: 255,
+} as const;
+
+/** Configuration of a freshly created cluster — `cluster::DEFAULT_*`. */
+export const DEFAULT_CONFIG = {
+  requestFeeMist: 1_000_000n,
+  minWorkerStakeMist: 1_000_000_000n,
+  heartbeatPeriodMs: 30_000n,
+  unbondingPeriodMs: 86_400_000n,
+  maxPayloadBytes: 16_384n,
+  signatureWindowMs: 300_000n,
+} as const;
+
+/** Namespaces no tenant may claim (`tenancy::is_reserved`): `default` and `kube-*`. */
+export function isReservedNamespace(name: string): boolean {
+  return name === "default" || name.startsWith("kube-");
+}

@@ -1,0 +1,8 @@
+// Public surface of the protocol package: the one place that knows the Move layouts.
+export * from "./calls.ts";
+export * from "./constants.ts";
+export * from "./errors.ts";
+export * from "./events.ts";
+export * from "./manifests.ts";
+export * from "./messages.ts";
+export * from "./names.ts";

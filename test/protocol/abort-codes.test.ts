@@ -1,0 +1,53 @@
+// The abort-code table in src/protocol/errors.ts must match the error constants in
+// move/sources exactly: a Move constant without a TS twin (or with another code) fails.
+import assert from "node:assert/strict";
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { ABORT_CODES, abortCode, abortCodeInfo, MoveAbortError } from "../../src/protocol/index.ts";
+
+const SOURCES = join(import.meta.dirname, "..", "..", "move", "sources");
+
+function moveErrorConstants(): { module: string; name: string; code: number }[] {
+  return readdirSync(SOURCES)
+    .filter((file) => file.endsWith(".move"))
+    .flatMap((file) => {
+      const text = readFileSync(join(SOURCES, file), "utf8");
+      const module = /module\s+k8s_daas::(\w+)/.exec(text)?.[1];
+      assert.ok(module, `${file} declares a k8s_daas module`);
+      return [...text.matchAll(/const\s+(E[A-Z][a-z]\w*)\s*:\s*u64\s*=\s*(\d+)\s*;/g)].map((m) => ({
+        module,
+        name: m[1] as string,
+        code: Number(m[2]),
+      }));
+    });
+}
+
+test("every Move error constant has a TS twin with the same code", () => {
+  const constants = moveErrorConstants();
+  assert.ok(constants.length >= 40, `found ${constants.length} Move error constants`);
+  for (const c of constants) {
+    assert.equal(abortCodeInfo(c.module, c.code)?.name, c.name, `${c.module}::${c.name} = ${c.code}`);
+  }
+});
+
+test("every TS abort code exists in the Move sources", () => {
+  const keys = new Set(moveErrorConstants().map((c) => `${c.module}:${c.name}:${c.code}`));
+  for (const info of ABORT_CODES) {
+    assert.ok(keys.has(`${info.module}:${info.name}:${info.code}`), `${info.module}::${info.name}`);
+  }
+});
+
+test("abort codes are unique across the package", () => {
+  const codes = ABORT_CODES.map((info) => info.code);
+  assert.equal(new Set(codes).size, codes.length);
+});
+
+test("MoveAbortError names known codes and flags unknown ones", () => {
+  const known = new MoveAbortError("requests", abortCode("requests", "EAlreadyCompleted").code);
+  assert.equal(known.constant, "EAlreadyCompleted");
+  assert.match(known.message, /requests::EAlreadyCompleted \(409\)/);
+  const unknown = new MoveAbortError("requests", 9999);
+  assert.equal(unknown.constant, undefined);
+  assert.throws(() => abortCode("requests", "ENoSuchThing"), /no abort constant/);
+});
