@@ -1,0 +1,143 @@
+import assert from "node:assert/strict";
+import { describe, it } from "node:test";
+import { GrpcTypes } from "@mysten/sui/grpc";
+import { decodeCursor, encodeCursor } from "../../src/chain/event-cursor.ts";
+import { eventTypeFilter, foldEventFrames } from "../../src/chain/event-page.ts";
+
+const TYPE = "0x0000000000000000000000000000000000000000000000000000000000000abc::events::Ping";
+const token = (n: number) => new Uint8Array([n, n, n]);
+
+function eventFrame(n: number, checkpoint: bigint, end?: GrpcTypes.QueryEndReason) {
+  const frame: GrpcTypes.ListEventsResponse = {
+    event: {
+      transactionDigest: `tx${n}`,
+      eventIndex: 0,
+      checkpoint,
+      eventType: TYPE,
+      sender: "0x1",
+      contents: { value: new Uint8Array([n]) },
+    },
+    watermark: { cursor: token(n) },
+  };
+  if (end !== undefined) frame.end = { reason: end };
+  return frame;
+}
+
+function progressFrame(n: number, checkpoint?: bigint, end?: GrpcTypes.QueryEndReason) {
+  const frame: GrpcTypes.ListEventsResponse = {
+    watermark: checkpoint === undefined ? { cursor: token(n) } : { cursor: token(n), checkpoint },
+  };
+  if (end !== undefined) frame.end = { reason: end };
+  return frame;
+}
+
+async function* stream(frames: GrpcTypes.ListEventsResponse[]) {
+  yield* frames;
+}
+
+const { ITEM_LIMIT, SCAN_LIMIT, LEDGER_TIP } = GrpcTypes.QueryEndReason;
+
+describe("follower cursor", () => {
+  it("round-trips checkpoint and token", () => {
+    const cursor = encodeCursor(42n, token(7));
+    assert.equal(cursor, "42:BwcH");
+    assert.deepEqual(decodeCursor(cursor), { checkpoint: 42n, token: token(7) });
+  });
+
+  for (const bad of ["", "42", "x:AAAA", "42:", "42:not base64!", "-1:AAAA"]) {
+    it(`rejects ${JSON.stringify(bad)}`, () => {
+      assert.throws(() => decodeCursor(bad), { code: "CHAIN_CURSOR_MALFORMED" });
+    });
+  }
+});
+
+describe("foldEventFrames", () => {
+  it("a full page with a lookahead item continues after its last returned item", async () => {
+    const page = await foldEventFrames(
+      stream([
+        eventFrame(1, 5n),
+        progressFrame(2),
+        eventFrame(3, 6n),
+        eventFrame(4, 7n, ITEM_LIMIT),
+      ]),
+      2,
+      null,
+    );
+    assert.deepEqual(
+      page.events.map((event) => event.txDigest),
+      ["tx1", "tx3"],
+    );
+    assert.equal(page.hasNextPage, true);
+    assert.equal(page.nextCursor, encodeCursor(6n, token(3)));
+    assert.equal(page.events[0]?.cursor, encodeCursor(5n, token(1)));
+    assert.equal(page.events[0]?.eventType, TYPE);
+    assert.deepEqual(page.events[1]?.bcs, new Uint8Array([3]));
+  });
+
+  it("a scan-limited page with no items continues from the scan frontier", async () => {
+    const previous = decodeCursor(encodeCursor(3n, token(0)));
+    const page = await foldEventFrames(
+      stream([progressFrame(1), progressFrame(2, 9n, SCAN_LIMIT)]),
+      50,
+      previous,
+    );
+    assert.deepEqual(page.events, []);
+    assert.equal(page.hasNextPage, true);
+    assert.equal(page.nextCursor, encodeCursor(9n, token(2)));
+  });
+
+  it("a frontier without a covered checkpoint keeps the previous checkpoint as lower bound", async () => {
+    const previous = decodeCursor(encodeCursor(3n, token(0)));
+    const page = await foldEventFrames(
+      stream([progressFrame(2, undefined, SCAN_LIMIT)]),
+      50,
+      previous,
+    );
+    assert.equal(page.nextCursor, encodeCursor(3n, token(2)));
+  });
+
+  it("an empty page at the ledger tip keeps the old cursor", async () => {
+    const page = await foldEventFrames(stream([progressFrame(1, 4n, LEDGER_TIP)]), 50, null);
+    assert.deepEqual(page, { events: [], hasNextPage: false, nextCursor: null });
+  });
+
+  it("a short page at the ledger tip ends at its last item", async () => {
+    const page = await foldEventFrames(
+      stream([eventFrame(1, 5n), progressFrame(2, 8n, LEDGER_TIP)]),
+      50,
+      null,
+    );
+    assert.equal(page.hasNextPage, false);
+    assert.equal(page.nextCursor, encodeCursor(5n, token(1)));
+  });
+
+  it("a server-clamped item limit still reports a next page", async () => {
+    const page = await foldEventFrames(
+      stream([eventFrame(1, 5n), eventFrame(2, 5n, ITEM_LIMIT)]),
+      50,
+      null,
+    );
+    assert.equal(page.events.length, 2);
+    assert.equal(page.hasNextPage, true);
+    assert.equal(page.nextCursor, encodeCursor(5n, token(2)));
+  });
+
+  it("refuses events that lack their identity", async () => {
+    const frame = eventFrame(1, 5n);
+    delete frame.event?.transactionDigest;
+    await assert.rejects(foldEventFrames(stream([frame]), 50, null), {
+      code: "CHAIN_SERVER_RESPONSE_INVALID",
+    });
+  });
+});
+
+describe("eventTypeFilter", () => {
+  it("ORs one term per event type", () => {
+    const filter = eventTypeFilter(["0x1::a::A", "0x1::b"]);
+    assert.equal(filter.terms.length, 2);
+    assert.deepEqual(filter.terms[1]?.literals[0]?.predicate, {
+      oneofKind: "eventType",
+      eventType: { eventType: "0x1::b" },
+    });
+  });
+});
