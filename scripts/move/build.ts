@@ -4,9 +4,9 @@
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { dumpMovePackage } from "@zktx.io/sui-move-builder/full";
+import { missingIdentifiers, moduleName } from "./bytecode.ts";
 import { HOW_TO_PROVIDE_FRAMEWORK } from "./framework-location.ts";
 import { MOVE_PACKAGE_DIR, prepareMoveInput, SEED_ENTRY_POINTS } from "./move-package.ts";
-import { moduleName, missingIdentifiers } from "./bytecode.ts";
 
 const prepared = await prepareMoveInput();
 if (!prepared.ok) {

@@ -32,7 +32,8 @@ export function readPackageFiles(dir: string): Record<string, string> {
         continue;
       }
       const rel = relative(dir, full).split(sep).join("/");
-      if (isPackageFile(entry.name) || rel.endsWith(".move")) files[rel] = readFileSync(full, "utf8");
+      if (isPackageFile(entry.name) || rel.endsWith(".move"))
+        files[rel] = readFileSync(full, "utf8");
     }
   };
   walk(dir);
@@ -48,7 +49,11 @@ export class LocalFrameworkFetcher extends MovePackageFetcher {
     this.#frameworkDir = frameworkDir;
   }
 
-  override async fetch(gitUrl: string, _rev: string, subdir?: string): Promise<Record<string, string>> {
+  override async fetch(
+    gitUrl: string,
+    _rev: string,
+    subdir?: string,
+  ): Promise<Record<string, string>> {
     const prefix = `${FRAMEWORK_SUBDIR}/`;
     if (!subdir?.startsWith(prefix)) {
       throw new FrameworkFetchError(
