@@ -1,0 +1,71 @@
+import { join } from "node:path";
+import { GrpcTypes, type RpcTransport } from "@mysten/sui/grpc";
+import { type ListeningServer, listen } from "./grpc/http-server.ts";
+import { inProcessTransport } from "./grpc/in-process.ts";
+import { GrpcWebRouter } from "./grpc/router.ts";
+import { Ledger } from "./ledger.ts";
+import type { MovePackage } from "./move-runtime.ts";
+import { executionService } from "./services/execution-service.ts";
+import { ledgerService } from "./services/ledger-service.ts";
+import { stateService } from "./services/state-service.ts";
+import { subscriptionService } from "./services/subscription-service.ts";
+
+export type {
+  MoveArg,
+  MoveCallContext,
+  MoveFunction,
+  MovePackage,
+  MoveParam,
+} from "./move-runtime.ts";
+export { MoveAbort } from "./move-runtime.ts";
+export { CLOCK_OBJECT_ID, CoinLayout, SUI_COIN_TYPE } from "./objects.ts";
+
+export interface DevnetOptions {
+  /** Folder for the ledger's SQLite file; in memory when omitted. */
+  dataDir?: string;
+  /** Also serve gRPC-web over HTTP (127.0.0.1 unless `host` says otherwise). */
+  listen?: { port?: number; host?: string };
+  /** Move packages the devnet runs (TypeScript implementations of their entry functions). */
+  packages?: readonly MovePackage[];
+}
+
+export interface Devnet {
+  /** For `new SuiGrpcClient({ network: "localnet", transport })` in the same process. */
+  readonly transport: RpcTransport;
+  /** Set when listening: `http://127.0.0.1:<port>`. */
+  readonly url: string | undefined;
+  readonly chainId: string;
+  readonly clock: { now(): number; advance(ms: number): number; set(ms: number): number };
+  /** Mints a SUI coin of `amountMist` to `address`; returns the coin's object id. */
+  faucet(address: string, amountMist: bigint): Promise<string>;
+  close(): Promise<void>;
+}
+
+/** Opens (or reopens, from `dataDir`) a local chain that speaks Sui's gRPC API. */
+export async function openDevnet(options: DevnetOptions = {}): Promise<Devnet> {
+  const ledger = new Ledger(
+    options.dataDir ? join(options.dataDir, "ledger.sqlite") : ":memory:",
+    options.packages ?? [],
+  );
+  const router = new GrpcWebRouter()
+    .service(GrpcTypes.LedgerService, ledgerService(ledger))
+    .service(GrpcTypes.TransactionExecutionService, executionService(ledger))
+    .service(GrpcTypes.StateService, stateService(ledger))
+    .service(GrpcTypes.SubscriptionService, subscriptionService(ledger))
+    .service(GrpcTypes.MovePackageService, {})
+    .service(GrpcTypes.SignatureVerificationService, {})
+    .service(GrpcTypes.NameService, {});
+  let server: ListeningServer | undefined;
+  if (options.listen) server = await listen(router, options.listen);
+  return {
+    transport: inProcessTransport(router),
+    url: server?.url,
+    chainId: ledger.chainId,
+    clock: ledger.clock,
+    faucet: async (address, amountMist) => ledger.faucet(address, amountMist).id,
+    close: async () => {
+      await server?.close();
+      ledger.close();
+    },
+  };
+}

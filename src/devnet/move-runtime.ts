@@ -1,0 +1,93 @@
+import type { BcsType } from "@mysten/sui/bcs";
+
+/**
+ * How the devnet runs a Move package without a Move VM: each entry function is
+ * re-implemented in TypeScript against this interface, with its parameters declared so that
+ * arguments are checked before anything executes, as Sui's validators do.
+ */
+export type MoveParam =
+  | { kind: "pure"; name: string; typeName: string; layout: BcsType<unknown, unknown> }
+  | { kind: "object"; name: string; type: string; mode: "ref" | "mut" | "value" };
+
+export interface MoveFunction {
+  /** Declared parameters, without the implicit trailing `&mut TxContext`. */
+  params: MoveParam[];
+  /** Entry functions may be called from transactions; the devnet calls only these. */
+  run(ctx: MoveCallContext, args: MoveArg[]): MoveReturn[] | undefined;
+}
+
+export interface MovePackage {
+  id: string;
+  /** module name → function name → implementation */
+  modules: Readonly<Record<string, Readonly<Record<string, MoveFunction>>>>;
+}
+
+/** An argument as a function implementation receives it. */
+export type MoveArg = { kind: "pure"; value: unknown; bytes: Uint8Array } | ObjectArg;
+
+export type MoveReturn = { kind: "object"; id: string } | { kind: "pure"; bytes: Uint8Array };
+
+export interface ObjectArg {
+  kind: "object";
+  id: string;
+  type: string;
+  contents(): Uint8Array;
+  setContents(contents: Uint8Array): void;
+  /** For by-value parameters: the object leaves storage (Move `object::delete`). */
+  delete(): void;
+  transfer(recipient: string): void;
+}
+
+/** A Move abort as the package itself raises it: named constant, numeric code. */
+export class MoveAbort extends Error {
+  readonly packageId: string;
+  readonly module: string;
+  readonly functionName: string;
+  readonly code: number;
+  readonly constantName: string;
+
+  constructor(
+    packageId: string,
+    module: string,
+    functionName: string,
+    code: number,
+    constantName: string,
+  ) {
+    super(`${module}::${functionName} aborted with ${constantName} (code ${code})`);
+    this.name = "MoveAbort";
+    this.packageId = packageId;
+    this.module = module;
+    this.functionName = functionName;
+    this.code = code;
+    this.constantName = constantName;
+  }
+}
+
+export interface MoveCallContext {
+  readonly sender: string;
+  readonly txDigest: string;
+  readonly packageId: string;
+  readonly module: string;
+  readonly functionName: string;
+  /** The devnet's `0x2::clock::Clock` value (ms). */
+  readonly clockMs: number;
+  /** Raises the abort with the package's named error constant. */
+  abort(code: number, constantName: string): never;
+  emit(module: string, structName: string, contents: Uint8Array): void;
+  /** Creates an object; `contents` must start with its 32-byte UID, use `newId` first. */
+  newId(): string;
+  createObject(
+    id: string,
+    type: string,
+    contents: Uint8Array,
+    owner: { kind: "address"; address: string } | { kind: "shared" },
+  ): void;
+  readObject(id: string): { type: string; contents: Uint8Array } | undefined;
+  writeObject(id: string, contents: Uint8Array): void;
+  /** Dynamic fields (Move `Table` entries) under a parent object id. */
+  getField(parent: string, name: Uint8Array): Uint8Array | undefined;
+  setField(parent: string, name: Uint8Array, value: Uint8Array): void;
+  removeField(parent: string, name: Uint8Array): void;
+  /** Creates a `Coin<SUI>` of `amount` owned by `recipient` (e.g. a refund). */
+  payCoin(recipient: string, amount: bigint): string;
+}
