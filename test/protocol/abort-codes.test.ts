@@ -27,7 +27,11 @@ test("every Move error constant has a TS twin with the same code", () => {
   const constants = moveErrorConstants();
   assert.ok(constants.length >= 40, `found ${constants.length} Move error constants`);
   for (const c of constants) {
-    assert.equal(abortCodeInfo(c.module, c.code)?.name, c.name, `${c.module}::${c.name} = ${c.code}`);
+    assert.equal(
+      abortCodeInfo(c.module, c.code)?.name,
+      c.name,
+      `${c.module}::${c.name} = ${c.code}`,
+    );
   }
 });
 

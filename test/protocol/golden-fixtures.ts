@@ -1,0 +1,169 @@
+// Golden vectors shared by the TS tests and the Move tests. `renderGoldenMove()` renders
+// move/tests/golden.move (written by `node test/protocol/golden-fixtures.ts --write`);
+// golden.test.ts fails when that file is stale, and the Move tests assert the same hex
+// against the Move package's own BCS, so TS and Move cannot drift apart silently.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import {
+  DEFAULT_CONFIG,
+  K8sAPIRequestEvent,
+  podManifest,
+  RequestResultPayload,
+  signingBytes,
+} from "../../src/protocol/index.ts";
+
+export const GOLDEN_MOVE_PATH = join(
+  import.meta.dirname,
+  "..",
+  "..",
+  "move",
+  "tests",
+  "golden.move",
+);
+
+/** Id of the cluster `test_env::begin()` creates: the first object of test_scenario tx 0. */
+export const CLUSTER_ID = "0x034401905bebdf8c04f3cd5f04f442a39372c8dc321c29edfb4f9cb30b23ab96";
+/** `test_env::tenant()`. */
+export const TENANT = `0x${"7e".padStart(64, "0")}`;
+export const TIMESTAMP_MS = 1_700_000_000_000n;
+const WINDOW_MS = DEFAULT_CONFIG.signatureWindowMs;
+
+export const enclaveKey = Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(0x11));
+export const otherKey = Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(0x22));
+export const WORKER_ENCRYPTION_KEY = new Uint8Array(32).fill(0x33);
+
+export const OUTPUT_SHA256 = new Uint8Array(32).fill(0xab);
+export const RESULT_SUMMARY = "created pod team-a/web";
+export const JOIN_CREDENTIAL = new Uint8Array([0xc0, 0xff, 0xee, 0x01, 0x02, 0x03]);
+export const SLASH_REASON = "missed heartbeats";
+export const USAGE_SUMMARY = "cpu 40%, memory 2Gi";
+
+/** The event `create_pod(web, team-a, nginx:1.27, priority 5)` emits as request 1. */
+export const requestEvent = {
+  cluster_id: CLUSTER_ID,
+  request_id: 1n,
+  method: "POST",
+  resource: "pods",
+  namespace: "team-a",
+  name: "web",
+  payload: new TextEncoder().encode(podManifest("web", "team-a", "nginx:1.27")),
+  priority: 5,
+  requester: TENANT,
+  fee_mist: DEFAULT_CONFIG.requestFeeMist,
+  timestamp_ms: TIMESTAMP_MS,
+};
+
+export function resultPayload(requestId: bigint, sequence: bigint) {
+  return {
+    cluster_id: CLUSTER_ID,
+    sequence,
+    request_id: requestId,
+    status_code: 201,
+    output_sha256: OUTPUT_SHA256,
+    summary: RESULT_SUMMARY,
+  };
+}
+
+const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
+
+/** Golden BCS vectors, name -> hex. */
+export function goldenVectors(): Record<string, string> {
+  return {
+    request_event_bcs: hex(K8sAPIRequestEvent.serialize(requestEvent).toBytes()),
+    result_payload_bcs: hex(RequestResultPayload.serialize(resultPayload(1n, 1n)).toBytes()),
+    result_intent_message_bcs: hex(
+      signingBytes("requestResult", TIMESTAMP_MS, resultPayload(1n, 1n)),
+    ),
+  };
+}
+
+/** Signatures the Move tests replay, name -> hex. */
+export async function goldenSignatures(): Promise<Record<string, string>> {
+  const sign = async (key: Ed25519Keypair, message: Uint8Array) => hex(await key.sign(message));
+  const result = (id: bigint, seq: bigint, ts = TIMESTAMP_MS) =>
+    signingBytes("requestResult", ts, resultPayload(id, seq));
+  return {
+    sig_result_r1_s1: await sign(enclaveKey, result(1n, 1n)),
+    sig_result_r1_s1_other_key: await sign(otherKey, result(1n, 1n)),
+    sig_result_r2_s1: await sign(enclaveKey, result(2n, 1n)),
+    sig_result_r2_s2: await sign(enclaveKey, result(2n, 2n)),
+    sig_result_r1_s1_stale: await sign(enclaveKey, result(1n, 1n, TIMESTAMP_MS - WINDOW_MS - 1n)),
+    sig_result_r1_s2_other_key: await sign(otherKey, result(1n, 2n)),
+    sig_activation_s1: await sign(
+      enclaveKey,
+      signingBytes("workerActivation", TIMESTAMP_MS, {
+        cluster_id: CLUSTER_ID,
+        sequence: 1n,
+        node_id: "node-1",
+        encrypted_join_credential: JOIN_CREDENTIAL,
+      }),
+    ),
+    sig_slash_s1: await sign(
+      enclaveKey,
+      signingBytes("slashVerdict", TIMESTAMP_MS, {
+        cluster_id: CLUSTER_ID,
+        sequence: 1n,
+        node_id: "node-1",
+        reason: SLASH_REASON,
+      }),
+    ),
+    sig_state_s1: await sign(
+      enclaveKey,
+      signingBytes("clusterState", TIMESTAMP_MS, {
+        cluster_id: CLUSTER_ID,
+        sequence: 1n,
+        node_count: 3n,
+        ready_node_count: 2n,
+        pod_count: 10n,
+        running_pod_count: 8n,
+        usage_summary: USAGE_SUMMARY,
+      }),
+    ),
+    sig_rotation_s1: await sign(
+      enclaveKey,
+      signingBytes("keyRotation", TIMESTAMP_MS, {
+        cluster_id: CLUSTER_ID,
+        sequence: 1n,
+        new_public_key: otherKey.getPublicKey().toRawBytes(),
+      }),
+    ),
+  };
+}
+
+const bytesFn = (name: string, value: string) => `public fun ${name}(): vector<u8> { x"${value}" }`;
+
+/** The full text of move/tests/golden.move. */
+export async function renderGoldenMove(): Promise<string> {
+  const functions = [
+    `public fun cluster_id(): ID { object::id_from_address(@${CLUSTER_ID}) }`,
+    `public fun timestamp_ms(): u64 { ${TIMESTAMP_MS} }`,
+    bytesFn("enclave_public_key", hex(enclaveKey.getPublicKey().toRawBytes())),
+    bytesFn("other_public_key", hex(otherKey.getPublicKey().toRawBytes())),
+    bytesFn("worker_encryption_key", hex(WORKER_ENCRYPTION_KEY)),
+    bytesFn("output_sha256", hex(OUTPUT_SHA256)),
+    bytesFn("join_credential", hex(JOIN_CREDENTIAL)),
+    ...Object.entries(goldenVectors()).map(([name, value]) => bytesFn(name, value)),
+    ...Object.entries(await goldenSignatures()).map(([name, value]) => bytesFn(name, value)),
+  ];
+  return [
+    "// GENERATED by `node test/protocol/golden-fixtures.ts --write`; do not edit.",
+    "// Golden vectors and enclave signatures shared with test/protocol/golden.test.ts.",
+    "",
+    "#[test_only]",
+    "module k8s_daas::golden;",
+    "",
+    ...functions,
+    "",
+  ].join("\n");
+}
+
+/** The committed golden.move text. */
+export function readGoldenMove(): string {
+  return readFileSync(GOLDEN_MOVE_PATH, "utf8");
+}
+
+if (process.argv.includes("--write")) {
+  writeFileSync(GOLDEN_MOVE_PATH, await renderGoldenMove());
+  console.log(`wrote ${GOLDEN_MOVE_PATH}`);
+}
