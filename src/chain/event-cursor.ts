@@ -32,3 +32,17 @@ export function decodeCursor(cursor: FollowerCursor): DecodedCursor {
   }
   return { checkpoint: BigInt(checkpoint), token: new Uint8Array(Buffer.from(token, "base64")) };
 }
+
+/**
+ * Fails fast and clearly when a node has pruned the history right after `cursor`: every event
+ * after it lives at `cursor.checkpoint` or later, so that checkpoint must still be available.
+ */
+export function assertCursorAvailable(cursor: DecodedCursor | null, lowestAvailable: bigint): void {
+  if (cursor === null || cursor.checkpoint >= lowestAvailable) return;
+  throw new ChainError(
+    "CHAIN_CURSOR_PRUNED",
+    `cursor is at checkpoint ${cursor.checkpoint}, but this node only keeps checkpoints from ` +
+      `${lowestAvailable}: the events in between are gone from it; catch up from a node with ` +
+      "full history",
+  );
+}

@@ -1,7 +1,12 @@
 import type { GrpcTypes, SuiGrpcClient } from "@mysten/sui/grpc";
 import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, sleep } from "./backoff.ts";
 import { ChainError } from "./errors.ts";
-import { type DecodedCursor, decodeCursor, type FollowerCursor } from "./event-cursor.ts";
+import {
+  assertCursorAvailable,
+  type DecodedCursor,
+  decodeCursor,
+  type FollowerCursor,
+} from "./event-cursor.ts";
 import {
   EVENT_READ_MASK,
   eventTypeFilter,
@@ -206,15 +211,7 @@ export class EventFollower<T> {
   /** Fails fast and clearly when the server has pruned the history the cursor points into. */
   async #checkCursorAvailable(signal: AbortSignal): Promise<bigint> {
     const response = await this.#serviceInfo(signal);
-    const lowest = response.lowestAvailableCheckpoint ?? 0n;
-    if (this.#decodedCursor !== null && this.#decodedCursor.checkpoint < lowest) {
-      throw new ChainError(
-        "CHAIN_CURSOR_PRUNED",
-        `cursor is at checkpoint ${this.#decodedCursor.checkpoint}, but the server only keeps ` +
-          `checkpoints from ${lowest}: events in between are gone from this node; use a node ` +
-          "with full history (or an archive) to catch up",
-      );
-    }
+    assertCursorAvailable(this.#decodedCursor, response.lowestAvailableCheckpoint ?? 0n);
     return response.checkpointHeight ?? 0n;
   }
 

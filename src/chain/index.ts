@@ -2,6 +2,7 @@
 export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, sleep } from "./backoff.ts";
 export { ChainError, type ChainErrorCode, isChainError } from "./errors.ts";
 export {
+  assertCursorAvailable,
   type DecodedCursor,
   decodeCursor,
   encodeCursor,

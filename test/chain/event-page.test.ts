@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GrpcTypes } from "@mysten/sui/grpc";
-import { decodeCursor, encodeCursor } from "../../src/chain/event-cursor.ts";
+import { assertCursorAvailable, decodeCursor, encodeCursor } from "../../src/chain/event-cursor.ts";
 import { eventTypeFilter, foldEventFrames } from "../../src/chain/event-page.ts";
 
 const TYPE = "0x0000000000000000000000000000000000000000000000000000000000000abc::events::Ping";
@@ -49,6 +49,26 @@ describe("follower cursor", () => {
       assert.throws(() => decodeCursor(bad), { code: "CHAIN_CURSOR_MALFORMED" });
     });
   }
+});
+
+describe("assertCursorAvailable", () => {
+  const at = (checkpoint: bigint) => decodeCursor(encodeCursor(checkpoint, token(1)));
+
+  it("accepts a cursor inside the available history, and a fresh start", () => {
+    assertCursorAvailable(at(10n), 10n);
+    assertCursorAvailable(at(11n), 10n);
+    assertCursorAvailable(null, 10n);
+  });
+
+  it("names both checkpoints when the history after the cursor is pruned", () => {
+    assert.throws(
+      () => assertCursorAvailable(at(9n), 10n),
+      (error: unknown) =>
+        error instanceof Error &&
+        (error as { code?: string }).code === "CHAIN_CURSOR_PRUNED" &&
+        /checkpoint 9.*from 10/.test(error.message),
+    );
+  });
 });
 
 describe("foldEventFrames", () => {
