@@ -173,6 +173,39 @@ describe("Submitter on the devnet", () => {
     assert.equal(journal.get("fail:1"), undefined);
   });
 
+  it("records an abort on chain as final: a repeat of the intent rethrows it, nothing is resent", async () => {
+    const journal = journalAt("onchain-abort");
+    const submitter = new Submitter({ client, signer: alice, journal });
+    const [coin] = (await client.listCoins({ owner: alice.toSuiAddress() })).objects;
+    assert.ok(coin);
+    // Budget, price and gas coin given up front: the SDK skips simulation and the node executes.
+    const failing = (tx: Transaction) => {
+      tx.moveCall({ target: `${PINGER_ID}::pinger::fail`, arguments: [tx.pure.u64(9)] });
+      tx.setGasBudget(50_000_000n);
+      tx.setGasPrice(1_000n);
+      tx.setGasPayment([{ objectId: coin.objectId, version: coin.version, digest: coin.digest }]);
+    };
+    const first = await submitter.submit("fail:chain", failing).then(
+      () => assert.fail("expected an abort"),
+      (caught: unknown) => caught,
+    );
+    assert.ok(first instanceof MoveAbortError, String(first));
+    assert.equal(first.abortCode, 9n);
+    assert.equal(first.constantName, "EBoom");
+    assert.equal(first.digest, journal.get("fail:chain")?.digest);
+    assert.equal(journal.get("fail:chain")?.state, "failed");
+    const balanceAfterAbort = await balanceOf(alice.toSuiAddress());
+    assert.ok(balanceAfterAbort < 10n * SUI, "an executed abort is charged gas");
+
+    const again = await submitter.submit("fail:chain", failing).then(
+      () => assert.fail("expected the same abort"),
+      (caught: unknown) => caught,
+    );
+    assert.ok(again instanceof MoveAbortError);
+    assert.equal(again.digest, first.digest);
+    assert.equal(await balanceOf(alice.toSuiAddress()), balanceAfterAbort);
+  });
+
   it("replaces a journaled transaction only once its gas coin was spent elsewhere", async () => {
     const path = "dead";
     const down = faulty({
