@@ -509,8 +509,8 @@ export class Executor {
       module: command.module,
       functionName: command.function,
       clockMs,
-      abort: (code, constantName) => {
-        throw new MoveAbort(packageId, command.module, command.function, code, constantName);
+      abort: (module, code, constantName) => {
+        throw new MoveAbort(packageId, module, command.function, code, constantName);
       },
       emit: (module, structName, contents) => {
         events.push({

@@ -3,6 +3,7 @@ import { GrpcTypes, type RpcTransport } from "@mysten/sui/grpc";
 import { type ListeningServer, listen } from "./grpc/http-server.ts";
 import { inProcessTransport } from "./grpc/in-process.ts";
 import { GrpcWebRouter } from "./grpc/router.ts";
+import { DEVNET_PACKAGE_ID, k8sDaasPackage } from "./k8s-daas/index.ts";
 import { Ledger } from "./ledger.ts";
 import type { MovePackage } from "./move-runtime.ts";
 import { executionService } from "./services/execution-service.ts";
@@ -19,13 +20,17 @@ export type {
 } from "./move-runtime.ts";
 export { MoveAbort } from "./move-runtime.ts";
 export { CLOCK_OBJECT_ID, CoinLayout, SUI_COIN_TYPE } from "./objects.ts";
+export { DEVNET_PACKAGE_ID, k8sDaasPackage };
 
 export interface DevnetOptions {
   /** Folder for the ledger's SQLite file; in memory when omitted. */
   dataDir?: string;
   /** Also serve gRPC-web over HTTP (127.0.0.1 unless `host` says otherwise). */
   listen?: { port?: number; host?: string };
-  /** Move packages the devnet runs (TypeScript implementations of their entry functions). */
+  /**
+   * Extra Move packages to run (TypeScript implementations of their entry functions);
+   * `k8s_daas` is always there, at `DEVNET_PACKAGE_ID`.
+   */
   packages?: readonly MovePackage[];
 }
 
@@ -35,6 +40,8 @@ export interface Devnet {
   /** Set when listening: `http://127.0.0.1:<port>`. */
   readonly url: string | undefined;
   readonly chainId: string;
+  /** The `k8s_daas` package id on this devnet. */
+  readonly packageId: string;
   readonly clock: { now(): number; advance(ms: number): number; set(ms: number): number };
   /** Mints a SUI coin of `amountMist` to `address`; returns the coin's object id. */
   faucet(address: string, amountMist: bigint): Promise<string>;
@@ -43,10 +50,10 @@ export interface Devnet {
 
 /** Opens (or reopens, from `dataDir`) a local chain that speaks Sui's gRPC API. */
 export async function openDevnet(options: DevnetOptions = {}): Promise<Devnet> {
-  const ledger = new Ledger(
-    options.dataDir ? join(options.dataDir, "ledger.sqlite") : ":memory:",
-    options.packages ?? [],
-  );
+  const ledger = new Ledger(options.dataDir ? join(options.dataDir, "ledger.sqlite") : ":memory:", [
+    k8sDaasPackage(DEVNET_PACKAGE_ID),
+    ...(options.packages ?? []),
+  ]);
   const router = new GrpcWebRouter()
     .service(GrpcTypes.LedgerService, ledgerService(ledger))
     .service(GrpcTypes.TransactionExecutionService, executionService(ledger))
@@ -61,6 +68,7 @@ export async function openDevnet(options: DevnetOptions = {}): Promise<Devnet> {
     transport: inProcessTransport(router),
     url: server?.url,
     chainId: ledger.chainId,
+    packageId: DEVNET_PACKAGE_ID,
     clock: ledger.clock,
     faucet: async (address, amountMist) => ledger.faucet(address, amountMist).id,
     close: async () => {

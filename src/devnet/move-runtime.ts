@@ -6,7 +6,8 @@ import type { BcsType } from "@mysten/sui/bcs";
  * arguments are checked before anything executes, as Sui's validators do.
  */
 export type MoveParam =
-  | { kind: "pure"; name: string; typeName: string; layout: BcsType<unknown, unknown> }
+  // biome-ignore lint/suspicious/noExplicitAny: parameters of every value type share one list
+  | { kind: "pure"; name: string; typeName: string; layout: BcsType<any, any> }
   | { kind: "object"; name: string; type: string; mode: "ref" | "mut" | "value" };
 
 export interface MoveFunction {
@@ -71,8 +72,8 @@ export interface MoveCallContext {
   readonly functionName: string;
   /** The devnet's `0x2::clock::Clock` value (ms). */
   readonly clockMs: number;
-  /** Raises the abort with the package's named error constant. */
-  abort(code: number, constantName: string): never;
+  /** Raises the named error constant of `module` (which may differ from the called module). */
+  abort(module: string, code: number, constantName: string): never;
   emit(module: string, structName: string, contents: Uint8Array): void;
   /** Creates an object; `contents` must start with its 32-byte UID, use `newId` first. */
   newId(): string;

@@ -1,0 +1,129 @@
+import {
+  ENCLAVE_KEY_KIND,
+  EnclaveConfigEvent,
+  EnclaveRegisteredEvent,
+  LIMITS,
+  signingBytes,
+} from "../../protocol/index.ts";
+import type { MoveCallContext, MoveFunction } from "../move-runtime.ts";
+import { assertAdmin } from "./cluster.ts";
+import {
+  type CallScope,
+  type ClusterValue,
+  ed25519Verify,
+  entry,
+  readCluster,
+  writeCluster,
+} from "./entry.ts";
+
+/**
+ * `enclave::verify_enclave_message`: key registered, signature, freshness, then sequence;
+ * the accepted sequence is stored on the (caller-written) cluster value.
+ */
+export function verifyEnclaveMessage(
+  scope: CallScope,
+  cluster: ClusterValue,
+  message: Uint8Array,
+  timestampMs: bigint,
+  sequence: bigint,
+  signature: Uint8Array,
+): void {
+  const publicKey = cluster.enclave_public_key;
+  if (publicKey.length === 0) scope.fail("enclave", "ENoEnclaveKey");
+  if (!ed25519Verify(signature, publicKey, message)) scope.fail("enclave", "EInvalidSignature");
+  const now = BigInt(scope.ctx.clockMs);
+  const window = BigInt(cluster.config.signature_window_ms);
+  if (!(timestampMs + window >= now && timestampMs <= now + window)) {
+    scope.fail("enclave", "ETimestampOutOfWindow");
+  }
+  if (sequence <= BigInt(cluster.last_sequence)) scope.fail("enclave", "ESequenceReplay");
+  cluster.last_sequence = sequence.toString();
+}
+
+/** Reads the trailing `timestamp_ms, sequence, signature` arguments of a signed call. */
+export function signedArgs(scope: CallScope) {
+  return {
+    timestampMs: scope.args.u64("timestamp_ms"),
+    sequence: scope.args.u64("sequence"),
+    signature: scope.args.bytes("signature"),
+  };
+}
+
+function installKey(
+  scope: CallScope,
+  cluster: ClusterValue,
+  publicKey: Uint8Array,
+  kind: number,
+): void {
+  if (publicKey.length !== LIMITS.enclavePublicKeyBytes) scope.fail("enclave", "EInvalidPublicKey");
+  cluster.enclave_public_key = publicKey;
+  scope.ctx.emit(
+    "events",
+    "EnclaveRegisteredEvent",
+    EnclaveRegisteredEvent.serialize({
+      cluster_id: cluster.id,
+      public_key: publicKey,
+      kind,
+    }).toBytes(),
+  );
+}
+
+function emitEnclaveConfig(ctx: MoveCallContext, cluster: ClusterValue): void {
+  ctx.emit(
+    "events",
+    "EnclaveConfigEvent",
+    EnclaveConfigEvent.serialize({
+      cluster_id: cluster.id,
+      pcrs: cluster.pcrs,
+      allow_dev_enclave: cluster.allow_dev_enclave,
+    }).toBytes(),
+  );
+}
+
+export function enclaveModule(packageId: string): Record<string, MoveFunction> {
+  return {
+    set_enclave_pcrs: entry(packageId, "set_enclave_pcrs", (scope) => {
+      const clusterArg = scope.args.object("cluster");
+      const cluster = readCluster(clusterArg);
+      assertAdmin(scope, cluster, scope.args.object("cap"));
+      const pcrs = [scope.args.bytes("pcr0"), scope.args.bytes("pcr1"), scope.args.bytes("pcr2")];
+      if (!pcrs.every((pcr) => pcr.length === LIMITS.pcrBytes))
+        scope.fail("enclave", "EInvalidPcrs");
+      if (pcrs.every((pcr) => pcr.every((byte) => byte === 0)))
+        scope.fail("enclave", "EInvalidPcrs");
+      cluster.pcrs = pcrs;
+      writeCluster(clusterArg, cluster);
+      emitEnclaveConfig(scope.ctx, cluster);
+    }),
+    register_dev_enclave: entry(packageId, "register_dev_enclave", (scope) => {
+      const clusterArg = scope.args.object("cluster");
+      const cluster = readCluster(clusterArg);
+      assertAdmin(scope, cluster, scope.args.object("cap"));
+      if (!cluster.allow_dev_enclave) scope.fail("enclave", "EDevEnclaveDisabled");
+      installKey(scope, cluster, scope.args.bytes("public_key"), ENCLAVE_KEY_KIND.dev);
+      writeCluster(clusterArg, cluster);
+    }),
+    disable_dev_enclave: entry(packageId, "disable_dev_enclave", (scope) => {
+      const clusterArg = scope.args.object("cluster");
+      const cluster = readCluster(clusterArg);
+      assertAdmin(scope, cluster, scope.args.object("cap"));
+      cluster.allow_dev_enclave = false;
+      writeCluster(clusterArg, cluster);
+      emitEnclaveConfig(scope.ctx, cluster);
+    }),
+    rotate_enclave_key: entry(packageId, "rotate_enclave_key", (scope) => {
+      const clusterArg = scope.args.object("cluster");
+      const cluster = readCluster(clusterArg);
+      const newKey = scope.args.bytes("new_public_key");
+      const { timestampMs, sequence, signature } = signedArgs(scope);
+      const message = signingBytes("keyRotation", timestampMs, {
+        cluster_id: cluster.id,
+        sequence,
+        new_public_key: newKey,
+      });
+      verifyEnclaveMessage(scope, cluster, message, timestampMs, sequence, signature);
+      installKey(scope, cluster, newKey, ENCLAVE_KEY_KIND.rotation);
+      writeCluster(clusterArg, cluster);
+    }),
+  };
+}

@@ -1,0 +1,155 @@
+import { createPublicKey, verify } from "node:crypto";
+import { bcs } from "@mysten/sui/bcs";
+import { normalizeStructTag } from "@mysten/sui/utils";
+import { abortCode, CALLS, type CallName, type MoveModule } from "../../protocol/index.ts";
+import { ClusterObject, objectType } from "../../protocol/objects.ts";
+import type {
+  MoveArg,
+  MoveCallContext,
+  MoveFunction,
+  MoveParam,
+  ObjectArg,
+} from "../move-runtime.ts";
+import { CLOCK_TYPE, CoinLayout, SUI_COIN_TYPE } from "../objects.ts";
+
+export type ClusterValue = ReturnType<typeof ClusterObject.parse>;
+
+/** Named access to a call's arguments, in the order `src/protocol` declares them. */
+export interface CallArgs {
+  string(name: string): string;
+  bytes(name: string): Uint8Array;
+  u64(name: string): bigint;
+  number(name: string): number;
+  address(name: string): string;
+  object(name: string): ObjectArg;
+}
+
+export interface CallScope {
+  ctx: MoveCallContext;
+  args: CallArgs;
+  /** Aborts with `module`'s named constant, with the code from the protocol's table. */
+  fail(module: MoveModule, name: string): never;
+}
+
+/**
+ * Declares a devnet implementation of one of the package's functions. Parameters come from
+ * `src/protocol`'s call table, so the devnet checks arguments exactly as the chain would.
+ */
+export function entry(
+  packageId: string,
+  name: CallName,
+  run: (scope: CallScope) => void,
+): MoveFunction {
+  const descriptor = CALLS[name];
+  const params: MoveParam[] = descriptor.params.map((param): MoveParam => {
+    switch (param.kind) {
+      case "pure":
+        return { kind: "pure", name: param.name, typeName: param.bcs.name, layout: param.bcs };
+      case "object":
+        return {
+          kind: "object",
+          name: param.name,
+          type: normalizeStructTag(objectType(packageId, param.type)),
+          mode: param.pass,
+        };
+      case "coin":
+        return { kind: "object", name: param.name, type: SUI_COIN_TYPE, mode: "value" };
+      case "clock":
+        return { kind: "object", name: param.name, type: CLOCK_TYPE, mode: "ref" };
+      default:
+        throw new Error(`${name} takes a Nitro attestation, which the devnet cannot verify`);
+    }
+  });
+  return {
+    params,
+    run: (ctx, values) => {
+      const byName = new Map<string, MoveArg>();
+      params.forEach((param, index) => {
+        const value = values[index];
+        if (value) byName.set(param.name, value);
+      });
+      const pure = (key: string): unknown => {
+        const value = byName.get(key);
+        if (value?.kind !== "pure") throw new Error(`${name}: ${key} is not a pure argument`);
+        return value.value;
+      };
+      const args: CallArgs = {
+        string: (key) => pure(key) as string,
+        bytes: (key) => Uint8Array.from(pure(key) as Iterable<number>),
+        u64: (key) => BigInt(pure(key) as string),
+        number: (key) => Number(pure(key)),
+        address: (key) => pure(key) as string,
+        object: (key) => {
+          const value = byName.get(key);
+          if (value?.kind !== "object") throw new Error(`${name}: ${key} is not an object`);
+          return value;
+        },
+      };
+      const fail = (module: MoveModule, constant: string): never =>
+        ctx.abort(module, abortCode(module, constant).code, constant);
+      run({ ctx, args, fail });
+      return undefined;
+    },
+  };
+}
+
+export function readCluster(arg: ObjectArg): ClusterValue {
+  return ClusterObject.parse(arg.contents());
+}
+
+export function writeCluster(arg: ObjectArg, cluster: ClusterValue): void {
+  arg.setContents(ClusterObject.serialize(cluster).toBytes());
+}
+
+/** `coin::value` then `coin::into_balance`: the coin leaves storage, its value stays. */
+export function takeCoin(coin: ObjectArg): bigint {
+  const value = BigInt(CoinLayout.parse(coin.contents()).balance);
+  coin.delete();
+  return value;
+}
+
+export function coinValue(coin: ObjectArg): bigint {
+  return BigInt(CoinLayout.parse(coin.contents()).balance);
+}
+
+/** Dynamic-field names: the key struct's type and its BCS, so kinds never collide. */
+export function fieldName(keyType: string, keyBcs: Uint8Array): Uint8Array {
+  const prefix = new TextEncoder().encode(`${keyType}:`);
+  const out = new Uint8Array(prefix.length + keyBcs.length);
+  out.set(prefix);
+  out.set(keyBcs, prefix.length);
+  return out;
+}
+
+export const requestKey = (requestId: bigint) =>
+  fieldName("requests::RequestKey", bcs.u64().serialize(requestId).toBytes());
+export const namespaceKey = (namespace: string) =>
+  fieldName("tenancy::NamespaceKey", bcs.string().serialize(namespace).toBytes());
+export const workerKey = (nodeId: string) =>
+  fieldName("workers::WorkerKey", bcs.string().serialize(nodeId).toBytes());
+
+const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
+
+/** `sui::ed25519::ed25519_verify`: false (never an error) for malformed keys or signatures. */
+export function ed25519Verify(
+  signature: Uint8Array,
+  publicKey: Uint8Array,
+  message: Uint8Array,
+): boolean {
+  if (publicKey.length !== 32 || signature.length !== 64) return false;
+  try {
+    const key = createPublicKey({
+      key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]),
+      format: "der",
+      type: "spki",
+    });
+    return verify(null, message, key, signature);
+  } catch {
+    return false;
+  }
+}
+
+/** UTF-8 byte length, which is what Move's `String::length` counts. */
+export function byteLength(value: string): number {
+  return Buffer.byteLength(value, "utf8");
+}

@@ -1,0 +1,33 @@
+import { normalizeSuiAddress } from "@mysten/sui/utils";
+import type { MovePackage } from "../move-runtime.ts";
+import { clusterModule } from "./cluster.ts";
+import { enclaveModule } from "./enclave.ts";
+import { requestsModule } from "./requests.ts";
+import { stateModule } from "./state.ts";
+import { tenancyModule } from "./tenancy.ts";
+import { workersModule } from "./workers.ts";
+
+/**
+ * Where the devnet publishes `k8s_daas`: a fixed id, so a local setup's config never
+ * changes between runs. ("k8sdaas" in ASCII.)
+ */
+export const DEVNET_PACKAGE_ID = normalizeSuiAddress("0x6b38736461617300");
+
+/**
+ * The `k8s_daas` package as the devnet runs it. `enclave::register_enclave` (Nitro
+ * attestation) is absent: the devnet cannot verify attestation documents, so local clusters
+ * use `register_dev_enclave`.
+ */
+export function k8sDaasPackage(packageId: string = DEVNET_PACKAGE_ID): MovePackage {
+  return {
+    id: packageId,
+    modules: {
+      cluster: clusterModule(packageId),
+      enclave: enclaveModule(packageId),
+      tenancy: tenancyModule(packageId),
+      requests: requestsModule(packageId),
+      workers: workersModule(packageId),
+      state: stateModule(packageId),
+    },
+  };
+}

@@ -1,0 +1,258 @@
+import {
+  deploymentManifest,
+  isDnsLabel,
+  isDnsSubdomain,
+  isImage,
+  isResource,
+  K8sAPIRequestCancelledEvent,
+  K8sAPIRequestEvent,
+  K8sAPIResultEvent,
+  LIMITS,
+  MAX_PRIORITY,
+  podManifest,
+  REQUEST_METHODS,
+  REQUEST_STATUS,
+  signingBytes,
+} from "../../protocol/index.ts";
+import { RequestRecord } from "../../protocol/objects.ts";
+import type { MoveFunction } from "../move-runtime.ts";
+import { assertNotPaused } from "./cluster.ts";
+import { signedArgs, verifyEnclaveMessage } from "./enclave.ts";
+import {
+  byteLength,
+  type CallScope,
+  type ClusterValue,
+  coinValue,
+  entry,
+  readCluster,
+  requestKey,
+  takeCoin,
+  writeCluster,
+} from "./entry.ts";
+import { readNamespaceCap } from "./tenancy.ts";
+
+interface Submission {
+  method: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  payload: Uint8Array;
+  priority: number;
+}
+
+/** `requests::record_request`: validates, escrows the fee, emits `K8sAPIRequestEvent`. */
+function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submission): void {
+  const { ctx, args, fail } = scope;
+  assertNotPaused(scope, cluster);
+  if (!(REQUEST_METHODS as readonly string[]).includes(request.method))
+    fail("requests", "EInvalidMethod");
+  if (!isResource(request.resource)) fail("requests", "EInvalidResource");
+  if (request.name !== "" && !isDnsSubdomain(request.name)) fail("requests", "EInvalidObjectName");
+  if (BigInt(request.payload.length) > BigInt(cluster.config.max_payload_bytes)) {
+    fail("requests", "EPayloadTooLarge");
+  }
+  if (request.priority > MAX_PRIORITY) fail("requests", "EInvalidPriority");
+  const feeArg = args.object("fee");
+  const feeMist = coinValue(feeArg);
+  if (feeMist < BigInt(cluster.config.request_fee_mist)) fail("requests", "EInsufficientFee");
+  takeCoin(feeArg);
+  const requestId = BigInt(cluster.next_request_id);
+  cluster.next_request_id = (requestId + 1n).toString();
+  ctx.setField(
+    cluster.id,
+    requestKey(requestId),
+    RequestRecord.serialize({
+      requester: ctx.sender,
+      namespace: request.namespace,
+      fee: feeMist,
+      status: REQUEST_STATUS.pending,
+    }).toBytes(),
+  );
+  ctx.emit(
+    "events",
+    "K8sAPIRequestEvent",
+    K8sAPIRequestEvent.serialize({
+      cluster_id: cluster.id,
+      request_id: requestId,
+      method: request.method,
+      resource: request.resource,
+      namespace: request.namespace,
+      name: request.name,
+      payload: request.payload,
+      priority: request.priority,
+      requester: ctx.sender,
+      fee_mist: feeMist,
+      timestamp_ms: ctx.clockMs,
+    }).toBytes(),
+  );
+  writeCluster(args.object("cluster"), cluster);
+}
+
+/** `requests::submit`: the cap must be this cluster's and name the request's namespace. */
+function submitWithCap(scope: CallScope, request: Submission): void {
+  const cluster = readCluster(scope.args.object("cluster"));
+  const cap = readNamespaceCap(scope, cluster, scope.args.object("cap"));
+  if (cap.namespace !== request.namespace) scope.fail("requests", "ENamespaceMismatch");
+  recordRequest(scope, cluster, request);
+}
+
+/** `requests::borrow_pending_mut` */
+function pendingRequest(scope: CallScope, cluster: ClusterValue, requestId: bigint) {
+  const bytes = scope.ctx.getField(cluster.id, requestKey(requestId));
+  if (!bytes) scope.fail("requests", "ERequestNotFound");
+  const request = RequestRecord.parse(bytes);
+  if (request.status === REQUEST_STATUS.completed) scope.fail("requests", "EAlreadyCompleted");
+  if (request.status === REQUEST_STATUS.cancelled) scope.fail("requests", "ERequestCancelled");
+  return request;
+}
+
+const utf8 = (text: string) => new TextEncoder().encode(text);
+
+export function requestsModule(packageId: string): Record<string, MoveFunction> {
+  return {
+    submit: entry(packageId, "submit", (scope) => {
+      const { args } = scope;
+      submitWithCap(scope, {
+        method: args.string("method"),
+        resource: args.string("resource"),
+        namespace: args.string("namespace"),
+        name: args.string("name"),
+        payload: args.bytes("payload"),
+        priority: args.number("priority"),
+      });
+    }),
+    submit_get: entry(packageId, "submit_get", (scope) => {
+      const { args } = scope;
+      const namespace = args.string("namespace");
+      if (!isDnsLabel(namespace)) scope.fail("requests", "EInvalidNamespace");
+      recordRequest(scope, readCluster(args.object("cluster")), {
+        method: "GET",
+        resource: args.string("resource"),
+        namespace,
+        name: args.string("name"),
+        payload: new Uint8Array(),
+        priority: args.number("priority"),
+      });
+    }),
+    execute_k8s_api: entry(packageId, "execute_k8s_api", (scope) => {
+      const { args } = scope;
+      submitWithCap(scope, {
+        method: args.string("method"),
+        resource: args.string("resource"),
+        namespace: args.string("namespace"),
+        name: args.string("name"),
+        payload: utf8(args.string("payload")),
+        priority: args.number("priority"),
+      });
+    }),
+    create_pod: entry(packageId, "create_pod", (scope) => {
+      const { args, fail } = scope;
+      const podName = args.string("pod_name");
+      const namespace = args.string("namespace");
+      const image = args.string("image");
+      if (!isDnsLabel(podName)) fail("requests", "EInvalidObjectName");
+      if (!isImage(image)) fail("requests", "EInvalidImage");
+      submitWithCap(scope, {
+        method: "POST",
+        resource: "pods",
+        namespace,
+        name: podName,
+        payload: utf8(podManifest(podName, namespace, image)),
+        priority: args.number("priority"),
+      });
+    }),
+    deploy_pods_batch: entry(packageId, "deploy_pods_batch", (scope) => {
+      const { args, fail } = scope;
+      const name = args.string("deployment_name");
+      const namespace = args.string("namespace");
+      const image = args.string("image");
+      const replicas = args.number("replicas");
+      if (!isDnsLabel(name)) fail("requests", "EInvalidObjectName");
+      if (!isImage(image)) fail("requests", "EInvalidImage");
+      if (replicas < 1 || replicas > LIMITS.maxReplicas) fail("requests", "EInvalidReplicas");
+      submitWithCap(scope, {
+        method: "POST",
+        resource: "deployments",
+        namespace,
+        name,
+        payload: utf8(deploymentManifest(name, namespace, image, replicas)),
+        priority: args.number("priority"),
+      });
+    }),
+    cancel: entry(packageId, "cancel", (scope) => {
+      const { ctx, args, fail } = scope;
+      const cluster = readCluster(args.object("cluster"));
+      const requestId = args.u64("request_id");
+      const request = pendingRequest(scope, cluster, requestId);
+      if (request.requester !== ctx.sender) fail("requests", "ENotRequester");
+      const refund = BigInt(request.fee);
+      ctx.setField(
+        cluster.id,
+        requestKey(requestId),
+        RequestRecord.serialize({
+          ...request,
+          fee: 0n,
+          status: REQUEST_STATUS.cancelled,
+        }).toBytes(),
+      );
+      ctx.payCoin(ctx.sender, refund);
+      ctx.emit(
+        "events",
+        "K8sAPIRequestCancelledEvent",
+        K8sAPIRequestCancelledEvent.serialize({
+          cluster_id: cluster.id,
+          request_id: requestId,
+          requester: ctx.sender,
+          refund_mist: refund,
+        }).toBytes(),
+      );
+    }),
+    complete: entry(packageId, "complete", (scope) => {
+      const { ctx, args, fail } = scope;
+      const clusterArg = args.object("cluster");
+      const cluster = readCluster(clusterArg);
+      const requestId = args.u64("request_id");
+      const statusCode = args.number("status_code");
+      const outputSha256 = args.bytes("output_sha256");
+      const summary = args.string("summary");
+      if (outputSha256.length !== LIMITS.outputDigestBytes) fail("requests", "EInvalidDigest");
+      if (byteLength(summary) > LIMITS.maxResultSummaryBytes) fail("requests", "ESummaryTooLong");
+      const request = pendingRequest(scope, cluster, requestId);
+      const { timestampMs, sequence, signature } = signedArgs(scope);
+      const message = signingBytes("requestResult", timestampMs, {
+        cluster_id: cluster.id,
+        sequence,
+        request_id: requestId,
+        status_code: statusCode,
+        output_sha256: outputSha256,
+        summary,
+      });
+      verifyEnclaveMessage(scope, cluster, message, timestampMs, sequence, signature);
+      cluster.treasury = (BigInt(cluster.treasury) + BigInt(request.fee)).toString();
+      ctx.setField(
+        cluster.id,
+        requestKey(requestId),
+        RequestRecord.serialize({
+          ...request,
+          fee: 0n,
+          status: REQUEST_STATUS.completed,
+        }).toBytes(),
+      );
+      writeCluster(clusterArg, cluster);
+      ctx.emit(
+        "events",
+        "K8sAPIResultEvent",
+        K8sAPIResultEvent.serialize({
+          cluster_id: cluster.id,
+          request_id: requestId,
+          status_code: statusCode,
+          output_sha256: outputSha256,
+          summary,
+          requester: request.requester,
+          sequence,
+          timestamp_ms: timestampMs,
+        }).toBytes(),
+      );
+    }),
+  };
+}
