@@ -160,3 +160,25 @@ public fun complete_golden(
         clock,
     );
 }
+
+/// After `submit_golden_pod`: `tenant()` submits request 2 (`GET pods` in team-a via
+/// `submit_get`). The next transaction is open with `tenant()` as sender.
+public fun submit_golden_pod_again(scenario: &mut Scenario) {
+    let mut cluster = take_cluster(scenario);
+    let clock = clock(scenario);
+    let fee = coin(scenario, cluster.request_fee_mist());
+    let id = requests::submit_get(
+        &mut cluster,
+        b"pods".to_string(),
+        b"team-a".to_string(),
+        b"".to_string(),
+        0,
+        fee,
+        &clock,
+        scenario.ctx(),
+    );
+    assert!(id == 2);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.next_tx(tenant());
+}

@@ -1,0 +1,300 @@
+// Copyright (c) K8s-DaaS authors
+// SPDX-License-Identifier: Apache-2.0
+
+#[test_only]
+/// Enclave registration (attested, dev, rotation) and the verifier: forgery and replay.
+module k8s_daas::enclave_tests;
+
+use sui::test_scenario as ts;
+use k8s_daas::enclave;
+use k8s_daas::golden;
+use k8s_daas::requests;
+use k8s_daas::test_env;
+
+fun pcr(fill: u8): vector<u8> {
+    let mut pcr = vector[];
+    48u64.do!(|_| pcr.push_back(fill));
+    pcr
+}
+
+fun zero_pcr(): vector<u8> { pcr(0) }
+
+#[test]
+fun set_pcrs_then_matching_attestation_registers_the_key() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    assert!(cluster.pcrs() == vector[pcr(1), pcr(2), pcr(3)]);
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()));
+    assert!(cluster.enclave_public_key() == golden::enclave_public_key());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test]
+fun pcrs_with_some_zero_values_are_accepted() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, zero_pcr(), zero_pcr(), pcr(7));
+    assert!(cluster.pcrs()[2] == pcr(7));
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidPcrs)]
+fun all_zero_pcrs_are_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, zero_pcr(), zero_pcr(), zero_pcr());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidPcrs)]
+fun pcrs_of_wrong_length_are_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), x"01");
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EPcrsNotConfigured)]
+fun attestation_before_pcrs_are_configured_is_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()));
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EPcrMismatch)]
+fun attestation_with_other_pcrs_is_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(4)], option::some(golden::enclave_public_key()));
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidPublicKey)]
+fun attestation_without_public_key_is_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::none());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test]
+fun dev_enclave_registers_a_bare_key() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    scenario.next_tx(test_env::admin());
+    let cluster = test_env::take_cluster(&scenario);
+    assert!(cluster.enclave_public_key() == golden::enclave_public_key());
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidPublicKey)]
+fun dev_enclave_key_must_be_32_bytes() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::register_dev_enclave(&mut cluster, &cap, x"0102");
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EDevEnclaveDisabled)]
+fun dev_enclave_is_refused_after_the_flag_is_off() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::disable_dev_enclave(&mut cluster, &cap);
+    assert!(!cluster.allow_dev_enclave());
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = k8s_daas::cluster::ENotAdmin)]
+fun dev_enclave_needs_this_clusters_admin_cap() {
+    let mut scenario = test_env::begin();
+    test_env::create_second_cluster(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let foreign = scenario.take_from_address<k8s_daas::cluster::AdminCap>(test_env::other());
+    enclave::register_dev_enclave(&mut cluster, &foreign, golden::enclave_public_key());
+    ts::return_shared(cluster);
+    ts::return_to_address(test_env::other(), foreign);
+    scenario.end();
+}
+
+#[test]
+fun rotation_signed_by_the_current_key_installs_the_new_key() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    assert!(cluster.enclave_public_key() == golden::other_public_key());
+    assert!(cluster.last_sequence() == 1);
+    // The new key now answers requests.
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 2, golden::sig_result_r1_s2_other_key(), &clock);
+    assert!(requests::status(&cluster, 1) == 1);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidSignature)]
+fun old_key_is_useless_after_rotation() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::ENoEnclaveKey)]
+fun signed_message_without_registered_key_is_rejected() {
+    let mut scenario = test_env::begin();
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidSignature)]
+fun signature_by_another_key_is_rejected() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1_other_key(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidSignature)]
+fun signature_for_another_intent_is_rejected() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_state_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidSignature)]
+fun tampered_fields_break_the_signature() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    // Same signature, but the status code says 500 instead of the signed 201.
+    requests::complete(&mut cluster, 1, 500, golden::output_sha256(), b"created pod team-a/web".to_string(), golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::ETimestampOutOfWindow)]
+fun stale_timestamp_is_rejected() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    let stale = golden::timestamp_ms() - cluster.signature_window_ms() - 1;
+    test_env::complete_golden(&mut cluster, 1, stale, 1, golden::sig_result_r1_s1_stale(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::ETimestampOutOfWindow)]
+fun future_timestamp_is_rejected() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let mut clock = sui::clock::create_for_testing(scenario.ctx());
+    clock.set_for_testing(golden::timestamp_ms() - cluster.signature_window_ms() - 1);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test]
+fun timestamp_at_the_window_edge_is_accepted() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let mut clock = test_env::clock(&mut scenario);
+    clock.set_for_testing(golden::timestamp_ms() + cluster.signature_window_ms());
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    assert!(requests::status(&cluster, 1) == 1);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::ESequenceReplay)]
+fun reused_sequence_is_rejected() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    test_env::submit_golden_pod_again(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    // A validly signed result for request 2, but with the sequence already used.
+    test_env::complete_golden(&mut cluster, 2, golden::timestamp_ms(), 1, golden::sig_result_r2_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test]
+fun increasing_sequences_are_accepted() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    test_env::submit_golden_pod_again(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 2, golden::timestamp_ms(), 2, golden::sig_result_r2_s2(), &clock);
+    assert!(cluster.last_sequence() == 2);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
