@@ -61,13 +61,14 @@ public fun put_back(cluster: Cluster, cap: AdminCap) {
     ts::return_to_address(admin(), cap);
 }
 
-/// Registers the golden enclave key through the dev path.
+/// Registers the golden enclave key through the dev path; next tx by `admin()`.
 public fun register_golden_enclave(scenario: &mut Scenario) {
     scenario.next_tx(admin());
     let mut cluster = take_cluster(scenario);
     let cap = take_admin_cap(scenario);
     enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key());
     put_back(cluster, cap);
+    scenario.next_tx(admin());
 }
 
 /// `tenant()` claims `namespace` and the scenario moves to a transaction by `tenant()`.
