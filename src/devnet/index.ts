@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { GrpcTypes, type RpcTransport } from "@mysten/sui/grpc";
+import { handleFaucet } from "./faucet-http.ts";
 import { type ListeningServer, listen } from "./grpc/http-server.ts";
 import { inProcessTransport } from "./grpc/in-process.ts";
 import { GrpcWebRouter } from "./grpc/router.ts";
@@ -11,6 +12,7 @@ import { ledgerService } from "./services/ledger-service.ts";
 import { stateService } from "./services/state-service.ts";
 import { subscriptionService } from "./services/subscription-service.ts";
 
+export { FAUCET_AMOUNT_MIST } from "./faucet-http.ts";
 export type {
   MoveArg,
   MoveCallContext,
@@ -63,7 +65,15 @@ export async function openDevnet(options: DevnetOptions = {}): Promise<Devnet> {
     .service(GrpcTypes.SignatureVerificationService, {})
     .service(GrpcTypes.NameService, {});
   let server: ListeningServer | undefined;
-  if (options.listen) server = await listen(router, options.listen);
+  if (options.listen) {
+    server = await listen(
+      (request) =>
+        new URL(request.url).pathname === "/v2/gas"
+          ? handleFaucet(ledger, request)
+          : router.handle(request),
+      options.listen,
+    );
+  }
   return {
     transport: inProcessTransport(router),
     url: server?.url,

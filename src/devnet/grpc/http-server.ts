@@ -1,6 +1,5 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { GrpcWebRouter } from "./router.ts";
 
 export interface ListeningServer {
   url: string;
@@ -8,17 +7,19 @@ export interface ListeningServer {
   close(): Promise<void>;
 }
 
+export type FetchHandler = (request: Request) => Promise<Response>;
+
 /**
- * Serves the router over HTTP/1.1 for clients in other processes. Binds to 127.0.0.1 unless
- * told otherwise: the devnet holds funded keys' coins and has no authentication.
+ * Serves a Fetch-style handler over HTTP/1.1 for clients in other processes. Binds to
+ * 127.0.0.1 unless told otherwise: the devnet mints coins and has no authentication.
  */
 export async function listen(
-  router: GrpcWebRouter,
+  handler: FetchHandler,
   options: { host?: string; port?: number } = {},
 ): Promise<ListeningServer> {
   const host = options.host ?? "127.0.0.1";
   const server = createServer((req, res) => {
-    serve(router, host, req, res).catch((error: unknown) => {
+    serve(handler, host, req, res).catch((error: unknown) => {
       if (!res.headersSent) res.writeHead(500, { "content-type": "text/plain" });
       res.end(`devnet: ${error instanceof Error ? error.message : String(error)}\n`);
     });
@@ -35,7 +36,7 @@ export async function listen(
 }
 
 async function serve(
-  router: GrpcWebRouter,
+  handler: FetchHandler,
   host: string,
   req: IncomingMessage,
   res: ServerResponse,
@@ -59,7 +60,7 @@ async function serve(
     body: req.method === "POST" ? Buffer.concat(chunks) : null,
     signal: abort.signal,
   });
-  const response = await router.handle(request);
+  const response = await handler(request);
   res.writeHead(response.status, {
     ...Object.fromEntries(response.headers),
     ...corsHeaders(),

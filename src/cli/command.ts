@@ -1,0 +1,76 @@
+import { type ParseArgsConfig, parseArgs } from "node:util";
+import { usageError } from "./errors.ts";
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+/** One `k8s-daas` subcommand: its flags, its help text and what it does. */
+export interface Command {
+  name: string;
+  summary: string;
+  usage: string;
+  example: string;
+  options: Options;
+  /** Human descriptions of each option, shown by `--help`. */
+  optionHelp: Record<string, string>;
+  run(args: ParsedArgs): Promise<number>;
+}
+
+export interface ParsedArgs {
+  values: Record<string, string | boolean | undefined>;
+  positionals: string[];
+}
+
+export function parseCommandArgs(command: Command, argv: string[]): ParsedArgs {
+  try {
+    const { values, positionals } = parseArgs({
+      args: argv,
+      options: command.options,
+      allowPositionals: true,
+      strict: true,
+    });
+    return { values: values as ParsedArgs["values"], positionals };
+  } catch (error) {
+    throw usageError(
+      error instanceof Error ? error.message : String(error),
+      `see: k8s-daas ${command.name} --help`,
+    );
+  }
+}
+
+export function commandHelp(command: Command): string {
+  const lines = [`${command.summary}`, "", `Usage: ${command.usage}`, ""];
+  const entries = Object.entries(command.options);
+  if (entries.length > 0) {
+    lines.push("Options:");
+    for (const [name, option] of entries) {
+      const flag = `--${name}${option.type === "string" ? " <value>" : ""}`;
+      lines.push(`  ${flag.padEnd(26)} ${command.optionHelp[name] ?? ""}`);
+    }
+    lines.push("");
+  }
+  lines.push("Example:", `  ${command.example}`);
+  return lines.join("\n");
+}
+
+/** Parses a flag as a whole number in [min, max], with a usage error naming the flag. */
+export function integerFlag(
+  values: ParsedArgs["values"],
+  name: string,
+  fallback: number,
+  range: { min: number; max: number },
+): number {
+  const raw = values[name];
+  if (raw === undefined) return fallback;
+  const value = Number(raw);
+  if (
+    typeof raw !== "string" ||
+    !Number.isInteger(value) ||
+    value < range.min ||
+    value > range.max
+  ) {
+    throw usageError(
+      `--${name} must be a whole number from ${range.min} to ${range.max}, got "${raw}"`,
+    );
+  }
+  return value;
+}

@@ -1,0 +1,59 @@
+import { type Command, commandHelp, parseCommandArgs } from "./command.ts";
+import { devnetCommand } from "./commands/devnet.ts";
+import { CliError, EXIT } from "./errors.ts";
+
+const COMMANDS: readonly Command[] = [devnetCommand];
+
+function mainHelp(): string {
+  return [
+    "k8s-daas: Kubernetes as a service, governed by the Sui blockchain.",
+    "",
+    "Usage: k8s-daas <command> [options]",
+    "",
+    "Commands:",
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(12)} ${command.summary}`),
+    "",
+    "Run 'k8s-daas <command> --help' for a command's options and an example.",
+    "",
+    "Exit codes: 0 success, 1 the command failed, 2 the command line is wrong, 130 interrupted.",
+  ].join("\n");
+}
+
+/** Runs one command line; returns the exit code. Never throws. */
+export async function main(argv: string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (!name || name === "--help" || name === "-h" || name === "help") {
+    process.stdout.write(`${mainHelp()}\n`);
+    return name ? EXIT.ok : EXIT.usage;
+  }
+  const command = COMMANDS.find((candidate) => candidate.name === name);
+  try {
+    if (!command) {
+      throw new CliError("UNKNOWN_COMMAND", `unknown command "${name}"`, {
+        hint: "run 'k8s-daas --help' for the list of commands",
+        exitCode: EXIT.usage,
+      });
+    }
+    const args = parseCommandArgs(command, rest);
+    if (args.values.help) {
+      process.stdout.write(`${commandHelp(command)}\n`);
+      return EXIT.ok;
+    }
+    return await command.run(args);
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function report(error: unknown): number {
+  if (error instanceof CliError) {
+    process.stderr.write(`error[${error.code}]: ${error.message}\n`);
+    if (error.hint) process.stderr.write(`  hint: ${error.hint}\n`);
+    return error.exitCode;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  process.stderr.write(
+    `error[INTERNAL]: ${message}\n  hint: this is a bug; please report it with the command line\n`,
+  );
+  return EXIT.failure;
+}
