@@ -279,35 +279,49 @@ export class EventFollower<T> {
           if (detector.isQuiet(this.#now())) await this.#checkForStall(signal, detector);
           continue;
         }
-        if (result.done) throw new ConnectionInterrupted("server ended the event subscription");
-        next = frames.next();
-        next.catch(() => undefined);
-        await this.#onStreamFrame(result.value, coverage, detector);
+        // Frames that already arrived go into one batch: one sink commit per burst.
+        const batch: RawChainEvent[] = [];
+        let current: IteratorResult<GrpcTypes.SubscribeEventsResponse> | typeof NOT_READY = result;
+        while (current !== NOT_READY && !current.done && batch.length < this.#pageSize) {
+          next = frames.next();
+          next.catch(() => undefined);
+          const event = this.#admitStreamFrame(current.value, coverage, detector);
+          if (event !== undefined) batch.push(event);
+          current = await Promise.race([next, NOT_READY_PROMISE]);
+        }
+        const last = batch.at(-1);
+        if (last !== undefined) {
+          this.stats.streamedEvents += batch.length;
+          await this.#deliver(batch, last.cursor);
+          // Time spent in the sink is back-pressure, not stream silence.
+          detector.progress(this.#now());
+        }
+        if (current !== NOT_READY && current.done) {
+          throw new ConnectionInterrupted("server ended the event subscription");
+        }
       }
     } finally {
       streamAbort.abort();
     }
   }
 
-  async #onStreamFrame(
+  /** The event a stream frame carries, unless replay already delivered it. */
+  #admitStreamFrame(
     frame: GrpcTypes.SubscribeEventsResponse,
     coverage: ReplayCoverage,
     detector: StallDetector,
-  ): Promise<void> {
+  ): RawChainEvent | undefined {
     if (frame.event === undefined) {
       detector.progress(this.#now(), frame.watermark?.checkpoint);
-      return;
+      return undefined;
     }
     const event = toRawChainEvent(frame.event, frame.watermark);
     detector.progress(this.#now(), event.checkpoint);
     if (coverage.covers(event)) {
       this.stats.duplicatesDropped += 1;
-      return;
+      return undefined;
     }
-    this.stats.streamedEvents += 1;
-    await this.#deliver([event], event.cursor);
-    // Time spent in the sink is back-pressure, not stream silence.
-    detector.progress(this.#now());
+    return event;
   }
 
   /** Quiet stream, moving chain: a missed event that ListEvents already has means a stall. */
@@ -372,6 +386,9 @@ export class EventFollower<T> {
 }
 
 const TIMED_OUT = Symbol("timed out");
+const NOT_READY = Symbol("not ready");
+// Settled up front: racing it against a promise that has already settled picks that promise.
+const NOT_READY_PROMISE = Promise.resolve(NOT_READY);
 
 async function resultOrTimeout<R>(promise: Promise<R>, ms: number): Promise<R | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;

@@ -222,6 +222,29 @@ describe("EventFollower on the devnet", () => {
     assert.equal(sink.maxInFlight, 1);
   });
 
+  it("commits a burst that arrived on the stream during a slow commit as one batch", async () => {
+    const sink = new Sink(await tipCursor());
+    let open: () => void = () => undefined;
+    const follower = await follow({ sink }, async (signal) => {
+      await ping(1);
+      await sink.waitFor(1, signal);
+      sink.gate = new Promise((resolve) => {
+        open = resolve;
+      });
+      await ping(1);
+      while (sink.inFlight === 0) await sleep(5, signal);
+      // Five more arrive on the stream while the sink is still committing the second event.
+      await ping(5);
+      open();
+      await sink.waitFor(7, signal);
+    });
+    const stats = JSON.stringify(follower.stats);
+    assert.equal(follower.stats.events, 7, stats);
+    assert.equal(follower.stats.batches, 3, stats);
+    // The first event may come by the opening replay instead (then the stream's copy is dropped).
+    assert.ok(follower.stats.streamedEvents >= 6, stats);
+  });
+
   it("hands undecodable events to the sink as data instead of stopping", async () => {
     const start = await tipCursor();
     const sink = new Sink(start);
