@@ -19,6 +19,9 @@ fun claim_gives_the_sender_a_cap_and_records_the_owner() {
     assert!(tenancy::is_claimed(&cluster, b"team-a".to_string()));
     assert!(tenancy::owner(&cluster, b"team-a".to_string()) == test_env::tenant());
     assert!(!tenancy::is_claimed(&cluster, b"team-b".to_string()));
+    assert!(k8s_daas::events::namespace_claimed() == 0);
+    assert!(k8s_daas::events::namespace_transferred() == 1);
+    assert!(k8s_daas::events::namespace_released() == 2);
     ts::return_to_address(test_env::tenant(), cap);
     ts::return_shared(cluster);
     scenario.end();

@@ -55,3 +55,21 @@ test("MoveAbortError names known codes and flags unknown ones", () => {
   assert.equal(unknown.constant, undefined);
   assert.throws(() => abortCode("requests", "ENoSuchThing"), /no abort constant/);
 });
+
+test("every Move error constant is provoked by some Move unit test", () => {
+  const TESTS = join(SOURCES, "..", "tests");
+  const provoked = new Set(
+    readdirSync(TESTS)
+      .filter((file) => file.endsWith(".move"))
+      .flatMap((file) => [
+        ...readFileSync(join(TESTS, file), "utf8").matchAll(
+          /abort_code\s*=\s*(?:k8s_daas::)?(\w+)::(E\w+)\s*\)/g,
+        ),
+      ])
+      .map((m) => `${m[1]}::${m[2]}`),
+  );
+  const missing = moveErrorConstants()
+    .map((c) => `${c.module}::${c.name}`)
+    .filter((name) => !provoked.has(name));
+  assert.deepEqual(missing, []);
+});
