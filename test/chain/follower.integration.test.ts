@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
-import type { SuiGrpcClient } from "@mysten/sui/grpc";
+import { RpcError, type SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { sleep } from "../../src/chain/backoff.ts";
 import type { FollowerCursor } from "../../src/chain/event-cursor.ts";
@@ -200,6 +200,64 @@ describe("EventFollower on the devnet", () => {
     );
     assert.equal(sink.events.length, 2);
     assert.ok(follower.stats.stalls >= 1, JSON.stringify(follower.stats));
+  });
+
+  it("falls back to polling when the node has no event subscriptions", async () => {
+    const sink = new Sink(await tipCursor());
+    const faults: Faults = {
+      before: (method) =>
+        method === "SubscribeEvents"
+          ? new RpcError("no subscriptions here", "UNIMPLEMENTED")
+          : undefined,
+    };
+    const follower = await follow(
+      { sink, client: createSuiClient({ transport: faultyTransport(devnet.transport, faults) }) },
+      async (signal) => {
+        await ping(2);
+        await sink.waitFor(2, signal);
+      },
+    );
+    assert.equal(follower.stats.subscriptionUnavailable, true);
+    assert.equal(follower.stats.streamedEvents, 0);
+    assert.equal(follower.stats.reconnects, 0);
+  });
+
+  it("gives up after the configured number of failed connections in a row", async () => {
+    const faults: Faults = {
+      before: (method) => (method === "GetServiceInfo" ? unavailable() : undefined),
+    };
+    const follower = new EventFollower<PingValue>({
+      client: createSuiClient({ transport: faultyTransport(devnet.transport, faults) }),
+      eventTypes: [PING_TYPE],
+      cursor: null,
+      decode: (_type, bytes) => Ping.parse(bytes),
+      onBatch: async () => undefined,
+      backoff: { baseMs: 1, maxMs: 2 },
+      maxConsecutiveFailures: 3,
+    });
+    await assert.rejects(follower.run(new AbortController().signal), {
+      code: "CHAIN_FOLLOWER_GAVE_UP",
+    });
+    assert.equal(follower.stats.reconnects, 3);
+  });
+
+  it("does not retry what retrying cannot fix", async () => {
+    const faults: Faults = {
+      before: (method) =>
+        method === "ListEvents" ? new RpcError("bad filter", "INVALID_ARGUMENT") : undefined,
+    };
+    const follower = new EventFollower<PingValue>({
+      client: createSuiClient({ transport: faultyTransport(devnet.transport, faults) }),
+      eventTypes: [PING_TYPE],
+      cursor: null,
+      decode: (_type, bytes) => Ping.parse(bytes),
+      onBatch: async () => undefined,
+      useSubscription: false,
+    });
+    await assert.rejects(follower.run(new AbortController().signal), {
+      code: "CHAIN_FOLLOWER_FAILED",
+    });
+    assert.equal(follower.stats.reconnects, 0);
   });
 
   it("waits for the sink before moving on (back-pressure), one batch at a time", async () => {
