@@ -132,5 +132,7 @@ export function readEventPage(
     },
     { abort: options.signal },
   );
+  // Failures surface through the frames; these copies must not become unhandled rejections.
+  for (const promise of [call.headers, call.status, call.trailers]) promise.catch(() => undefined);
   return foldEventFrames(call.responses, options.limit, options.after);
 }

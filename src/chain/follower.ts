@@ -129,6 +129,7 @@ export class EventFollower<T> {
   #cursor: FollowerCursor | null;
   #decodedCursor: DecodedCursor | null;
   #progress = 0;
+  #running = false;
 
   constructor(options: EventFollowerOptions<T>) {
     if (options.eventTypes.length === 0) {
@@ -154,6 +155,18 @@ export class EventFollower<T> {
    * with the sink's own error.
    */
   async run(signal: AbortSignal): Promise<void> {
+    if (this.#running) {
+      throw new ChainError("CHAIN_FOLLOWER_FAILED", "this follower is already running");
+    }
+    this.#running = true;
+    try {
+      await this.#runLoop(signal);
+    } finally {
+      this.#running = false;
+    }
+  }
+
+  async #runLoop(signal: AbortSignal): Promise<void> {
     const backoff = this.#options.backoff ?? DEFAULT_BACKOFF;
     const maxFailures = this.#options.maxConsecutiveFailures ?? Number.POSITIVE_INFINITY;
     let failures = 0;
@@ -262,12 +275,15 @@ export class EventFollower<T> {
       { readMask: EVENT_READ_MASK, filter: eventTypeFilter(this.#options.eventTypes) },
       { abort: streamSignal },
     );
+    ignoreRejection(call.status, call.trailers);
     const frames = call.responses[Symbol.asyncIterator]();
     let next = frames.next();
     // Read while we replay; a failure is seen when we await `next` below.
-    next.catch(() => undefined);
+    ignoreRejection(next);
     try {
-      await this.#withDeadline(signal, () => call.headers);
+      // Headers mean the server has registered the subscription, so replay can close the gap.
+      // A server that holds them back is not an error: the stall probe catches any gap.
+      await resultOrTimeout(call.headers, this.#requestTimeoutMs);
       const coverage = new ReplayCoverage();
       await this.#replay(signal, coverage);
       const stallTimeoutMs = this.#options.stallTimeoutMs ?? 30_000;
@@ -284,7 +300,7 @@ export class EventFollower<T> {
         let current: IteratorResult<GrpcTypes.SubscribeEventsResponse> | typeof NOT_READY = result;
         while (current !== NOT_READY && !current.done && batch.length < this.#pageSize) {
           next = frames.next();
-          next.catch(() => undefined);
+          ignoreRejection(next);
           const event = this.#admitStreamFrame(current.value, coverage, detector);
           if (event !== undefined) batch.push(event);
           current = await Promise.race([next, NOT_READY_PROMISE]);
@@ -383,6 +399,11 @@ export class EventFollower<T> {
       throw error;
     }
   }
+}
+
+/** For promises whose failure is also reported elsewhere (the frames, the awaited call). */
+function ignoreRejection(...promises: Promise<unknown>[]): void {
+  for (const promise of promises) promise.catch(() => undefined);
 }
 
 const TIMED_OUT = Symbol("timed out");
