@@ -342,20 +342,18 @@ describe("EventFollower on the devnet", () => {
 
   it("refuses to run twice at once (two writers of one cursor)", async () => {
     const sink = new Sink(await tipCursor());
-    await follow({ sink }, async () => {
-      const follower = new EventFollower<PingValue>({
-        client,
-        eventTypes: [PING_TYPE],
-        cursor: sink.cursor,
-        decode: (_type, bytes) => Ping.parse(bytes),
-        onBatch: sink.onBatch,
-      });
-      const controller = new AbortController();
-      const first = follower.run(controller.signal);
-      await assert.rejects(follower.run(controller.signal), { code: "CHAIN_FOLLOWER_FAILED" });
-      controller.abort();
-      await first;
+    const follower = new EventFollower<PingValue>({
+      client,
+      eventTypes: [PING_TYPE],
+      cursor: sink.cursor,
+      decode: (_type, bytes) => Ping.parse(bytes),
+      onBatch: sink.onBatch,
     });
+    const controller = new AbortController();
+    const first = follower.run(controller.signal);
+    await assert.rejects(follower.run(controller.signal), { code: "CHAIN_FOLLOWER_FAILED" });
+    controller.abort();
+    await first;
   });
 
   it("refuses a malformed stored cursor up front", () => {
