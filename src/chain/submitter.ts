@@ -19,9 +19,13 @@ export type TransactionBuilder = (tx: Transaction) => void | Promise<void>;
 export interface SubmissionResult {
   readonly intentKey: string;
   readonly digest: string;
-  /** An earlier call or process had already signed this intent; this call finished it. */
+  /** An earlier call or process had already signed this intent. */
   readonly resumed: boolean;
-  readonly transaction: SubmittedTransaction;
+  /**
+   * The executed transaction. Undefined only when the intent had succeeded earlier and the
+   * node no longer serves that transaction (pruned history); the journal still proves it.
+   */
+  readonly transaction: SubmittedTransaction | undefined;
 }
 
 export interface SubmitterOptions {
@@ -137,6 +141,7 @@ export class Submitter {
       );
     }
     if (existing.state === "failed") throw this.#failure(existing);
+    if (existing.state === "succeeded") return this.#succeeded(existing, signal);
     return this.#settle(existing, build, signal);
   }
 
@@ -226,7 +231,7 @@ export class Submitter {
         lookFirst = false;
         continue;
       }
-      return this.#record(current, outcome, resumed || rebuilt);
+      return this.#record(current, outcome, resumed);
     }
   }
 
@@ -275,6 +280,19 @@ export class Submitter {
       `node rejected transaction ${entry.digest} for intent ${entry.intentKey}: ${String(error)}${hint}`,
       { cause: error },
     );
+  }
+
+  /** A finished intent is only ever looked up: re-sending could not succeed twice anyway. */
+  async #succeeded(entry: JournalEntry, signal: AbortSignal): Promise<SubmissionResult> {
+    const found = await this.#retryTransient(signal, `look up ${entry.digest}`, () =>
+      this.#lookup(entry.digest, signal),
+    );
+    return {
+      intentKey: entry.intentKey,
+      digest: entry.digest,
+      resumed: true,
+      transaction: found?.Transaction,
+    };
   }
 
   /** undefined when absent; transient errors propagate to the caller's retry. */

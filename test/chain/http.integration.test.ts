@@ -52,7 +52,7 @@ describe("chain access over HTTP (gRPC-web) to a listening devnet", () => {
         const result = await submitter.submit(`ping:${n}`, (tx) => {
           tx.moveCall({ target: `${PINGER_ID}::pinger::ping`, arguments: [tx.pure.u64(n)] });
         });
-        assert.equal(result.transaction.events?.[0]?.eventType, PING_TYPE);
+        assert.equal(result.transaction?.events?.[0]?.eventType, PING_TYPE);
       }
       while (seen.length < 3) await sleep(5, controller.signal);
     } finally {

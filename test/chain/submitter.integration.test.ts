@@ -59,7 +59,7 @@ describe("Submitter on the devnet", () => {
       pay(SUI, () => bob.toSuiAddress()),
     );
     assert.equal(first.resumed, false);
-    assert.equal(first.transaction.status.success, true);
+    assert.equal(first.transaction?.status.success, true);
     assert.equal(journal.get("pay:1")?.state, "succeeded");
 
     const again = await submitter.submit(
@@ -68,6 +68,7 @@ describe("Submitter on the devnet", () => {
     );
     assert.equal(again.resumed, true);
     assert.equal(again.digest, first.digest);
+    assert.equal(again.transaction?.digest, first.digest);
     assert.equal(await balanceOf(bob.toSuiAddress()), SUI);
   });
 
@@ -127,7 +128,7 @@ describe("Submitter on the devnet", () => {
       "pay:lost",
       pay(2n * SUI, () => bob.toSuiAddress()),
     );
-    assert.equal(result.transaction.status.success, true);
+    assert.equal(result.transaction?.status.success, true);
     assert.equal(result.digest, journal.get("pay:lost")?.digest);
     assert.equal(lost, 1, "the node executed it once and that answer was lost");
     assert.equal(await balanceOf(bob.toSuiAddress()), 2n * SUI);
