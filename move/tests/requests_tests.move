@@ -136,7 +136,7 @@ fun deploy_pods_batch_posts_a_deployment_manifest() {
     let fee = test_env::coin(&mut scenario, 1_000_000);
     requests::deploy_pods_batch(&mut cluster, &cap, b"api".to_string(), b"team-a".to_string(), b"nginx:1.27".to_string(), 3, 2, fee, &clock, scenario.ctx());
     let manifest = requests::deployment_manifest(b"api".to_string(), b"team-a".to_string(), b"nginx:1.27".to_string(), 3);
-    assert!(manifest == b"{\"apiVersion\":\"apps/v1\",\"kind\":\"Deployment\",\"metadata\":{\"name\":\"api\",\"namespace\":\"team-a\"},\"spec\":{\"replicas\":3,\"selector\":{\"matchLabels\":{\"app\":\"api\"}},\"template\":{\"metadata\":{\"labels\":{\"app\":\"api\"}},\"spec\":{\"containers\":[{\"name\":\"api\",\"image\":\"nginx:1.27\"}]}}}}");
+    assert!(manifest == golden::deployment_manifest_bytes());
     let expected = k8s_daas::events::new_request_event(
         object::id(&cluster), 1, b"POST".to_string(), b"deployments".to_string(), b"team-a".to_string(),
         b"api".to_string(), manifest, 2, test_env::tenant(), 1_000_000, golden::timestamp_ms(),
@@ -301,6 +301,7 @@ fun complete_moves_the_fee_to_the_treasury_and_emits_the_result() {
     assert!(cluster.last_sequence() == 1);
     let results = event::events_by_type<K8sAPIResultEvent>();
     assert!(results.length() == 1);
+    assert!(bcs::to_bytes(&results[0]) == golden::result_event_bcs());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();

@@ -10,7 +10,7 @@ if (!prepared.ok) {
   console.log(`move:test: SKIPPED: ${prepared.reason}; ${HOW_TO_PROVIDE_FRAMEWORK}`);
   process.exit(0);
 }
-console.log(`move:test: framework from ${prepared.framework.dir} (${prepared.framework.source})`);
+console.log(`move:test: framework from ${prepared.frameworkFrom}`);
 const result = await testMovePackage(prepared.input);
 if ("error" in result) {
   console.error(`move:test could not run (${result.category ?? "unknown"}):\n${result.error}`);

@@ -5,13 +5,16 @@ import { bcs } from "@mysten/sui/bcs";
 
 const ID = bcs.Address;
 
-export const ClusterCreatedEvent = bcs.struct("ClusterCreatedEvent", {
+/** Fields of `ClusterCreatedEvent`, in BCS order. */
+export const ClusterCreatedEventFields = {
   cluster_id: ID,
   name: bcs.string(),
   admin: bcs.Address,
-});
+};
+export const ClusterCreatedEvent = bcs.struct("ClusterCreatedEvent", ClusterCreatedEventFields);
 
-export const ClusterConfigEvent = bcs.struct("ClusterConfigEvent", {
+/** Fields of `ClusterConfigEvent`, in BCS order. */
+export const ClusterConfigEventFields = {
   cluster_id: ID,
   request_fee_mist: bcs.u64(),
   min_worker_stake_mist: bcs.u64(),
@@ -20,35 +23,51 @@ export const ClusterConfigEvent = bcs.struct("ClusterConfigEvent", {
   max_payload_bytes: bcs.u64(),
   signature_window_ms: bcs.u64(),
   paused: bcs.bool(),
-});
+};
+export const ClusterConfigEvent = bcs.struct("ClusterConfigEvent", ClusterConfigEventFields);
 
-export const TreasuryWithdrawnEvent = bcs.struct("TreasuryWithdrawnEvent", {
+/** Fields of `TreasuryWithdrawnEvent`, in BCS order. */
+export const TreasuryWithdrawnEventFields = {
   cluster_id: ID,
   amount: bcs.u64(),
   recipient: bcs.Address,
-});
+};
+export const TreasuryWithdrawnEvent = bcs.struct(
+  "TreasuryWithdrawnEvent",
+  TreasuryWithdrawnEventFields,
+);
 
-export const EnclaveConfigEvent = bcs.struct("EnclaveConfigEvent", {
+/** Fields of `EnclaveConfigEvent`, in BCS order. */
+export const EnclaveConfigEventFields = {
   cluster_id: ID,
   pcrs: bcs.vector(bcs.byteVector()),
   allow_dev_enclave: bcs.bool(),
-});
+};
+export const EnclaveConfigEvent = bcs.struct("EnclaveConfigEvent", EnclaveConfigEventFields);
 
-export const EnclaveRegisteredEvent = bcs.struct("EnclaveRegisteredEvent", {
+/** Fields of `EnclaveRegisteredEvent`, in BCS order. */
+export const EnclaveRegisteredEventFields = {
   cluster_id: ID,
   public_key: bcs.byteVector(),
   kind: bcs.u8(),
-});
+};
+export const EnclaveRegisteredEvent = bcs.struct(
+  "EnclaveRegisteredEvent",
+  EnclaveRegisteredEventFields,
+);
 
-export const NamespaceEvent = bcs.struct("NamespaceEvent", {
+/** Fields of `NamespaceEvent`, in BCS order. */
+export const NamespaceEventFields = {
   cluster_id: ID,
   namespace: bcs.string(),
   cap_id: ID,
   owner: bcs.Address,
   action: bcs.u8(),
-});
+};
+export const NamespaceEvent = bcs.struct("NamespaceEvent", NamespaceEventFields);
 
-export const K8sAPIRequestEvent = bcs.struct("K8sAPIRequestEvent", {
+/** Fields of `K8sAPIRequestEvent`, in BCS order. */
+export const K8sAPIRequestEventFields = {
   cluster_id: ID,
   request_id: bcs.u64(),
   method: bcs.string(),
@@ -60,16 +79,23 @@ export const K8sAPIRequestEvent = bcs.struct("K8sAPIRequestEvent", {
   requester: bcs.Address,
   fee_mist: bcs.u64(),
   timestamp_ms: bcs.u64(),
-});
+};
+export const K8sAPIRequestEvent = bcs.struct("K8sAPIRequestEvent", K8sAPIRequestEventFields);
 
-export const K8sAPIRequestCancelledEvent = bcs.struct("K8sAPIRequestCancelledEvent", {
+/** Fields of `K8sAPIRequestCancelledEvent`, in BCS order. */
+export const K8sAPIRequestCancelledEventFields = {
   cluster_id: ID,
   request_id: bcs.u64(),
   requester: bcs.Address,
   refund_mist: bcs.u64(),
-});
+};
+export const K8sAPIRequestCancelledEvent = bcs.struct(
+  "K8sAPIRequestCancelledEvent",
+  K8sAPIRequestCancelledEventFields,
+);
 
-export const K8sAPIResultEvent = bcs.struct("K8sAPIResultEvent", {
+/** Fields of `K8sAPIResultEvent`, in BCS order. */
+export const K8sAPIResultEventFields = {
   cluster_id: ID,
   request_id: bcs.u64(),
   status_code: bcs.u16(),
@@ -78,9 +104,11 @@ export const K8sAPIResultEvent = bcs.struct("K8sAPIResultEvent", {
   requester: bcs.Address,
   sequence: bcs.u64(),
   timestamp_ms: bcs.u64(),
-});
+};
+export const K8sAPIResultEvent = bcs.struct("K8sAPIResultEvent", K8sAPIResultEventFields);
 
-export const WorkerNodeEvent = bcs.struct("WorkerNodeEvent", {
+/** Fields of `WorkerNodeEvent`, in BCS order. */
+export const WorkerNodeEventFields = {
   cluster_id: ID,
   node_id: bcs.string(),
   owner: bcs.Address,
@@ -88,9 +116,11 @@ export const WorkerNodeEvent = bcs.struct("WorkerNodeEvent", {
   stake_mist: bcs.u64(),
   timestamp_ms: bcs.u64(),
   data: bcs.byteVector(),
-});
+};
+export const WorkerNodeEvent = bcs.struct("WorkerNodeEvent", WorkerNodeEventFields);
 
-export const ClusterStateEvent = bcs.struct("ClusterStateEvent", {
+/** Fields of `ClusterStateEvent`, in BCS order. */
+export const ClusterStateEventFields = {
   cluster_id: ID,
   node_count: bcs.u64(),
   ready_node_count: bcs.u64(),
@@ -99,7 +129,23 @@ export const ClusterStateEvent = bcs.struct("ClusterStateEvent", {
   usage_summary: bcs.string(),
   sequence: bcs.u64(),
   timestamp_ms: bcs.u64(),
-});
+};
+export const ClusterStateEvent = bcs.struct("ClusterStateEvent", ClusterStateEventFields);
+
+/** Field layouts by Move struct name (used to check the layouts against move/sources). */
+export const EVENT_FIELDS = {
+  ClusterCreatedEvent: ClusterCreatedEventFields,
+  ClusterConfigEvent: ClusterConfigEventFields,
+  TreasuryWithdrawnEvent: TreasuryWithdrawnEventFields,
+  EnclaveConfigEvent: EnclaveConfigEventFields,
+  EnclaveRegisteredEvent: EnclaveRegisteredEventFields,
+  NamespaceEvent: NamespaceEventFields,
+  K8sAPIRequestEvent: K8sAPIRequestEventFields,
+  K8sAPIRequestCancelledEvent: K8sAPIRequestCancelledEventFields,
+  K8sAPIResultEvent: K8sAPIResultEventFields,
+  WorkerNodeEvent: WorkerNodeEventFields,
+  ClusterStateEvent: ClusterStateEventFields,
+} as const;
 
 /** Event schemas by their Move struct name (the last segment of the event's type tag). */
 export const EVENT_SCHEMAS = {

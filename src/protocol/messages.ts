@@ -7,30 +7,40 @@ import { INTENT, type IntentKind } from "./constants.ts";
 
 const ID = bcs.Address;
 
-export const RequestResultPayload = bcs.struct("RequestResultPayload", {
+/** Fields of `RequestResultPayload`, in BCS order. */
+export const RequestResultPayloadFields = {
   cluster_id: ID,
   sequence: bcs.u64(),
   request_id: bcs.u64(),
   status_code: bcs.u16(),
   output_sha256: bcs.byteVector(),
   summary: bcs.string(),
-});
+};
+export const RequestResultPayload = bcs.struct("RequestResultPayload", RequestResultPayloadFields);
 
-export const WorkerActivationPayload = bcs.struct("WorkerActivationPayload", {
+/** Fields of `WorkerActivationPayload`, in BCS order. */
+export const WorkerActivationPayloadFields = {
   cluster_id: ID,
   sequence: bcs.u64(),
   node_id: bcs.string(),
   encrypted_join_credential: bcs.byteVector(),
-});
+};
+export const WorkerActivationPayload = bcs.struct(
+  "WorkerActivationPayload",
+  WorkerActivationPayloadFields,
+);
 
-export const SlashVerdictPayload = bcs.struct("SlashVerdictPayload", {
+/** Fields of `SlashVerdictPayload`, in BCS order. */
+export const SlashVerdictPayloadFields = {
   cluster_id: ID,
   sequence: bcs.u64(),
   node_id: bcs.string(),
   reason: bcs.string(),
-});
+};
+export const SlashVerdictPayload = bcs.struct("SlashVerdictPayload", SlashVerdictPayloadFields);
 
-export const ClusterStatePayload = bcs.struct("ClusterStatePayload", {
+/** Fields of `ClusterStatePayload`, in BCS order. */
+export const ClusterStatePayloadFields = {
   cluster_id: ID,
   sequence: bcs.u64(),
   node_count: bcs.u64(),
@@ -38,13 +48,25 @@ export const ClusterStatePayload = bcs.struct("ClusterStatePayload", {
   pod_count: bcs.u64(),
   running_pod_count: bcs.u64(),
   usage_summary: bcs.string(),
-});
+};
+export const ClusterStatePayload = bcs.struct("ClusterStatePayload", ClusterStatePayloadFields);
 
-export const KeyRotationPayload = bcs.struct("KeyRotationPayload", {
+/** Fields of `KeyRotationPayload`, in BCS order. */
+export const KeyRotationPayloadFields = {
   cluster_id: ID,
   sequence: bcs.u64(),
   new_public_key: bcs.byteVector(),
-});
+};
+export const KeyRotationPayload = bcs.struct("KeyRotationPayload", KeyRotationPayloadFields);
+
+/** Field layouts by Move struct name (used to check the layouts against move/sources). */
+export const PAYLOAD_FIELDS = {
+  RequestResultPayload: RequestResultPayloadFields,
+  WorkerActivationPayload: WorkerActivationPayloadFields,
+  SlashVerdictPayload: SlashVerdictPayloadFields,
+  ClusterStatePayload: ClusterStatePayloadFields,
+  KeyRotationPayload: KeyRotationPayloadFields,
+} as const;
 
 /** Payload schema of each intent. */
 export const PAYLOAD_SCHEMAS = {

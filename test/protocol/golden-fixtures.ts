@@ -7,7 +7,9 @@ import { join } from "node:path";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import {
   DEFAULT_CONFIG,
+  deploymentManifest,
   K8sAPIRequestEvent,
+  K8sAPIResultEvent,
   podManifest,
   RequestResultPayload,
   signingBytes,
@@ -54,6 +56,21 @@ export const requestEvent = {
   timestamp_ms: TIMESTAMP_MS,
 };
 
+/** The event `complete(request 1, 201, golden digest and summary, sequence 1)` emits. */
+export const resultEvent = {
+  cluster_id: CLUSTER_ID,
+  request_id: 1n,
+  status_code: 201,
+  output_sha256: OUTPUT_SHA256,
+  summary: RESULT_SUMMARY,
+  requester: TENANT,
+  sequence: 1n,
+  timestamp_ms: TIMESTAMP_MS,
+};
+
+/** The payload `deploy_pods_batch(api, team-a, nginx:1.27, 3 replicas)` sends. */
+export const DEPLOYMENT_MANIFEST = deploymentManifest("api", "team-a", "nginx:1.27", 3);
+
 export function resultPayload(requestId: bigint, sequence: bigint) {
   return {
     cluster_id: CLUSTER_ID,
@@ -71,6 +88,8 @@ const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString("hex");
 export function goldenVectors(): Record<string, string> {
   return {
     request_event_bcs: hex(K8sAPIRequestEvent.serialize(requestEvent).toBytes()),
+    result_event_bcs: hex(K8sAPIResultEvent.serialize(resultEvent).toBytes()),
+    deployment_manifest_bytes: hex(new TextEncoder().encode(DEPLOYMENT_MANIFEST)),
     result_payload_bcs: hex(RequestResultPayload.serialize(resultPayload(1n, 1n)).toBytes()),
     result_intent_message_bcs: hex(
       signingBytes("requestResult", TIMESTAMP_MS, resultPayload(1n, 1n)),

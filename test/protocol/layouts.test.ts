@@ -1,0 +1,104 @@
+// src/protocol/ layouts against move/sources: every event and signed payload struct has a
+// schema with the same fields in the same order and types; every transaction function has
+// a call descriptor with the same parameters.
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import {
+  CALLS,
+  type CallDescriptor,
+  EVENT_FIELDS,
+  EVENT_SCHEMAS,
+  MOVE_MODULES,
+  PAYLOAD_FIELDS,
+} from "../../src/protocol/index.ts";
+import { bcsNameOf, copyDropStructs, publicFunctions, structFields } from "./move-source.ts";
+
+function assertSameFields(module: string, name: string, fields: Record<string, { name: string }>) {
+  const moveFields = structFields(module, name);
+  assert.deepEqual(
+    Object.entries(fields).map(([field, schema]) => `${field}: ${schema.name}`),
+    moveFields.map((f) => `${f.name}: ${bcsNameOf(f.type)}`),
+    `${module}::${name}`,
+  );
+}
+
+test("every event struct has a TS schema with identical fields", () => {
+  const events = copyDropStructs("events");
+  assert.deepEqual([...events].sort(), Object.keys(EVENT_SCHEMAS).sort());
+  for (const name of events) {
+    assertSameFields("events", name, EVENT_FIELDS[name as keyof typeof EVENT_FIELDS]);
+  }
+});
+
+test("every signed payload struct has a TS schema with identical fields", () => {
+  const payloads = copyDropStructs("messages").filter((name) => name !== "IntentMessage");
+  assert.deepEqual([...payloads].sort(), Object.keys(PAYLOAD_FIELDS).sort());
+  for (const name of payloads) {
+    assertSameFields("messages", name, PAYLOAD_FIELDS[name as keyof typeof PAYLOAD_FIELDS]);
+  }
+  assert.deepEqual(
+    structFields("messages", "IntentMessage").map((f) => f.name),
+    ["intent", "timestamp_ms", "payload"],
+  );
+});
+
+/** How a Move parameter type shows up in a call descriptor. */
+function describeMoveParam(type: string): string {
+  const object = /^(&mut |&)?(Cluster|AdminCap|NamespaceCap|WorkerCap)$/.exec(type);
+  if (object) {
+    const pass = object[1] === "&mut " ? "mut" : object[1] === "&" ? "ref" : "value";
+    return `object ${object[2]} ${pass}`;
+  }
+  if (type === "Coin<SUI>") return "coin";
+  if (type === "&Clock") return "clock";
+  if (type === "NitroAttestationDocument") return "attestation";
+  return `pure ${bcsNameOf(type)}`;
+}
+
+function describeDescriptorParam(param: CallDescriptor["params"][number]): string {
+  switch (param.kind) {
+    case "object":
+      return `object ${param.type} ${param.pass}`;
+    case "pure":
+      return `pure ${param.bcs.name}`;
+    default:
+      return param.kind;
+  }
+}
+
+const isTransaction = (params: { type: string }[]) =>
+  params.some((p) => p.type === "&mut Cluster") || params.some((p) => p.type === "&mut TxContext");
+
+test("every transaction function has a call descriptor with identical parameters", () => {
+  const descriptors = Object.values(CALLS) as CallDescriptor[];
+  const moveFunctions = MOVE_MODULES.flatMap(publicFunctions).filter((fn) =>
+    isTransaction(fn.params),
+  );
+  assert.deepEqual(
+    moveFunctions.map((fn) => `${fn.module}::${fn.name}`).sort(),
+    descriptors.map((d) => `${d.module}::${d.function}`).sort(),
+  );
+  for (const fn of moveFunctions) {
+    const descriptor = descriptors.find((d) => d.module === fn.module && d.function === fn.name);
+    assert.ok(descriptor);
+    const params = fn.params.filter((p) => !p.type.endsWith("TxContext"));
+    assert.deepEqual(
+      descriptor.params.map((p) => `${p.name}: ${describeDescriptorParam(p)}`),
+      params.map((p) => `${p.name}: ${describeMoveParam(p.type)}`),
+      `${fn.module}::${fn.name}`,
+    );
+    assert.equal(descriptor.entry, fn.entry, `${fn.module}::${fn.name} entry`);
+  }
+});
+
+test("the seed's entry points are declared entry", () => {
+  for (const name of [
+    "create_pod",
+    "execute_k8s_api",
+    "deploy_pods_batch",
+    "register_worker_node",
+    "worker_heartbeat",
+  ] as const) {
+    assert.equal(CALLS[name].entry, true, name);
+  }
+});
