@@ -1,0 +1,50 @@
+import { rm } from "node:fs/promises";
+import { TestenvError } from "./errors.ts";
+import { clusterLayout } from "./paths.ts";
+import { isAlive, isOurProcess, stopProcessGroup, testenvProcessesUsing } from "./processes.ts";
+import { readState } from "./state.ts";
+
+export interface StopResult {
+  readonly dataDir: string;
+  /** False when no cluster was recorded in the data dir. */
+  readonly wasRunning: boolean;
+  readonly stopped: readonly string[];
+}
+
+/**
+ * Stops every process of the cluster in `dataDir` (watcher first, then components in
+ * reverse start order), each by its process group, and verifies none is left.
+ * Data (etcd, logs, PKI) stays on disk for inspection; the next start wipes it.
+ */
+export async function stopCluster(dataDir: string): Promise<StopResult> {
+  const layout = clusterLayout(dataDir);
+  const state = await readState(layout.stateFile);
+  if (!state) return { dataDir: layout.dataDir, wasRunning: false, stopped: [] };
+
+  if (state.watcherPid !== undefined && state.watcherPid !== process.pid) {
+    if (await isOurProcess(state.watcherPid, layout.dataDir)) {
+      await stopProcessGroup(state.watcherPid, 5_000);
+    }
+  }
+  const stopped: string[] = [];
+  const leftovers: string[] = [];
+  for (const component of [...state.components].reverse()) {
+    // Only signal a recorded pid that still runs our command line: pids get reused.
+    if (!(await isOurProcess(component.pid, layout.dataDir))) continue;
+    const gone = await stopProcessGroup(component.pid);
+    if (gone && !isAlive(component.pid)) stopped.push(`${component.name} (pid ${component.pid})`);
+    else leftovers.push(`${component.name} (pid ${component.pid})`);
+  }
+  // Processes the state file does not name (a crash between launch and the state write).
+  for (const pid of await testenvProcessesUsing(layout.dataDir)) {
+    if (!(await stopProcessGroup(pid))) leftovers.push(`pid ${pid}`);
+  }
+  if (leftovers.length > 0) {
+    throw new TestenvError(
+      "TESTENV_STOP_FAILED",
+      `could not stop ${leftovers.join(", ")} in ${layout.dataDir}`,
+    );
+  }
+  await rm(layout.stateFile, { force: true });
+  return { dataDir: layout.dataDir, wasRunning: true, stopped };
+}
