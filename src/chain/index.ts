@@ -34,6 +34,7 @@ export {
   keypairFromKeystoreEntry,
   keypairFromSuiPrivateKey,
   parsePrivateKey,
+  RedactedEd25519Keypair,
   readActiveAddress,
   readKeystoreEntries,
   toKeystoreEntry,

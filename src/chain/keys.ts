@@ -24,6 +24,28 @@ export const DEFAULT_KEYSTORE_PATH = join(DEFAULT_SUI_CONFIG_DIR, "sui.keystore"
 export const DEFAULT_CLIENT_CONFIG_PATH = join(DEFAULT_SUI_CONFIG_DIR, "client.yaml");
 export const DEFAULT_KEY_ENV = "SUI_PRIVATE_KEY";
 
+/**
+ * An Ed25519Keypair that prints as its address. The SDK class keeps the secret in a plain
+ * property, so `console.log(keypair)`, `util.inspect` or a JSON logger would write it out.
+ */
+export class RedactedEd25519Keypair extends Ed25519Keypair {
+  static from(keypair: Ed25519Keypair): RedactedEd25519Keypair {
+    if (keypair instanceof RedactedEd25519Keypair) return keypair;
+    return new RedactedEd25519Keypair({
+      publicKey: keypair.getPublicKey().toRawBytes(),
+      secretKey: decodeSuiPrivateKey(keypair.getSecretKey()).secretKey,
+    });
+  }
+
+  toJSON(): { scheme: "ED25519"; address: string } {
+    return { scheme: "ED25519", address: this.toSuiAddress() };
+  }
+
+  [Symbol.for("nodejs.util.inspect.custom")](): string {
+    return `Ed25519Keypair(${this.toSuiAddress()})`;
+  }
+}
+
 /** The shared core of the bech32 and keystore formats, after the scheme flag is read. */
 function ed25519FromSecret(
   scheme: SignatureScheme | undefined,
@@ -45,7 +67,7 @@ function ed25519FromSecret(
       `${source}: an ED25519 secret key has ${ED25519_SECRET_KEY_BYTES} bytes, got ${secret.length}`,
     );
   }
-  return Ed25519Keypair.fromSecretKey(secret);
+  return RedactedEd25519Keypair.from(Ed25519Keypair.fromSecretKey(secret));
 }
 
 function schemeOfFlag(flag: number): SignatureScheme | undefined {
@@ -210,14 +232,14 @@ export function toKeystoreEntry(keypair: Ed25519Keypair): string {
  */
 export async function generateKeyIntoKeystore(
   keystorePath: string = DEFAULT_KEYSTORE_PATH,
-): Promise<{ address: string; keypair: Ed25519Keypair }> {
+): Promise<{ address: string; keypair: RedactedEd25519Keypair }> {
   let entries: string[] = [];
   try {
     entries = await readKeystoreEntries(keystorePath);
   } catch (error) {
     if (!(error instanceof ChainError && error.code === "CHAIN_KEYSTORE_MISSING")) throw error;
   }
-  const keypair = Ed25519Keypair.generate();
+  const keypair = RedactedEd25519Keypair.from(Ed25519Keypair.generate());
   entries.push(toKeystoreEntry(keypair));
   await writeOwnerOnly(keystorePath, `${JSON.stringify(entries, null, 2)}\n`);
   return { address: keypair.toSuiAddress(), keypair };

@@ -3,6 +3,7 @@ import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
+import { inspect } from "node:util";
 import { decodeSuiPrivateKey, encodeSuiPrivateKey } from "@mysten/sui/cryptography";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { isChainError } from "../../src/chain/errors.ts";
@@ -102,6 +103,31 @@ describe("private key strings", () => {
       (error: unknown) =>
         rejectsWith("CHAIN_KEY_MALFORMED", "zzzz")(error) && /BAD/.test(String(error)),
     );
+  });
+});
+
+describe("loaded keys never print their secret", () => {
+  it("inspects and serializes as the address only", async () => {
+    const original = Ed25519Keypair.generate();
+    const loaded = keypairFromSuiPrivateKey(original.getSecretKey());
+    const secretHex = Buffer.from(secretOf(original)).toString("hex");
+    const printed = [
+      inspect(loaded, { depth: 10 }),
+      JSON.stringify(loaded),
+      JSON.stringify({ signer: loaded }),
+      inspect({ nested: { loaded } }, { depth: 10 }),
+    ];
+    for (const text of printed) {
+      assert.ok(text.includes(original.toSuiAddress()), text);
+      assert.ok(!text.includes(original.getSecretKey()), text);
+      assert.ok(!text.includes(secretHex), text);
+      assert.ok(!/secretKey/.test(text), text);
+    }
+    // Still a working signer for the SDK.
+    const message = new TextEncoder().encode("hello");
+    const { signature } = await loaded.signPersonalMessage(message);
+    const { signature: expected } = await original.signPersonalMessage(message);
+    assert.equal(signature, expected);
   });
 });
 
