@@ -30,6 +30,25 @@ export const EVENT_READ_MASK = {
   paths: ["sender", "event_type", "contents", "checkpoint", "transaction_digest", "event_index"],
 };
 
+const IDENT = "[A-Za-z_][A-Za-z0-9_]*";
+const EVENT_TYPE = new RegExp(`^(0x[0-9a-fA-F]{1,64})::(${IDENT}(?:::${IDENT}(?:<.+>)?)?)$`);
+
+/**
+ * Checks an event type filter (`0xPKG::module` or `0xPKG::module::Name[<T>]`) and writes its
+ * package address in full, since servers compare these as strings.
+ */
+export function normalizeEventTypeFilter(eventType: string): string {
+  const match = EVENT_TYPE.exec(eventType.trim());
+  const [, pkg, rest] = match ?? [];
+  if (pkg === undefined || rest === undefined) {
+    throw new ChainError(
+      "CHAIN_EVENT_TYPE_INVALID",
+      `event type ${JSON.stringify(eventType)} is not 0xPACKAGE::module or 0xPACKAGE::module::Name`,
+    );
+  }
+  return `${normalizeSuiAddress(pkg)}::${rest}`;
+}
+
 /** OR of event types; each may be `package::module::Name` or `package::module`. */
 export function eventTypeFilter(eventTypes: readonly string[]): GrpcTypes.EventFilter {
   return {

@@ -10,6 +10,7 @@ import {
 import {
   EVENT_READ_MASK,
   eventTypeFilter,
+  normalizeEventTypeFilter,
   type RawChainEvent,
   readEventPage,
   toRawChainEvent,
@@ -133,9 +134,9 @@ export class EventFollower<T> {
 
   constructor(options: EventFollowerOptions<T>) {
     if (options.eventTypes.length === 0) {
-      throw new ChainError("CHAIN_FOLLOWER_FAILED", "follow at least one event type");
+      throw new ChainError("CHAIN_EVENT_TYPE_INVALID", "follow at least one event type");
     }
-    this.#options = options;
+    this.#options = { ...options, eventTypes: options.eventTypes.map(normalizeEventTypeFilter) };
     this.#pageSize = options.pageSize ?? 50;
     this.#requestTimeoutMs = options.requestTimeoutMs ?? 30_000;
     this.#now = options.now ?? Date.now;

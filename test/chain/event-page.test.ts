@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { GrpcTypes } from "@mysten/sui/grpc";
 import { assertCursorAvailable, decodeCursor, encodeCursor } from "../../src/chain/event-cursor.ts";
-import { eventTypeFilter, foldEventFrames } from "../../src/chain/event-page.ts";
+import {
+  eventTypeFilter,
+  foldEventFrames,
+  normalizeEventTypeFilter,
+} from "../../src/chain/event-page.ts";
 
 const TYPE = "0x0000000000000000000000000000000000000000000000000000000000000abc::events::Ping";
 const token = (n: number) => new Uint8Array([n, n, n]);
@@ -160,4 +164,31 @@ describe("eventTypeFilter", () => {
       eventType: { eventType: "0x1::b" },
     });
   });
+});
+
+describe("normalizeEventTypeFilter", () => {
+  const full = "0x0000000000000000000000000000000000000000000000000000000000000002";
+
+  it("writes the package address in full", () => {
+    assert.equal(normalizeEventTypeFilter("0x2::coin"), `${full}::coin`);
+    assert.equal(normalizeEventTypeFilter(" 0x2::coin::CoinEvent "), `${full}::coin::CoinEvent`);
+    assert.equal(
+      normalizeEventTypeFilter("0x2::coin::Event<0x2::sui::SUI>"),
+      `${full}::coin::Event<0x2::sui::SUI>`,
+    );
+  });
+
+  for (const bad of [
+    "",
+    "coin::Event",
+    "0x2",
+    "0x2::",
+    "0xZZ::m::E",
+    "0x2::m::E::F",
+    "0x2::9m::E",
+  ]) {
+    it(`rejects ${JSON.stringify(bad)}`, () => {
+      assert.throws(() => normalizeEventTypeFilter(bad), { code: "CHAIN_EVENT_TYPE_INVALID" });
+    });
+  }
 });

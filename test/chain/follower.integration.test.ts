@@ -340,6 +340,15 @@ describe("EventFollower on the devnet", () => {
     assert.equal(follower.cursor, start);
   });
 
+  it("follows a module-wide filter written with a short package address", async () => {
+    const sink = new Sink(await tipCursor());
+    const expected = await ping(2);
+    await follow({ sink, eventTypes: ["0xc0ffe::pinger"], useSubscription: false }, (signal) =>
+      sink.waitFor(2, signal),
+    );
+    assert.deepEqual(sink.numbers(), expected);
+  });
+
   it("refuses to run twice at once (two writers of one cursor)", async () => {
     const sink = new Sink(await tipCursor());
     const follower = new EventFollower<PingValue>({
