@@ -87,8 +87,8 @@ export class Submitter {
   /**
    * Executes the intent's transaction and returns it once executed successfully. Rejects with
    * `MoveAbortError` (CHAIN_MOVE_ABORT), or a ChainError coded CHAIN_EXECUTION_FAILED,
-   * CHAIN_TX_REJECTED, CHAIN_TRANSPORT_GAVE_UP (safe to call again with the same key),
-   * CHAIN_INTENT_CONFLICT or CHAIN_INTENT_UNRECOVERABLE.
+   * CHAIN_TX_REJECTED, CHAIN_TRANSPORT_GAVE_UP (safe to call again with the same key) or
+   * CHAIN_INTENT_CONFLICT.
    */
   submit(
     intentKey: string,
