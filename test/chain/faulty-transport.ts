@@ -16,6 +16,8 @@ export interface Faults {
   loseResponse?: (method: string) => RpcError | undefined;
   /** Server streaming: fail it, or let it hang silently until cancelled. */
   stream?: (method: string) => StreamFault | undefined;
+  /** Server streaming: pass this many frames through, then break the stream with `error`. */
+  resetAfter?: (method: string) => { frames: number; error: RpcError } | undefined;
 }
 
 export function unavailable(what = "injected fault"): RpcError {
@@ -65,6 +67,20 @@ function faultyFrames(fault: StreamFault, signal: AbortSignal | undefined): Asyn
   };
 }
 
+/** The real frames, until `count` went through; then the stream breaks. */
+function cutAfter<T>(frames: AsyncIterable<T>, count: number, error: RpcError): AsyncIterable<T> {
+  return {
+    async *[Symbol.asyncIterator]() {
+      let passed = 0;
+      for await (const frame of frames) {
+        if (passed === count) throw error;
+        passed += 1;
+        yield frame;
+      }
+    },
+  };
+}
+
 export function faultyTransport(inner: RpcTransport, faults: Faults): RpcTransport {
   return {
     mergeOptions: (options) => inner.mergeOptions(options),
@@ -89,6 +105,13 @@ export function faultyTransport(inner: RpcTransport, faults: Faults): RpcTranspo
     },
     serverStreaming(method, input, options) {
       const fault = faults.before?.(method.name) ?? faults.stream?.(method.name);
+      const reset = fault === undefined ? faults.resetAfter?.(method.name) : undefined;
+      if (reset !== undefined) {
+        const call = inner.serverStreaming(method, input, options);
+        return Object.create(call, {
+          responses: { value: cutAfter(call.responses, reset.frames, reset.error) },
+        }) as never;
+      }
       if (fault === undefined) return inner.serverStreaming(method, input, options);
       const status =
         fault === "stall" ? new Promise<never>(() => undefined) : rejected<never>(fault);

@@ -180,6 +180,34 @@ describe("EventFollower on the devnet", () => {
     assert.ok(follower.stats.reconnects >= 2, JSON.stringify(follower.stats));
   });
 
+  it("resumes from the stream's own cursor after a mid-stream reset, without repeats", async () => {
+    const start = await tipCursor();
+    let resets = 0;
+    const faults: Faults = {
+      // Every subscription breaks after two frames, as a flaky proxy would.
+      resetAfter: (method) => {
+        if (method !== "SubscribeEvents") return undefined;
+        resets += 1;
+        return { frames: 2, error: new RpcError("stream reset by peer", "INTERNAL") };
+      },
+    };
+    const sink = new Sink(start);
+    const expected: bigint[] = [];
+    const follower = await follow(
+      { sink, client: createSuiClient({ transport: faultyTransport(devnet.transport, faults) }) },
+      async (signal) => {
+        for (let round = 0; round < 4; round++) {
+          expected.push(...(await ping(2)));
+          await sink.waitFor(expected.length, signal);
+        }
+      },
+    );
+    assert.deepEqual(sink.numbers(), expected);
+    assert.equal(new Set(sink.events.map((e) => `${e.txDigest}#${e.eventIndex}`)).size, 8);
+    assert.ok(resets >= 2, `subscriptions opened: ${resets}`);
+    assert.ok(follower.stats.reconnects >= 1, JSON.stringify(follower.stats));
+  });
+
   it("detects a silent stream while the chain advances, and catches up", async () => {
     const start = await tipCursor();
     const faults: Faults = {
