@@ -130,7 +130,9 @@ public(package) fun verify_enclave_message(
     assert!(ed25519::ed25519_verify(signature, &public_key, &message), EInvalidSignature);
     let now = clock.timestamp_ms();
     let window = cluster.signature_window_ms();
-    assert!(timestamp_ms + window >= now && timestamp_ms <= now + window, ETimestampOutOfWindow);
+    // Subtract the smaller from the larger: adding the window could overflow u64.
+    let skew = if (timestamp_ms > now) timestamp_ms - now else now - timestamp_ms;
+    assert!(skew <= window, ETimestampOutOfWindow);
     assert!(sequence > cluster.last_sequence(), ESequenceReplay);
     cluster.set_last_sequence(sequence);
 }

@@ -25,13 +25,23 @@ public fun is_dns_label(name: &String): bool {
     bytes.all!(|c| is_lower_alnum(*c) || *c == 0x2d)
 }
 
-/// DNS-1123 subdomain: 1..=253 bytes of `[a-z0-9.-]`, starting and ending alphanumeric.
+/// DNS-1123 subdomain: 1..=253 bytes, dot-separated labels of `[a-z0-9-]` that start and
+/// end alphanumeric.
 public fun is_dns_subdomain(name: &String): bool {
     let bytes = name.as_bytes();
     let len = bytes.length();
     if (len == 0 || len > MAX_SUBDOMAIN_BYTES) return false;
     if (!is_lower_alnum(bytes[0]) || !is_lower_alnum(bytes[len - 1])) return false;
-    bytes.all!(|c| is_lower_alnum(*c) || *c == 0x2d || *c == 0x2e)
+    let mut i = 1;
+    while (i < len - 1) {
+        let c = bytes[i];
+        if (c == 0x2e) {
+            // A dot must sit between two alphanumerics: no empty label, no label edge dash.
+            if (!is_lower_alnum(bytes[i - 1]) || !is_lower_alnum(bytes[i + 1])) return false;
+        } else if (!is_lower_alnum(c) && c != 0x2d) return false;
+        i = i + 1;
+    };
+    true
 }
 
 /// Resource kind such as `pods`, `deployments.apps` or `apps/v1/deployments`:

@@ -221,28 +221,24 @@ public fun exists(cluster: &Cluster, request_id: u64): bool {
     df::exists_(cluster.uid(), RequestKey { request_id })
 }
 
-/// A request's status: 0 pending, 1 completed, 2 cancelled (aborts if unknown).
+/// A request's status: 0 pending, 1 completed, 2 cancelled (aborts `ERequestNotFound` if unknown).
 public fun status(cluster: &Cluster, request_id: u64): u8 {
-    let request: &Request = df::borrow(cluster.uid(), RequestKey { request_id });
-    request.status
+    borrow(cluster, request_id).status
 }
 
-/// A request's requester (aborts if unknown).
+/// A request's requester (aborts `ERequestNotFound` if unknown).
 public fun requester(cluster: &Cluster, request_id: u64): address {
-    let request: &Request = df::borrow(cluster.uid(), RequestKey { request_id });
-    request.requester
+    borrow(cluster, request_id).requester
 }
 
-/// A request's target namespace (aborts if unknown).
+/// A request's target namespace (aborts `ERequestNotFound` if unknown).
 public fun request_namespace(cluster: &Cluster, request_id: u64): String {
-    let request: &Request = df::borrow(cluster.uid(), RequestKey { request_id });
-    request.namespace
+    borrow(cluster, request_id).namespace
 }
 
-/// Fee still escrowed by a request, MIST (aborts if unknown).
+/// Fee still escrowed by a request, MIST (aborts `ERequestNotFound` if unknown).
 public fun escrowed_fee(cluster: &Cluster, request_id: u64): u64 {
-    let request: &Request = df::borrow(cluster.uid(), RequestKey { request_id });
-    request.fee.value()
+    borrow(cluster, request_id).fee.value()
 }
 
 /// JSON Pod manifest `create_pod` sends: one container named like the pod.
@@ -323,6 +319,12 @@ fun record_request(
         clock.timestamp_ms(),
     ));
     request_id
+}
+
+fun borrow(cluster: &Cluster, request_id: u64): &Request {
+    let key = RequestKey { request_id };
+    assert!(df::exists_(cluster.uid(), key), ERequestNotFound);
+    df::borrow(cluster.uid(), key)
 }
 
 fun borrow_pending_mut(cluster: &mut Cluster, request_id: u64): &mut Request {

@@ -23,6 +23,8 @@ const ENamespaceTaken: u64 = 301;
 const ENamespaceReserved: u64 = 302;
 /// The capability belongs to another cluster.
 const EWrongCluster: u64 = 303;
+/// Nobody holds this namespace.
+const ENamespaceNotClaimed: u64 = 304;
 
 /// Proof of owning `namespace` in cluster `cluster_id`. Not `store`: it moves only
 /// through `transfer_namespace`, which keeps the on-chain owner record right.
@@ -82,9 +84,11 @@ public fun is_claimed(cluster: &Cluster, namespace: String): bool {
     df::exists_(cluster.uid(), NamespaceKey { namespace })
 }
 
-/// Current owner of a claimed namespace (aborts if unclaimed).
+/// Current owner of a claimed namespace. Aborts `ENamespaceNotClaimed`.
 public fun owner(cluster: &Cluster, namespace: String): address {
-    let record: &NamespaceRecord = df::borrow(cluster.uid(), NamespaceKey { namespace });
+    let key = NamespaceKey { namespace };
+    assert!(df::exists_(cluster.uid(), key), ENamespaceNotClaimed);
+    let record: &NamespaceRecord = df::borrow(cluster.uid(), key);
     record.owner
 }
 

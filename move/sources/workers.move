@@ -180,7 +180,8 @@ public fun withdraw_stake(cluster: &mut Cluster, cap: WorkerCap, clock: &Clock, 
     assert!(worker.status != STATUS_SLASHED, EWorkerSlashed);
     assert!(worker.status == STATUS_UNBONDING, EWorkerNotUnbonding);
     let now = clock.timestamp_ms();
-    assert!(now >= worker.unbonding_since_ms + unbonding_period, EUnbondingNotOver);
+    // The clock never goes back, so `now >= unbonding_since_ms`; no addition to overflow.
+    assert!(now - worker.unbonding_since_ms >= unbonding_period, EUnbondingNotOver);
     let WorkerCap { id, cluster_id, node_id } = cap;
     id.delete();
     let Worker { stake, .. } = df::remove(cluster.uid_mut(), WorkerKey { node_id });
@@ -221,22 +222,22 @@ public fun exists(cluster: &Cluster, node_id: String): bool {
     df::exists_(cluster.uid(), WorkerKey { node_id })
 }
 
-/// A worker's status: 0 pending, 1 active, 2 unbonding, 3 slashed (aborts if unknown).
+/// A worker's status: 0 pending, 1 active, 2 unbonding, 3 slashed (aborts `EWorkerNotFound` if unknown).
 public fun status(cluster: &Cluster, node_id: String): u8 {
     borrow(cluster, node_id).status
 }
 
-/// A worker's locked stake, MIST (aborts if unknown).
+/// A worker's locked stake, MIST (aborts `EWorkerNotFound` if unknown).
 public fun stake_mist(cluster: &Cluster, node_id: String): u64 {
     borrow(cluster, node_id).stake.value()
 }
 
-/// A worker's owner (aborts if unknown).
+/// A worker's owner (aborts `EWorkerNotFound` if unknown).
 public fun owner(cluster: &Cluster, node_id: String): address {
     borrow(cluster, node_id).owner
 }
 
-/// When the worker last heartbeated, ms (aborts if unknown).
+/// When the worker last heartbeated, ms (aborts `EWorkerNotFound` if unknown).
 public fun last_heartbeat_ms(cluster: &Cluster, node_id: String): u64 {
     borrow(cluster, node_id).last_heartbeat_ms
 }

@@ -298,3 +298,19 @@ fun increasing_sequences_are_accepted() {
     ts::return_shared(cluster);
     scenario.end();
 }
+
+#[test, expected_failure(abort_code = enclave::ETimestampOutOfWindow)]
+fun a_timestamp_near_u64_max_does_not_overflow() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    // The verifier checks the window on its timestamp argument: pair a validly signed
+    // message with an extreme timestamp to exercise the overflow-free arithmetic.
+    let message = golden::result_intent_message_bcs();
+    enclave::verify_enclave_message(&mut cluster, message, 18_446_744_073_709_551_615, 1, &golden::sig_result_r1_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}

@@ -23,6 +23,10 @@ fun dns_labels() {
 fun dns_subdomains_resources_and_images() {
     assert!(names::is_dns_subdomain(&b"web.v1-x".to_string()));
     assert!(!names::is_dns_subdomain(&b"web.".to_string()));
+    assert!(!names::is_dns_subdomain(&b"a..b".to_string()));
+    assert!(!names::is_dns_subdomain(&b"a.-b".to_string()));
+    assert!(!names::is_dns_subdomain(&b"a_b".to_string()));
+    assert!(names::is_dns_subdomain(&b"a".to_string()));
     assert!(names::is_resource(&b"apps/v1/deployments".to_string()));
     assert!(!names::is_resource(&b"1pods".to_string()));
     assert!(!names::is_resource(&b"Pods".to_string()));

@@ -388,3 +388,12 @@ fun summary_over_256_bytes_is_rejected() {
     ts::return_shared(cluster);
     scenario.end();
 }
+
+#[test, expected_failure(abort_code = requests::ERequestNotFound)]
+fun reading_an_unknown_request_aborts() {
+    let scenario = test_env::begin();
+    let cluster = test_env::take_cluster(&scenario);
+    requests::status(&cluster, 7);
+    ts::return_shared(cluster);
+    scenario.end();
+}

@@ -110,3 +110,12 @@ fun a_cap_from_another_cluster_is_refused() {
     ts::return_shared(cluster);
     scenario.end();
 }
+
+#[test, expected_failure(abort_code = tenancy::ENamespaceNotClaimed)]
+fun owner_of_an_unclaimed_namespace_aborts() {
+    let scenario = test_env::begin();
+    let cluster = test_env::take_cluster(&scenario);
+    tenancy::owner(&cluster, b"team-z".to_string());
+    ts::return_shared(cluster);
+    scenario.end();
+}

@@ -339,3 +339,21 @@ fun slash_reason_over_256_bytes_is_rejected() {
     ts::return_shared(cluster);
     scenario.end();
 }
+
+#[test, expected_failure(abort_code = workers::EUnbondingNotOver)]
+fun a_huge_unbonding_period_does_not_overflow() {
+    let mut scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let admin_cap = test_env::take_admin_cap(&scenario);
+    cluster.set_unbonding_period(&admin_cap, 18_446_744_073_709_551_615);
+    test_env::put_back(cluster, admin_cap);
+    test_env::register_worker(&mut scenario, node());
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_worker_cap(&scenario);
+    deregister(&mut cluster, &cap, &mut scenario);
+    let clock = test_env::clock(&mut scenario);
+    workers::withdraw_stake(&mut cluster, cap, &clock, scenario.ctx());
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}

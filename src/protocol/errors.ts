@@ -36,6 +36,7 @@ export const ABORT_CODES: readonly AbortCodeInfo[] = [
   entry("tenancy", "ENamespaceTaken", 301, "namespace is already claimed"),
   entry("tenancy", "ENamespaceReserved", 302, "namespace is reserved (default, kube-*)"),
   entry("tenancy", "EWrongCluster", 303, "the NamespaceCap belongs to another cluster"),
+  entry("tenancy", "ENamespaceNotClaimed", 304, "nobody holds this namespace"),
   entry("requests", "EInvalidMethod", 400, "method must be GET, POST, PUT, PATCH or DELETE"),
   entry("requests", "EInvalidResource", 401, "resource must match [a-z][a-z0-9./-]{0,127}"),
   entry("requests", "EInvalidObjectName", 402, "object name must be empty or a DNS-1123 subdomain"),

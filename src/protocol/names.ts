@@ -2,7 +2,7 @@
 import { LIMITS } from "./constants.ts";
 
 const LABEL = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/;
-const SUBDOMAIN = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+const SUBDOMAIN = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?(\.[a-z0-9]([a-z0-9-]*[a-z0-9])?)*$/;
 const RESOURCE = /^[a-z][a-z0-9./-]*$/;
 const IMAGE = /^[A-Za-z0-9._/:@-]+$/;
 

@@ -2,6 +2,8 @@
 // schema with the same fields in the same order and types; every transaction function has
 // a call descriptor with the same parameters.
 import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { test } from "node:test";
 import {
   CALLS,
@@ -11,7 +13,13 @@ import {
   MOVE_MODULES,
   PAYLOAD_FIELDS,
 } from "../../src/protocol/index.ts";
-import { bcsNameOf, copyDropStructs, publicFunctions, structFields } from "./move-source.ts";
+import {
+  bcsNameOf,
+  copyDropStructs,
+  MOVE_SOURCES,
+  publicFunctions,
+  structFields,
+} from "./move-source.ts";
 
 function assertSameFields(module: string, name: string, fields: Record<string, { name: string }>) {
   const moveFields = structFields(module, name);
@@ -101,4 +109,17 @@ test("the seed's entry points are declared entry", () => {
   ] as const) {
     assert.equal(CALLS[name].entry, true, name);
   }
+});
+
+test("every public function in move/sources has a doc comment", () => {
+  const undocumented = MOVE_MODULES.flatMap((module) => {
+    const lines = readFileSync(join(MOVE_SOURCES, `${module}.move`), "utf8").split("\n");
+    return lines.flatMap((line, i) => {
+      if (!/^public(\(package\))? (entry )?fun /.test(line)) return [];
+      let j = i - 1;
+      while (j >= 0 && /^#\[/.test(lines[j] ?? "")) j--;
+      return /^\/\/\//.test(lines[j] ?? "") ? [] : [`${module}: ${line}`];
+    });
+  });
+  assert.deepEqual(undocumented, []);
 });
