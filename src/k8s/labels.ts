@@ -1,3 +1,5 @@
+import { createHash } from "node:crypto";
+
 /** Labels and annotations the control plane puts on what it manages. */
 export const ANNOTATION_REQUEST_ID = "k8s-daas.io/request-id";
 export const LABEL_MANAGED = "k8s-daas.io/managed";
@@ -11,4 +13,19 @@ export const TENANT_SERVICE_ACCOUNT = "k8s-daas-tenant";
 
 export function tenantUser(namespace: string): string {
   return `system:serviceaccount:${namespace}:${TENANT_SERVICE_ACCOUNT}`;
+}
+
+/**
+ * The full cluster id, as an annotation: a Sui object id (66 characters) does not fit a
+ * label value (63), so the `LABEL_CLUSTER` label holds `clusterLabelValue(id)` for
+ * selection and this annotation holds the id itself.
+ */
+export const ANNOTATION_CLUSTER = "k8s-daas.io/cluster";
+
+const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
+
+/** `clusterId` itself when it is a valid label value, else a 48-hex-digit SHA-256 prefix. */
+export function clusterLabelValue(clusterId: string): string {
+  if (LABEL_VALUE.test(clusterId)) return clusterId;
+  return createHash("sha256").update(clusterId).digest("hex").slice(0, 48);
 }

@@ -1,0 +1,264 @@
+import type { ApiResource } from "./api-client.ts";
+import {
+  ANNOTATION_CLUSTER,
+  ANNOTATION_OWNER,
+  clusterLabelValue,
+  LABEL_CLUSTER,
+  LABEL_MANAGED,
+  TENANT_SERVICE_ACCOUNT,
+} from "./labels.ts";
+import { TENANT_RESOURCES } from "./resources.ts";
+
+/**
+ * What a tenant namespace consists of, as plain manifests (no I/O): the namespace with Pod
+ * Security "restricted", quota and default container resources, network isolation, and
+ * the ServiceAccount + Role + RoleBinding whose identity tenant operations run under.
+ */
+
+/** ResourceQuota `spec.hard`. */
+export type TenantQuota = Readonly<Record<string, string>>;
+
+/** LimitRange for containers: defaults fill what a pod leaves out; `max` caps one container. */
+export interface ContainerLimits {
+  readonly default?: Readonly<Record<string, string>>;
+  readonly defaultRequest?: Readonly<Record<string, string>>;
+  readonly max?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Defaults sized for a small shared cluster: one tenant can run a few dozen small pods but
+ * cannot take the whole machine. No LoadBalancer or NodePort services: those reach past the
+ * namespace's network isolation. Keys given in `quota` replace these one by one.
+ */
+export const DEFAULT_TENANT_QUOTA: TenantQuota = {
+  pods: "50",
+  "requests.cpu": "4",
+  "requests.memory": "8Gi",
+  "limits.cpu": "8",
+  "limits.memory": "16Gi",
+  "requests.storage": "50Gi",
+  persistentvolumeclaims: "10",
+  services: "20",
+  "services.loadbalancers": "0",
+  "services.nodeports": "0",
+  configmaps: "100",
+  secrets: "100",
+};
+
+/**
+ * Because the quota limits requests and limits, every container must state them; these
+ * defaults let a pod that omits them still be admitted. Keys given in `limits` replace
+ * these one by one.
+ */
+export const DEFAULT_CONTAINER_LIMITS: Required<ContainerLimits> = {
+  default: { cpu: "500m", memory: "512Mi" },
+  defaultRequest: { cpu: "100m", memory: "128Mi" },
+  max: { cpu: "2", memory: "4Gi" },
+};
+
+export interface TenantNamespaceSpec {
+  readonly namespace: string;
+  /** The Sui address that owns the namespace on chain. */
+  readonly owner: string;
+  readonly clusterId: string;
+  readonly quota?: TenantQuota;
+  readonly limits?: ContainerLimits;
+}
+
+export interface Manifest {
+  readonly resource: ApiResource;
+  readonly object: Record<string, unknown> & { metadata: { name: string; [key: string]: unknown } };
+}
+
+const core = (plural: string, namespaced = true): ApiResource => ({
+  group: "",
+  version: "v1",
+  plural,
+  namespaced,
+});
+
+export const NAMESPACES: ApiResource = core("namespaces", false);
+const RESOURCE_QUOTAS = core("resourcequotas");
+const LIMIT_RANGES = core("limitranges");
+const SERVICE_ACCOUNTS = core("serviceaccounts");
+const NETWORK_POLICIES: ApiResource = {
+  group: "networking.k8s.io",
+  version: "v1",
+  plural: "networkpolicies",
+  namespaced: true,
+};
+const rbac = (plural: string): ApiResource => ({
+  group: "rbac.authorization.k8s.io",
+  version: "v1",
+  plural,
+  namespaced: true,
+});
+
+/** Names of the objects provisioning creates in every tenant namespace. */
+export const TENANT_OBJECT_NAMES = {
+  quota: "k8s-daas-quota",
+  limitRange: "k8s-daas-limits",
+  denyAll: "k8s-daas-default-deny",
+  sameNamespace: "k8s-daas-allow-same-namespace",
+  dns: "k8s-daas-allow-dns",
+  role: "k8s-daas-tenant",
+  roleBinding: "k8s-daas-tenant",
+} as const;
+
+const WRITE_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"];
+const READ_VERBS = ["get", "list", "watch"];
+
+const POD_SECURITY_RESTRICTED: Readonly<Record<string, string>> = Object.fromEntries(
+  ["enforce", "warn", "audit"].flatMap((mode) => [
+    [`pod-security.kubernetes.io/${mode}`, "restricted"],
+    [`pod-security.kubernetes.io/${mode}-version`, "latest"],
+  ]),
+);
+
+export function tenantNamespaceManifests(spec: TenantNamespaceSpec): Manifest[] {
+  const { namespace } = spec;
+  const managed = { [LABEL_MANAGED]: "true", [LABEL_CLUSTER]: clusterLabelValue(spec.clusterId) };
+  const metadata = (name: string) => ({ name, namespace, labels: managed });
+  return [
+    {
+      resource: NAMESPACES,
+      object: {
+        apiVersion: "v1",
+        kind: "Namespace",
+        metadata: {
+          name: namespace,
+          labels: { ...managed, ...POD_SECURITY_RESTRICTED },
+          annotations: { [ANNOTATION_OWNER]: spec.owner, [ANNOTATION_CLUSTER]: spec.clusterId },
+        },
+      },
+    },
+    {
+      resource: RESOURCE_QUOTAS,
+      object: {
+        apiVersion: "v1",
+        kind: "ResourceQuota",
+        metadata: metadata(TENANT_OBJECT_NAMES.quota),
+        spec: { hard: { ...DEFAULT_TENANT_QUOTA, ...spec.quota } },
+      },
+    },
+    {
+      resource: LIMIT_RANGES,
+      object: {
+        apiVersion: "v1",
+        kind: "LimitRange",
+        metadata: metadata(TENANT_OBJECT_NAMES.limitRange),
+        spec: {
+          limits: [
+            {
+              type: "Container",
+              default: { ...DEFAULT_CONTAINER_LIMITS.default, ...spec.limits?.default },
+              defaultRequest: {
+                ...DEFAULT_CONTAINER_LIMITS.defaultRequest,
+                ...spec.limits?.defaultRequest,
+              },
+              max: { ...DEFAULT_CONTAINER_LIMITS.max, ...spec.limits?.max },
+            },
+          ],
+        },
+      },
+    },
+    networkPolicy(metadata(TENANT_OBJECT_NAMES.denyAll), {
+      // Selects every pod for both directions and allows nothing: the baseline.
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+    }),
+    networkPolicy(metadata(TENANT_OBJECT_NAMES.sameNamespace), {
+      podSelector: {},
+      policyTypes: ["Ingress", "Egress"],
+      ingress: [{ from: [{ podSelector: {} }] }],
+      egress: [{ to: [{ podSelector: {} }] }],
+    }),
+    networkPolicy(metadata(TENANT_OBJECT_NAMES.dns), {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: {
+                matchLabels: { "kubernetes.io/metadata.name": "kube-system" },
+              },
+            },
+          ],
+          ports: [
+            { protocol: "UDP", port: 53 },
+            { protocol: "TCP", port: 53 },
+          ],
+        },
+      ],
+    }),
+    {
+      resource: SERVICE_ACCOUNTS,
+      object: {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: metadata(TENANT_SERVICE_ACCOUNT),
+        // Nothing runs as this account; it is only the identity the executor impersonates.
+        automountServiceAccountToken: false,
+      },
+    },
+    {
+      resource: rbac("roles"),
+      object: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: metadata(TENANT_OBJECT_NAMES.role),
+        rules: tenantRoleRules(),
+      },
+    },
+    {
+      resource: rbac("rolebindings"),
+      object: {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "RoleBinding",
+        metadata: metadata(TENANT_OBJECT_NAMES.roleBinding),
+        roleRef: {
+          apiGroup: "rbac.authorization.k8s.io",
+          kind: "Role",
+          name: TENANT_OBJECT_NAMES.role,
+        },
+        subjects: [{ kind: "ServiceAccount", name: TENANT_SERVICE_ACCOUNT, namespace }],
+      },
+    },
+  ];
+}
+
+function networkPolicy(metadata: Manifest["object"]["metadata"], spec: unknown): Manifest {
+  return {
+    resource: NETWORK_POLICIES,
+    object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata, spec },
+  };
+}
+
+export interface PolicyRule {
+  readonly apiGroups: string[];
+  readonly resources: string[];
+  readonly verbs: string[];
+}
+
+/**
+ * Exactly `TENANT_RESOURCES`: full verbs on the writable kinds, read on the others, one rule
+ * per (API group, access). Nothing else, and nothing cluster-wide (a Role, not a ClusterRole).
+ */
+export function tenantRoleRules(): PolicyRule[] {
+  const rules = new Map<string, PolicyRule>();
+  for (const type of TENANT_RESOURCES) {
+    const key = `${type.group}|${type.writable}`;
+    let rule = rules.get(key);
+    if (!rule) {
+      rule = {
+        apiGroups: [type.group],
+        resources: [],
+        verbs: type.writable ? WRITE_VERBS : READ_VERBS,
+      };
+      rules.set(key, rule);
+    }
+    rule.resources.push(type.plural);
+  }
+  return [...rules.values()];
+}

@@ -1,0 +1,209 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import { sleep } from "../chain/backoff.ts";
+import { KubeApiClient } from "./api-client.ts";
+import { isK8sError, K8sError } from "./errors.ts";
+import {
+  ANNOTATION_CLUSTER,
+  ANNOTATION_OWNER,
+  clusterLabelValue,
+  LABEL_CLUSTER,
+  LABEL_MANAGED,
+} from "./labels.ts";
+import { applyObject, deleteObject, getObject, listObjects } from "./objects.ts";
+import { type RetryEvent, type RetryPolicy, withRetry } from "./retry.ts";
+import {
+  NAMESPACES,
+  type TenantNamespaceSpec,
+  tenantNamespaceManifests,
+} from "./tenancy-manifests.ts";
+
+/**
+ * Tenant namespaces, as the admin sees them: provisioning (idempotent server-side apply of
+ * everything `tenantNamespaceManifests` lists), removal, and the inventory reconciliation
+ * compares with the chain. Only namespaces labelled `LABEL_MANAGED` are ever changed: an
+ * existing namespace we did not create (kube-system, default, a user's) is refused.
+ */
+
+export interface TenancyCallOptions {
+  readonly signal?: AbortSignal;
+  readonly retry?: RetryPolicy;
+  readonly onRetry?: (event: RetryEvent) => void;
+}
+
+export interface ProvisionResult {
+  readonly namespace: string;
+  /** True when the namespace did not exist before this call. */
+  readonly created: boolean;
+  /** `kind/name` of every object applied, namespace first. */
+  readonly objects: readonly string[];
+}
+
+export async function ensureTenantNamespace(
+  kc: KubeConfig,
+  spec: TenantNamespaceSpec,
+  options: TenancyCallOptions = {},
+): Promise<ProvisionResult> {
+  const client = new KubeApiClient(kc);
+  const existing = await readNamespace(client, spec.namespace, options);
+  if (existing) {
+    const found = describeNamespace(existing);
+    if (!found.managed) {
+      throw new K8sError(
+        "K8S_NAMESPACE_NOT_MANAGED",
+        `namespace ${spec.namespace} exists and is not managed by k8s-daas; refusing to take it over`,
+      );
+    }
+    if (found.clusterLabel !== clusterLabelValue(spec.clusterId)) {
+      throw new K8sError(
+        "K8S_NAMESPACE_OTHER_CLUSTER",
+        `namespace ${spec.namespace} belongs to another k8s-daas cluster (${found.clusterId ?? found.clusterLabel})`,
+      );
+    }
+    if (found.terminating) {
+      throw new K8sError(
+        "K8S_NAMESPACE_TERMINATING",
+        `namespace ${spec.namespace} is being deleted; provision it again once it is gone`,
+      );
+    }
+  }
+  const objects: string[] = [];
+  for (const manifest of tenantNamespaceManifests(spec)) {
+    // force: these objects are the control plane's; it re-takes any field someone changed.
+    await withRetry(
+      (signal) => applyObject(client, manifest.resource, manifest.object, { force: true, signal }),
+      retryOptions(options),
+    );
+    objects.push(`${String(manifest.object.kind).toLowerCase()}/${manifest.object.metadata.name}`);
+  }
+  return { namespace: spec.namespace, created: existing === undefined, objects };
+}
+
+export interface RemoveOptions extends TenancyCallOptions {
+  /** How long to wait for the namespace to disappear (default 120 s). */
+  readonly timeoutMs?: number;
+  /** Pause between checks while it terminates (default 250 ms). */
+  readonly pollIntervalMs?: number;
+}
+
+/**
+ * Deletes a managed namespace and waits until the API server no longer has it (its
+ * contents are finalized first). Resolves `false` when it did not exist.
+ */
+export async function removeTenantNamespace(
+  kc: KubeConfig,
+  namespace: string,
+  options: RemoveOptions = {},
+): Promise<boolean> {
+  const client = new KubeApiClient(kc);
+  const existing = await readNamespace(client, namespace, options);
+  if (!existing) return false;
+  if (!describeNamespace(existing).managed) {
+    throw new K8sError(
+      "K8S_NAMESPACE_NOT_MANAGED",
+      `namespace ${namespace} is not managed by k8s-daas; refusing to delete it`,
+    );
+  }
+  try {
+    await withRetry(
+      (signal) => deleteObject(client, NAMESPACES, { name: namespace }, { signal }),
+      retryOptions(options),
+    );
+  } catch (error) {
+    if (!isK8sError(error, "K8S_NOT_FOUND")) throw error;
+  }
+  const timeoutMs = options.timeoutMs ?? 120_000;
+  const started = performance.now();
+  while (await readNamespace(client, namespace, options)) {
+    if (performance.now() - started > timeoutMs) {
+      throw new K8sError(
+        "K8S_NAMESPACE_DELETE_TIMEOUT",
+        `namespace ${namespace} still exists ${timeoutMs} ms after its deletion`,
+      );
+    }
+    await sleep(options.pollIntervalMs ?? 250, options.signal);
+  }
+  return true;
+}
+
+export interface ManagedNamespace {
+  readonly namespace: string;
+  /** From `ANNOTATION_OWNER`; undefined if someone removed it. */
+  readonly owner: string | undefined;
+  /** From `ANNOTATION_CLUSTER`, else the `LABEL_CLUSTER` label value. */
+  readonly clusterId: string | undefined;
+  readonly terminating: boolean;
+}
+
+/** Every namespace labelled `LABEL_MANAGED=true`, optionally only those of one cluster. */
+export async function listManagedNamespaces(
+  kc: KubeConfig,
+  options: TenancyCallOptions & { clusterId?: string } = {},
+): Promise<ManagedNamespace[]> {
+  const client = new KubeApiClient(kc);
+  const selector = [`${LABEL_MANAGED}=true`];
+  if (options.clusterId !== undefined) {
+    selector.push(`${LABEL_CLUSTER}=${clusterLabelValue(options.clusterId)}`);
+  }
+  const { items } = await withRetry(
+    (signal) =>
+      listObjects(client, NAMESPACES, undefined, { labelSelector: selector.join(","), signal }),
+    retryOptions(options),
+  );
+  return items.map((item) => {
+    const found = describeNamespace(item);
+    return {
+      namespace: found.name,
+      owner: found.owner,
+      clusterId: found.clusterId ?? found.clusterLabel,
+      terminating: found.terminating,
+    };
+  });
+}
+
+function retryOptions(options: TenancyCallOptions) {
+  return { policy: options.retry, signal: options.signal, onRetry: options.onRetry };
+}
+
+async function readNamespace(
+  client: KubeApiClient,
+  namespace: string,
+  options: TenancyCallOptions,
+): Promise<unknown> {
+  try {
+    const { body } = await withRetry(
+      (signal) => getObject(client, NAMESPACES, { name: namespace }, signal),
+      retryOptions(options),
+    );
+    return body;
+  } catch (error) {
+    if (isK8sError(error, "K8S_NOT_FOUND")) return undefined;
+    throw error;
+  }
+}
+
+interface NamespaceFacts {
+  name: string;
+  managed: boolean;
+  clusterLabel: string | undefined;
+  clusterId: string | undefined;
+  owner: string | undefined;
+  terminating: boolean;
+}
+
+function describeNamespace(object: unknown): NamespaceFacts {
+  const metadata = ((object as { metadata?: unknown }).metadata ?? {}) as {
+    name?: string;
+    labels?: Record<string, string>;
+    annotations?: Record<string, string>;
+    deletionTimestamp?: string;
+  };
+  const phase = (object as { status?: { phase?: string } }).status?.phase;
+  return {
+    name: metadata.name ?? "",
+    managed: metadata.labels?.[LABEL_MANAGED] === "true",
+    clusterLabel: metadata.labels?.[LABEL_CLUSTER],
+    clusterId: metadata.annotations?.[ANNOTATION_CLUSTER],
+    owner: metadata.annotations?.[ANNOTATION_OWNER],
+    terminating: metadata.deletionTimestamp !== undefined || phase === "Terminating",
+  };
+}
