@@ -1,0 +1,159 @@
+// Turns a decoded manifest or merge patch into what the executor receives: type meta and
+// metadata checked against the request, namespace filled in, the request id annotated, and
+// the kind's policy (including restricted defaults) applied.
+
+import { ANNOTATION_REQUEST_ID } from "../../k8s/labels.ts";
+import { apiVersionOf, type ResourceType } from "../../k8s/resources.ts";
+import type { KubernetesObject, TenantRequest } from "../operations.ts";
+import { accept, type Checked, type Rejection, refuse, rejection } from "./errors.ts";
+import { checkMetadata } from "./metadata-policy.ts";
+import { objectNameProblem } from "./names.ts";
+import type { AdmissionPolicy } from "./policy.ts";
+import { enforceSpecPolicy } from "./spec-policy.ts";
+import { describe, isMapping, isUnset, type Mapping } from "./values.ts";
+
+/**
+ * A full object for server-side apply. `apiVersion`, `kind`, `metadata.namespace` and
+ * `metadata.name` may be omitted and are then taken from the request; when both state a
+ * value they must agree.
+ */
+export function admitObject(
+  type: ResourceType,
+  request: TenantRequest,
+  manifest: Mapping,
+  policy: AdmissionPolicy,
+): Checked<KubernetesObject> {
+  const typeProblem = checkTypeMeta(type, manifest);
+  if (typeProblem !== undefined) return refuse(typeProblem);
+  const { apiVersion: _apiVersion, kind: _kind, metadata: rawMetadata, ...body } = manifest;
+  const metadata = isUnset(rawMetadata) ? {} : rawMetadata;
+  if (!isMapping(metadata)) {
+    return refuse(rejection("ADMISSION_FIELD_INVALID", "metadata must be a mapping"));
+  }
+
+  const name = resolveName(type, request, metadata.name);
+  if (!name.ok) return name;
+  const namespace = metadata.namespace;
+  if (!isUnset(namespace) && namespace !== "" && namespace !== request.namespace) {
+    return refuse(
+      rejection(
+        "ADMISSION_NAMESPACE_MISMATCH",
+        `metadata.namespace is ${describe(namespace)}, the request's is ${request.namespace}`,
+      ),
+    );
+  }
+  const metadataProblem = checkMetadata(metadata, ["metadata"], { scope: "object", patch: false });
+  if (metadataProblem !== undefined) return refuse(metadataProblem);
+
+  const object: KubernetesObject = {
+    apiVersion: apiVersionOf(type),
+    kind: type.kind,
+    metadata: {
+      ...metadata,
+      name: name.value,
+      namespace: request.namespace,
+      annotations: withRequestId(metadata.annotations, request),
+    },
+    ...body,
+  };
+  const specProblem = enforceSpecPolicy(type, object, "apply", policy);
+  return specProblem === undefined ? accept(object) : refuse(specProblem);
+}
+
+/**
+ * A JSON merge patch of the object the request names. It may restate, not change, the
+ * type, name and namespace, and may not delete labels or annotations wholesale (that would
+ * take the control plane's with them).
+ */
+export function admitPatch(
+  type: ResourceType,
+  request: TenantRequest,
+  patch: Mapping,
+  policy: AdmissionPolicy,
+): Checked<Mapping> {
+  const typeProblem = checkTypeMeta(type, patch);
+  if (typeProblem !== undefined) return refuse(typeProblem);
+  const metadata = patch.metadata === undefined ? {} : patch.metadata;
+  if (!isMapping(metadata)) {
+    return refuse(rejection("ADMISSION_FIELD_INVALID", "metadata must be a mapping"));
+  }
+  const fixed = { name: request.name, namespace: request.namespace };
+  for (const [field, value] of Object.entries(fixed)) {
+    if (field in metadata && metadata[field] !== value) {
+      return refuse(
+        rejection(
+          "ADMISSION_PATCH_IMMUTABLE_FIELD",
+          `metadata.${field} is ${describe(metadata[field])}, the request's is ${value}`,
+        ),
+      );
+    }
+  }
+  for (const field of ["labels", "annotations"]) {
+    if (metadata[field] === null) {
+      return refuse(rejection("ADMISSION_PATCH_CLEARS_GUARDED_FIELD", `metadata.${field}`));
+    }
+  }
+  const metadataProblem = checkMetadata(metadata, ["metadata"], { scope: "object", patch: true });
+  if (metadataProblem !== undefined) return refuse(metadataProblem);
+
+  const admitted: Mapping = {
+    ...patch,
+    metadata: { ...metadata, annotations: withRequestId(metadata.annotations, request) },
+  };
+  const specProblem = enforceSpecPolicy(type, admitted, "patch", policy);
+  return specProblem === undefined ? accept(admitted) : refuse(specProblem);
+}
+
+function checkTypeMeta(type: ResourceType, manifest: Mapping): Rejection | undefined {
+  const apiVersion = apiVersionOf(type);
+  if (!isUnset(manifest.apiVersion) && manifest.apiVersion !== apiVersion) {
+    return rejection(
+      "ADMISSION_API_VERSION_MISMATCH",
+      `apiVersion is ${describe(manifest.apiVersion)}, ${type.plural} needs ${apiVersion}`,
+    );
+  }
+  if (!isUnset(manifest.kind) && manifest.kind !== type.kind) {
+    return rejection(
+      "ADMISSION_KIND_MISMATCH",
+      `kind is ${describe(manifest.kind)}, ${type.plural} needs ${type.kind}`,
+    );
+  }
+  return undefined;
+}
+
+/** The object's name: the manifest's or the request's, which must agree when both exist. */
+function resolveName(type: ResourceType, request: TenantRequest, stated: unknown): Checked<string> {
+  if (!isUnset(stated) && typeof stated !== "string") {
+    return refuse(rejection("ADMISSION_NAME_INVALID", `metadata.name is ${describe(stated)}`));
+  }
+  const fromManifest = stated ?? "";
+  if (fromManifest !== "" && request.name !== "" && fromManifest !== request.name) {
+    return refuse(
+      rejection(
+        "ADMISSION_NAME_MISMATCH",
+        `metadata.name is ${JSON.stringify(fromManifest)}, the request names ${JSON.stringify(request.name)}`,
+      ),
+    );
+  }
+  const name = fromManifest || request.name;
+  if (name === "") {
+    return refuse(
+      rejection(
+        "ADMISSION_NAME_REQUIRED",
+        "neither the request nor metadata.name names the object",
+      ),
+    );
+  }
+  const problem = objectNameProblem(type, name);
+  return problem === undefined
+    ? accept(name)
+    : refuse(rejection("ADMISSION_NAME_INVALID", `${JSON.stringify(name)}: ${problem}`));
+}
+
+/** The tenant's annotations plus the request id, so every write is traceable to its request. */
+function withRequestId(annotations: unknown, request: TenantRequest): Mapping {
+  return {
+    ...(isMapping(annotations) ? annotations : {}),
+    [ANNOTATION_REQUEST_ID]: String(request.requestId),
+  };
+}
