@@ -7,8 +7,8 @@ import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
+import { type DevnetProcess, startDevnetProcess } from "../../src/devnet/spawn.ts";
 import { eventType, K8sAPIRequestEvent } from "../../src/protocol/index.ts";
-import { type DevnetProcess, startDevnetProcess } from "../helpers/devnet-process.ts";
 
 describe("devnet as a separate process over HTTP", () => {
   const dataDir = mkdtempSync(join(tmpdir(), "k8s-daas-devnet-"));

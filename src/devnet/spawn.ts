@@ -13,11 +13,18 @@ export interface DevnetProcess {
   stop(): Promise<number | null>;
 }
 
-/** Starts `k8s-daas devnet` as its own process and waits for its ready line. */
-export async function startDevnetProcess(dataDir: string): Promise<DevnetProcess> {
-  const child = spawn(process.execPath, [BIN, "devnet", "--port", "0", "--data-dir", dataDir], {
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+/**
+ * Starts `k8s-daas devnet` as its own process and waits for its ready line (for tests,
+ * benchmarks and the local stack).
+ */
+export async function startDevnetProcess(dataDir: string, port = 0): Promise<DevnetProcess> {
+  const child = spawn(
+    process.execPath,
+    [BIN, "devnet", "--port", String(port), "--data-dir", dataDir],
+    {
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();

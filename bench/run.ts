@@ -1,0 +1,29 @@
+import { type Figure, printReport, type Suite } from "./report.ts";
+import { chainSuite } from "./suites/chain.ts";
+import { devnetSuite } from "./suites/devnet.ts";
+
+/**
+ * `npm run bench [suite…]`: runs the suites (all by default), each measuring our figure and
+ * its baseline in the same run, on this machine, then prints a table and BENCH lines.
+ */
+const SUITES: readonly Suite[] = [devnetSuite, chainSuite];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((name) => !SUITES.some((suite) => suite.name === name));
+if (unknown.length > 0) {
+  console.error(
+    `unknown suite(s): ${unknown.join(", ")}; known: ${SUITES.map((s) => s.name).join(", ")}`,
+  );
+  process.exit(2);
+}
+const figures: Figure[] = [];
+for (const suite of SUITES) {
+  if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
+  console.error(`bench: ${suite.name}: ${suite.description}`);
+  const started = performance.now();
+  figures.push(...(await suite.run()));
+  console.error(
+    `bench: ${suite.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+  );
+}
+printReport(figures);
