@@ -44,6 +44,8 @@ export interface ExecutionOutcome {
   error?: GrpcTypes.ExecutionError;
   working: WorkingSet;
   events: PendingEvent[];
+  /** Per command, the BCS of the pure values it returned (what simulation reports). */
+  returnValues: Uint8Array[][];
   gasCoinId: string;
   computationCost: bigint;
   storageCost: bigint;
@@ -231,10 +233,11 @@ export class Executor {
     const budget = tx.gas.budget ?? 0n;
     let working = new WorkingSet(this.#store);
     let events: PendingEvent[] = [];
+    let returnValues: Uint8Array[][] = [];
     let error: GrpcTypes.ExecutionError | undefined;
     try {
       this.#smashGas(working, tx);
-      this.#run(working, tx, digest, clockMs, events);
+      returnValues = this.#run(working, tx, digest, clockMs, events);
     } catch (failure) {
       error = executionError(failure);
     }
@@ -250,6 +253,7 @@ export class Executor {
     if (error) {
       working = new WorkingSet(this.#store);
       events = [];
+      returnValues = [];
       this.#smashGas(working, tx);
       storage = storageCost(bytesWritten(working));
     }
@@ -265,6 +269,7 @@ export class Executor {
       success: !error,
       working,
       events,
+      returnValues,
       gasCoinId,
       computationCost: computation,
       storageCost: charge - computation > 0n ? charge - computation : 0n,
@@ -300,7 +305,7 @@ export class Executor {
     digest: string,
     clockMs: number,
     events: PendingEvent[],
-  ): void {
+  ): Uint8Array[][] {
     const results: Value[][] = [];
     const unconsumed = new Set<string>();
     let created = 0;
@@ -465,6 +470,7 @@ export class Executor {
         `values created by the transaction were neither transferred nor consumed: ${[...unconsumed].join(", ")}`,
       );
     }
+    return results.map((values) => values.flatMap((v) => (v.kind === "pure" ? [v.bytes] : [])));
   }
 
   #objectArg(working: WorkingSet, id: string, mode: "ref" | "mut" | "value"): ObjectArg {

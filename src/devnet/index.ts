@@ -34,6 +34,12 @@ export interface DevnetOptions {
    * `k8s_daas` is always there, at `DEVNET_PACKAGE_ID`.
    */
   packages?: readonly MovePackage[];
+  /**
+   * Stops the chain's clock at `stoppedAt` (ms since the epoch): it then moves only through
+   * `clock.advance`/`clock.set`, so tests can hit exact times. Runs with the wall clock when
+   * omitted.
+   */
+  clock?: { stoppedAt: number };
 }
 
 export interface Devnet {
@@ -52,10 +58,11 @@ export interface Devnet {
 
 /** Opens (or reopens, from `dataDir`) a local chain that speaks Sui's gRPC API. */
 export async function openDevnet(options: DevnetOptions = {}): Promise<Devnet> {
-  const ledger = new Ledger(options.dataDir ? join(options.dataDir, "ledger.sqlite") : ":memory:", [
-    k8sDaasPackage(DEVNET_PACKAGE_ID),
-    ...(options.packages ?? []),
-  ]);
+  const ledger = new Ledger(
+    options.dataDir ? join(options.dataDir, "ledger.sqlite") : ":memory:",
+    [k8sDaasPackage(DEVNET_PACKAGE_ID), ...(options.packages ?? [])],
+    options.clock ?? {},
+  );
   const router = new GrpcWebRouter()
     .service(GrpcTypes.LedgerService, ledgerService(ledger))
     .service(GrpcTypes.TransactionExecutionService, executionService(ledger))

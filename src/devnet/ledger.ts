@@ -38,9 +38,13 @@ export class Ledger {
   readonly chainId: string;
   readonly #listeners = new Set<EventListener>();
 
-  constructor(path: string, packages: readonly MovePackage[]) {
+  constructor(
+    path: string,
+    packages: readonly MovePackage[],
+    clockOptions: { stoppedAt?: number } = {},
+  ) {
     this.store = new LedgerStore(path);
-    this.clock = new DevnetClock(this.store);
+    this.clock = new DevnetClock(this.store, clockOptions);
     this.executor = new Executor(this.store, packages);
     this.chainId = this.#genesis(packages);
   }

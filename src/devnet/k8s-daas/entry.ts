@@ -34,11 +34,14 @@ export interface CallScope {
 /**
  * Declares a devnet implementation of one of the package's functions. Parameters come from
  * `src/protocol`'s call table, so the devnet checks arguments exactly as the chain would.
+ * `run` returns the BCS of the function's return value, if it has one (later commands of
+ * the PTB and simulation see it, as on chain).
  */
 export function entry(
   packageId: string,
   name: CallName,
-  run: (scope: CallScope) => void,
+  // biome-ignore lint/suspicious/noConfusingVoidType: most functions return nothing
+  run: (scope: CallScope) => Uint8Array | void,
 ): MoveFunction {
   const descriptor = CALLS[name];
   const params: MoveParam[] = descriptor.params.map((param): MoveParam => {
@@ -87,8 +90,8 @@ export function entry(
       };
       const fail = (module: MoveModule, constant: string): never =>
         ctx.abort(module, abortCode(module, constant).code, constant);
-      run({ ctx, args, fail });
-      return undefined;
+      const returned = run({ ctx, args, fail });
+      return returned ? [{ kind: "pure", bytes: returned }] : undefined;
     },
   };
 }

@@ -2,6 +2,7 @@ import { normalizeSuiAddress } from "@mysten/sui/utils";
 import type { MovePackage } from "../move-runtime.ts";
 import { clusterModule } from "./cluster.ts";
 import { enclaveModule } from "./enclave.ts";
+import { readModules } from "./reads.ts";
 import { requestsModule } from "./requests.ts";
 import { stateModule } from "./state.ts";
 import { tenancyModule } from "./tenancy.ts";
@@ -16,17 +17,19 @@ export const DEVNET_PACKAGE_ID = normalizeSuiAddress("0x6b38736461617300");
 /**
  * The `k8s_daas` package as the devnet runs it. `enclave::register_enclave` (Nitro
  * attestation) is absent: the devnet cannot verify attestation documents, so local clusters
- * use `register_dev_enclave`.
+ * use `register_dev_enclave`. The read-only accessors (`requests::status`, `tenancy::owner`,
+ * ...) are callable too, as any `public fun` is from a PTB.
  */
 export function k8sDaasPackage(packageId: string = DEVNET_PACKAGE_ID): MovePackage {
+  const reads = readModules(packageId);
   return {
     id: packageId,
     modules: {
-      cluster: clusterModule(packageId),
+      cluster: { ...clusterModule(packageId), ...reads.cluster },
       enclave: enclaveModule(packageId),
-      tenancy: tenancyModule(packageId),
-      requests: requestsModule(packageId),
-      workers: workersModule(packageId),
+      tenancy: { ...tenancyModule(packageId), ...reads.tenancy },
+      requests: { ...requestsModule(packageId), ...reads.requests },
+      workers: { ...workersModule(packageId), ...reads.workers },
       state: stateModule(packageId),
     },
   };

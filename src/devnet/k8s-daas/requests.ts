@@ -1,3 +1,4 @@
+import { bcs } from "@mysten/sui/bcs";
 import {
   deploymentManifest,
   isDnsLabel,
@@ -40,8 +41,11 @@ interface Submission {
   priority: number;
 }
 
-/** `requests::record_request`: validates, escrows the fee, emits `K8sAPIRequestEvent`. */
-function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submission): void {
+/**
+ * `requests::record_request`: validates, escrows the fee, emits `K8sAPIRequestEvent`;
+ * returns the new request id as BCS (what `submit` and `submit_get` return).
+ */
+function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submission): Uint8Array {
   const { ctx, args, fail } = scope;
   assertNotPaused(scope, cluster);
   if (!(REQUEST_METHODS as readonly string[]).includes(request.method))
@@ -86,14 +90,15 @@ function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submiss
     }).toBytes(),
   );
   writeCluster(args.object("cluster"), cluster);
+  return bcs.u64().serialize(requestId).toBytes();
 }
 
 /** `requests::submit`: the cap must be this cluster's and name the request's namespace. */
-function submitWithCap(scope: CallScope, request: Submission): void {
+function submitWithCap(scope: CallScope, request: Submission): Uint8Array {
   const cluster = readCluster(scope.args.object("cluster"));
   const cap = readNamespaceCap(scope, cluster, scope.args.object("cap"));
   if (cap.namespace !== request.namespace) scope.fail("requests", "ENamespaceMismatch");
-  recordRequest(scope, cluster, request);
+  return recordRequest(scope, cluster, request);
 }
 
 /** `requests::borrow_pending_mut` */
@@ -112,7 +117,7 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
   return {
     submit: entry(packageId, "submit", (scope) => {
       const { args } = scope;
-      submitWithCap(scope, {
+      return submitWithCap(scope, {
         method: args.string("method"),
         resource: args.string("resource"),
         namespace: args.string("namespace"),
@@ -125,7 +130,7 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
       const { args } = scope;
       const namespace = args.string("namespace");
       if (!isDnsLabel(namespace)) scope.fail("requests", "EInvalidNamespace");
-      recordRequest(scope, readCluster(args.object("cluster")), {
+      return recordRequest(scope, readCluster(args.object("cluster")), {
         method: "GET",
         resource: args.string("resource"),
         namespace,

@@ -34,7 +34,14 @@ export function executionService(ledger: Ledger) {
       tx.gas.price ??= REFERENCE_GAS_PRICE;
       if (request.doGasSelection || tx.gas.payment.length === 0) selectGas(ledger, tx);
       const outcome = ledger.dryRun(tx);
-      return { transaction: simulated(outcome, ledger.clock.now()), commandOutputs: [] };
+      return {
+        transaction: simulated(outcome, ledger.clock.now()),
+        // What a full node reports of each command's results; objects are not rendered.
+        commandOutputs: outcome.returnValues.map((values) => ({
+          returnValues: values.map((bytes) => ({ value: { value: bytes } })),
+          mutatedByRef: [],
+        })),
+      };
     },
   };
 }
