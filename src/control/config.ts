@@ -1,0 +1,204 @@
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { isValidSuiAddress, normalizeSuiAddress } from "@mysten/sui/utils";
+import { parse as parseYaml } from "yaml";
+
+/**
+ * nautilus-control's configuration, from (lowest to highest precedence) built-in defaults,
+ * a YAML/JSON file, `K8S_DAAS_*` environment variables and command-line flags. Validated
+ * once at start: every problem is reported with the setting's name and where it came from.
+ */
+export interface ControlConfig {
+  /** `local`, `testnet`, `mainnet` or an http(s) URL of a Sui full node (gRPC-web). */
+  network: string;
+  packageId: string;
+  clusterId: string;
+  /** Operator key (pays gas, sends transactions): a Sui keystore file and address. */
+  operatorKeystore: string | undefined;
+  operatorAddress: string | undefined;
+  /** Name of an environment variable holding a `suiprivkey…` operator key instead. */
+  operatorKeyEnv: string;
+  /** Where the dev enclave key lives (outside a Nitro Enclave); default `<dataDir>/enclave-dev-key.json`. */
+  enclaveKeyFile: string;
+  kubeconfig: string | undefined;
+  dataDir: string;
+  listenHost: string;
+  listenPort: number;
+  concurrency: number;
+  reportBatch: number;
+  /** Below this operator balance /readyz fails (results cannot be paid for). */
+  minOperatorGasMist: bigint;
+  reconcileIntervalMs: number;
+  /** How long shutdown waits for in-flight requests. */
+  drainTimeoutMs: number;
+  logLevel: "debug" | "info" | "warn" | "error";
+}
+
+export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    super(`invalid configuration:\n  - ${problems.join("\n  - ")}`);
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+type Source = Record<string, unknown>;
+
+const KEYS: readonly (keyof ControlConfig)[] = [
+  "network",
+  "packageId",
+  "clusterId",
+  "operatorKeystore",
+  "operatorAddress",
+  "operatorKeyEnv",
+  "enclaveKeyFile",
+  "kubeconfig",
+  "dataDir",
+  "listenHost",
+  "listenPort",
+  "concurrency",
+  "reportBatch",
+  "minOperatorGasMist",
+  "reconcileIntervalMs",
+  "drainTimeoutMs",
+  "logLevel",
+];
+
+/** `packageId` → `K8S_DAAS_PACKAGE_ID` */
+export function envName(key: string): string {
+  return `K8S_DAAS_${key.replace(/[A-Z]/g, (c) => `_${c}`).toUpperCase()}`;
+}
+
+export function defaultConfig(dataDir = ".data/control"): Source {
+  return {
+    network: "local",
+    operatorKeyEnv: "K8S_DAAS_OPERATOR_KEY",
+    dataDir,
+    listenHost: "127.0.0.1",
+    listenPort: 8080,
+    concurrency: 8,
+    reportBatch: 32,
+    minOperatorGasMist: 100_000_000n,
+    reconcileIntervalMs: 30_000,
+    drainTimeoutMs: 30_000,
+    logLevel: "info",
+  };
+}
+
+export function readConfigFile(path: string): Source {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError([`config file ${path}: ${(error as Error).message}`]);
+  }
+  let parsed: unknown;
+  try {
+    parsed = parseYaml(text, { maxAliasCount: 0 });
+  } catch (error) {
+    throw new ConfigError([`config file ${path}: ${(error as Error).message}`]);
+  }
+  if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) {
+    throw new ConfigError([`config file ${path}: expected a mapping of settings`]);
+  }
+  const unknown = Object.keys(parsed).filter((key) => !KEYS.includes(key as keyof ControlConfig));
+  if (unknown.length > 0) {
+    throw new ConfigError(unknown.map((key) => `config file ${path}: unknown setting "${key}"`));
+  }
+  return parsed as Source;
+}
+
+export function configFromEnv(env: NodeJS.ProcessEnv): Source {
+  const out: Source = {};
+  for (const key of KEYS) {
+    const value = env[envName(key)];
+    if (value !== undefined && value !== "") out[key] = value;
+  }
+  if (out.kubeconfig === undefined && env.KUBECONFIG) out.kubeconfig = env.KUBECONFIG;
+  return out;
+}
+
+/** Merges the sources (later wins) and validates everything at once. */
+export function resolveConfig(...sources: Source[]): ControlConfig {
+  const merged: Source = Object.assign({}, ...sources);
+  const problems: string[] = [];
+  const text = (key: keyof ControlConfig, required: boolean): string | undefined => {
+    const value = merged[key];
+    if (value === undefined || value === null || value === "") {
+      if (required) problems.push(`${key} is required (flag --${kebab(key)} or ${envName(key)})`);
+      return undefined;
+    }
+    if (typeof value !== "string") {
+      problems.push(`${key} must be text, got ${typeof value}`);
+      return undefined;
+    }
+    return value;
+  };
+  const address = (key: keyof ControlConfig, required: boolean): string | undefined => {
+    const value = text(key, required);
+    if (value === undefined) return undefined;
+    if (!/^0x[0-9a-fA-F]{1,64}$/.test(value) || !isValidSuiAddress(normalizeSuiAddress(value))) {
+      problems.push(`${key} must be a 0x-prefixed Sui object id or address, got "${value}"`);
+      return undefined;
+    }
+    return normalizeSuiAddress(value);
+  };
+  const integer = (key: keyof ControlConfig, min: number, max: number): number => {
+    const raw = merged[key];
+    const value = typeof raw === "string" ? Number(raw) : raw;
+    if (typeof value !== "number" || !Number.isInteger(value) || value < min || value > max) {
+      problems.push(
+        `${key} must be a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+      );
+      return min;
+    }
+    return value;
+  };
+  const network = text("network", true) ?? "local";
+  if (!["local", "testnet", "mainnet"].includes(network) && !/^https?:\/\//.test(network)) {
+    problems.push(`network must be local, testnet, mainnet or an http(s):// URL, got "${network}"`);
+  }
+  const listenHost = text("listenHost", true) ?? "127.0.0.1";
+  const gasRaw = merged.minOperatorGasMist;
+  let minOperatorGasMist = 0n;
+  try {
+    minOperatorGasMist = BigInt(gasRaw as string | number | bigint);
+    if (minOperatorGasMist < 0n) throw new RangeError();
+  } catch {
+    problems.push(
+      `minOperatorGasMist must be a whole number of MIST, got ${JSON.stringify(String(gasRaw))}`,
+    );
+  }
+  const logLevel = text("logLevel", true) ?? "info";
+  if (!["debug", "info", "warn", "error"].includes(logLevel)) {
+    problems.push(`logLevel must be debug, info, warn or error, got "${logLevel}"`);
+  }
+  const dataDir = resolve(text("dataDir", true) ?? ".data/control");
+  const config: ControlConfig = {
+    network,
+    packageId: address("packageId", true) ?? "",
+    clusterId: address("clusterId", true) ?? "",
+    operatorKeystore: text("operatorKeystore", false),
+    operatorAddress: address("operatorAddress", false),
+    operatorKeyEnv: text("operatorKeyEnv", true) ?? "K8S_DAAS_OPERATOR_KEY",
+    enclaveKeyFile: resolve(text("enclaveKeyFile", false) ?? join(dataDir, "enclave-dev-key.json")),
+    kubeconfig: text("kubeconfig", false),
+    dataDir,
+    listenHost,
+    listenPort: integer("listenPort", 0, 65_535),
+    concurrency: integer("concurrency", 1, 256),
+    reportBatch: integer("reportBatch", 1, 256),
+    minOperatorGasMist,
+    reconcileIntervalMs: integer("reconcileIntervalMs", 1_000, 86_400_000),
+    drainTimeoutMs: integer("drainTimeoutMs", 0, 600_000),
+    logLevel: logLevel as ControlConfig["logLevel"],
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function kebab(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
