@@ -192,16 +192,12 @@ export function tenantNamespaceManifests(spec: TenantNamespaceSpec): Manifest[] 
         },
       ],
     }),
-    {
-      resource: SERVICE_ACCOUNTS,
-      object: {
-        apiVersion: "v1",
-        kind: "ServiceAccount",
-        metadata: metadata(TENANT_SERVICE_ACCOUNT),
-        // Nothing runs as this account; it is only the identity the executor impersonates.
-        automountServiceAccountToken: false,
-      },
-    },
+    // Nothing runs as this account; it is only the identity the executor impersonates.
+    serviceAccount(metadata(TENANT_SERVICE_ACCOUNT)),
+    // Tenant pods run as "default". Applying it ourselves means a pod created right after
+    // provisioning does not race the ServiceAccount controller, and tenant pods get no API
+    // token mounted unless they ask for one.
+    serviceAccount(metadata("default")),
     {
       resource: rbac("roles"),
       object: {
@@ -232,6 +228,18 @@ function networkPolicy(metadata: Manifest["object"]["metadata"], spec: unknown):
   return {
     resource: NETWORK_POLICIES,
     object: { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata, spec },
+  };
+}
+
+function serviceAccount(metadata: Manifest["object"]["metadata"]): Manifest {
+  return {
+    resource: SERVICE_ACCOUNTS,
+    object: {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata,
+      automountServiceAccountToken: false,
+    },
   };
 }
 
