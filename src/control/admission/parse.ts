@@ -14,8 +14,9 @@ import {
   parseAllDocuments,
   type YAMLError,
 } from "yaml";
-import { accept, type Checked, refuse, rejection } from "./errors.ts";
+import { type AdmissionErrorCode, accept, type Checked, refuse, rejection } from "./errors.ts";
 import { type FieldPath, formatPath } from "./field-path.ts";
+import { flowNestingDepth } from "./nesting-scan.ts";
 import type { AdmissionPolicy } from "./policy.ts";
 import type { Mapping } from "./values.ts";
 
@@ -28,6 +29,13 @@ const CORE_TAGS = new Set(
 const FORBIDDEN_KEYS = new Set(["__proto__"]);
 
 const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/**
+ * Characters YAML 1.2 does not allow in a stream (the parser is lenient about them, the
+ * Kubernetes API server's is not): C0 and C1 controls other than tab, newlines and NEL,
+ * and the non-characters U+FFFE and U+FFFF.
+ */
+const NON_PRINTABLE = /[^\t\n\r\x20-\x7e\x85\xa0-\ud7ff\ue000-\ufffd\u{10000}-\u{10ffff}]/u;
 
 export type Decoded =
   | { kind: "empty" } // only whitespace or comments: callers decide if that is allowed
@@ -61,6 +69,22 @@ export function decodePayload(payload: Uint8Array, policy: AdmissionPolicy): Che
 }
 
 function decodeText(text: string, policy: AdmissionPolicy): Checked<Decoded> {
+  const unprintable = NON_PRINTABLE.exec(text);
+  if (unprintable !== null) {
+    const { line, col } = positionOf(text, unprintable.index);
+    const codePoint = unprintable[0].codePointAt(0) ?? 0;
+    return refuse(
+      rejection(
+        "ADMISSION_YAML_SYNTAX",
+        `non-printable character U+${codePoint.toString(16).toUpperCase().padStart(4, "0")} at line ${line}, column ${col}`,
+      ),
+    );
+  }
+  if (flowNestingDepth(text, policy.maxDepth) > policy.maxDepth) {
+    return refuse(
+      rejection("ADMISSION_YAML_TOO_DEEP", `brackets nested deeper than ${policy.maxDepth} levels`),
+    );
+  }
   const lines = new LineCounter();
   const parsed = parseAllDocuments(text, {
     version: "1.2",
@@ -83,9 +107,7 @@ function decodeText(text: string, policy: AdmissionPolicy): Checked<Decoded> {
 
   const broken = document.errors[0];
   if (broken !== undefined) {
-    const code =
-      broken.code === "DUPLICATE_KEY" ? "ADMISSION_YAML_DUPLICATE_KEY" : "ADMISSION_YAML_SYNTAX";
-    return refuse(rejection(code, describeProblem(broken)));
+    return refuse(rejection(codeOfParseError(broken), describeProblem(broken)));
   }
   if (document.directives.yaml.version !== "1.2") {
     return refuse(
@@ -113,12 +135,25 @@ function decodeText(text: string, policy: AdmissionPolicy): Checked<Decoded> {
   return accept({ kind: "mapping", value: value as Mapping });
 }
 
+function codeOfParseError(error: YAMLError): AdmissionErrorCode {
+  if (error.code === "DUPLICATE_KEY") return "ADMISSION_YAML_DUPLICATE_KEY";
+  // The parser catches its own stack overflow and reports it as a syntax error.
+  if (error.message.includes("call stack")) return "ADMISSION_YAML_TOO_DEEP";
+  return "ADMISSION_YAML_SYNTAX";
+}
+
 /** The parser's one-line message with its position: `Map keys must be unique at line 2, column 1`. */
 function describeProblem(problem: YAMLError): string {
   const firstLine = problem.message.split("\n")[0] || problem.code;
   const what = firstLine.replace(/ at line \d+, column \d+:?$/, "");
   const at = problem.linePos?.[0];
   return at ? `${what} at line ${at.line}, column ${at.col}` : what;
+}
+
+function positionOf(text: string, offset: number): { line: number; col: number } {
+  const before = text.slice(0, offset);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  return { line: before.split("\n").length, col: offset - lineStart + 1 };
 }
 
 function kindOf(value: unknown): string {

@@ -1,0 +1,1093 @@
+// Requests admission must refuse, each with the exact code it must refuse with. Exported so
+// an end-to-end test can replay the ones the chain accepts (`onChain`) against a real
+// cluster and check that none of them creates an object.
+import type { TenantRequest } from "../../../src/control/operations.ts";
+import {
+  isDnsSubdomain,
+  isResource,
+  LIMITS,
+  podManifest,
+  REQUEST_METHODS,
+} from "../../../src/protocol/index.ts";
+
+export interface CorpusCase {
+  name: string;
+  request: TenantRequest;
+  /** The `Rejection.code` admission must answer with. */
+  code: string;
+  /** Whether `requests::submit` accepts it, so it can be replayed on chain. */
+  onChain: boolean;
+}
+
+type RequestShape = Pick<TenantRequest, "method" | "resource" | "name"> & {
+  namespace?: string;
+  payload?: string | Uint8Array;
+};
+type Json = Record<string, unknown>;
+
+const encoder = new TextEncoder();
+
+/** A container and pod spec that pass every check, to be spoiled one field at a time. */
+const container = (name = "app"): Json => ({ name, image: "registry.example/app:1.0" });
+const goodPodSpec = (): Json => ({ containers: [container()] });
+
+interface TemplateKind {
+  resource: string;
+  apiVersion: string;
+  kind: string;
+  /** A whole object of this kind around `spec` (a pod spec). */
+  object(name: string, spec: Json): Json;
+  /** A merge patch that replaces parts of the pod spec with `spec`. */
+  patch(spec: Json): Json;
+}
+
+const templated = (resource: string, apiVersion: string, kind: string): TemplateKind => ({
+  resource,
+  apiVersion,
+  kind,
+  object: (name, spec) => ({
+    apiVersion,
+    kind,
+    metadata: { name },
+    spec: {
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec },
+    },
+  }),
+  patch: (spec) => ({ spec: { template: { spec } } }),
+});
+
+/** Every kind that carries a pod template, and where. */
+export const POD_TEMPLATE_KINDS: readonly TemplateKind[] = [
+  {
+    resource: "pods",
+    apiVersion: "v1",
+    kind: "Pod",
+    object: (name, spec) => ({ apiVersion: "v1", kind: "Pod", metadata: { name }, spec }),
+    patch: (spec) => ({ spec }),
+  },
+  templated("deployments", "apps/v1", "Deployment"),
+  templated("replicasets", "apps/v1", "ReplicaSet"),
+  templated("statefulsets", "apps/v1", "StatefulSet"),
+  templated("jobs", "batch/v1", "Job"),
+  {
+    resource: "cronjobs",
+    apiVersion: "batch/v1",
+    kind: "CronJob",
+    object: (name, spec) => ({
+      apiVersion: "batch/v1",
+      kind: "CronJob",
+      metadata: { name },
+      spec: { schedule: "*/5 * * * *", jobTemplate: { spec: { template: { spec } } } },
+    }),
+    patch: (spec) => ({ spec: { jobTemplate: { spec: { template: { spec } } } } }),
+  },
+];
+
+const first = (spec: Json): Json => (spec.containers as Json[])[0] as Json;
+const containerSecurity = (spec: Json, context: Json) => {
+  first(spec).securityContext = context;
+};
+const podSecurity = (spec: Json, context: Json) => {
+  spec.securityContext = context;
+};
+
+/** One forbidden pod-spec change: applied to a good pod spec, it must be refused with `code`. */
+const POD_SPEC_VIOLATIONS: readonly { name: string; code: string; spoil(spec: Json): void }[] = [
+  {
+    name: "hostPath volume",
+    code: "ADMISSION_HOST_PATH",
+    spoil: (s) => {
+      s.volumes = [{ name: "root", hostPath: { path: "/" } }];
+    },
+  },
+  {
+    name: "hostPath as second volume",
+    code: "ADMISSION_HOST_PATH",
+    spoil: (s) => {
+      s.volumes = [
+        { name: "ok", emptyDir: {} },
+        { name: "docker", hostPath: { path: "/var/run" } },
+      ];
+    },
+  },
+  {
+    name: "nfs volume",
+    code: "ADMISSION_VOLUME_TYPE",
+    spoil: (s) => {
+      s.volumes = [{ name: "n", nfs: { server: "10.0.0.1", path: "/" } }];
+    },
+  },
+  {
+    name: "hostNetwork",
+    code: "ADMISSION_HOST_NETWORK",
+    spoil: (s) => {
+      s.hostNetwork = true;
+    },
+  },
+  {
+    name: "hostNetwork as a string",
+    code: "ADMISSION_HOST_NETWORK",
+    spoil: (s) => {
+      s.hostNetwork = "true";
+    },
+  },
+  {
+    name: "hostPID",
+    code: "ADMISSION_HOST_PID",
+    spoil: (s) => {
+      s.hostPID = true;
+    },
+  },
+  {
+    name: "hostIPC",
+    code: "ADMISSION_HOST_IPC",
+    spoil: (s) => {
+      s.hostIPC = true;
+    },
+  },
+  {
+    name: "nodeName pinning",
+    code: "ADMISSION_NODE_NAME",
+    spoil: (s) => {
+      s.nodeName = "worker-1";
+    },
+  },
+  {
+    name: "runtimeClassName",
+    code: "ADMISSION_RUNTIME_CLASS",
+    spoil: (s) => {
+      s.runtimeClassName = "runc-unconfined";
+    },
+  },
+  {
+    name: "tenant service account",
+    code: "ADMISSION_SERVICE_ACCOUNT",
+    spoil: (s) => {
+      s.serviceAccountName = "k8s-daas-tenant";
+    },
+  },
+  {
+    name: "deprecated serviceAccount field",
+    code: "ADMISSION_SERVICE_ACCOUNT",
+    spoil: (s) => {
+      s.serviceAccount = "admin";
+    },
+  },
+  {
+    name: "system priority class",
+    code: "ADMISSION_PRIORITY_CLASS",
+    spoil: (s) => {
+      s.priorityClassName = "system-node-critical";
+    },
+  },
+  {
+    name: "control-plane toleration",
+    code: "ADMISSION_TOLERATION",
+    spoil: (s) => {
+      s.tolerations = [{ key: "node-role.kubernetes.io/control-plane", effect: "NoSchedule" }];
+    },
+  },
+  {
+    name: "tolerate every taint",
+    code: "ADMISSION_TOLERATION",
+    spoil: (s) => {
+      s.tolerations = [{ operator: "Exists" }];
+    },
+  },
+  {
+    name: "ephemeral containers",
+    code: "ADMISSION_EPHEMERAL_CONTAINERS",
+    spoil: (s) => {
+      s.ephemeralContainers = [{ name: "debug", image: "busybox" }];
+    },
+  },
+  {
+    name: "pod runAsNonRoot false",
+    code: "ADMISSION_RUN_AS_ROOT",
+    spoil: (s) => podSecurity(s, { runAsNonRoot: false }),
+  },
+  {
+    name: "pod runAsUser 0",
+    code: "ADMISSION_RUN_AS_ROOT",
+    spoil: (s) => podSecurity(s, { runAsUser: 0 }),
+  },
+  {
+    name: "pod seccomp Unconfined",
+    code: "ADMISSION_SECCOMP_PROFILE",
+    spoil: (s) => podSecurity(s, { seccompProfile: { type: "Unconfined" } }),
+  },
+  {
+    name: "pod AppArmor Unconfined",
+    code: "ADMISSION_APPARMOR_PROFILE",
+    spoil: (s) => podSecurity(s, { appArmorProfile: { type: "Unconfined" } }),
+  },
+  {
+    name: "pod SELinux user",
+    code: "ADMISSION_SELINUX_OPTIONS",
+    spoil: (s) => podSecurity(s, { seLinuxOptions: { user: "system_u" } }),
+  },
+  {
+    name: "pod SELinux spc_t",
+    code: "ADMISSION_SELINUX_OPTIONS",
+    spoil: (s) => podSecurity(s, { seLinuxOptions: { type: "spc_t" } }),
+  },
+  {
+    name: "unsafe sysctl",
+    code: "ADMISSION_SYSCTL",
+    spoil: (s) => podSecurity(s, { sysctls: [{ name: "kernel.msgmax", value: "65536" }] }),
+  },
+  {
+    name: "pod Windows hostProcess",
+    code: "ADMISSION_HOST_PROCESS",
+    spoil: (s) => podSecurity(s, { windowsOptions: { hostProcess: true } }),
+  },
+  {
+    name: "privileged container",
+    code: "ADMISSION_PRIVILEGED",
+    spoil: (s) => containerSecurity(s, { privileged: true }),
+  },
+  {
+    name: "privileged init container",
+    code: "ADMISSION_PRIVILEGED",
+    spoil: (s) => {
+      s.initContainers = [{ ...container("init"), securityContext: { privileged: true } }];
+    },
+  },
+  {
+    name: "privileged second container",
+    code: "ADMISSION_PRIVILEGED",
+    spoil: (s) => {
+      s.containers = [container("a"), { ...container("b"), securityContext: { privileged: true } }];
+    },
+  },
+  {
+    name: "allowPrivilegeEscalation true",
+    code: "ADMISSION_PRIVILEGE_ESCALATION",
+    spoil: (s) => containerSecurity(s, { allowPrivilegeEscalation: true }),
+  },
+  {
+    name: "added SYS_ADMIN",
+    code: "ADMISSION_CAPABILITIES_ADD",
+    spoil: (s) => containerSecurity(s, { capabilities: { add: ["SYS_ADMIN"] } }),
+  },
+  {
+    name: "added NET_BIND_SERVICE",
+    code: "ADMISSION_CAPABILITIES_ADD",
+    spoil: (s) =>
+      containerSecurity(s, { capabilities: { add: ["NET_BIND_SERVICE"], drop: ["ALL"] } }),
+  },
+  {
+    name: "drop without ALL",
+    code: "ADMISSION_CAPABILITIES_DROP",
+    spoil: (s) => containerSecurity(s, { capabilities: { drop: ["NET_RAW"] } }),
+  },
+  {
+    name: "container runAsUser 0",
+    code: "ADMISSION_RUN_AS_ROOT",
+    spoil: (s) => containerSecurity(s, { runAsUser: 0 }),
+  },
+  {
+    name: "container runAsNonRoot false",
+    code: "ADMISSION_RUN_AS_ROOT",
+    spoil: (s) => containerSecurity(s, { runAsNonRoot: false }),
+  },
+  {
+    name: "container seccomp Unconfined",
+    code: "ADMISSION_SECCOMP_PROFILE",
+    spoil: (s) => containerSecurity(s, { seccompProfile: { type: "Unconfined" } }),
+  },
+  {
+    name: "unmasked procMount",
+    code: "ADMISSION_PROC_MOUNT",
+    spoil: (s) => containerSecurity(s, { procMount: "Unmasked" }),
+  },
+  {
+    name: "hostPort",
+    code: "ADMISSION_HOST_PORT",
+    spoil: (s) => {
+      first(s).ports = [{ containerPort: 80, hostPort: 80 }];
+    },
+  },
+  {
+    name: "containers not a list",
+    code: "ADMISSION_FIELD_INVALID",
+    spoil: (s) => {
+      s.containers = { name: "app", image: "x" };
+    },
+  },
+  {
+    name: "securityContext not a mapping",
+    code: "ADMISSION_FIELD_INVALID",
+    spoil: (s) => containerSecurity(s, "privileged" as unknown as Json),
+  },
+];
+
+export function buildAdmissionCorpus(namespace = "corpus-tenant"): CorpusCase[] {
+  const cases: CorpusCase[] = [];
+  const add = (name: string, code: string, shape: RequestShape) => {
+    const request = tenantRequest(namespace, shape, BigInt(cases.length + 1));
+    cases.push({ name, request, code, onChain: acceptedOnChain(request, namespace) });
+  };
+  const json = (value: unknown) => JSON.stringify(value);
+
+  // Every forbidden pod-spec field in every kind that carries a pod, as object and patch.
+  for (const kind of POD_TEMPLATE_KINDS) {
+    for (const violation of POD_SPEC_VIOLATIONS) {
+      const spec = goodPodSpec();
+      violation.spoil(spec);
+      add(`${kind.kind} POST: ${violation.name}`, violation.code, {
+        method: "POST",
+        resource: kind.resource,
+        name: "spoiled",
+        payload: json(kind.object("spoiled", spec)),
+      });
+      add(`${kind.kind} PATCH: ${violation.name}`, violation.code, {
+        method: "PATCH",
+        resource: kind.resource,
+        name: "spoiled",
+        payload: json(kind.patch(spec)),
+      });
+    }
+    add(`${kind.kind} PATCH: deletes pod securityContext`, "ADMISSION_PATCH_CLEARS_GUARDED_FIELD", {
+      method: "PATCH",
+      resource: kind.resource,
+      name: "spoiled",
+      payload: json(kind.patch({ securityContext: null })),
+    });
+    add(`${kind.kind} PATCH: deletes runAsNonRoot`, "ADMISSION_PATCH_CLEARS_GUARDED_FIELD", {
+      method: "PATCH",
+      resource: kind.resource,
+      name: "spoiled",
+      payload: json(kind.patch({ securityContext: { runAsNonRoot: null } })),
+    });
+    add(`${kind.kind} PUT: apiVersion v2`, "ADMISSION_API_VERSION_MISMATCH", {
+      method: "PUT",
+      resource: kind.resource,
+      name: "wrong",
+      payload: json({ ...kind.object("wrong", goodPodSpec()), apiVersion: "v2" }),
+    });
+    add(`${kind.kind} POST: kind ClusterRole`, "ADMISSION_KIND_MISMATCH", {
+      method: "POST",
+      resource: kind.resource,
+      name: "wrong",
+      payload: json({ ...kind.object("wrong", goodPodSpec()), kind: "ClusterRole" }),
+    });
+  }
+  // The pod spec of a Pod has no separate template metadata; the others do.
+  for (const kind of POD_TEMPLATE_KINDS.filter((k) => k.kind !== "Pod")) {
+    const object = kind.object("tpl", goodPodSpec());
+    const template = findTemplate(object);
+    template.metadata = { labels: { "k8s-daas.io/managed": "true" } };
+    add(`${kind.kind}: reserved label in pod template`, "ADMISSION_RESERVED_KEY", {
+      method: "POST",
+      resource: kind.resource,
+      name: "tpl",
+      payload: json(object),
+    });
+    template.metadata = { name: "x" };
+    add(`${kind.kind}: name in pod template metadata`, "ADMISSION_METADATA_FIELD", {
+      method: "POST",
+      resource: kind.resource,
+      name: "tpl",
+      payload: json(object),
+    });
+  }
+
+  // Resources tenants may not touch, read or write.
+  const forbiddenResources: [string, string][] = [
+    ["roles", "ADMISSION_RESOURCE_RBAC"],
+    ["rolebindings", "ADMISSION_RESOURCE_RBAC"],
+    ["clusterroles", "ADMISSION_RESOURCE_RBAC"],
+    ["clusterrolebindings", "ADMISSION_RESOURCE_RBAC"],
+    ["roles.rbac.authorization.k8s.io", "ADMISSION_RESOURCE_RBAC"],
+    ["namespaces", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["nodes", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["persistentvolumes", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["storageclasses", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["customresourcedefinitions", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["customresourcedefinitions.apiextensions.k8s.io", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["mutatingwebhookconfigurations", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["validatingwebhookconfigurations", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["validatingadmissionpolicies", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["priorityclasses", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["runtimeclasses", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["certificatesigningrequests", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["apiservices", "ADMISSION_RESOURCE_CLUSTER_SCOPED"],
+    ["serviceaccounts", "ADMISSION_RESOURCE_FORBIDDEN"],
+    ["endpoints", "ADMISSION_RESOURCE_FORBIDDEN"],
+    ["endpointslices", "ADMISSION_RESOURCE_FORBIDDEN"],
+    ["leases", "ADMISSION_RESOURCE_FORBIDDEN"],
+    ["replicationcontrollers", "ADMISSION_RESOURCE_FORBIDDEN"],
+    ["pods/exec", "ADMISSION_RESOURCE_FORBIDDEN"],
+    ["pods/log", "ADMISSION_RESOURCE_FORBIDDEN"],
+    ["deployments/scale", "ADMISSION_RESOURCE_FORBIDDEN"],
+    ["widgets", "ADMISSION_RESOURCE_UNKNOWN"],
+    ["widgets.example.com", "ADMISSION_RESOURCE_UNKNOWN"],
+    ["pod", "ADMISSION_RESOURCE_UNKNOWN"],
+    ["Pods", "ADMISSION_RESOURCE_UNKNOWN"],
+    ["deployments.extensions", "ADMISSION_RESOURCE_UNKNOWN"],
+    ["", "ADMISSION_RESOURCE_UNKNOWN"],
+  ];
+  for (const [resource, code] of forbiddenResources) {
+    add(`GET ${resource || "(empty resource)"}`, code, { method: "GET", resource, name: "" });
+    add(`DELETE ${resource || "(empty resource)"}`, code, {
+      method: "DELETE",
+      resource,
+      name: "victim",
+    });
+    add(`POST ${resource || "(empty resource)"}`, code, {
+      method: "POST",
+      resource,
+      name: "obj",
+      payload: json({ metadata: { name: "obj" } }),
+    });
+  }
+  for (const resource of ["events", "resourcequotas", "limitranges", "networkpolicies"]) {
+    for (const method of ["POST", "PUT", "PATCH"]) {
+      add(`${method} read-only ${resource}`, "ADMISSION_RESOURCE_READ_ONLY", {
+        method,
+        resource,
+        name: "x",
+        payload: json({ metadata: { name: "x" } }),
+      });
+    }
+    add(`DELETE read-only ${resource}`, "ADMISSION_RESOURCE_READ_ONLY", {
+      method: "DELETE",
+      resource,
+      name: "x",
+    });
+  }
+
+  // Methods and payload presence.
+  const pod = podManifest("web", namespace, "nginx:1.27");
+  for (const method of ["get", "post", "OPTIONS", "HEAD", "CONNECT", "", "POST ", "WATCH"]) {
+    add(`method ${JSON.stringify(method)}`, "ADMISSION_METHOD_UNKNOWN", {
+      method,
+      resource: "pods",
+      name: "web",
+      payload: pod,
+    });
+  }
+  add("GET with a payload", "ADMISSION_PAYLOAD_UNEXPECTED", {
+    method: "GET",
+    resource: "pods",
+    name: "web",
+    payload: pod,
+  });
+  add("LIST with a payload", "ADMISSION_PAYLOAD_UNEXPECTED", {
+    method: "GET",
+    resource: "pods",
+    name: "",
+    payload: "{}",
+  });
+  add("GET with a single space", "ADMISSION_PAYLOAD_UNEXPECTED", {
+    method: "GET",
+    resource: "configmaps",
+    name: "",
+    payload: " ",
+  });
+  add("DELETE with a payload", "ADMISSION_PAYLOAD_UNEXPECTED", {
+    method: "DELETE",
+    resource: "pods",
+    name: "web",
+    payload: '{"propagationPolicy":"Orphan"}',
+  });
+  for (const method of ["POST", "PUT", "PATCH"]) {
+    for (const [label, payload] of [
+      ["empty", ""],
+      ["whitespace", " \n\t\n"],
+      ["a comment", "# nothing here\n"],
+      ["YAML null", "null"],
+      ["a bare document marker", "---\n"],
+    ] as const) {
+      add(`${method} with ${label} payload`, "ADMISSION_PAYLOAD_MISSING", {
+        method,
+        resource: "pods",
+        name: "web",
+        payload,
+      });
+    }
+  }
+  add("DELETE without a name", "ADMISSION_NAME_REQUIRED", {
+    method: "DELETE",
+    resource: "pods",
+    name: "",
+  });
+  add("PATCH without a name", "ADMISSION_NAME_REQUIRED", {
+    method: "PATCH",
+    resource: "deployments",
+    name: "",
+    payload: '{"spec":{"replicas":2}}',
+  });
+  add("POST without any name", "ADMISSION_NAME_REQUIRED", {
+    method: "POST",
+    resource: "configmaps",
+    name: "",
+    payload: json({ apiVersion: "v1", kind: "ConfigMap", data: { a: "b" } }),
+  });
+  add("PUT with generateName only", "ADMISSION_NAME_REQUIRED", {
+    method: "PUT",
+    resource: "configmaps",
+    name: "",
+    payload: json({ metadata: { generateName: "cm-" } }),
+  });
+
+  // Names and namespaces.
+  const badRequestNames = ["Web", "-web", "web-", "web_1", "web..x", "a".repeat(254), "ä", "web/x"];
+  for (const name of badRequestNames) {
+    add(`GET bad name ${JSON.stringify(name.slice(0, 20))}`, "ADMISSION_NAME_INVALID", {
+      method: "GET",
+      resource: "pods",
+      name,
+    });
+  }
+  const badObjectNames: [string, string, string][] = [
+    ["services", "Service", "1svc"],
+    ["services", "Service", "svc.example"],
+    ["statefulsets", "StatefulSet", "db.primary"],
+    ["cronjobs", "CronJob", "c".repeat(53)],
+    ["configmaps", "ConfigMap", "Config"],
+    ["pods", "Pod", "pod_1"],
+  ];
+  for (const [resource, kind, name] of badObjectNames) {
+    add(`${kind} named ${JSON.stringify(name.slice(0, 20))}`, "ADMISSION_NAME_INVALID", {
+      method: "POST",
+      resource,
+      name: "",
+      payload: json({ kind, metadata: { name } }),
+    });
+  }
+  add("metadata.name is a number", "ADMISSION_NAME_INVALID", {
+    method: "POST",
+    resource: "configmaps",
+    name: "",
+    payload: json({ metadata: { name: 42 } }),
+  });
+  add("metadata.name differs from the request", "ADMISSION_NAME_MISMATCH", {
+    method: "POST",
+    resource: "pods",
+    name: "web",
+    payload: podManifest("other", namespace, "nginx:1.27"),
+  });
+  add("PUT metadata.name differs", "ADMISSION_NAME_MISMATCH", {
+    method: "PUT",
+    resource: "configmaps",
+    name: "a",
+    payload: "metadata:\n  name: b\n",
+  });
+  for (const bad of ["Team", "team_a", "-team", "a".repeat(64), ""]) {
+    add(`namespace ${JSON.stringify(bad.slice(0, 20))}`, "ADMISSION_NAMESPACE_INVALID", {
+      method: "GET",
+      resource: "pods",
+      name: "",
+      namespace: bad,
+    });
+  }
+  for (const reserved of ["default", "kube-system", "kube-public", "kube-node-lease"]) {
+    add(`GET in ${reserved}`, "ADMISSION_NAMESPACE_RESERVED", {
+      method: "GET",
+      resource: "pods",
+      name: "",
+      namespace: reserved,
+    });
+    add(`POST into ${reserved}`, "ADMISSION_NAMESPACE_RESERVED", {
+      method: "POST",
+      resource: "pods",
+      name: "web",
+      namespace: reserved,
+      payload: podManifest("web", reserved, "nginx:1.27"),
+    });
+  }
+  for (const other of ["kube-system", "default", "someone-else"]) {
+    add(`manifest namespace ${other}`, "ADMISSION_NAMESPACE_MISMATCH", {
+      method: "POST",
+      resource: "pods",
+      name: "web",
+      payload: podManifest("web", other, "nginx:1.27"),
+    });
+  }
+  add("manifest namespace is a list", "ADMISSION_NAMESPACE_MISMATCH", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: json({ metadata: { namespace: [namespace] } }),
+  });
+
+  // Type meta.
+  const typeMeta: [string, string, string, string][] = [
+    ["deployments", "extensions/v1beta1", "Deployment", "ADMISSION_API_VERSION_MISMATCH"],
+    ["deployments", "apps/v1beta2", "Deployment", "ADMISSION_API_VERSION_MISMATCH"],
+    ["pods", "apps/v1", "Pod", "ADMISSION_API_VERSION_MISMATCH"],
+    [
+      "horizontalpodautoscalers",
+      "autoscaling/v1",
+      "HorizontalPodAutoscaler",
+      "ADMISSION_API_VERSION_MISMATCH",
+    ],
+    ["configmaps", "v1", "Secret", "ADMISSION_KIND_MISMATCH"],
+    ["pods", "v1", "pod", "ADMISSION_KIND_MISMATCH"],
+    ["services", "v1", "Namespace", "ADMISSION_KIND_MISMATCH"],
+    ["secrets", "v1", "ServiceAccount", "ADMISSION_KIND_MISMATCH"],
+  ];
+  for (const [resource, apiVersion, kind, code] of typeMeta) {
+    add(`${resource} as ${apiVersion} ${kind}`, code, {
+      method: "POST",
+      resource,
+      name: "obj",
+      payload: json({ apiVersion, kind, metadata: { name: "obj" } }),
+    });
+  }
+  add("PATCH changes kind", "ADMISSION_KIND_MISMATCH", {
+    method: "PATCH",
+    resource: "configmaps",
+    name: "cm",
+    payload: json({ kind: "Secret" }),
+  });
+
+  // Metadata.
+  const metadataCases: [string, Json, string][] = [
+    [
+      "reserved request-id annotation",
+      { annotations: { "k8s-daas.io/request-id": "1" } },
+      "ADMISSION_RESERVED_KEY",
+    ],
+    [
+      "reserved owner annotation",
+      { annotations: { "k8s-daas.io/owner": "0x1" } },
+      "ADMISSION_RESERVED_KEY",
+    ],
+    [
+      "reserved managed label",
+      { labels: { "k8s-daas.io/managed": "true" } },
+      "ADMISSION_RESERVED_KEY",
+    ],
+    [
+      "reserved subdomain label",
+      { labels: { "team.k8s-daas.io/x": "y" } },
+      "ADMISSION_RESERVED_KEY",
+    ],
+    ["reserved prefix in capitals", { labels: { "K8S-DAAS.IO/x": "y" } }, "ADMISSION_RESERVED_KEY"],
+    ["label value too long", { labels: { app: "v".repeat(64) } }, "ADMISSION_LABEL_INVALID"],
+    ["label value with a space", { labels: { app: "my app" } }, "ADMISSION_LABEL_INVALID"],
+    ["label value a number", { labels: { version: 2 } }, "ADMISSION_LABEL_INVALID"],
+    ["label key with a space", { labels: { "my key": "v" } }, "ADMISSION_LABEL_INVALID"],
+    ["label key prefix invalid", { labels: { "Example.com/x": "v" } }, "ADMISSION_LABEL_INVALID"],
+    ["labels a list", { labels: ["app=web"] }, "ADMISSION_LABEL_INVALID"],
+    [
+      "annotation value a mapping",
+      { annotations: { note: { a: 1 } } },
+      "ADMISSION_ANNOTATION_INVALID",
+    ],
+    ["annotation key empty", { annotations: { "": "v" } }, "ADMISSION_ANNOTATION_INVALID"],
+    ["annotations a string", { annotations: "x" }, "ADMISSION_ANNOTATION_INVALID"],
+    ["finalizers", { finalizers: ["example.com/block"] }, "ADMISSION_METADATA_FIELD"],
+    ["ownerReferences", { ownerReferences: [] }, "ADMISSION_METADATA_FIELD"],
+    ["uid", { uid: "1234" }, "ADMISSION_METADATA_FIELD"],
+    ["resourceVersion", { resourceVersion: "99" }, "ADMISSION_METADATA_FIELD"],
+    ["managedFields", { managedFields: [] }, "ADMISSION_METADATA_FIELD"],
+    [
+      "creationTimestamp",
+      { creationTimestamp: "2026-01-01T00:00:00Z" },
+      "ADMISSION_METADATA_FIELD",
+    ],
+    [
+      "deletionTimestamp",
+      { deletionTimestamp: "2026-01-01T00:00:00Z" },
+      "ADMISSION_METADATA_FIELD",
+    ],
+  ];
+  for (const [label, extra, code] of metadataCases) {
+    add(`POST metadata: ${label}`, code, {
+      method: "POST",
+      resource: "configmaps",
+      name: "cm",
+      payload: json({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "cm", ...extra } }),
+    });
+    add(`PATCH metadata: ${label}`, code, {
+      method: "PATCH",
+      resource: "configmaps",
+      name: "cm",
+      payload: json({ metadata: extra }),
+    });
+  }
+  add("metadata is a string", "ADMISSION_FIELD_INVALID", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: json({ metadata: "cm" }),
+  });
+  add("PATCH metadata null", "ADMISSION_FIELD_INVALID", {
+    method: "PATCH",
+    resource: "configmaps",
+    name: "cm",
+    payload: json({ metadata: null }),
+  });
+  add("PATCH renames", "ADMISSION_PATCH_IMMUTABLE_FIELD", {
+    method: "PATCH",
+    resource: "configmaps",
+    name: "cm",
+    payload: json({ metadata: { name: "other" } }),
+  });
+  add("PATCH moves namespace", "ADMISSION_PATCH_IMMUTABLE_FIELD", {
+    method: "PATCH",
+    resource: "configmaps",
+    name: "cm",
+    payload: json({ metadata: { namespace: "kube-system" } }),
+  });
+  add("PATCH deletes the name", "ADMISSION_PATCH_IMMUTABLE_FIELD", {
+    method: "PATCH",
+    resource: "configmaps",
+    name: "cm",
+    payload: json({ metadata: { name: null } }),
+  });
+  for (const field of ["labels", "annotations"]) {
+    add(`PATCH deletes all ${field}`, "ADMISSION_PATCH_CLEARS_GUARDED_FIELD", {
+      method: "PATCH",
+      resource: "configmaps",
+      name: "cm",
+      payload: json({ metadata: { [field]: null } }),
+    });
+  }
+  add("PATCH deletes the request-id annotation", "ADMISSION_RESERVED_KEY", {
+    method: "PATCH",
+    resource: "configmaps",
+    name: "cm",
+    payload: json({ metadata: { annotations: { "k8s-daas.io/request-id": null } } }),
+  });
+  add("PATCH pod template is null", "ADMISSION_PATCH_CLEARS_GUARDED_FIELD", {
+    method: "PATCH",
+    resource: "deployments",
+    name: "web",
+    payload: json({ spec: { template: null } }),
+  });
+  add("Deployment template a string", "ADMISSION_FIELD_INVALID", {
+    method: "POST",
+    resource: "deployments",
+    name: "web",
+    payload: json({ spec: { template: "nginx" } }),
+  });
+
+  // Services and Secrets.
+  for (const type of ["NodePort", "LoadBalancer", "ExternalName", "nodeport"]) {
+    add(`Service type ${type}`, "ADMISSION_SERVICE_TYPE", {
+      method: "POST",
+      resource: "services",
+      name: "svc",
+      payload: json({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: "svc" },
+        spec: { type },
+      }),
+    });
+  }
+  add("PATCH Service to NodePort", "ADMISSION_SERVICE_TYPE", {
+    method: "PATCH",
+    resource: "services",
+    name: "svc",
+    payload: json({ spec: { type: "NodePort" } }),
+  });
+  add("Service externalIPs", "ADMISSION_SERVICE_EXTERNAL_IPS", {
+    method: "POST",
+    resource: "services",
+    name: "svc",
+    payload: json({
+      kind: "Service",
+      spec: { externalIPs: ["203.0.113.7"], ports: [{ port: 80 }] },
+    }),
+  });
+  add("PATCH Service externalIPs", "ADMISSION_SERVICE_EXTERNAL_IPS", {
+    method: "PATCH",
+    resource: "services",
+    name: "svc",
+    payload: json({ spec: { externalIPs: ["10.0.0.1"] } }),
+  });
+  add("Service spec a list", "ADMISSION_FIELD_INVALID", {
+    method: "POST",
+    resource: "services",
+    name: "svc",
+    payload: json({ spec: [] }),
+  });
+  add("Secret of type service-account-token", "ADMISSION_SECRET_TYPE", {
+    method: "POST",
+    resource: "secrets",
+    name: "token",
+    payload: json({
+      apiVersion: "v1",
+      kind: "Secret",
+      type: "kubernetes.io/service-account-token",
+      metadata: {
+        name: "token",
+        annotations: { "kubernetes.io/service-account.name": "k8s-daas-tenant" },
+      },
+    }),
+  });
+
+  // Decoding: encodings, sizes, YAML features that have no place in a manifest.
+  const invalidUtf8: [string, number[]][] = [
+    ["0xff", [0x7b, 0xff, 0x7d]],
+    ["lone continuation byte", [0x80]],
+    ["overlong slash", [0x61, 0x3a, 0x20, 0xc0, 0xaf]],
+    ["UTF-16 surrogate", [0x61, 0x3a, 0x20, 0xed, 0xa0, 0x80]],
+    ["truncated sequence", [0x61, 0x3a, 0x20, 0xe2, 0x82]],
+    ["UTF-16LE BOM", [0xff, 0xfe, 0x61, 0x00]],
+  ];
+  for (const [label, bytes] of invalidUtf8) {
+    add(`invalid UTF-8: ${label}`, "ADMISSION_PAYLOAD_ENCODING", {
+      method: "POST",
+      resource: "configmaps",
+      name: "cm",
+      payload: Uint8Array.from(bytes),
+    });
+  }
+  const padding = (bytes: number) => `data:\n  pad: "${"x".repeat(bytes)}"\n`;
+  add("payload one byte over 16 KiB", "ADMISSION_PAYLOAD_TOO_LARGE", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: padding(LIMITS.maxPayloadBytes + 1 - padding(0).length),
+  });
+  add("payload of 1 MiB", "ADMISSION_PAYLOAD_TOO_LARGE", {
+    method: "PATCH",
+    resource: "configmaps",
+    name: "cm",
+    payload: padding(1 << 20),
+  });
+  add("billion laughs", "ADMISSION_YAML_ALIAS", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: billionLaughs(),
+  });
+  add("one alias", "ADMISSION_YAML_ALIAS", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: "data:\n  a: &v value\n  b: *v\n",
+  });
+  add("merge key with alias", "ADMISSION_YAML_ALIAS", {
+    method: "POST",
+    resource: "deployments",
+    name: "web",
+    payload: "x: &base {replicas: 1}\nspec:\n  <<: *base\n",
+  });
+  add("self-referencing anchor", "ADMISSION_YAML_ALIAS", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: "data: &loop\n  a: *loop\n",
+  });
+  add("deep flow nesting", "ADMISSION_YAML_TOO_DEEP", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: `x: ${"[".repeat(5000)}${"]".repeat(5000)}`,
+  });
+  add("deep JSON object nesting", "ADMISSION_YAML_TOO_DEEP", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: `${'{"a":'.repeat(1000)}1${"}".repeat(1000)}`,
+  });
+  add("deep block sequences", "ADMISSION_YAML_TOO_DEEP", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: `x:\n${"- ".repeat(200)}leaf\n`,
+  });
+  add("33 levels of mappings", "ADMISSION_YAML_TOO_DEEP", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: json(nest(33)),
+  });
+  add("unbalanced deep nesting", "ADMISSION_YAML_TOO_DEEP", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: "[".repeat(16_000),
+  });
+  const multiDocuments = [
+    ["two YAML documents", `${pod}\n---\n${pod}`],
+    ["document then empty document", "metadata: {name: web}\n---\n"],
+    ["leading empty document", "---\n---\nmetadata: {name: web}\n"],
+    ["three documents", "a: 1\n---\nb: 2\n---\nc: 3\n"],
+  ];
+  for (const [label, payload] of multiDocuments) {
+    add(`multi-document: ${label}`, "ADMISSION_YAML_MULTIPLE_DOCUMENTS", {
+      method: "POST",
+      resource: "pods",
+      name: "web",
+      payload: payload as string,
+    });
+  }
+  const notMappings = [
+    ["a sequence", "- a\n- b\n"],
+    ["a JSON array", `[${pod}]`],
+    ["a string", '"hello"'],
+    ["a plain scalar", "hello"],
+    ["a number", "42"],
+    ["a boolean", "true"],
+  ];
+  for (const [label, payload] of notMappings) {
+    add(`root is ${label}`, "ADMISSION_MANIFEST_NOT_MAPPING", {
+      method: "POST",
+      resource: "pods",
+      name: "web",
+      payload: payload as string,
+    });
+    add(`PATCH root is ${label}`, "ADMISSION_MANIFEST_NOT_MAPPING", {
+      method: "PATCH",
+      resource: "pods",
+      name: "web",
+      payload: payload as string,
+    });
+  }
+  const tagged = [
+    ["!!binary", "data:\n  a: !!binary aGVsbG8=\n"],
+    ["!!set", "data: !!set {a, b}\n"],
+    ["!!omap", "data: !!omap [a: 1]\n"],
+    ["!!timestamp", "data:\n  a: !!timestamp 2026-01-01\n"],
+    ["a custom local tag", "data:\n  a: !secret value\n"],
+    ["a custom global tag", "data:\n  a: !<tag:example.com,2026:x> value\n"],
+    ["a %TAG-declared tag", "%TAG !e! tag:example.com,2026:\n---\ndata:\n  a: !e!x value\n"],
+    ["a tagged key", "data:\n  !custom a: value\n"],
+  ];
+  for (const [label, payload] of tagged) {
+    add(`tag: ${label}`, "ADMISSION_YAML_TAG", {
+      method: "POST",
+      resource: "configmaps",
+      name: "cm",
+      payload: payload as string,
+    });
+  }
+  add("%YAML 1.1 directive", "ADMISSION_YAML_VERSION", {
+    method: "POST",
+    resource: "configmaps",
+    name: "cm",
+    payload: "%YAML 1.1\n---\ndata:\n  a: yes\n",
+  });
+  const duplicates = [
+    ["YAML duplicate key", "metadata:\n  name: a\n  name: b\n"],
+    ["JSON duplicate key", '{"metadata":{"name":"cm"},"metadata":{"name":"cm"}}'],
+    ["duplicate key at the top", "kind: ConfigMap\nkind: Secret\n"],
+  ];
+  for (const [label, payload] of duplicates) {
+    add(label as string, "ADMISSION_YAML_DUPLICATE_KEY", {
+      method: "POST",
+      resource: "configmaps",
+      name: "cm",
+      payload: payload as string,
+    });
+  }
+  const syntaxErrors = [
+    ["unterminated JSON", '{"apiVersion": "v1", "kind": "Pod"'],
+    ["unterminated string", 'data:\n  a: "open\n'],
+    ["bad indentation", "metadata:\n  name: a\n labels: {}\n"],
+    ["mapping value in a plain scalar", "a: b: c\n"],
+    ["tab indentation", "metadata:\n\tname: a\n"],
+    ["unclosed flow mapping", "{a: 1"],
+    ["NUL byte", "a: \u0000\n"],
+    ["escape character", "a: \u001b[31m\n"],
+    ["C1 control", "a: \u009b\n"],
+    ["non-character U+FFFF", "a: \uffff\n"],
+    ["undefined alias", "a: *nowhere\n"],
+  ];
+  for (const [label, payload] of syntaxErrors) {
+    add(
+      `syntax: ${label}`,
+      label === "undefined alias" ? "ADMISSION_YAML_ALIAS" : "ADMISSION_YAML_SYNTAX",
+      {
+        method: "POST",
+        resource: "configmaps",
+        name: "cm",
+        payload: payload as string,
+      },
+    );
+  }
+  const numbers = [
+    [".inf", "spec:\n  replicas: .inf\n"],
+    ["-.Inf", "spec:\n  replicas: -.Inf\n"],
+    [".nan", "spec:\n  replicas: .nan\n"],
+    ["1e999 in JSON", '{"spec":{"replicas":1e999}}'],
+    ["2^64 integer", '{"spec":{"replicas":18446744073709551616}}'],
+    ["2^53 + 1 integer", "spec:\n  replicas: 9007199254740993\n"],
+  ];
+  for (const [label, payload] of numbers) {
+    add(`number: ${label}`, "ADMISSION_YAML_NUMBER", {
+      method: "POST",
+      resource: "deployments",
+      name: "web",
+      payload: payload as string,
+    });
+  }
+  const keys = [
+    ["sequence key", "? [a, b]\n: c\n"],
+    ["mapping key", "? {a: 1}\n: c\n"],
+    ["integer key", "data:\n  1: one\n"],
+    ["boolean key", "true: yes\n"],
+    ["null key", "~: x\n"],
+    ["__proto__ key", '{"__proto__": {"polluted": true}}'],
+  ];
+  for (const [label, payload] of keys) {
+    add(`key: ${label}`, "ADMISSION_YAML_KEY", {
+      method: "POST",
+      resource: "configmaps",
+      name: "cm",
+      payload: payload as string,
+    });
+  }
+  return cases;
+}
+
+/** The corpus in its default namespace. */
+export const ADMISSION_CORPUS: readonly CorpusCase[] = buildAdmissionCorpus();
+
+function tenantRequest(namespace: string, shape: RequestShape, requestId: bigint): TenantRequest {
+  const payload = shape.payload ?? "";
+  return {
+    requestId,
+    clusterId: "0x0",
+    method: shape.method,
+    resource: shape.resource,
+    namespace: shape.namespace ?? namespace,
+    name: shape.name,
+    payload: typeof payload === "string" ? encoder.encode(payload) : payload,
+    priority: 0,
+    requester: "0x0",
+  };
+}
+
+/** What `requests::submit` checks before it records a request (see move/sources/requests.move). */
+function acceptedOnChain(request: TenantRequest, tenantNamespace: string): boolean {
+  return (
+    (REQUEST_METHODS as readonly string[]).includes(request.method) &&
+    isResource(request.resource) &&
+    (request.name === "" || isDnsSubdomain(request.name)) &&
+    request.payload.length <= LIMITS.maxPayloadBytes &&
+    request.namespace === tenantNamespace
+  );
+}
+
+function findTemplate(object: Json): Json {
+  let spec = object.spec as Json;
+  if (spec.jobTemplate !== undefined) spec = (spec.jobTemplate as Json).spec as Json;
+  return spec.template as Json;
+}
+
+function nest(levels: number): Json {
+  let value: Json = { leaf: "x" };
+  for (let level = 1; level < levels; level++) value = { a: value };
+  return value;
+}
+
+function billionLaughs(): string {
+  const lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]'];
+  for (let level = 1; level < 9; level++) {
+    const previous = String.fromCharCode(96 + level);
+    const current = String.fromCharCode(97 + level);
+    lines.push(`${current}: &${current} [${Array(9).fill(`*${previous}`).join(",")}]`);
+  }
+  return `${lines.join("\n")}\n`;
+}
