@@ -1,0 +1,256 @@
+// Twins of move/tests/enclave_tests.move. The attested path (`register_attested_key`,
+// reached on chain only through a Nitro attestation document) has no twin: see the
+// allow-list in coverage.test.ts.
+import assert from "node:assert/strict";
+import { describe } from "node:test";
+import { bcs } from "@mysten/sui/bcs";
+import { ENCLAVE_KEY_KIND, REQUEST_STATUS } from "../../src/protocol/index.ts";
+import { arg, expectAbort, GOLDEN_MS, golden, twin } from "./fixture.ts";
+
+const pcr = (fill: number) => new Uint8Array(48).fill(fill);
+const bcsU8 = bcs.u8();
+const bytesOf = (value: Iterable<number>) => [...value];
+
+describe("conformance: enclave", () => {
+  twin("enclave_tests::pcrs_with_some_zero_values_are_accepted", async (s) => {
+    const executed = await s.call(s.admin, "set_enclave_pcrs", {
+      pcr0: pcr(0),
+      pcr1: pcr(0),
+      pcr2: pcr(7),
+    });
+    const cluster = await s.cluster();
+    assert.deepEqual(cluster.pcrs.map(bytesOf), [pcr(0), pcr(0), pcr(7)].map(bytesOf));
+    const [event] = s.eventsOf(executed, "EnclaveConfigEvent");
+    assert.deepEqual(event && { ...event, pcrs: event.pcrs.map(bytesOf) }, {
+      cluster_id: s.clusterId,
+      pcrs: [pcr(0), pcr(0), pcr(7)].map(bytesOf),
+      allow_dev_enclave: true,
+    });
+  });
+
+  twin("enclave_tests::all_zero_pcrs_are_rejected", async (s) => {
+    await expectAbort(
+      s.call(s.admin, "set_enclave_pcrs", { pcr0: pcr(0), pcr1: pcr(0), pcr2: pcr(0) }),
+      "enclave",
+      "EInvalidPcrs",
+    );
+  });
+
+  twin("enclave_tests::pcrs_of_wrong_length_are_rejected", async (s) => {
+    await expectAbort(
+      s.call(s.admin, "set_enclave_pcrs", {
+        pcr0: pcr(1),
+        pcr1: pcr(2),
+        pcr2: new Uint8Array([1]),
+      }),
+      "enclave",
+      "EInvalidPcrs",
+    );
+  });
+
+  twin("enclave_tests::dev_enclave_registers_a_bare_key", async (s) => {
+    const executed = await s.registerGoldenEnclave();
+    const publicKey = s.enclaveKey.getPublicKey().toRawBytes();
+    assert.deepEqual(bytesOf((await s.cluster()).enclave_public_key), bytesOf(publicKey));
+    const [event] = s.eventsOf(executed, "EnclaveRegisteredEvent");
+    assert.deepEqual(event && { ...event, public_key: bytesOf(event.public_key) }, {
+      cluster_id: s.clusterId,
+      public_key: bytesOf(publicKey),
+      kind: ENCLAVE_KEY_KIND.dev,
+    });
+  });
+
+  twin("enclave_tests::dev_enclave_key_must_be_32_bytes", async (s) => {
+    await expectAbort(
+      s.call(s.admin, "register_dev_enclave", { public_key: new Uint8Array([1, 2]) }),
+      "enclave",
+      "EInvalidPublicKey",
+    );
+  });
+
+  twin("enclave_tests::dev_enclave_is_refused_after_the_flag_is_off", async (s) => {
+    const executed = await s.call(s.admin, "disable_dev_enclave");
+    assert.equal((await s.cluster()).allow_dev_enclave, false);
+    assert.deepEqual(s.eventsOf(executed, "EnclaveConfigEvent"), [
+      { cluster_id: s.clusterId, pcrs: [], allow_dev_enclave: false },
+    ]);
+    await expectAbort(s.registerGoldenEnclave(), "enclave", "EDevEnclaveDisabled");
+  });
+
+  twin("enclave_tests::dev_enclave_needs_this_clusters_admin_cap", async (s) => {
+    const second = await s.createSecondCluster();
+    await expectAbort(
+      s.call(s.other, "register_dev_enclave", {
+        cap: second.adminCapId,
+        public_key: s.enclaveKey.getPublicKey().toRawBytes(),
+      }),
+      "cluster",
+      "ENotAdmin",
+    );
+  });
+
+  twin("enclave_tests::rotation_signed_by_the_current_key_installs_the_new_key", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    const newKey = s.otherKey.getPublicKey().toRawBytes();
+    const executed = await s.call(s.admin, "rotate_enclave_key", {
+      new_public_key: newKey,
+      ...(await s.signed("keyRotation", { new_public_key: newKey }, { sequence: 1n })),
+    });
+    const cluster = await s.cluster();
+    assert.deepEqual(bytesOf(cluster.enclave_public_key), bytesOf(newKey));
+    assert.equal(cluster.last_sequence, "1");
+    const [event] = s.eventsOf(executed, "EnclaveRegisteredEvent");
+    assert.deepEqual(event && { ...event, public_key: bytesOf(event.public_key) }, {
+      cluster_id: s.clusterId,
+      public_key: bytesOf(newKey),
+      kind: ENCLAVE_KEY_KIND.rotation,
+    });
+    // The new key now answers requests.
+    await s.completeGolden(1n, 2n, { signedAs: { key: s.otherKey } });
+    assert.equal(await s.view("requests::status", [arg.u64(1)], bcsU8), REQUEST_STATUS.completed);
+  });
+
+  twin("enclave_tests::old_key_is_useless_after_rotation", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    const newKey = s.otherKey.getPublicKey().toRawBytes();
+    await s.call(s.admin, "rotate_enclave_key", {
+      new_public_key: newKey,
+      ...(await s.signed("keyRotation", { new_public_key: newKey }, { sequence: 1n })),
+    });
+    await expectAbort(s.completeGolden(1n, 1n), "enclave", "EInvalidSignature");
+  });
+
+  twin("enclave_tests::signed_message_without_registered_key_is_rejected", async (s) => {
+    await s.submitGoldenPod();
+    await expectAbort(s.completeGolden(1n, 1n), "enclave", "ENoEnclaveKey");
+  });
+
+  twin("enclave_tests::signature_by_another_key_is_rejected", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    await expectAbort(
+      s.completeGolden(1n, 1n, { signedAs: { key: s.otherKey } }),
+      "enclave",
+      "EInvalidSignature",
+    );
+  });
+
+  twin("enclave_tests::signature_for_another_intent_is_rejected", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    // `golden::sig_state_s1()`: the enclave's signature over a state report.
+    const stateSignature = await s.signed(
+      "clusterState",
+      {
+        node_count: 3n,
+        ready_node_count: 2n,
+        pod_count: 10n,
+        running_pod_count: 8n,
+        usage_summary: golden.USAGE_SUMMARY,
+      },
+      { sequence: 1n },
+    );
+    await expectAbort(
+      s.call(s.admin, "complete", {
+        request_id: 1n,
+        status_code: 201,
+        output_sha256: golden.OUTPUT_SHA256,
+        summary: golden.RESULT_SUMMARY,
+        ...stateSignature,
+      }),
+      "enclave",
+      "EInvalidSignature",
+    );
+  });
+
+  twin("enclave_tests::tampered_fields_break_the_signature", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    const signature = await s.signed(
+      "requestResult",
+      {
+        request_id: 1n,
+        status_code: 201,
+        output_sha256: golden.OUTPUT_SHA256,
+        summary: golden.RESULT_SUMMARY,
+      },
+      { sequence: 1n },
+    );
+    // Same signature, but the status code says 500 instead of the signed 201.
+    await expectAbort(
+      s.call(s.admin, "complete", {
+        request_id: 1n,
+        status_code: 500,
+        output_sha256: golden.OUTPUT_SHA256,
+        summary: golden.RESULT_SUMMARY,
+        ...signature,
+      }),
+      "enclave",
+      "EInvalidSignature",
+    );
+  });
+
+  twin("enclave_tests::stale_timestamp_is_rejected", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    const window = Number((await s.cluster()).config.signature_window_ms);
+    await expectAbort(
+      s.completeGolden(1n, 1n, { timestampMs: GOLDEN_MS - window - 1 }),
+      "enclave",
+      "ETimestampOutOfWindow",
+    );
+  });
+
+  // The Move test sets the clock to golden - window - 1 before completing a message signed
+  // at golden; the devnet's clock never runs backwards, so it starts there and the setup
+  // happens at that (earlier) time.
+  twin(
+    "enclave_tests::future_timestamp_is_rejected",
+    async (s) => {
+      await s.registerGoldenEnclave();
+      await s.submitGoldenPod();
+      await expectAbort(s.completeGolden(1n, 1n), "enclave", "ETimestampOutOfWindow");
+    },
+    { clockAt: GOLDEN_MS - 300_000 - 1 },
+  );
+
+  twin("enclave_tests::timestamp_at_the_window_edge_is_accepted", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    s.devnet.clock.set(GOLDEN_MS + Number((await s.cluster()).config.signature_window_ms));
+    await s.completeGolden(1n, 1n);
+    assert.equal(await s.view("requests::status", [arg.u64(1)], bcsU8), REQUEST_STATUS.completed);
+  });
+
+  twin("enclave_tests::reused_sequence_is_rejected", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    await s.submitGoldenPodAgain();
+    await s.completeGolden(1n, 1n);
+    // A validly signed result for request 2, but with the sequence already used.
+    await expectAbort(s.completeGolden(2n, 1n), "enclave", "ESequenceReplay");
+  });
+
+  twin("enclave_tests::increasing_sequences_are_accepted", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    await s.submitGoldenPodAgain();
+    await s.completeGolden(1n, 1n);
+    await s.completeGolden(2n, 2n);
+    assert.equal((await s.cluster()).last_sequence, "2");
+  });
+
+  // Move calls the package-internal verifier directly with an extreme timestamp; a twin
+  // reaches it through `complete`, with a message validly signed at that timestamp.
+  twin("enclave_tests::a_timestamp_near_u64_max_does_not_overflow", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    await expectAbort(
+      s.completeGolden(1n, 1n, { timestampMs: 18_446_744_073_709_551_615n }),
+      "enclave",
+      "ETimestampOutOfWindow",
+    );
+  });
+});
