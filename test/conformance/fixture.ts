@@ -239,19 +239,37 @@ export class Scenario {
    * Calls a read-only accessor (`requests::status`, `tenancy::owner`, ...) on this
    * cluster in a simulated transaction and decodes its return value; aborts as `transact`.
    */
-  async view<T>(
+  view<T>(
     target: `${MoveModule}::${string}`,
     pureArgs: readonly Uint8Array[],
     returns: BcsType<T, unknown>,
   ): Promise<T> {
-    const build: Build = (tx) => {
+    return this.#simulatedReturn(this.admin, returns, (tx) => {
       tx.moveCall({
         target: `${this.packageId}::${target}`,
         arguments: [tx.object(this.clusterId), ...pureArgs.map((bytes) => tx.pure(bytes))],
       });
-    };
+    });
+  }
+
+  /** What calling `name` would return (simulated: nothing is executed). */
+  returnOf<T>(
+    signer: Ed25519Keypair,
+    name: CallName,
+    args: CallArgs,
+    returns: BcsType<T, unknown>,
+  ): Promise<T> {
+    return this.#simulatedReturn(signer, returns, (tx) => this.moveCall(tx, name, args));
+  }
+
+  /** The first return value of the last command of `build`, simulated. */
+  async #simulatedReturn<T>(
+    signer: Ed25519Keypair,
+    returns: BcsType<T, unknown>,
+    build: Build,
+  ): Promise<T> {
     const tx = new Transaction();
-    tx.setSender(this.admin.toSuiAddress());
+    tx.setSender(signer.toSuiAddress());
     build(tx);
     const simulated = await this.client.simulateTransaction({
       transaction: tx,
@@ -260,11 +278,11 @@ export class Scenario {
     if (simulated.$kind === "FailedTransaction") {
       const abort = moveAbortOf(simulated.FailedTransaction.status.error ?? undefined);
       if (!abort) throw new Error(JSON.stringify(simulated.FailedTransaction.status));
-      assert.deepEqual(await this.#failOnChain(this.admin, build), abort);
+      assert.deepEqual(await this.#failOnChain(signer, build), abort);
       throw new TwinAbortError(abort.module, abort.code);
     }
-    const value = simulated.commandResults?.[0]?.returnValues[0]?.bcs;
-    assert.ok(value, `${target} returned nothing`);
+    const value = simulated.commandResults?.at(-1)?.returnValues[0]?.bcs;
+    assert.ok(value, "the call returned nothing");
     return returns.parse(value);
   }
 
@@ -298,13 +316,17 @@ export class Scenario {
     executed: Executed,
     name: N,
   ): ReturnType<(typeof EVENT_SCHEMAS)[N]["parse"]>[] {
+    return this.eventBytes(executed, name).map(
+      (bytes) => EVENT_SCHEMAS[name].parse(bytes) as ReturnType<(typeof EVENT_SCHEMAS)[N]["parse"]>,
+    );
+  }
+
+  /** The raw BCS of the `name` events `executed` emitted, in order. */
+  eventBytes(executed: Executed, name: EventName): Uint8Array[] {
     const type = normalizeStructTag(eventType(this.packageId, name));
     return executed.events
       .filter((event) => normalizeStructTag(event.eventType) === type)
-      .map(
-        (event) =>
-          EVENT_SCHEMAS[name].parse(event.bcs) as ReturnType<(typeof EVENT_SCHEMAS)[N]["parse"]>,
-      );
+      .map((event) => event.bcs);
   }
 
   /** The id of the one object of Move type `type` (e.g. `tenancy::NamespaceCap`) `executed` created. */
