@@ -1,8 +1,9 @@
 import { type Command, commandHelp, parseCommandArgs } from "./command.ts";
+import { controlCommand } from "./commands/control.ts";
 import { devnetCommand } from "./commands/devnet.ts";
 import { CliError, EXIT } from "./errors.ts";
 
-const COMMANDS: readonly Command[] = [devnetCommand];
+const COMMANDS: readonly Command[] = [devnetCommand, controlCommand];
 
 function mainHelp(): string {
   return [

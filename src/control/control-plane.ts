@@ -20,7 +20,7 @@ export interface OperationRunner {
   execute(
     operation: AdmittedOperation,
     requestId: bigint,
-    options: { signal?: AbortSignal },
+    options: { signal?: AbortSignal; resumed?: boolean },
   ): Promise<RequestOutcome>;
 }
 
@@ -72,8 +72,20 @@ export class ControlPlane {
     this.kickReporter();
   }
 
-  /** The follower's sink: events and cursor land together, then new work is scheduled. */
-  async ingest(events: readonly FollowedEvent<unknown>[], cursor: FollowerCursor): Promise<void> {
+  /** Whether a request is executing right now. */
+  isRunning(requestId: bigint): boolean {
+    return this.#inFlight.has(requestId);
+  }
+
+  /**
+   * The follower's sink: events and cursor land together, then new work is scheduled.
+   * `cursor: null` is a reconciliation re-read: events only, the cursor stays. Returns how
+   * many requests were new.
+   */
+  async ingest(
+    events: readonly Omit<FollowedEvent<unknown>, "decoded" | "cursor" | "sender">[],
+    cursor: FollowerCursor | null,
+  ): Promise<number> {
     const batch: InboxEvent[] = events.map((event) => ({
       txDigest: event.txDigest,
       eventIndex: event.eventIndex,
@@ -87,9 +99,10 @@ export class ControlPlane {
     }
     this.#o.metrics.duplicateEvents.inc(result.duplicates);
     for (const id of result.cancelled) this.#scheduler.remove(id);
-    if (this.#draining) return;
+    if (this.#draining) return result.added.length;
     for (const request of result.added) this.#enqueue(request);
     this.#pump();
+    return result.added.length;
   }
 
   /** Stops taking work, waits for what runs, posts what finished. */

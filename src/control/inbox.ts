@@ -137,8 +137,11 @@ export class Inbox {
     return this.#meta("cursor") ?? null;
   }
 
-  /** Stores a batch of events and the cursor after them, all or nothing. */
-  ingest(events: readonly InboxEvent[], cursor: FollowerCursor): IngestResult {
+  /**
+   * Stores a batch of events and the cursor after them, all or nothing. `null` leaves the
+   * cursor where it is (a reconciliation re-read of old events).
+   */
+  ingest(events: readonly InboxEvent[], cursor: FollowerCursor | null): IngestResult {
     const result: IngestResult = { added: [], cancelled: [], reported: [], duplicates: 0 };
     const insertEvent = this.#db.prepare(
       "INSERT OR IGNORE INTO events (tx_digest, event_index, checkpoint, event_type, bcs) VALUES (?, ?, ?, ?, ?)",
@@ -158,7 +161,7 @@ export class Inbox {
         }
         this.#apply(event, result);
       }
-      this.#setMeta("cursor", cursor);
+      if (cursor !== null) this.#setMeta("cursor", cursor);
     });
     return result;
   }

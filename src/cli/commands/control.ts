@@ -1,0 +1,103 @@
+import {
+  ConfigError,
+  configFromEnv,
+  defaultConfig,
+  readConfigFile,
+  resolveConfig,
+} from "../../control/config.ts";
+import { startNautilusControl } from "../../control/nautilus-control.ts";
+import type { Command, ParsedArgs } from "../command.ts";
+import { CliError, EXIT } from "../errors.ts";
+
+/** Flags that map one-to-one onto configuration settings. */
+const SETTING_FLAGS = {
+  network: "network",
+  "package-id": "packageId",
+  "cluster-id": "clusterId",
+  kubeconfig: "kubeconfig",
+  "data-dir": "dataDir",
+  "operator-keystore": "operatorKeystore",
+  "operator-address": "operatorAddress",
+  "enclave-key-file": "enclaveKeyFile",
+  concurrency: "concurrency",
+  "log-level": "logLevel",
+} as const;
+
+export const controlCommand: Command = {
+  name: "control",
+  summary:
+    "Run nautilus-control: execute the cluster's on-chain requests on Kubernetes and answer on chain.",
+  usage: "k8s-daas control --package-id ID --cluster-id ID [--config FILE] [options]",
+  example:
+    "k8s-daas control --network local --package-id 0x…6b38736461617300 --cluster-id 0x… --kubeconfig .data/cluster/admin.kubeconfig",
+  options: {
+    config: { type: "string" },
+    listen: { type: "string" },
+    ...Object.fromEntries(
+      Object.keys(SETTING_FLAGS).map((flag) => [flag, { type: "string" as const }]),
+    ),
+    help: { type: "boolean", short: "h" },
+  },
+  optionHelp: {
+    config: "YAML/JSON file of settings (flags and K8S_DAAS_* variables override it)",
+    listen: "HOST:PORT of the HTTP API (default 127.0.0.1:8080)",
+    network: "local (default), testnet, mainnet or an http(s) URL",
+    "package-id": "the k8s_daas package id",
+    "cluster-id": "the Cluster object this control plane serves",
+    kubeconfig: "admin kubeconfig of the cluster (default $KUBECONFIG, then ~/.kube/config)",
+    "data-dir": "inbox, journal and dev enclave key (default .data/control)",
+    "operator-keystore":
+      "Sui keystore with the operator key (default ~/.sui/sui_config/sui.keystore)",
+    "operator-address": "which key of the keystore (default the Sui CLI's active address)",
+    "enclave-key-file": "dev enclave key file (default <data-dir>/enclave-dev-key.json)",
+    concurrency: "requests executed at once (default 8)",
+    "log-level": "debug, info (default), warn or error",
+    help: "show this help",
+  },
+  async run(args: ParsedArgs) {
+    const config = (() => {
+      try {
+        const flags: Record<string, unknown> = {};
+        for (const [flag, key] of Object.entries(SETTING_FLAGS)) {
+          if (typeof args.values[flag] === "string") flags[key] = args.values[flag];
+        }
+        if (typeof args.values.listen === "string")
+          Object.assign(flags, parseListen(args.values.listen));
+        return resolveConfig(
+          defaultConfig(),
+          typeof args.values.config === "string" ? readConfigFile(args.values.config) : {},
+          configFromEnv(process.env),
+          flags,
+        );
+      } catch (error) {
+        if (error instanceof ConfigError) {
+          throw new CliError("CONFIG_INVALID", error.message, {
+            hint: "see: k8s-daas control --help",
+            exitCode: EXIT.usage,
+          });
+        }
+        throw error;
+      }
+    })();
+    const control = await startNautilusControl(config);
+    process.stderr.write(
+      `nautilus-control serving cluster ${config.clusterId}; API ${control.url} (Ctrl-C to stop)\n`,
+    );
+    await new Promise<void>((done) => {
+      process.once("SIGINT", () => done());
+      process.once("SIGTERM", () => done());
+    });
+    await control.stop();
+    return EXIT.ok;
+  },
+};
+
+function parseListen(value: string): { listenHost: string; listenPort: string } {
+  const match = /^(.+):(\d{1,5})$/.exec(value);
+  if (!match?.[1] || !match[2]) {
+    throw new CliError("USAGE", `--listen must be HOST:PORT, got "${value}"`, {
+      exitCode: EXIT.usage,
+    });
+  }
+  return { listenHost: match[1], listenPort: match[2] };
+}

@@ -1,0 +1,132 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { SuiGrpcClient } from "@mysten/sui/grpc";
+import type { Logger } from "pino";
+import { type DecodedCursor, decodeCursor, readEventPage } from "../chain/index.ts";
+import { findAppliedObjects, listManagedNamespaces, removeTenantNamespace } from "../k8s/index.ts";
+import { readClusterObject } from "./chain-view.ts";
+import type { ControlPlane } from "./control-plane.ts";
+import type { Inbox } from "./inbox.ts";
+import type { ControlMetrics } from "./metrics.ts";
+
+export interface ReconcilerOptions {
+  inbox: Inbox;
+  controlPlane: ControlPlane;
+  client: SuiGrpcClient;
+  kubeConfig: KubeConfig;
+  packageId: string;
+  clusterId: string;
+  metrics: ControlMetrics;
+  log: Logger;
+}
+
+/** What one pass found and repaired, by kind (also counted in /metrics). */
+export type DriftReport = Record<string, number>;
+
+const PAGE = 500;
+
+/**
+ * A level-triggered pass that makes the cluster agree with the chain whatever events were
+ * missed or crashes interrupted (the gap Akash's provider leaves, support#515):
+ * - a namespace released on chain but still in the cluster is emptied and removed;
+ * - request events the inbox never saw (the chain's request counter is ahead, or the cluster
+ *   holds objects stamped with an unknown request id) are re-read from the chain, then run
+ *   (idempotently: an applied object is applied again, not twice) and answered;
+ * - outcomes persisted but not yet confirmed on chain are posted.
+ * Tenant namespaces it does not recognize are counted, never deleted on a guess.
+ */
+export class Reconciler {
+  readonly #o: ReconcilerOptions;
+  /** The chain was ahead of the inbox at the previous pass (lag if it persists only once). */
+  #chainAheadBefore = false;
+
+  constructor(options: ReconcilerOptions) {
+    this.#o = options;
+  }
+
+  async pass(signal?: AbortSignal): Promise<DriftReport> {
+    const drift: DriftReport = {};
+    const count = (kind: string, n = 1) => {
+      if (n <= 0) return;
+      drift[kind] = (drift[kind] ?? 0) + n;
+      this.#o.metrics.drift.inc({ kind }, n);
+    };
+    await this.#namespaces(count, signal);
+    await this.#missedRequests(count, signal);
+    const unreported = this.#o.inbox.inState(["done"]).length;
+    if (unreported > 0) {
+      count("unreported_result", unreported);
+      this.#o.controlPlane.kickReporter();
+    }
+    if (Object.keys(drift).length > 0) this.#o.log.warn({ drift }, "reconciliation repaired drift");
+    return drift;
+  }
+
+  async #namespaces(
+    count: (kind: string, n?: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { inbox, kubeConfig, clusterId } = this.#o;
+    const managed = await listManagedNamespaces(kubeConfig, {
+      clusterId,
+      ...(signal ? { signal } : {}),
+    });
+    for (const found of managed) {
+      if (found.terminating) continue;
+      const claim = inbox.namespace(found.namespace);
+      if (!claim) {
+        count("namespace_unknown");
+        continue;
+      }
+      if (!claim.released) continue;
+      await removeTenantNamespace(kubeConfig, found.namespace, signal ? { signal } : {});
+      this.#o.controlPlane.forgetNamespace(found.namespace);
+      count("namespace_released");
+    }
+  }
+
+  async #missedRequests(
+    count: (kind: string, n?: number) => void,
+    signal?: AbortSignal,
+  ): Promise<void> {
+    const { inbox, client, clusterId, kubeConfig } = this.#o;
+    const cluster = await readClusterObject(client, clusterId, signal);
+    const chainHighest = BigInt(cluster.next_request_id) - 1n;
+    const chainAhead = chainHighest > inbox.maxRequestId();
+    const applied = await findAppliedObjects(kubeConfig, {
+      clusterId,
+      ...(signal ? { signal } : {}),
+    });
+    const unknownApplied = applied.filter((object) => inbox.get(object.requestId) === undefined);
+    // One pass behind can be follower lag; two in a row, or objects we never heard of, is a gap.
+    if ((chainAhead && this.#chainAheadBefore) || unknownApplied.length > 0) {
+      const recovered = await this.#reread(signal);
+      count("missed_request_event", recovered);
+    }
+    this.#chainAheadBefore = chainAhead && chainHighest > inbox.maxRequestId();
+    for (const object of applied) {
+      const request = inbox.get(object.requestId);
+      if (request?.state === "running" && !this.#o.controlPlane.isRunning(object.requestId)) {
+        count("interrupted_request");
+      }
+    }
+  }
+
+  /** Re-reads every request event from the chain; the inbox keeps only the ones it lacked. */
+  async #reread(signal?: AbortSignal): Promise<number> {
+    let after: DecodedCursor | null = null;
+    let added = 0;
+    for (;;) {
+      const page = await readEventPage(this.#o.client, {
+        eventTypes: [`${this.#o.packageId}::events`],
+        limit: PAGE,
+        after,
+        signal: signal ?? new AbortController().signal,
+      });
+      added += await this.#o.controlPlane.ingest(page.events, null);
+      if (!page.hasNextPage || page.nextCursor === null) break;
+      after = decodeCursor(page.nextCursor);
+    }
+    this.#o.log.warn({ added }, "re-read request events from the chain");
+    return added;
+  }
+}

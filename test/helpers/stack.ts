@@ -1,0 +1,198 @@
+// A whole local stack for end-to-end tests: the devnet (in process), a k8s_daas cluster
+// object with this control plane's dev enclave key registered, and nautilus-control against
+// the shared kube-testenv cluster. Every test gets its own devnet, cluster object and data dir.
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
+import { SuiGrpcClient } from "@mysten/sui/grpc";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Transaction } from "@mysten/sui/transactions";
+import pino from "pino";
+import { addCall, type CallObjects } from "../../src/chain/k8s-daas.ts";
+import { type ControlConfig, defaultConfig, resolveConfig } from "../../src/control/config.ts";
+import { type NautilusControl, startNautilusControl } from "../../src/control/nautilus-control.ts";
+import { type Devnet, openDevnet } from "../../src/devnet/index.ts";
+import {
+  type CallName,
+  decodeEvent,
+  eventType,
+  K8sAPIResultEvent,
+} from "../../src/protocol/index.ts";
+import { type EnclaveSigner, loadDevEnclaveSigner } from "../../src/tee/index.ts";
+
+export type ResultEvent = ReturnType<typeof K8sAPIResultEvent.parse>;
+
+export interface Stack {
+  devnet: Devnet;
+  client: SuiGrpcClient;
+  packageId: string;
+  clusterId: string;
+  admin: Ed25519Keypair;
+  operator: Ed25519Keypair;
+  enclave: EnclaveSigner;
+  kubeConfig: KubeConfig;
+  dataDir: string;
+  control: NautilusControl | undefined;
+  config: ControlConfig;
+  /** Starts (or restarts) nautilus-control on this stack. */
+  startControl(): Promise<NautilusControl>;
+  close(): Promise<void>;
+}
+
+const FUNDS = 1_000_000_000_000n;
+
+export async function openStack(
+  kubeConfig: KubeConfig,
+  overrides: Partial<Record<keyof ControlConfig, unknown>> = {},
+): Promise<Stack> {
+  const dataDir = mkdtempSync(join(tmpdir(), "k8s-daas-stack-"));
+  const devnet = await openDevnet();
+  const client = new SuiGrpcClient({ network: "localnet", transport: devnet.transport });
+  const admin = Ed25519Keypair.generate();
+  const operator = Ed25519Keypair.generate();
+  await devnet.faucet(admin.toSuiAddress(), FUNDS);
+  await devnet.faucet(operator.toSuiAddress(), FUNDS);
+  const enclave = loadDevEnclaveSigner(join(dataDir, "enclave.json"));
+  const created = await execute(client, admin, (tx) =>
+    addCall(tx, devnet.packageId, "create_cluster", { name: "e2e" }),
+  );
+  const clusterId = createdObject(created, "::cluster::Cluster");
+  const adminCap = createdObject(created, "::cluster::AdminCap");
+  await execute(client, admin, (tx) =>
+    addCall(
+      tx,
+      devnet.packageId,
+      "register_dev_enclave",
+      { public_key: enclave.publicKey },
+      { cluster: clusterId, cap: adminCap },
+    ),
+  );
+  const config = resolveConfig(defaultConfig(join(dataDir, "control")), {
+    packageId: devnet.packageId,
+    clusterId,
+    listenPort: 0,
+    reconcileIntervalMs: 3_600_000,
+    drainTimeoutMs: 10_000,
+    logLevel: "warn",
+    ...overrides,
+  });
+  const stack: Stack = {
+    devnet,
+    client,
+    packageId: devnet.packageId,
+    clusterId,
+    admin,
+    operator,
+    enclave,
+    kubeConfig,
+    dataDir,
+    control: undefined,
+    config,
+    async startControl() {
+      stack.control = await startNautilusControl(config, {
+        client,
+        kubeConfig,
+        operator,
+        enclave,
+        log: pino({ level: config.logLevel }, pino.destination(2)),
+      });
+      return stack.control;
+    },
+    async close() {
+      await stack.control?.stop();
+      await devnet.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+  return stack;
+}
+
+export async function execute(
+  client: SuiGrpcClient,
+  signer: Ed25519Keypair,
+  build: (tx: Transaction) => void,
+) {
+  const tx = new Transaction();
+  tx.setSender(signer.toSuiAddress());
+  build(tx);
+  const result = await client.signAndExecuteTransaction({
+    transaction: tx,
+    signer,
+    include: { objectTypes: true, events: true },
+  });
+  if (result.$kind !== "Transaction") {
+    throw new Error(`transaction failed: ${JSON.stringify(result.FailedTransaction.status)}`);
+  }
+  return result.Transaction;
+}
+
+export function createdObject(result: Awaited<ReturnType<typeof execute>>, suffix: string): string {
+  const id = Object.entries(result.objectTypes ?? {}).find(([, type]) =>
+    type.endsWith(suffix),
+  )?.[0];
+  if (!id) throw new Error(`no ${suffix} was created`);
+  return id;
+}
+
+/** A funded tenant holding a claimed namespace. */
+export async function newTenant(stack: Stack, namespace: string) {
+  const key = Ed25519Keypair.generate();
+  await stack.devnet.faucet(key.toSuiAddress(), FUNDS);
+  const claimed = await execute(stack.client, key, (tx) =>
+    addCall(tx, stack.packageId, "claim_namespace", { namespace }, { cluster: stack.clusterId }),
+  );
+  return { key, namespace, capId: createdObject(claimed, "::tenancy::NamespaceCap") };
+}
+
+/** Submits one request call; returns its request id (from the K8sAPIRequestEvent). */
+export async function submitRequest(
+  stack: Stack,
+  signer: Ed25519Keypair,
+  name: CallName,
+  values: Record<string, unknown>,
+  objects: CallObjects = {},
+): Promise<bigint> {
+  const result = await execute(stack.client, signer, (tx) =>
+    addCall(
+      tx,
+      stack.packageId,
+      name,
+      values,
+      { cluster: stack.clusterId, ...objects },
+      1_000_000n,
+    ),
+  );
+  const event = result.events?.find((e) => e.eventType.endsWith("::events::K8sAPIRequestEvent"));
+  if (!event) throw new Error(`${name} emitted no K8sAPIRequestEvent`);
+  const decoded = decodeEvent(event.eventType, event.bcs);
+  return BigInt((decoded.value as { request_id: string }).request_id);
+}
+
+/** Waits for the request's K8sAPIResultEvent on chain (the tenant's view). */
+export async function waitForResult(
+  stack: Stack,
+  requestId: bigint,
+  timeoutMs = 120_000,
+): Promise<ResultEvent> {
+  const deadline = Date.now() + timeoutMs;
+  const type = eventType(stack.packageId, "K8sAPIResultEvent");
+  while (Date.now() < deadline) {
+    let after: string | null = null;
+    do {
+      const page = await stack.client.listEvents({
+        filter: { eventType: type },
+        limit: 200,
+        ...(after ? { after } : {}),
+      });
+      for (const event of page.events) {
+        const result = K8sAPIResultEvent.parse(event.bcs);
+        if (result.request_id === String(requestId) && result.cluster_id === stack.clusterId)
+          return result;
+      }
+      after = page.hasNextPage ? page.endCursor : null;
+    } while (after);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error(`no result for request ${requestId} within ${timeoutMs} ms`);
+}
