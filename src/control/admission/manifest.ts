@@ -6,7 +6,7 @@ import { ANNOTATION_REQUEST_ID } from "../../k8s/labels.ts";
 import { apiVersionOf, type ResourceType } from "../../k8s/resources.ts";
 import type { KubernetesObject, TenantRequest } from "../operations.ts";
 import { accept, type Checked, type Rejection, refuse, rejection } from "./errors.ts";
-import { checkMetadata } from "./metadata-policy.ts";
+import { checkMetadata, findNestedReservedKey } from "./metadata-policy.ts";
 import { objectNameProblem } from "./names.ts";
 import type { AdmissionPolicy } from "./policy.ts";
 import { enforceSpecPolicy } from "./spec-policy.ts";
@@ -42,7 +42,9 @@ export function admitObject(
       ),
     );
   }
-  const metadataProblem = checkMetadata(metadata, ["metadata"], { scope: "object", patch: false });
+  const metadataProblem =
+    checkMetadata(metadata, ["metadata"], { scope: "object", patch: false }) ??
+    findNestedReservedKey(body, []);
   if (metadataProblem !== undefined) return refuse(metadataProblem);
 
   const object: KubernetesObject = {
@@ -93,7 +95,10 @@ export function admitPatch(
       return refuse(rejection("ADMISSION_PATCH_CLEARS_GUARDED_FIELD", `metadata.${field}`));
     }
   }
-  const metadataProblem = checkMetadata(metadata, ["metadata"], { scope: "object", patch: true });
+  const { metadata: _metadata, ...body } = patch;
+  const metadataProblem =
+    checkMetadata(metadata, ["metadata"], { scope: "object", patch: true }) ??
+    findNestedReservedKey(body, []);
   if (metadataProblem !== undefined) return refuse(metadataProblem);
 
   const admitted: Mapping = {

@@ -65,3 +65,34 @@ function checkStringMap(
   }
   return undefined;
 }
+
+/**
+ * Finds a reserved label or annotation key in any nested `metadata` (pod templates, a
+ * CronJob's job template, a StatefulSet's volume claim templates): whatever Kubernetes
+ * creates from a template must not look like something the control plane made either.
+ */
+export function findNestedReservedKey(value: unknown, path: FieldPath): Rejection | undefined {
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) {
+      const found = findNestedReservedKey(item, [...path, index]);
+      if (found !== undefined) return found;
+    }
+    return undefined;
+  }
+  if (!isMapping(value)) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    if (key === "metadata" && isMapping(child)) {
+      for (const field of ["labels", "annotations"]) {
+        const map = child[field];
+        if (!isMapping(map)) continue;
+        const reserved = Object.keys(map).find(isReservedKey);
+        if (reserved !== undefined) {
+          return rejection("ADMISSION_RESERVED_KEY", formatPath([...path, key, field, reserved]));
+        }
+      }
+    }
+    const found = findNestedReservedKey(child, [...path, key]);
+    if (found !== undefined) return found;
+  }
+  return undefined;
+}

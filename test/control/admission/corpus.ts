@@ -394,6 +394,38 @@ export function buildAdmissionCorpus(namespace = "corpus-tenant"): CorpusCase[] 
     });
   }
 
+  add("CronJob: reserved label in job template", "ADMISSION_RESERVED_KEY", {
+    method: "POST",
+    resource: "cronjobs",
+    name: "cron",
+    payload: json({
+      spec: {
+        schedule: "@daily",
+        jobTemplate: { metadata: { labels: { "k8s-daas.io/managed": "true" } }, spec: {} },
+      },
+    }),
+  });
+  add("StatefulSet: reserved annotation in volume claim template", "ADMISSION_RESERVED_KEY", {
+    method: "POST",
+    resource: "statefulsets",
+    name: "db",
+    payload: json({
+      spec: {
+        volumeClaimTemplates: [
+          { metadata: { name: "data", annotations: { "k8s-daas.io/request-id": "1" } } },
+        ],
+      },
+    }),
+  });
+  add("PATCH: reserved label in pod template", "ADMISSION_RESERVED_KEY", {
+    method: "PATCH",
+    resource: "deployments",
+    name: "web",
+    payload: json({
+      spec: { template: { metadata: { labels: { "k8s-daas.io/managed": null } } } },
+    }),
+  });
+
   // Resources tenants may not touch, read or write.
   const forbiddenResources: [string, string][] = [
     ["roles", "ADMISSION_RESOURCE_RBAC"],
