@@ -72,11 +72,14 @@ class CommandFailure extends Error {
 export class Executor {
   readonly #store: LedgerStore;
   readonly #packages = new Map<string, MovePackage>();
+  readonly #keyOnlyTypes = new Set<string>();
 
   constructor(store: LedgerStore, packages: readonly MovePackage[]) {
     this.#store = store;
-    for (const pkg of packages)
+    for (const pkg of packages) {
       this.#packages.set(normalizeSuiAddress(pkg.id), normalizeTypes(pkg));
+      for (const type of pkg.keyOnlyTypes ?? []) this.#keyOnlyTypes.add(normalizeStructTag(type));
+    }
   }
 
   /** Looks up a function, for argument resolution during simulation. */
@@ -402,9 +405,15 @@ export class Executor {
           const recipient = normalizeSuiAddress(Buffer.from(address.bytes).toString("hex"));
           for (const objectArg of command.objects) {
             const id = objectOf(resolve(objectArg, index), index, "transferred object");
-            const owner = working.get(id)?.current.owner;
-            if (owner?.kind !== "address") {
+            const current = working.get(id)?.current;
+            if (current?.owner.kind !== "address") {
               throw argumentError(index, `object ${id} is not owned and cannot be transferred`);
+            }
+            if (this.#keyOnlyTypes.has(current.type)) {
+              throw argumentError(
+                index,
+                `object ${id} is a ${current.type}, which has no store ability: only its module may transfer it`,
+              );
             }
             working.setOwner(id, { kind: "address", address: recipient });
             unconsumed.delete(id);

@@ -21,6 +21,11 @@ export interface MovePackage {
   id: string;
   /** module name → function name → implementation */
   modules: Readonly<Record<string, Readonly<Record<string, MoveFunction>>>>;
+  /**
+   * Object types declared `has key` without `store`: only their own module may transfer
+   * them, so a PTB's TransferObjects refuses them (Sui's InvalidTransferObject).
+   */
+  keyOnlyTypes?: readonly string[];
 }
 
 /** An argument as a function implementation receives it. */

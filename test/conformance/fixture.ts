@@ -5,7 +5,6 @@
 // `Scenario` mirror the other `test_env` helpers, so twins read like their Move originals.
 import assert from "node:assert/strict";
 import { it } from "node:test";
-import type { BcsType } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";
 import type { SuiClientTypes } from "@mysten/sui/client";
 import { SimulationError } from "@mysten/sui/client";
@@ -36,6 +35,11 @@ export const GOLDEN_MS = Number(golden.TIMESTAMP_MS);
 const FUNDING_MIST = 1_000_000_000_000n;
 const GAS_BUDGET_MIST = 50_000_000n;
 const GAS_PRICE = 1000n;
+
+/** A BCS schema as far as reading goes (`src/protocol` layouts, `bcs.u64()`, ...). */
+export interface Decoder<T> {
+  parse(bytes: Uint8Array): T;
+}
 
 /** A transaction that ran on the devnet, as the client reports it. */
 export interface Executed {
@@ -242,7 +246,7 @@ export class Scenario {
   view<T>(
     target: `${MoveModule}::${string}`,
     pureArgs: readonly Uint8Array[],
-    returns: BcsType<T, unknown>,
+    returns: Decoder<T>,
   ): Promise<T> {
     return this.#simulatedReturn(this.admin, returns, (tx) => {
       tx.moveCall({
@@ -257,17 +261,13 @@ export class Scenario {
     signer: Ed25519Keypair,
     name: CallName,
     args: CallArgs,
-    returns: BcsType<T, unknown>,
+    returns: Decoder<T>,
   ): Promise<T> {
     return this.#simulatedReturn(signer, returns, (tx) => this.moveCall(tx, name, args));
   }
 
   /** The first return value of the last command of `build`, simulated. */
-  async #simulatedReturn<T>(
-    signer: Ed25519Keypair,
-    returns: BcsType<T, unknown>,
-    build: Build,
-  ): Promise<T> {
+  async #simulatedReturn<T>(signer: Ed25519Keypair, returns: Decoder<T>, build: Build): Promise<T> {
     const tx = new Transaction();
     tx.setSender(signer.toSuiAddress());
     build(tx);
@@ -363,7 +363,7 @@ export class Scenario {
   }
 
   /** Contents of `id` decoded with `schema` (src/protocol/objects.ts), and its owner. */
-  async object<T>(id: string, schema: BcsType<T, unknown>) {
+  async object<T>(id: string, schema: Decoder<T>) {
     const { object } = await this.client.getObject({ objectId: id, include: { content: true } });
     return { value: schema.parse(object.content), owner: object.owner };
   }

@@ -1,4 +1,5 @@
 import { normalizeSuiAddress } from "@mysten/sui/utils";
+import { objectType } from "../../protocol/objects.ts";
 import type { MovePackage } from "../move-runtime.ts";
 import { clusterModule } from "./cluster.ts";
 import { enclaveModule } from "./enclave.ts";
@@ -32,5 +33,8 @@ export function k8sDaasPackage(packageId: string = DEVNET_PACKAGE_ID): MovePacka
       workers: { ...workersModule(packageId), ...reads.workers },
       state: stateModule(packageId),
     },
+    // `key` without `store`: a NamespaceCap moves only through `transfer_namespace`, which
+    // keeps the owner record right; the Cluster is shared.
+    keyOnlyTypes: [objectType(packageId, "Cluster"), objectType(packageId, "NamespaceCap")],
   };
 }
