@@ -41,7 +41,7 @@ export type Decoded =
   | { kind: "empty" } // only whitespace or comments: callers decide if that is allowed
   | { kind: "mapping"; value: Mapping };
 
-/** Decodes a payload under the policy's limits. Never throws. */
+/** Decodes a payload under the policy's limits. Throws only on a parser bug (`admit` reports that as ADMISSION_INTERNAL). */
 export function decodePayload(payload: Uint8Array, policy: AdmissionPolicy): Checked<Decoded> {
   if (payload.length > policy.maxManifestBytes) {
     return refuse(
