@@ -1,0 +1,48 @@
+// Twins of move/tests/golden_tests.move: the package's own BCS equals the golden vectors.
+// On the devnet this means: the emitted event is the golden event's bytes, and a
+// signature over the golden message bytes (not over anything TS builds) is accepted.
+import assert from "node:assert/strict";
+import { describe } from "node:test";
+import { K8sAPIRequestEvent } from "../../src/protocol/index.ts";
+import { GOLDEN_MS, golden, type Scenario, twin } from "./fixture.ts";
+
+/** A golden hex vector with the golden cluster id replaced by this devnet's cluster. */
+function goldenBytesOnThisChain(s: Scenario, name: string): Uint8Array {
+  const hex = golden.goldenVectors()[name];
+  assert.ok(hex, `no golden vector ${name}`);
+  const goldenId = golden.CLUSTER_ID.slice(2);
+  assert.ok(hex.includes(goldenId), `${name} names the golden cluster`);
+  return Buffer.from(hex.replaceAll(goldenId, s.clusterId.slice(2)), "hex");
+}
+
+describe("conformance: golden vectors", () => {
+  twin("golden_tests::emitted_create_pod_event_matches_golden_vector", async (s) => {
+    const { executed } = await s.submitGoldenPod();
+    const expected = Buffer.from(golden.goldenVectors().request_event_bcs as string, "hex");
+    const emitted = s.eventBytes(executed, "K8sAPIRequestEvent")[0];
+    assert.ok(emitted);
+    // Only the ids differ: the cluster's, and the tenant's address (0x7e in Move tests).
+    const readdressed = K8sAPIRequestEvent.serialize({
+      ...K8sAPIRequestEvent.parse(emitted),
+      cluster_id: golden.CLUSTER_ID,
+      requester: golden.TENANT,
+    }).toBytes();
+    assert.deepEqual(readdressed, new Uint8Array(expected));
+  });
+
+  twin("golden_tests::intent_message_bytes_match_golden_vector", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    const message = goldenBytesOnThisChain(s, "result_intent_message_bcs");
+    const executed = await s.call(s.admin, "complete", {
+      request_id: 1n,
+      status_code: 201,
+      output_sha256: golden.OUTPUT_SHA256,
+      summary: golden.RESULT_SUMMARY,
+      timestamp_ms: GOLDEN_MS,
+      sequence: 1n,
+      signature: await s.enclaveKey.sign(message),
+    });
+    assert.equal(s.eventsOf(executed, "K8sAPIResultEvent").length, 1);
+  });
+});
