@@ -6,6 +6,7 @@ import {
   resolveConfig,
 } from "../../control/config.ts";
 import { startNautilusControl } from "../../control/nautilus-control.ts";
+import { K3sServer } from "../../k8s/k3s.ts";
 import type { Command, ParsedArgs } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
 
@@ -33,6 +34,7 @@ export const controlCommand: Command = {
   options: {
     config: { type: "string" },
     listen: { type: "string" },
+    k3s: { type: "boolean" },
     ...Object.fromEntries(
       Object.keys(SETTING_FLAGS).map((flag) => [flag, { type: "string" as const }]),
     ),
@@ -41,6 +43,7 @@ export const controlCommand: Command = {
   optionHelp: {
     config: "YAML/JSON file of settings (flags and K8S_DAAS_* variables override it)",
     listen: "HOST:PORT of the HTTP API (default 127.0.0.1:8080)",
+    k3s: "run and supervise `k3s server` (from PATH) as the cluster, data in <data-dir>/k3s",
     network: "local (default), testnet, mainnet or an http(s) URL",
     "package-id": "the k8s_daas package id",
     "cluster-id": "the Cluster object this control plane serves",
@@ -79,7 +82,20 @@ export const controlCommand: Command = {
         throw error;
       }
     })();
-    const control = await startNautilusControl(config);
+    let k3s: K3sServer | undefined;
+    if (args.values.k3s) {
+      k3s = new K3sServer({
+        dataDir: `${config.dataDir}/k3s`,
+        log: (line) => process.stderr.write(`k3s: ${line}\n`),
+      });
+      process.stderr.write("starting k3s server...\n");
+      await k3s.start();
+      config.kubeconfig = k3s.kubeconfigPath;
+    }
+    const control = await startNautilusControl(config).catch(async (error: unknown) => {
+      await k3s?.stop();
+      throw error;
+    });
     process.stderr.write(
       `nautilus-control serving cluster ${config.clusterId}; API ${control.url} (Ctrl-C to stop)\n`,
     );
@@ -88,6 +104,7 @@ export const controlCommand: Command = {
       process.once("SIGTERM", () => done());
     });
     await control.stop();
+    await k3s?.stop();
     return EXIT.ok;
   },
 };
