@@ -1,4 +1,6 @@
-import type { Transaction, TransactionArgument } from "@mysten/sui/transactions";
+import type { Signer } from "@mysten/sui/cryptography";
+import type { SuiGrpcClient } from "@mysten/sui/grpc";
+import { Transaction, type TransactionArgument } from "@mysten/sui/transactions";
 import { CALLS, type CallName, callTarget, encodePureArgs } from "../protocol/index.ts";
 
 /**
@@ -48,4 +50,36 @@ export function addCall(
     }
   });
   tx.moveCall({ target: callTarget(packageId, name), arguments: args });
+}
+
+/** Signs and executes a transaction built by `build`; a failed execution throws. */
+export async function executeSigned(
+  client: SuiGrpcClient,
+  signer: Signer,
+  build: (tx: Transaction) => void,
+) {
+  const tx = new Transaction();
+  tx.setSender(signer.toSuiAddress());
+  build(tx);
+  const result = await client.signAndExecuteTransaction({
+    transaction: tx,
+    signer,
+    include: { objectTypes: true, events: true },
+  });
+  if (result.$kind !== "Transaction") {
+    throw new Error(`transaction failed: ${JSON.stringify(result.FailedTransaction.status)}`);
+  }
+  return result.Transaction;
+}
+
+/** The id of the object of type `…<suffix>` (e.g. `::cluster::Cluster`) a transaction created. */
+export function createdObjectOfType(
+  result: { objectTypes?: Record<string, string> | undefined },
+  suffix: string,
+): string {
+  const id = Object.entries(result.objectTypes ?? {}).find(([, type]) =>
+    type.endsWith(suffix),
+  )?.[0];
+  if (!id) throw new Error(`no ${suffix} was created`);
+  return id;
 }

@@ -7,9 +7,13 @@ import { join } from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { Transaction } from "@mysten/sui/transactions";
 import pino from "pino";
-import { addCall, type CallObjects } from "../../src/chain/k8s-daas.ts";
+import {
+  addCall,
+  type CallObjects,
+  createdObjectOfType,
+  executeSigned,
+} from "../../src/chain/k8s-daas.ts";
 import { type ControlConfig, defaultConfig, resolveConfig } from "../../src/control/config.ts";
 import { type NautilusControl, startNautilusControl } from "../../src/control/nautilus-control.ts";
 import { type Devnet, openDevnet } from "../../src/devnet/index.ts";
@@ -108,32 +112,8 @@ export async function openStack(
   return stack;
 }
 
-export async function execute(
-  client: SuiGrpcClient,
-  signer: Ed25519Keypair,
-  build: (tx: Transaction) => void,
-) {
-  const tx = new Transaction();
-  tx.setSender(signer.toSuiAddress());
-  build(tx);
-  const result = await client.signAndExecuteTransaction({
-    transaction: tx,
-    signer,
-    include: { objectTypes: true, events: true },
-  });
-  if (result.$kind !== "Transaction") {
-    throw new Error(`transaction failed: ${JSON.stringify(result.FailedTransaction.status)}`);
-  }
-  return result.Transaction;
-}
-
-export function createdObject(result: Awaited<ReturnType<typeof execute>>, suffix: string): string {
-  const id = Object.entries(result.objectTypes ?? {}).find(([, type]) =>
-    type.endsWith(suffix),
-  )?.[0];
-  if (!id) throw new Error(`no ${suffix} was created`);
-  return id;
-}
+export const execute = executeSigned;
+export const createdObject = createdObjectOfType;
 
 /** A funded tenant holding a claimed namespace. */
 export async function newTenant(stack: Stack, namespace: string) {
