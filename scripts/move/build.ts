@@ -1,10 +1,10 @@
 // `npm run move:build`: compiles move/ with the real Sui compiler (WASM), writes the
-// bytecode modules to move/build/k8s_daas/bytecode_modules/, and checks that the seed's
-// entry points are present in the bytecode.
+// bytecode modules to move/build/k8s_daas/bytecode_modules/ (plus a publish payload
+// JSON), and checks that the seed's entry points are present in the bytecode.
 import { mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { dumpMovePackage } from "@zktx.io/sui-move-builder/full";
-import { missingIdentifiers, moduleName } from "./bytecode.ts";
+import { moduleName } from "./bytecode.ts";
+import { compileAndCheck } from "./compile.ts";
 import { HOW_TO_PROVIDE_FRAMEWORK } from "./framework-location.ts";
 import { MOVE_PACKAGE_DIR, prepareMoveInput, SEED_ENTRY_POINTS } from "./move-package.ts";
 
@@ -13,28 +13,25 @@ if (!prepared.ok) {
   console.error(`move:build: ${prepared.reason}; ${HOW_TO_PROVIDE_FRAMEWORK}`);
   process.exit(2);
 }
-const result = await dumpMovePackage(prepared.input);
-if ("error" in result) {
-  console.error(`move:build failed (${result.category ?? "unknown"}):\n${result.error}`);
+const outcome = await compileAndCheck(prepared.input);
+if (!outcome.ok) {
+  console.error(`move:build: ${outcome.message}`);
   process.exit(1);
 }
-if (result.warnings) console.warn(result.warnings);
+if (outcome.warnings) console.warn(outcome.warnings);
 
-const outDir = join(MOVE_PACKAGE_DIR, "build", "k8s_daas", "bytecode_modules");
-rmSync(outDir, { recursive: true, force: true });
-mkdirSync(outDir, { recursive: true });
-const modules = result.modules.map((b64) => Buffer.from(b64, "base64"));
-for (const bytes of modules) writeFileSync(join(outDir, `${moduleName(bytes)}.mv`), bytes);
-writeFileSync(
-  join(MOVE_PACKAGE_DIR, "build", "k8s_daas", "package.json"),
-  `${JSON.stringify({ modules: result.modules, dependencies: result.dependencies, digest: result.digest }, null, 2)}\n`,
-);
-
-const missing = missingIdentifiers(modules, SEED_ENTRY_POINTS);
-if (missing.length > 0) {
-  console.error(`move:build: compiled bytecode lacks seed entry points: ${missing.join(", ")}`);
-  process.exit(1);
-}
+const packageDir = join(MOVE_PACKAGE_DIR, "build", "k8s_daas");
+const modulesDir = join(packageDir, "bytecode_modules");
+rmSync(modulesDir, { recursive: true, force: true });
+mkdirSync(modulesDir, { recursive: true });
+for (const bytes of outcome.modules)
+  writeFileSync(join(modulesDir, `${moduleName(bytes)}.mv`), bytes);
+const payload = {
+  modules: outcome.modulesBase64,
+  dependencies: outcome.dependencies,
+  digest: outcome.digest,
+};
+writeFileSync(join(packageDir, "publish.json"), `${JSON.stringify(payload, null, 2)}\n`);
 console.log(
-  `move:build: ${modules.length} modules (${modules.map(moduleName).join(", ")}) -> ${outDir}; seed entry points present: ${SEED_ENTRY_POINTS.join(", ")}`,
+  `move:build: framework from ${prepared.frameworkFrom}; ${outcome.modules.length} modules (${outcome.modules.map(moduleName).join(", ")}) -> ${modulesDir}; seed entry points present: ${SEED_ENTRY_POINTS.join(", ")}`,
 );

@@ -8,6 +8,7 @@ import {
   decodePureArgs,
   encodePureArgs,
   type K8sAPIResultEvent,
+  objectType,
   pureParams,
 } from "../../src/protocol/index.ts";
 import {
@@ -84,6 +85,7 @@ test("encodePureArgs and decodePureArgs reject incomplete argument lists", () =>
 test("callTarget names package::module::function", () => {
   assert.equal(callTarget("0x2a", "create_pod"), "0x2a::requests::create_pod");
   assert.equal(callTarget("0x2a", "register_worker_node"), "0x2a::workers::register_worker_node");
+  assert.equal(objectType("0x2a", "NamespaceCap"), "0x2a::tenancy::NamespaceCap");
 });
 
 test("the golden result event decodes to the completed request", () => {

@@ -11,6 +11,7 @@ import {
   EVENT_FIELDS,
   EVENT_SCHEMAS,
   MOVE_MODULES,
+  OBJECT_MODULES,
   PAYLOAD_FIELDS,
 } from "../../src/protocol/index.ts";
 import {
@@ -122,4 +123,13 @@ test("every public function in move/sources has a doc comment", () => {
     });
   });
   assert.deepEqual(undocumented, []);
+});
+
+test("OBJECT_MODULES names the module that declares each object", () => {
+  for (const [name, module] of Object.entries(OBJECT_MODULES)) {
+    assert.match(
+      readFileSync(join(MOVE_SOURCES, `${module}.move`), "utf8"),
+      new RegExp(`public struct ${name} has key`),
+    );
+  }
 });
