@@ -50,6 +50,17 @@ export interface IngestResult {
   duplicates: number;
 }
 
+/**
+ * Keeps its own tables in the inbox's database, fed by the same events inside the same
+ * transaction as the cursor (src/control/workers keeps the worker registry this way).
+ */
+export interface InboxExtension {
+  /** Creates its tables; called once when attached. */
+  open(db: DatabaseSync): void;
+  /** Applies one new event of this cluster (already decoded), inside the ingest transaction. */
+  apply(event: InboxEvent, decoded: ReturnType<typeof decodeEvent>): void;
+}
+
 export interface NamespaceClaim {
   namespace: string;
   owner: string;
@@ -110,6 +121,8 @@ export class Inbox {
   readonly #db: DatabaseSync;
   readonly clusterId: string;
   readonly #now: () => number;
+  readonly #extensions: InboxExtension[] = [];
+  readonly #statements: ReturnType<typeof prepareStatements>;
 
   constructor(path: string, clusterId: string, now: () => number = Date.now) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -127,10 +140,17 @@ export class Inbox {
     }
     if (known === undefined) this.#setMeta("cluster_id", clusterId);
     this.clusterId = clusterId;
+    this.#statements = prepareStatements(this.#db);
   }
 
   close(): void {
     this.#db.close();
+  }
+
+  /** Attaches an extension: it sees every event ingested from now on, in the same transaction. */
+  extend(extension: InboxExtension): void {
+    extension.open(this.#db);
+    this.#extensions.push(extension);
   }
 
   cursor(): FollowerCursor | null {
@@ -143,9 +163,7 @@ export class Inbox {
    */
   ingest(events: readonly InboxEvent[], cursor: FollowerCursor | null): IngestResult {
     const result: IngestResult = { added: [], cancelled: [], reported: [], duplicates: 0 };
-    const insertEvent = this.#db.prepare(
-      "INSERT OR IGNORE INTO events (tx_digest, event_index, checkpoint, event_type, bcs) VALUES (?, ?, ?, ?, ?)",
-    );
+    const { insertEvent } = this.#statements;
     this.#transaction(() => {
       for (const event of events) {
         const inserted = insertEvent.run(
@@ -175,32 +193,44 @@ export class Inbox {
     }
     const { name, value } = decoded;
     if ((value as { cluster_id: string }).cluster_id !== this.clusterId) return;
+    for (const extension of this.#extensions) extension.apply(event, decoded);
     switch (name) {
       case "K8sAPIRequestEvent": {
         const e = value as ReturnType<typeof K8sAPIRequestEvent.parse>;
-        const changes = this.#db
-          .prepare(
-            `INSERT OR IGNORE INTO requests (request_id, tx_digest, event_index, requester, method,
-               resource, namespace, name, payload, priority, fee_mist, chain_timestamp_ms,
-               received_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')`,
-          )
-          .run(
-            Number(e.request_id),
-            event.txDigest,
-            event.eventIndex,
-            e.requester,
-            e.method,
-            e.resource,
-            e.namespace,
-            e.name,
-            Uint8Array.from(e.payload),
-            e.priority,
-            e.fee_mist,
-            Number(e.timestamp_ms),
-            this.#now(),
-          ).changes;
-        const added = changes > 0 ? this.get(BigInt(e.request_id)) : undefined;
-        if (added) result.added.push(added);
+        const request: InboxRequest = {
+          requestId: BigInt(e.request_id),
+          clusterId: this.clusterId,
+          method: e.method,
+          resource: e.resource,
+          namespace: e.namespace,
+          name: e.name,
+          payload: Uint8Array.from(e.payload),
+          priority: e.priority,
+          requester: e.requester,
+          state: "queued",
+          txDigest: event.txDigest,
+          eventIndex: event.eventIndex,
+          feeMist: BigInt(e.fee_mist),
+          chainTimestampMs: Number(e.timestamp_ms),
+          receivedAtMs: this.#now(),
+          attempts: 0,
+        };
+        const changes = this.#statements.insertRequest.run(
+          Number(request.requestId),
+          request.txDigest,
+          request.eventIndex,
+          request.requester,
+          request.method,
+          request.resource,
+          request.namespace,
+          request.name,
+          request.payload,
+          request.priority,
+          e.fee_mist,
+          request.chainTimestampMs,
+          request.receivedAtMs,
+        ).changes;
+        if (changes > 0) result.added.push(request);
         return;
       }
       case "K8sAPIRequestCancelledEvent": {
@@ -405,6 +435,20 @@ export class Inbox {
       )
       .run(key, value);
   }
+}
+
+/** The statements of the hot path, prepared once. */
+function prepareStatements(db: DatabaseSync) {
+  return {
+    insertEvent: db.prepare(
+      "INSERT OR IGNORE INTO events (tx_digest, event_index, checkpoint, event_type, bcs) VALUES (?, ?, ?, ?, ?)",
+    ),
+    insertRequest: db.prepare(
+      `INSERT OR IGNORE INTO requests (request_id, tx_digest, event_index, requester, method,
+         resource, namespace, name, payload, priority, fee_mist, chain_timestamp_ms,
+         received_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')`,
+    ),
+  };
 }
 
 function toRequest(row: RequestRow, clusterId: string): InboxRequest {
