@@ -524,8 +524,14 @@ export class Executor {
       module: command.module,
       functionName: command.function,
       clockMs,
-      abort: (module, code, constantName) => {
-        throw new MoveAbort(packageId, module, command.function, code, constantName);
+      abort: (module, code, constantName, functionName) => {
+        throw new MoveAbort(
+          packageId,
+          module,
+          functionName ?? command.function,
+          code,
+          constantName,
+        );
       },
       emit: (module, structName, contents) => {
         events.push({

@@ -77,8 +77,12 @@ export interface MoveCallContext {
   readonly functionName: string;
   /** The devnet's `0x2::clock::Clock` value (ms). */
   readonly clockMs: number;
-  /** Raises the named error constant of `module` (which may differ from the called module). */
-  abort(module: string, code: number, constantName: string): never;
+  /**
+   * Raises the named error constant of `module` (which may differ from the called module)
+   * from `functionName` of that module: the Move function whose `assert!` fails, as the
+   * chain reports the abort's location (the called function when omitted).
+   */
+  abort(module: string, code: number, constantName: string, functionName?: string): never;
   emit(module: string, structName: string, contents: Uint8Array): void;
   /** Creates an object; `contents` must start with its 32-byte UID, use `newId` first. */
   newId(): string;

@@ -54,18 +54,29 @@ export class TwinAbortError extends Error {
   readonly module: string;
   readonly code: number;
   readonly constant: string | undefined;
-  constructor(module: string, code: number) {
-    const constant = abortCodeInfo(module, code)?.name;
-    super(`Move abort ${module}::${constant ?? "?"} (${code})`);
+  /** The Move function whose assertion failed (`assert_admin`, `borrow_pending_mut`, ...). */
+  readonly functionName: string | undefined;
+  constructor(abort: MoveAbortSeen) {
+    const constant = abortCodeInfo(abort.module, abort.code)?.name;
+    super(
+      `Move abort ${abort.module}::${constant ?? "?"} (${abort.code}) in ${abort.functionName}`,
+    );
     this.name = "TwinAbortError";
-    this.module = module;
-    this.code = code;
+    this.module = abort.module;
+    this.code = abort.code;
     this.constant = constant;
+    this.functionName = abort.functionName;
   }
 }
 
+interface MoveAbortSeen {
+  module: string;
+  code: number;
+  functionName: string | undefined;
+}
+
 /** The Move abort inside an execution error (module and code), if it is one. */
-function moveAbortOf(error: SuiClientTypes.ExecutionError | undefined) {
+function moveAbortOf(error: SuiClientTypes.ExecutionError | undefined): MoveAbortSeen | undefined {
   if (error?.$kind !== "MoveAbort") return undefined;
   const { abortCode, location, cleverError } = error.MoveAbort;
   const module = location?.module ?? "?";
@@ -74,7 +85,7 @@ function moveAbortOf(error: SuiClientTypes.ExecutionError | undefined) {
   if (cleverError?.constantName !== undefined) {
     assert.equal(cleverError.constantName, abortCodeInfo(module, code)?.name, error.message);
   }
-  return { module, code };
+  return { module, code, functionName: location?.functionName ?? undefined };
 }
 
 /**
@@ -191,7 +202,7 @@ export class Scenario {
       if (!simulated) throw error;
       const onChain = await this.#failOnChain(signer, build);
       assert.deepEqual(onChain, simulated, "simulation and chain disagree on the abort");
-      throw new TwinAbortError(simulated.module, simulated.code);
+      throw new TwinAbortError(simulated);
     }
     return this.#execute(signer, bytes);
   }
@@ -205,7 +216,7 @@ export class Scenario {
     });
     if (result.$kind === "FailedTransaction") {
       const abort = moveAbortOf(result.FailedTransaction.status.error ?? undefined);
-      if (abort) throw new TwinAbortError(abort.module, abort.code);
+      if (abort) throw new TwinAbortError(abort);
       throw new Error(`transaction failed: ${JSON.stringify(result.FailedTransaction.status)}`);
     }
     const done = result.Transaction;
@@ -218,7 +229,7 @@ export class Scenario {
   }
 
   /** Sends `build` with explicit gas and no simulation; returns the abort it fails with. */
-  async #failOnChain(signer: Ed25519Keypair, build: Build) {
+  async #failOnChain(signer: Ed25519Keypair, build: Build): Promise<MoveAbortSeen> {
     const draft = new Transaction();
     draft.setSender(signer.toSuiAddress());
     build(draft);
@@ -236,7 +247,7 @@ export class Scenario {
       (error: unknown) => error,
     );
     assert.ok(failure instanceof TwinAbortError, String(failure));
-    return { module: failure.module, code: failure.code };
+    return { module: failure.module, code: failure.code, functionName: failure.functionName };
   }
 
   /**
@@ -279,7 +290,7 @@ export class Scenario {
       const abort = moveAbortOf(simulated.FailedTransaction.status.error ?? undefined);
       if (!abort) throw new Error(JSON.stringify(simulated.FailedTransaction.status));
       assert.deepEqual(await this.#failOnChain(signer, build), abort);
-      throw new TwinAbortError(abort.module, abort.code);
+      throw new TwinAbortError(abort);
     }
     const value = simulated.commandResults?.at(-1)?.returnValues[0]?.bcs;
     assert.ok(value, "the call returned nothing");

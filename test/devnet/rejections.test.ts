@@ -120,6 +120,18 @@ describe("devnet: bad transactions are rejected with no state change", () => {
     await rejectsUnchanged(bytes, /argument 1 \(namespace\).*is not a valid string/);
   });
 
+  it("a String argument that is not UTF-8 (a truncated 4-byte sequence)", async () => {
+    // Decoding with replacement would turn these 3 bytes into U+FFFD, also 3 bytes long:
+    // only an exact round trip tells them apart.
+    const bytes = await offline((tx) => {
+      tx.moveCall({
+        target: target("tenancy::claim_namespace"),
+        arguments: [clusterRef(tx), tx.pure(new Uint8Array([3, 0xf0, 0x90, 0x80]))],
+      });
+    });
+    await rejectsUnchanged(bytes, /argument 1 \(namespace\).*is not a valid string/);
+  });
+
   it("a pure value where an object is expected", async () => {
     const bytes = await offline((tx) => {
       tx.moveCall({

@@ -19,12 +19,12 @@ import {
 /** `cluster::assert_admin` */
 export function assertAdmin(scope: CallScope, cluster: ClusterValue, cap: ObjectArg): void {
   const { cluster_id } = AdminCapObject.parse(cap.contents());
-  if (cluster_id !== cluster.id) scope.fail("cluster", "ENotAdmin");
+  if (cluster_id !== cluster.id) scope.fail("cluster", "ENotAdmin", "assert_admin");
 }
 
 /** `cluster::assert_not_paused` */
 export function assertNotPaused(scope: CallScope, cluster: ClusterValue): void {
-  if (cluster.paused) scope.fail("cluster", "EPaused");
+  if (cluster.paused) scope.fail("cluster", "EPaused", "assert_not_paused");
 }
 
 export function emitConfig(ctx: MoveCallContext, cluster: ClusterValue): void {

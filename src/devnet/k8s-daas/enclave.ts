@@ -29,14 +29,16 @@ export function verifyEnclaveMessage(
   signature: Uint8Array,
 ): void {
   const publicKey = cluster.enclave_public_key;
-  if (publicKey.length === 0) scope.fail("enclave", "ENoEnclaveKey");
-  if (!ed25519Verify(signature, publicKey, message)) scope.fail("enclave", "EInvalidSignature");
+  if (publicKey.length === 0) scope.fail("enclave", "ENoEnclaveKey", "verify_enclave_message");
+  if (!ed25519Verify(signature, publicKey, message))
+    scope.fail("enclave", "EInvalidSignature", "verify_enclave_message");
   const now = BigInt(scope.ctx.clockMs);
   const window = BigInt(cluster.config.signature_window_ms);
   if (!(timestampMs + window >= now && timestampMs <= now + window)) {
-    scope.fail("enclave", "ETimestampOutOfWindow");
+    scope.fail("enclave", "ETimestampOutOfWindow", "verify_enclave_message");
   }
-  if (sequence <= BigInt(cluster.last_sequence)) scope.fail("enclave", "ESequenceReplay");
+  if (sequence <= BigInt(cluster.last_sequence))
+    scope.fail("enclave", "ESequenceReplay", "verify_enclave_message");
   cluster.last_sequence = sequence.toString();
 }
 
@@ -55,7 +57,8 @@ function installKey(
   publicKey: Uint8Array,
   kind: number,
 ): void {
-  if (publicKey.length !== LIMITS.enclavePublicKeyBytes) scope.fail("enclave", "EInvalidPublicKey");
+  if (publicKey.length !== LIMITS.enclavePublicKeyBytes)
+    scope.fail("enclave", "EInvalidPublicKey", "install_key");
   cluster.enclave_public_key = publicKey;
   scope.ctx.emit(
     "events",

@@ -27,8 +27,12 @@ export interface CallArgs {
 export interface CallScope {
   ctx: MoveCallContext;
   args: CallArgs;
-  /** Aborts with `module`'s named constant, with the code from the protocol's table. */
-  fail(module: MoveModule, name: string): never;
+  /**
+   * Aborts with `module`'s named constant, with the code from the protocol's table.
+   * `inFunction` names the Move function that asserts it when that is not the called one
+   * (a shared check such as `cluster::assert_admin`), so the location matches the chain's.
+   */
+  fail(module: MoveModule, name: string, inFunction?: string): never;
 }
 
 /**
@@ -88,8 +92,8 @@ export function entry(
           return value;
         },
       };
-      const fail = (module: MoveModule, constant: string): never =>
-        ctx.abort(module, abortCode(module, constant).code, constant);
+      const fail = (module: MoveModule, constant: string, inFunction?: string): never =>
+        ctx.abort(module, abortCode(module, constant).code, constant, inFunction);
       const returned = run({ ctx, args, fail });
       return returned ? [{ kind: "pure", bytes: returned }] : undefined;
     },

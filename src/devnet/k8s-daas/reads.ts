@@ -37,8 +37,8 @@ function view(
   };
 }
 
-function fail(ctx: MoveCallContext, module: MoveModule, name: string): never {
-  return ctx.abort(module, abortCode(module, name).code, name);
+function fail(ctx: MoveCallContext, module: MoveModule, name: string, inFunction?: string): never {
+  return ctx.abort(module, abortCode(module, name).code, name, inFunction);
 }
 
 function pureArg(args: MoveArg[], index: number): unknown {
@@ -79,7 +79,7 @@ export function readModules(packageId: string) {
     args: MoveArg[],
     key: Uint8Array,
     schema: { parse(bytes: Uint8Array): T },
-    notFound: [MoveModule, string],
+    notFound: [MoveModule, string, string?],
   ): T => {
     const bytes = ctx.getField(clusterOf(args).id, key);
     if (!bytes) fail(ctx, ...notFound);
@@ -89,11 +89,13 @@ export function readModules(packageId: string) {
     record(ctx, args, requestKey(BigInt(pureArg(args, 1) as string)), RequestRecord, [
       "requests",
       "ERequestNotFound",
+      "borrow",
     ]);
   const worker = (ctx: MoveCallContext, args: MoveArg[]) =>
     record(ctx, args, workerKey(pureArg(args, 1) as string), WorkerRecord, [
       "workers",
       "EWorkerNotFound",
+      "borrow",
     ]);
   const byRequestId = (
     returns: AnyBcs,

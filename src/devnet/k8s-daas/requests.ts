@@ -49,16 +49,18 @@ function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submiss
   const { ctx, args, fail } = scope;
   assertNotPaused(scope, cluster);
   if (!(REQUEST_METHODS as readonly string[]).includes(request.method))
-    fail("requests", "EInvalidMethod");
-  if (!isResource(request.resource)) fail("requests", "EInvalidResource");
-  if (request.name !== "" && !isDnsSubdomain(request.name)) fail("requests", "EInvalidObjectName");
+    fail("requests", "EInvalidMethod", "record_request");
+  if (!isResource(request.resource)) fail("requests", "EInvalidResource", "record_request");
+  if (request.name !== "" && !isDnsSubdomain(request.name))
+    fail("requests", "EInvalidObjectName", "record_request");
   if (BigInt(request.payload.length) > BigInt(cluster.config.max_payload_bytes)) {
-    fail("requests", "EPayloadTooLarge");
+    fail("requests", "EPayloadTooLarge", "record_request");
   }
-  if (request.priority > MAX_PRIORITY) fail("requests", "EInvalidPriority");
+  if (request.priority > MAX_PRIORITY) fail("requests", "EInvalidPriority", "record_request");
   const feeArg = args.object("fee");
   const feeMist = coinValue(feeArg);
-  if (feeMist < BigInt(cluster.config.request_fee_mist)) fail("requests", "EInsufficientFee");
+  if (feeMist < BigInt(cluster.config.request_fee_mist))
+    fail("requests", "EInsufficientFee", "record_request");
   takeCoin(feeArg);
   const requestId = BigInt(cluster.next_request_id);
   cluster.next_request_id = (requestId + 1n).toString();
@@ -97,17 +99,19 @@ function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submiss
 function submitWithCap(scope: CallScope, request: Submission): Uint8Array {
   const cluster = readCluster(scope.args.object("cluster"));
   const cap = readNamespaceCap(scope, cluster, scope.args.object("cap"));
-  if (cap.namespace !== request.namespace) scope.fail("requests", "ENamespaceMismatch");
+  if (cap.namespace !== request.namespace) scope.fail("requests", "ENamespaceMismatch", "submit");
   return recordRequest(scope, cluster, request);
 }
 
 /** `requests::borrow_pending_mut` */
 function pendingRequest(scope: CallScope, cluster: ClusterValue, requestId: bigint) {
   const bytes = scope.ctx.getField(cluster.id, requestKey(requestId));
-  if (!bytes) scope.fail("requests", "ERequestNotFound");
+  if (!bytes) scope.fail("requests", "ERequestNotFound", "borrow_pending_mut");
   const request = RequestRecord.parse(bytes);
-  if (request.status === REQUEST_STATUS.completed) scope.fail("requests", "EAlreadyCompleted");
-  if (request.status === REQUEST_STATUS.cancelled) scope.fail("requests", "ERequestCancelled");
+  if (request.status === REQUEST_STATUS.completed)
+    scope.fail("requests", "EAlreadyCompleted", "borrow_pending_mut");
+  if (request.status === REQUEST_STATUS.cancelled)
+    scope.fail("requests", "ERequestCancelled", "borrow_pending_mut");
   return request;
 }
 
@@ -155,8 +159,8 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
       const podName = args.string("pod_name");
       const namespace = args.string("namespace");
       const image = args.string("image");
-      if (!isDnsLabel(podName)) fail("requests", "EInvalidObjectName");
-      if (!isImage(image)) fail("requests", "EInvalidImage");
+      if (!isDnsLabel(podName)) fail("requests", "EInvalidObjectName", "pod_manifest");
+      if (!isImage(image)) fail("requests", "EInvalidImage", "pod_manifest");
       submitWithCap(scope, {
         method: "POST",
         resource: "pods",
@@ -172,9 +176,10 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
       const namespace = args.string("namespace");
       const image = args.string("image");
       const replicas = args.number("replicas");
-      if (!isDnsLabel(name)) fail("requests", "EInvalidObjectName");
-      if (!isImage(image)) fail("requests", "EInvalidImage");
-      if (replicas < 1 || replicas > LIMITS.maxReplicas) fail("requests", "EInvalidReplicas");
+      if (!isDnsLabel(name)) fail("requests", "EInvalidObjectName", "deployment_manifest");
+      if (!isImage(image)) fail("requests", "EInvalidImage", "deployment_manifest");
+      if (replicas < 1 || replicas > LIMITS.maxReplicas)
+        fail("requests", "EInvalidReplicas", "deployment_manifest");
       submitWithCap(scope, {
         method: "POST",
         resource: "deployments",

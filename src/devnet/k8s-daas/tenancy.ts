@@ -18,7 +18,7 @@ export function readNamespaceCap(
   cap: ObjectArg,
 ): NamespaceCapValue {
   const value = NamespaceCapObject.parse(cap.contents());
-  if (value.cluster_id !== cluster.id) scope.fail("tenancy", "EWrongCluster");
+  if (value.cluster_id !== cluster.id) scope.fail("tenancy", "EWrongCluster", "assert_cap");
   return value;
 }
 

@@ -27,7 +27,7 @@ type WorkerValue = ReturnType<typeof WorkerRecord.parse>;
 /** `workers::borrow_mut` */
 function readWorker(scope: CallScope, cluster: ClusterValue, nodeId: string): WorkerValue {
   const bytes = scope.ctx.getField(cluster.id, workerKey(nodeId));
-  if (!bytes) scope.fail("workers", "EWorkerNotFound");
+  if (!bytes) scope.fail("workers", "EWorkerNotFound", "borrow_mut");
   return WorkerRecord.parse(bytes);
 }
 
@@ -43,7 +43,7 @@ function writeWorker(
 /** `workers::borrow_for_cap_mut` */
 function workerForCap(scope: CallScope, cluster: ClusterValue, capArg: ObjectArg) {
   const cap = WorkerCapObject.parse(capArg.contents());
-  if (cap.cluster_id !== cluster.id) scope.fail("workers", "EWrongWorkerCap");
+  if (cap.cluster_id !== cluster.id) scope.fail("workers", "EWrongWorkerCap", "borrow_for_cap_mut");
   return { cap, worker: readWorker(scope, cluster, cap.node_id) };
 }
 
