@@ -1,0 +1,166 @@
+import assert from "node:assert/strict";
+import { createHash } from "node:crypto";
+import { after, before, describe, it } from "node:test";
+import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { signedHeaders } from "../../src/control/http/auth.ts";
+import { testCluster } from "../helpers/cluster.ts";
+import {
+  newTenant,
+  openStack,
+  type Stack,
+  submitRequest,
+  waitForResult,
+} from "../helpers/stack.ts";
+
+const summaryOf = (result: { summary: string }) => result.summary;
+
+async function waitFor<T>(
+  what: string,
+  probe: () => Promise<T | undefined>,
+  timeoutMs = 120_000,
+): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}
+
+describe("nautilus-control end to end: transaction → Kubernetes → signed result on chain", () => {
+  let stack: Stack;
+  let core: CoreV1Api;
+  let apps: AppsV1Api;
+
+  before(async () => {
+    const cluster = await testCluster();
+    const kubeConfig = cluster.kubeConfig();
+    core = kubeConfig.makeApiClient(CoreV1Api);
+    apps = kubeConfig.makeApiClient(AppsV1Api);
+    stack = await openStack(kubeConfig);
+    await stack.startControl();
+  });
+  after(() => stack?.close());
+
+  it("create_pod: the pod runs on a KWOK node and the result event says 201", async () => {
+    const tenant = await newTenant(stack, `e2e-pod-${Date.now().toString(36)}`);
+    const id = await submitRequest(
+      stack,
+      tenant.key,
+      "create_pod",
+      { pod_name: "web", namespace: tenant.namespace, image: "nginx:1.27", priority: 5 },
+      { cap: tenant.capId },
+    );
+    const result = await waitForResult(stack, id);
+    assert.equal(result.status_code, 201, summaryOf(result));
+    const pod = await waitFor("pod web Running", async () => {
+      const found = await core.readNamespacedPod({ name: "web", namespace: tenant.namespace });
+      return found.status?.phase === "Running" ? found : undefined;
+    });
+    assert.ok(pod.spec?.nodeName, "scheduled on a node");
+    assert.equal(pod.metadata?.annotations?.["k8s-daas.io/request-id"], String(id));
+    assert.equal(pod.spec?.securityContext?.runAsNonRoot, true, "restricted defaults applied");
+
+    // The full output is served to the requester only, and its sha256 is the one on chain.
+    const path = `/v1/requests/${id}/output`;
+    const url = `${stack.control?.url}${path}`;
+    const response = await fetch(url, { headers: await signedHeaders(tenant.key, "GET", path) });
+    assert.equal(response.status, 200);
+    const body = new Uint8Array(await response.arrayBuffer());
+    assert.equal(
+      createHash("sha256").update(body).digest("hex"),
+      Buffer.from(result.output_sha256).toString("hex"),
+    );
+    const stranger = await newTenant(stack, `e2e-x-${Date.now().toString(36)}`);
+    const denied = await fetch(url, { headers: await signedHeaders(stranger.key, "GET", path) });
+    assert.equal(denied.status, 404);
+    assert.equal((await fetch(url)).status, 401);
+  });
+
+  it("execute_k8s_api: POST, GET, PATCH and DELETE a ConfigMap", async () => {
+    const tenant = await newTenant(stack, `e2e-cm-${Date.now().toString(36)}`);
+    const call = (method: string, name: string, payload: string) =>
+      submitRequest(
+        stack,
+        tenant.key,
+        "execute_k8s_api",
+        { method, resource: "configmaps", namespace: tenant.namespace, name, payload, priority: 3 },
+        { cap: tenant.capId },
+      ).then((id) => waitForResult(stack, id));
+    const manifest = JSON.stringify({
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "settings", namespace: tenant.namespace },
+      data: { color: "blue" },
+    });
+    const created = await call("POST", "settings", manifest);
+    assert.ok(created.status_code === 200 || created.status_code === 201, summaryOf(created));
+    const read = await submitRequest(stack, tenant.key, "submit_get", {
+      resource: "configmaps",
+      namespace: tenant.namespace,
+      name: "settings",
+      priority: 1,
+    }).then((id) => waitForResult(stack, id));
+    assert.equal(read.status_code, 200, summaryOf(read));
+    const patched = await call("PATCH", "settings", JSON.stringify({ data: { color: "green" } }));
+    assert.equal(patched.status_code, 200, summaryOf(patched));
+    const live = await core.readNamespacedConfigMap({
+      name: "settings",
+      namespace: tenant.namespace,
+    });
+    assert.equal(live.data?.color, "green");
+    const deleted = await call("DELETE", "settings", "");
+    assert.equal(deleted.status_code, 200, summaryOf(deleted));
+    await waitFor("configmap gone", async () => {
+      try {
+        await core.readNamespacedConfigMap({ name: "settings", namespace: tenant.namespace });
+        return undefined;
+      } catch {
+        return true;
+      }
+    });
+  });
+
+  it("deploy_pods_batch: a Deployment of 3 replicas reaches 3 Running pods", async () => {
+    const tenant = await newTenant(stack, `e2e-dep-${Date.now().toString(36)}`);
+    const id = await submitRequest(
+      stack,
+      tenant.key,
+      "deploy_pods_batch",
+      {
+        deployment_name: "api",
+        namespace: tenant.namespace,
+        image: "nginx:1.27",
+        replicas: 3,
+        priority: 5,
+      },
+      { cap: tenant.capId },
+    );
+    const result = await waitForResult(stack, id);
+    assert.equal(result.status_code, 201, summaryOf(result));
+    await waitFor("3 ready replicas", async () => {
+      const deployment = await apps.readNamespacedDeployment({
+        name: "api",
+        namespace: tenant.namespace,
+      });
+      return deployment.status?.readyReplicas === 3 ? deployment : undefined;
+    });
+    const pods = await core.listNamespacedPod({ namespace: tenant.namespace });
+    assert.equal(pods.items.filter((pod) => pod.status?.phase === "Running").length, 3);
+  });
+
+  it("a tenant cannot read another tenant's namespace: refused with NAMESPACE_NOT_OWNED", async () => {
+    const owner = await newTenant(stack, `e2e-own-${Date.now().toString(36)}`);
+    const intruder = await newTenant(stack, `e2e-int-${Date.now().toString(36)}`);
+    const id = await submitRequest(stack, intruder.key, "submit_get", {
+      resource: "secrets",
+      namespace: owner.namespace,
+      name: "",
+      priority: 1,
+    });
+    const result = await waitForResult(stack, id);
+    assert.equal(result.status_code, 403);
+    assert.match(result.summary, /NAMESPACE_NOT_OWNED/);
+  });
+});
