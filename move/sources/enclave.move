@@ -17,7 +17,7 @@ use k8s_daas::messages;
 
 // === Errors ===
 
-/// PCRs must be three 48-byte values, not all zero.
+/// PCRs must be three 48-byte values, none of them all zero.
 const EInvalidPcrs: u64 = 200;
 /// The attestation's PCR0..PCR2 differ from the cluster's expected PCRs.
 const EPcrMismatch: u64 = 201;
@@ -47,7 +47,8 @@ const KIND_DEV: u8 = 1;
 const KIND_ROTATION: u8 = 2;
 
 /// Pins the PCR0, PCR1, PCR2 an attestation must carry. Admin only. Emits
-/// `EnclaveConfigEvent`. Aborts `cluster::ENotAdmin`, `EInvalidPcrs`.
+/// `EnclaveConfigEvent`. Aborts `cluster::ENotAdmin`, `EInvalidPcrs` (a value not 48
+/// bytes or all zero).
 public fun set_enclave_pcrs(
     cluster: &mut Cluster,
     cap: &AdminCap,
@@ -57,8 +58,7 @@ public fun set_enclave_pcrs(
 ) {
     cluster.assert_admin(cap);
     let pcrs = vector[pcr0, pcr1, pcr2];
-    assert!(pcrs.all!(|p| p.length() == PCR_BYTES), EInvalidPcrs);
-    assert!(!pcrs.all!(|p| p.all!(|b| *b == 0)), EInvalidPcrs);
+    assert!(pcrs.all!(|p| is_valid_pcr(p)), EInvalidPcrs);
     cluster.set_pcrs(pcrs);
     events::emit_enclave_config(object::id(cluster), cluster.pcrs(), cluster.allow_dev_enclave());
 }
@@ -66,7 +66,8 @@ public fun set_enclave_pcrs(
 /// Production path: registers (or replaces) the enclave key from a Nitro attestation
 /// document (get one in the same transaction from `0x2::nitro_attestation::
 /// load_nitro_attestation`). Admin only. Emits `EnclaveRegisteredEvent{kind: 0}`.
-/// Aborts `cluster::ENotAdmin`, `EPcrsNotConfigured`, `EPcrMismatch`, `EInvalidPublicKey`.
+/// Aborts `cluster::ENotAdmin`, `EPcrsNotConfigured`, `EInvalidPcrs` (all-zero, i.e.
+/// debug mode), `EPcrMismatch`, `EInvalidPublicKey`.
 public fun register_enclave(cluster: &mut Cluster, cap: &AdminCap, document: NitroAttestationDocument) {
     cluster.assert_admin(cap);
     let mut attested = vector[vector[], vector[], vector[]];
@@ -147,9 +148,16 @@ public(package) fun register_attested_key(
 ) {
     let expected = cluster.pcrs();
     assert!(!expected.is_empty(), EPcrsNotConfigured);
+    // A debug-mode enclave reports all-zero PCRs: refuse it outright, whatever is pinned.
+    assert!(attested_pcrs.all!(|p| is_valid_pcr(p)), EInvalidPcrs);
     assert!(attested_pcrs == expected, EPcrMismatch);
     assert!(public_key.is_some(), EInvalidPublicKey);
     install_key(cluster, public_key.destroy_some(), KIND_NITRO);
+}
+
+/// 48 bytes, not all zero (all-zero PCRs are what a Nitro enclave in debug mode reports).
+fun is_valid_pcr(pcr: &vector<u8>): bool {
+    pcr.length() == PCR_BYTES && !pcr.all!(|b| *b == 0)
 }
 
 fun install_key(cluster: &mut Cluster, public_key: vector<u8>, kind: u8) {

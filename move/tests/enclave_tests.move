@@ -32,13 +32,23 @@ fun set_pcrs_then_matching_attestation_registers_the_key() {
     scenario.end();
 }
 
-#[test]
-fun pcrs_with_some_zero_values_are_accepted() {
+#[test, expected_failure(abort_code = enclave::EInvalidPcrs)]
+fun any_all_zero_pcr_is_rejected() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::set_enclave_pcrs(&mut cluster, &cap, zero_pcr(), zero_pcr(), pcr(7));
-    assert!(cluster.pcrs()[2] == pcr(7));
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), zero_pcr());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidPcrs)]
+fun debug_mode_attestation_with_zero_pcrs_is_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    enclave::register_attested_key(&mut cluster, vector[zero_pcr(), zero_pcr(), zero_pcr()], option::some(golden::enclave_public_key()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }

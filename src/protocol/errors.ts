@@ -23,7 +23,7 @@ export const ABORT_CODES: readonly AbortCodeInfo[] = [
   entry("cluster", "EInvalidConfig", 102, "configuration value out of range"),
   entry("cluster", "EInsufficientTreasury", 103, "the treasury holds less than requested"),
   entry("cluster", "EInvalidClusterName", 104, "cluster name must be 1..=63 bytes"),
-  entry("enclave", "EInvalidPcrs", 200, "PCRs must be three 48-byte values, not all zero"),
+  entry("enclave", "EInvalidPcrs", 200, "PCRs must be three 48-byte values, none all zero"),
   entry("enclave", "EPcrMismatch", 201, "attested PCRs differ from the cluster's expected PCRs"),
   entry("enclave", "EInvalidPublicKey", 202, "enclave public key missing or not 32 bytes"),
   entry("enclave", "EDevEnclaveDisabled", 203, "dev enclave registration is turned off"),
