@@ -82,7 +82,11 @@ describe("conformance: every Move test has a TS twin", () => {
     const missing = tests
       .map((test) => test.name)
       .filter((name) => !byName.has(name) && !(name in WITHOUT_TWIN));
-    assert.deepEqual(missing, [], "Move tests without a TS twin");
+    assert.deepEqual(
+      missing,
+      [],
+      'Move tests without a TS twin: add `twin("<name>", ...)` replaying it to test/conformance/<module>.test.ts (or, if the devnet cannot run it, a reason to WITHOUT_TWIN)',
+    );
   });
 
   it("each twin and allow-list entry names an existing Move test, once", () => {
