@@ -19,6 +19,7 @@ const WITHOUT_TWIN: Record<string, string> = {
   "enclave_tests::attestation_before_pcrs_are_configured_is_rejected": "Nitro attestation",
   "enclave_tests::attestation_with_other_pcrs_is_rejected": "Nitro attestation",
   "enclave_tests::attestation_without_public_key_is_rejected": "Nitro attestation",
+  "enclave_tests::debug_mode_attestation_with_zero_pcrs_is_rejected": "Nitro attestation",
   // Pure BCS of a value built by a package-internal constructor, no transaction involved;
   // test/protocol/golden.test.ts checks the TS side of the same vector, and the twin of
   // `emitted_create_pod_event_matches_golden_vector` checks what the devnet emits.
