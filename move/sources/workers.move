@@ -237,6 +237,12 @@ public fun owner(cluster: &Cluster, node_id: String): address {
     borrow(cluster, node_id).owner
 }
 
+/// The worker's x25519 key its join credential is encrypted to (aborts `EWorkerNotFound`
+/// if unknown).
+public fun encryption_key(cluster: &Cluster, node_id: String): vector<u8> {
+    borrow(cluster, node_id).encryption_key
+}
+
 /// When the worker last heartbeated, ms (aborts `EWorkerNotFound` if unknown).
 public fun last_heartbeat_ms(cluster: &Cluster, node_id: String): u64 {
     borrow(cluster, node_id).last_heartbeat_ms

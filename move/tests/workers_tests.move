@@ -56,6 +56,7 @@ fun register_locks_the_stake_and_sends_a_worker_cap() {
     assert!(workers::status(&cluster, node()) == 0);
     assert!(workers::stake_mist(&cluster, node()) == 1_000_000_000);
     assert!(workers::owner(&cluster, node()) == test_env::worker_owner());
+    assert!(workers::encryption_key(&cluster, node()) == golden::worker_encryption_key());
     assert!(workers::last_heartbeat_ms(&cluster, node()) == golden::timestamp_ms());
     ts::return_to_address(test_env::worker_owner(), cap);
     ts::return_shared(cluster);

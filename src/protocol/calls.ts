@@ -231,19 +231,6 @@ export const CALLS = {
 } as const satisfies Record<string, CallDescriptor>;
 export type CallName = keyof typeof CALLS;
 
-/** The module that declares each object type. */
-export const OBJECT_MODULES: Record<ObjectType, MoveModule> = {
-  Cluster: "cluster",
-  AdminCap: "cluster",
-  NamespaceCap: "tenancy",
-  WorkerCap: "workers",
-};
-
-/** Full Move type of an object: `<package>::<module>::<name>`. */
-export function objectType(packageId: string, name: ObjectType): string {
-  return `${packageId}::${OBJECT_MODULES[name]}::${name}`;
-}
-
 /** `<package>::<module>::<function>` for a `Transaction.moveCall` target. */
 export function callTarget(packageId: string, name: CallName): string {
   const descriptor: CallDescriptor = CALLS[name];

@@ -6,3 +6,4 @@ export * from "./events.ts";
 export * from "./manifests.ts";
 export * from "./messages.ts";
 export * from "./names.ts";
+export * from "./objects.ts";

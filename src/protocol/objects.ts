@@ -2,19 +2,24 @@
 // field and in order, so clients can read a Cluster or a cap from `getObject` contents.
 // `Balance<SUI>` is a struct with one u64; `UID` and `ID` are 32 bytes.
 import { bcs } from "@mysten/sui/bcs";
+import type { ObjectType } from "./calls.ts";
+import type { MoveModule } from "./constants.ts";
 
 const ID = bcs.Address;
 
-export const ClusterConfig = bcs.struct("Config", {
+/** Fields of `Config`, in BCS order. */
+export const ClusterConfigFields = {
   request_fee_mist: bcs.u64(),
   min_worker_stake_mist: bcs.u64(),
   heartbeat_period_ms: bcs.u64(),
   unbonding_period_ms: bcs.u64(),
   max_payload_bytes: bcs.u64(),
   signature_window_ms: bcs.u64(),
-});
+};
+export const ClusterConfig = bcs.struct("Config", ClusterConfigFields);
 
-export const ClusterObject = bcs.struct("Cluster", {
+/** Fields of `Cluster`, in BCS order. */
+export const ClusterObjectFields = {
   id: ID,
   name: bcs.string(),
   admin: bcs.Address,
@@ -26,35 +31,47 @@ export const ClusterObject = bcs.struct("Cluster", {
   enclave_public_key: bcs.byteVector(),
   last_sequence: bcs.u64(),
   next_request_id: bcs.u64(),
-});
+};
+export const ClusterObject = bcs.struct("Cluster", ClusterObjectFields);
 
-export const AdminCapObject = bcs.struct("AdminCap", { id: ID, cluster_id: ID });
+/** Fields of `AdminCap`, in BCS order. */
+export const AdminCapObjectFields = { id: ID, cluster_id: ID };
+export const AdminCapObject = bcs.struct("AdminCap", AdminCapObjectFields);
 
-export const NamespaceCapObject = bcs.struct("NamespaceCap", {
+/** Fields of `NamespaceCap`, in BCS order. */
+export const NamespaceCapObjectFields = {
   id: ID,
   cluster_id: ID,
   namespace: bcs.string(),
-});
+};
+export const NamespaceCapObject = bcs.struct("NamespaceCap", NamespaceCapObjectFields);
 
-export const WorkerCapObject = bcs.struct("WorkerCap", {
+/** Fields of `WorkerCap`, in BCS order. */
+export const WorkerCapObjectFields = {
   id: ID,
   cluster_id: ID,
   node_id: bcs.string(),
-});
+};
+export const WorkerCapObject = bcs.struct("WorkerCap", WorkerCapObjectFields);
 
 /** `requests::Request`, the value under `RequestKey { request_id }`. */
-export const RequestRecord = bcs.struct("Request", {
+/** Fields of `Request`, in BCS order. */
+export const RequestRecordFields = {
   requester: bcs.Address,
   namespace: bcs.string(),
   fee: bcs.u64(),
   status: bcs.u8(),
-});
+};
+export const RequestRecord = bcs.struct("Request", RequestRecordFields);
 
 /** `tenancy::NamespaceRecord`, the value under `NamespaceKey { namespace }`. */
-export const NamespaceRecord = bcs.struct("NamespaceRecord", { cap_id: ID, owner: bcs.Address });
+/** Fields of `NamespaceRecord`, in BCS order. */
+export const NamespaceRecordFields = { cap_id: ID, owner: bcs.Address };
+export const NamespaceRecord = bcs.struct("NamespaceRecord", NamespaceRecordFields);
 
 /** `workers::Worker`, the value under `WorkerKey { node_id }`. */
-export const WorkerRecord = bcs.struct("Worker", {
+/** Fields of `Worker`, in BCS order. */
+export const WorkerRecordFields = {
   owner: bcs.Address,
   stake: bcs.u64(),
   encryption_key: bcs.byteVector(),
@@ -62,13 +79,30 @@ export const WorkerRecord = bcs.struct("Worker", {
   registered_at_ms: bcs.u64(),
   last_heartbeat_ms: bcs.u64(),
   unbonding_since_ms: bcs.u64(),
-});
+};
+export const WorkerRecord = bcs.struct("Worker", WorkerRecordFields);
 
-/** Move type of each object, given the package id. */
-export function objectType(
-  packageId: string,
-  name: "Cluster" | "AdminCap" | "NamespaceCap" | "WorkerCap",
-): string {
-  const module = name === "NamespaceCap" ? "tenancy" : name === "WorkerCap" ? "workers" : "cluster";
-  return `${packageId}::${module}::${name}`;
+/** The module that declares each object type. */
+export const OBJECT_MODULES: Record<ObjectType, MoveModule> = {
+  Cluster: "cluster",
+  AdminCap: "cluster",
+  NamespaceCap: "tenancy",
+  WorkerCap: "workers",
+};
+
+/** Full Move type of an object: `<package>::<module>::<name>`. */
+export function objectType(packageId: string, name: ObjectType): string {
+  return `${packageId}::${OBJECT_MODULES[name]}::${name}`;
 }
+
+/** Field layouts by Move struct name (used to check the layouts against move/sources). */
+export const OBJECT_LAYOUTS = {
+  cluster: {
+    Config: ClusterConfigFields,
+    Cluster: ClusterObjectFields,
+    AdminCap: AdminCapObjectFields,
+  },
+  tenancy: { NamespaceCap: NamespaceCapObjectFields, NamespaceRecord: NamespaceRecordFields },
+  requests: { Request: RequestRecordFields },
+  workers: { WorkerCap: WorkerCapObjectFields, Worker: WorkerRecordFields },
+} as const;

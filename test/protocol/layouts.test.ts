@@ -11,6 +11,7 @@ import {
   EVENT_FIELDS,
   EVENT_SCHEMAS,
   MOVE_MODULES,
+  OBJECT_LAYOUTS,
   OBJECT_MODULES,
   PAYLOAD_FIELDS,
 } from "../../src/protocol/index.ts";
@@ -131,5 +132,26 @@ test("OBJECT_MODULES names the module that declares each object", () => {
       readFileSync(join(MOVE_SOURCES, `${module}.move`), "utf8"),
       new RegExp(`public struct ${name} has key`),
     );
+  }
+});
+
+test("every object and record schema matches its Move struct", () => {
+  const objectTypeNames: Record<string, string> = {
+    UID: "bytes[32]",
+    "Balance<SUI>": "u64", // Balance is `struct { value: u64 }`: the same bytes
+    Config: "Config",
+  };
+  for (const [module, structs] of Object.entries(OBJECT_LAYOUTS)) {
+    for (const [name, fields] of Object.entries(structs)) {
+      assert.deepEqual(
+        Object.entries(fields as Record<string, { name: string }>).map(
+          ([f, schema]) => `${f}: ${schema.name}`,
+        ),
+        structFields(module, name).map(
+          (f) => `${f.name}: ${objectTypeNames[f.type] ?? bcsNameOf(f.type)}`,
+        ),
+        `${module}::${name}`,
+      );
+    }
   }
 });
