@@ -51,8 +51,11 @@ export function normalizeEventTypeFilter(eventType: string): string {
 
 /** OR of event types; each may be `package::module::Name` or `package::module`. */
 export function eventTypeFilter(eventTypes: readonly string[]): GrpcTypes.EventFilter {
+  if (eventTypes.length === 0) {
+    throw new ChainError("CHAIN_EVENT_TYPE_INVALID", "filter on at least one event type");
+  }
   return {
-    terms: eventTypes.map((eventType) => ({
+    terms: eventTypes.map(normalizeEventTypeFilter).map((eventType) => ({
       literals: [
         { negated: false, predicate: { oneofKind: "eventType", eventType: { eventType } } },
       ],

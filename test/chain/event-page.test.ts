@@ -161,7 +161,14 @@ describe("eventTypeFilter", () => {
     assert.equal(filter.terms.length, 2);
     assert.deepEqual(filter.terms[1]?.literals[0]?.predicate, {
       oneofKind: "eventType",
-      eventType: { eventType: "0x1::b" },
+      eventType: { eventType: `0x${"0".repeat(63)}1::b` },
+    });
+  });
+
+  it("refuses an empty or malformed filter", () => {
+    assert.throws(() => eventTypeFilter([]), { code: "CHAIN_EVENT_TYPE_INVALID" });
+    assert.throws(() => eventTypeFilter(["0x1::a::A", "nope"]), {
+      code: "CHAIN_EVENT_TYPE_INVALID",
     });
   });
 });
