@@ -11,6 +11,7 @@ export {
 export {
   type EventPage,
   eventTypeFilter,
+  normalizeEventTypeFilter,
   type RawChainEvent,
   readEventPage,
 } from "./event-page.ts";
