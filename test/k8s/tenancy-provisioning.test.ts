@@ -1,0 +1,167 @@
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  CoreV1Api,
+  type KubeConfig,
+  NetworkingV1Api,
+  RbacAuthorizationV1Api,
+} from "@kubernetes/client-node";
+import {
+  ANNOTATION_OWNER,
+  ensureTenantNamespace,
+  isK8sError,
+  LABEL_MANAGED,
+  listManagedNamespaces,
+  removeTenantNamespace,
+  TENANT_OBJECT_NAMES,
+  TENANT_SERVICE_ACCOUNT,
+  tenantRoleRules,
+} from "../../src/k8s/index.ts";
+import { testCluster, uniqueNamespace } from "../helpers/cluster.ts";
+import { TEST_CLUSTER_ID, TEST_OWNER } from "./executor-fixtures.ts";
+
+let kc: KubeConfig;
+let core: CoreV1Api;
+const namespace = uniqueNamespace("tenancy");
+const spec = { namespace, owner: TEST_OWNER, clusterId: TEST_CLUSTER_ID };
+
+before(async () => {
+  kc = (await testCluster()).kubeConfig();
+  core = kc.makeApiClient(CoreV1Api);
+});
+
+after(async () => {
+  await core?.deleteNamespace({ name: namespace }).catch(() => undefined);
+});
+
+/** resourceVersion of every provisioned object: unchanged means nothing was written. */
+async function versions(): Promise<Record<string, string | undefined>> {
+  const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+  const networking = kc.makeApiClient(NetworkingV1Api);
+  const policies = await networking.listNamespacedNetworkPolicy({ namespace });
+  return {
+    namespace: (await core.readNamespace({ name: namespace })).metadata?.resourceVersion,
+    quota: (await core.readNamespacedResourceQuota({ namespace, name: TENANT_OBJECT_NAMES.quota }))
+      .metadata?.resourceVersion,
+    limits: (
+      await core.readNamespacedLimitRange({ namespace, name: TENANT_OBJECT_NAMES.limitRange })
+    ).metadata?.resourceVersion,
+    role: (await rbac.readNamespacedRole({ namespace, name: TENANT_OBJECT_NAMES.role })).metadata
+      ?.resourceVersion,
+    policies: policies.items.map((p) => p.metadata?.resourceVersion).join(","),
+  };
+}
+
+describe("tenant namespace provisioning", () => {
+  it("creates the restricted namespace, quota, limits, network policies and tenant RBAC", async () => {
+    const started = performance.now();
+    const result = await ensureTenantNamespace(kc, spec);
+    const seconds = (performance.now() - started) / 1000;
+    console.log(
+      `# provisioning: ${result.objects.length} objects applied in ${seconds.toFixed(2)} s`,
+    );
+    assert.equal(result.created, true);
+
+    const ns = await core.readNamespace({ name: namespace });
+    assert.equal(ns.metadata?.labels?.["pod-security.kubernetes.io/enforce"], "restricted");
+    assert.equal(ns.metadata?.labels?.["pod-security.kubernetes.io/enforce-version"], "latest");
+    assert.equal(ns.metadata?.labels?.[LABEL_MANAGED], "true");
+    assert.equal(ns.metadata?.annotations?.[ANNOTATION_OWNER], TEST_OWNER);
+
+    const quota = await core.readNamespacedResourceQuota({
+      namespace,
+      name: TENANT_OBJECT_NAMES.quota,
+    });
+    assert.equal(quota.spec?.hard?.pods, "50");
+    assert.equal(quota.spec?.hard?.["services.nodeports"], "0");
+    const limits = await core.readNamespacedLimitRange({
+      namespace,
+      name: TENANT_OBJECT_NAMES.limitRange,
+    });
+    assert.equal(limits.spec?.limits[0]?.defaultRequest?.memory, "128Mi");
+
+    const networking = kc.makeApiClient(NetworkingV1Api);
+    const policies = await networking.listNamespacedNetworkPolicy({ namespace });
+    assert.deepEqual(
+      policies.items.map((p) => p.metadata?.name).sort(),
+      [
+        TENANT_OBJECT_NAMES.dns,
+        TENANT_OBJECT_NAMES.denyAll,
+        TENANT_OBJECT_NAMES.sameNamespace,
+      ].sort(),
+    );
+
+    const account = await core.readNamespacedServiceAccount({
+      namespace,
+      name: TENANT_SERVICE_ACCOUNT,
+    });
+    assert.equal(account.automountServiceAccountToken, false);
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    const role = await rbac.readNamespacedRole({ namespace, name: TENANT_OBJECT_NAMES.role });
+    assert.deepEqual(
+      role.rules?.map((rule) => ({
+        apiGroups: rule.apiGroups,
+        resources: rule.resources,
+        verbs: rule.verbs,
+      })),
+      tenantRoleRules(),
+    );
+    const binding = await rbac.readNamespacedRoleBinding({
+      namespace,
+      name: TENANT_OBJECT_NAMES.roleBinding,
+    });
+    assert.deepEqual(
+      binding.subjects?.map(({ kind, name, namespace }) => ({ kind, name, namespace })),
+      [{ kind: "ServiceAccount", name: TENANT_SERVICE_ACCOUNT, namespace }],
+    );
+  });
+
+  it("is idempotent: provisioning again writes nothing", async () => {
+    const before = await versions();
+    const again = await ensureTenantNamespace(kc, spec);
+    assert.equal(again.created, false);
+    assert.deepEqual(await versions(), before);
+  });
+
+  it("follows an on-chain ownership transfer", async () => {
+    const newOwner = `0x${"b2".repeat(32)}`;
+    await ensureTenantNamespace(kc, { ...spec, owner: newOwner });
+    const ns = await core.readNamespace({ name: namespace });
+    assert.equal(ns.metadata?.annotations?.[ANNOTATION_OWNER], newOwner);
+    await ensureTenantNamespace(kc, spec);
+  });
+
+  it("lists managed namespaces with owner and cluster", async () => {
+    const managed = await listManagedNamespaces(kc, { clusterId: TEST_CLUSTER_ID });
+    assert.deepEqual(
+      managed.find((found) => found.namespace === namespace),
+      { namespace, owner: TEST_OWNER, clusterId: TEST_CLUSTER_ID, terminating: false },
+    );
+    const other = await listManagedNamespaces(kc, { clusterId: `0x${"99".repeat(32)}` });
+    assert.equal(
+      other.some((found) => found.namespace === namespace),
+      false,
+    );
+  });
+
+  it("refuses to take over a namespace it does not manage, or another cluster's", async () => {
+    await assert.rejects(ensureTenantNamespace(kc, { ...spec, namespace: "default" }), (error) =>
+      isK8sError(error, "K8S_NAMESPACE_NOT_MANAGED"),
+    );
+    await assert.rejects(
+      ensureTenantNamespace(kc, { ...spec, clusterId: `0x${"99".repeat(32)}` }),
+      (error) => isK8sError(error, "K8S_NAMESPACE_OTHER_CLUSTER"),
+    );
+    await assert.rejects(removeTenantNamespace(kc, "default"), (error) =>
+      isK8sError(error, "K8S_NAMESPACE_NOT_MANAGED"),
+    );
+    await core.readNamespace({ name: "default" });
+  });
+
+  it("removes a tenant namespace and waits until it is gone", async () => {
+    assert.equal(await removeTenantNamespace(kc, namespace), true);
+    const names = (await core.listNamespace()).items.map((ns) => ns.metadata?.name);
+    assert.equal(names.includes(namespace), false);
+    assert.equal(await removeTenantNamespace(kc, namespace), false);
+  });
+});
