@@ -16,7 +16,7 @@ export interface Command {
 }
 
 export interface ParsedArgs {
-  values: Record<string, string | boolean | undefined>;
+  values: Record<string, string | boolean | string[] | boolean[] | undefined>;
   positionals: string[];
 }
 
@@ -43,7 +43,8 @@ export function commandHelp(command: Command): string {
   if (entries.length > 0) {
     lines.push("Options:");
     for (const [name, option] of entries) {
-      const flag = `--${name}${option.type === "string" ? " <value>" : ""}`;
+      const short = option.short ? `-${option.short}, ` : "    ";
+      const flag = `${short}--${name}${option.type === "string" ? " <value>" : ""}`;
       lines.push(`  ${flag.padEnd(26)} ${command.optionHelp[name] ?? ""}`);
     }
     lines.push("");
@@ -73,4 +74,40 @@ export function integerFlag(
     );
   }
   return value;
+}
+
+/** Runs the action named by the first positional (`namespace claim`, `keys list`, …). */
+export async function runAction(
+  command: Command,
+  args: ParsedArgs,
+  actions: Record<string, (args: ParsedArgs, rest: string[]) => Promise<number>>,
+): Promise<number> {
+  const [action, ...rest] = args.positionals;
+  const run = action === undefined ? undefined : actions[action];
+  if (!run) {
+    throw usageError(
+      action === undefined
+        ? `${command.name} needs an action: ${Object.keys(actions).join(", ")}`
+        : `unknown action "${command.name} ${action}"; use ${Object.keys(actions).join(", ")}`,
+      `see: k8s-daas ${command.name} --help`,
+    );
+  }
+  return run(args, rest);
+}
+
+/** The single positional argument an action takes, or a usage error naming it. */
+export function onePositional(command: Command, rest: string[], what: string): string {
+  if (rest.length !== 1 || !rest[0]) {
+    throw usageError(
+      rest.length === 0 ? `missing ${what}` : `expected one ${what}, got ${rest.length} arguments`,
+      `usage: ${command.usage}`,
+    );
+  }
+  return rest[0];
+}
+
+/** A string flag's value, if given once. */
+export function stringFlag(values: ParsedArgs["values"], name: string): string | undefined {
+  const value = values[name];
+  return typeof value === "string" ? value : undefined;
 }

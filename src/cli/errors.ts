@@ -5,6 +5,8 @@ export const EXIT = {
   failure: 1,
   /** The command line itself is wrong. */
   usage: 2,
+  /** A service the command needs (chain, control plane, cluster) could not be reached. */
+  unavailable: 3,
   /** Interrupted (Ctrl-C) before finishing. */
   interrupted: 130,
 } as const;

@@ -1,9 +1,35 @@
 import { type Command, commandHelp, parseCommandArgs } from "./command.ts";
+import { applyCommand } from "./commands/apply.ts";
+import { clusterCommand } from "./commands/cluster.ts";
 import { controlCommand } from "./commands/control.ts";
+import { deleteCommand } from "./commands/delete.ts";
+import { deployCommand } from "./commands/deploy.ts";
 import { devnetCommand } from "./commands/devnet.ts";
+import { getCommand } from "./commands/get.ts";
+import { keysCommand } from "./commands/keys.ts";
+import { namespaceCommand } from "./commands/namespace.ts";
+import { podCommand } from "./commands/pod.ts";
+import { requestsCommand, resultCommand } from "./commands/requests.ts";
+import { upCommand } from "./commands/up.ts";
 import { CliError, EXIT } from "./errors.ts";
+import { toCliError } from "./failures.ts";
 
-const COMMANDS: readonly Command[] = [devnetCommand, controlCommand];
+/** In help order: getting started, tenant, operator, daemons. */
+const COMMANDS: readonly Command[] = [
+  upCommand,
+  namespaceCommand,
+  podCommand,
+  applyCommand,
+  deployCommand,
+  getCommand,
+  deleteCommand,
+  requestsCommand,
+  resultCommand,
+  clusterCommand,
+  keysCommand,
+  devnetCommand,
+  controlCommand,
+];
 
 function mainHelp(): string {
   return [
@@ -16,7 +42,9 @@ function mainHelp(): string {
     "",
     "Run 'k8s-daas <command> --help' for a command's options and an example.",
     "",
-    "Exit codes: 0 success, 1 the command failed, 2 the command line is wrong, 130 interrupted.",
+    "Exit codes: 0 success; 1 the command failed (a failed result, a Move abort, a refusal);",
+    "2 the command line or its input is wrong (nothing was sent); 3 the chain or the control",
+    "plane cannot be reached; 130 interrupted.",
   ].join("\n");
 }
 
@@ -42,7 +70,7 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.run(args);
   } catch (error) {
-    return report(error);
+    return report(toCliError(error));
   }
 }
 

@@ -1,0 +1,221 @@
+import { join } from "node:path";
+import type { SuiGrpcClient } from "@mysten/sui/grpc";
+import { addCall } from "../../chain/k8s-daas.ts";
+import {
+  type ClusterStateEvent,
+  decodeEvent,
+  type EventName,
+  eventType,
+  WORKER_ACTION,
+  type WorkerNodeEvent,
+} from "../../protocol/index.ts";
+import { loadDevEnclaveSigner } from "../../tee/index.ts";
+import { type Command, runAction, stringFlag } from "../command.ts";
+import { CONNECTION_HELP, CONNECTION_OPTIONS, DEFAULT_DATA_DIR } from "../context.ts";
+import type { Readiness } from "../control-api.ts";
+import { CliError, EXIT } from "../errors.ts";
+import { age, printResult, sui } from "../output.ts";
+import { createdObjectId, Session } from "../session.ts";
+
+export const clusterCommand: Command = {
+  name: "cluster",
+  summary:
+    "Operator: create a cluster object, or show a cluster's state (chain and control plane).",
+  usage: "k8s-daas cluster create [--name NAME] [--enclave-key-file FILE] | status",
+  example: "k8s-daas cluster status",
+  options: {
+    name: { type: "string" },
+    "enclave-key-file": { type: "string" },
+    ...CONNECTION_OPTIONS,
+  },
+  optionHelp: {
+    name: "create: the cluster's name (default k8s-daas)",
+    "enclave-key-file":
+      "create: dev enclave key to register (default .data/control/enclave-dev-key.json)",
+    ...CONNECTION_HELP,
+  },
+  run: (args) =>
+    runAction(clusterCommand, args, {
+      async create({ values }) {
+        const session = new Session(values, { needCluster: false });
+        const { packageId } = session.connection;
+        const name = stringFlag(values, "name") ?? "k8s-daas";
+        const keyFile =
+          stringFlag(values, "enclave-key-file") ??
+          join(DEFAULT_DATA_DIR, "control", "enclave-dev-key.json");
+        const enclave = loadDevEnclaveSigner(keyFile);
+        const created = await session.execute((tx) =>
+          addCall(tx, packageId, "create_cluster", { name }),
+        );
+        const clusterId = await createdObjectId(session.client, created, "::cluster::Cluster");
+        const adminCapId = await createdObjectId(session.client, created, "::cluster::AdminCap");
+        await session.execute((tx) =>
+          addCall(
+            tx,
+            packageId,
+            "register_dev_enclave",
+            { public_key: enclave.publicKey },
+            { cluster: clusterId, cap: adminCapId },
+          ),
+        );
+        const admin = await session.address();
+        const data = {
+          clusterId,
+          adminCapId,
+          admin,
+          name,
+          enclavePublicKey: Buffer.from(enclave.publicKey).toString("hex"),
+          enclaveKeyFile: keyFile,
+        };
+        printResult(session.connection.output, data, () =>
+          [
+            `created cluster ${name}: ${clusterId}`,
+            `  AdminCap     ${adminCapId} (held by ${admin})`,
+            `  enclave key  ${data.enclavePublicKey} (dev, from ${keyFile})`,
+            `serve it: k8s-daas control --network ${session.connection.network} --package-id ${packageId} --cluster-id ${clusterId} --enclave-key-file ${keyFile}`,
+          ].join("\n"),
+        );
+        return EXIT.ok;
+      },
+      async status({ values }) {
+        const session = new Session(values);
+        const { packageId, clusterId } = session.connection;
+        const cluster = await session.cluster();
+        const [state, workers] = await session.chain(() =>
+          Promise.all([
+            lastClusterState(session.client, packageId, clusterId),
+            workerSummary(session.client, packageId, clusterId),
+          ]),
+        );
+        let control:
+          | {
+              url: string;
+              readiness?: Readiness;
+              queueDepth?: number | undefined;
+              inFlight?: number | undefined;
+              error?: string;
+            }
+          | undefined;
+        if (session.connection.controlUrl) {
+          const api = session.controlApi();
+          try {
+            const [readiness, metrics] = await Promise.all([api.readiness(), api.metrics()]);
+            control = {
+              url: api.url,
+              readiness,
+              queueDepth: metricSum(metrics, "k8s_daas_queue_depth"),
+              inFlight: metricSum(metrics, "k8s_daas_requests_in_flight"),
+            };
+          } catch (error) {
+            if (!(error instanceof CliError)) throw error;
+            control = { url: api.url, error: error.message };
+          }
+        }
+        const data = {
+          clusterId,
+          name: cluster.name,
+          admin: cluster.admin,
+          paused: cluster.paused,
+          config: cluster.config,
+          treasuryMist: cluster.treasury,
+          enclave: {
+            publicKey: Buffer.from(cluster.enclave_public_key).toString("hex"),
+            devAllowed: cluster.allow_dev_enclave,
+            lastSequence: cluster.last_sequence,
+          },
+          requestsSubmitted: cluster.next_request_id,
+          lastCheckpoint: state,
+          workers,
+          control,
+        };
+        printResult(session.connection.output, data, () => {
+          const lines = [
+            `cluster ${cluster.name} (${clusterId})${cluster.paused ? "  PAUSED" : ""}`,
+            `  admin            ${cluster.admin}`,
+            `  request fee      ${sui(cluster.config.request_fee_mist)}; payload limit ${cluster.config.max_payload_bytes} bytes`,
+            `  enclave key      ${data.enclave.publicKey || "(none registered)"}${cluster.allow_dev_enclave ? " (dev keys allowed)" : ""}`,
+            `  requests         ${cluster.next_request_id} submitted; treasury ${sui(cluster.treasury)}`,
+            `  workers          ${workers.total} (${
+              Object.entries(workers.byStatus)
+                .map(([status, count]) => `${count} ${status}`)
+                .join(", ") || "none"
+            }); min stake ${sui(cluster.config.min_worker_stake_mist)}`,
+            state
+              ? `  last checkpoint  ${state.ready_node_count}/${state.node_count} nodes ready, ${state.running_pod_count}/${state.pod_count} pods running, ${age(Number(state.timestamp_ms))} ago (seq ${state.sequence})`
+              : "  last checkpoint  none reported yet",
+          ];
+          if (control?.readiness) {
+            lines.push(
+              `  control plane    ${control.url}: ${control.readiness.ready ? "ready" : "NOT READY"}, queue depth ${control.queueDepth ?? "?"}, in flight ${control.inFlight ?? "?"}`,
+            );
+            for (const check of control.readiness.checks)
+              lines.push(
+                `    ${check.ok ? "ok " : "NO "} ${check.name.padEnd(13)} ${check.detail}`,
+              );
+          } else if (control) {
+            lines.push(`  control plane    ${control.error}`);
+          }
+          return lines.join("\n");
+        });
+        return EXIT.ok;
+      },
+    }),
+};
+
+/** Newest events of one type for this cluster, newest first (descending pages). */
+async function* newestEvents(client: SuiGrpcClient, packageId: string, name: EventName) {
+  let before: string | null = null;
+  do {
+    const page: Awaited<ReturnType<SuiGrpcClient["listEvents"]>> = await client.listEvents({
+      filter: { eventType: eventType(packageId, name) },
+      limit: 50,
+      ...(before ? { before } : { order: "descending" as const }),
+    });
+    for (const event of page.events) yield decodeEvent(event.eventType, event.bcs).value;
+    before = page.hasNextPage ? page.endCursor : null;
+  } while (before);
+}
+
+async function lastClusterState(client: SuiGrpcClient, packageId: string, clusterId: string) {
+  for await (const value of newestEvents(client, packageId, "ClusterStateEvent")) {
+    const state = value as ReturnType<typeof ClusterStateEvent.parse>;
+    if (state.cluster_id === clusterId) return state;
+  }
+  return undefined;
+}
+
+const ACTION_STATUS: Record<number, string> = {
+  [WORKER_ACTION.registered]: "pending",
+  [WORKER_ACTION.heartbeat]: "active",
+  [WORKER_ACTION.activated]: "active",
+  [WORKER_ACTION.deregistered]: "unbonding",
+  [WORKER_ACTION.slashed]: "slashed",
+};
+
+/** Each worker's latest event decides its status; withdrawn workers are gone. */
+async function workerSummary(client: SuiGrpcClient, packageId: string, clusterId: string) {
+  const latest = new Map<string, number>();
+  for await (const value of newestEvents(client, packageId, "WorkerNodeEvent")) {
+    const event = value as ReturnType<typeof WorkerNodeEvent.parse>;
+    if (event.cluster_id === clusterId && !latest.has(event.node_id))
+      latest.set(event.node_id, event.action);
+  }
+  const byStatus: Record<string, number> = {};
+  let total = 0;
+  for (const action of latest.values()) {
+    const status = ACTION_STATUS[action];
+    if (!status) continue;
+    byStatus[status] = (byStatus[status] ?? 0) + 1;
+    total++;
+  }
+  return { total, byStatus };
+}
+
+/** Sum of a Prometheus metric's samples in the text exposition format. */
+function metricSum(text: string, name: string): number | undefined {
+  const samples = text
+    .split("\n")
+    .filter((line) => line.startsWith(name) && /^[a-z_]+(\{[^}]*\})? /.test(line))
+    .map((line) => Number(line.slice(line.lastIndexOf(" ") + 1)));
+  return samples.length === 0 ? undefined : samples.reduce((sum, value) => sum + value, 0);
+}

@@ -1,0 +1,116 @@
+import { setTimeout as sleep } from "node:timers/promises";
+import { type Command, onePositional, type ParsedArgs } from "../command.ts";
+import { CONNECTION_HELP, CONNECTION_OPTIONS } from "../context.ts";
+import type { RequestView } from "../control-api.ts";
+import { CliError, EXIT, usageError } from "../errors.ts";
+import { formatData, printResult } from "../output.ts";
+import { Session } from "../session.ts";
+
+/** Inbox states after which nothing changes: the result is on chain, or never will be. */
+const FINISHED = new Set(["reported", "cancelled"]);
+
+function requestId(text: string): bigint {
+  if (!/^\d{1,20}$/.test(text)) throw usageError(`a request id is a number, got "${text}"`);
+  return BigInt(text);
+}
+
+function table(views: readonly RequestView[]) {
+  return {
+    headers: ["ID", "STATE", "METHOD", "RESOURCE", "NAMESPACE", "NAME", "RESULT"],
+    rows: views.map((view) => [
+      view.requestId,
+      view.state,
+      view.method,
+      view.resource,
+      view.namespace,
+      view.name || "-",
+      view.summary ?? "",
+    ]),
+  };
+}
+
+export const requestsCommand: Command = {
+  name: "requests",
+  summary: "List your requests and their state (from nautilus-control), or follow one.",
+  usage: "k8s-daas requests [ID] [--watch] [--limit N]",
+  example: "k8s-daas requests 12 --watch",
+  options: {
+    watch: { type: "boolean", short: "w" },
+    limit: { type: "string" },
+    ...CONNECTION_OPTIONS,
+  },
+  optionHelp: {
+    watch: "keep showing changes (for an ID: until it has a result)",
+    limit: "how many of your latest requests to list (default 20)",
+    ...CONNECTION_HELP,
+  },
+  async run({ values, positionals }: ParsedArgs) {
+    const session = new Session(values);
+    const api = session.controlApi();
+    const id =
+      positionals.length === 0
+        ? undefined
+        : requestId(onePositional(requestsCommand, positionals, "request id"));
+    const limit = Number(values.limit ?? 20);
+    const read = async () =>
+      id === undefined ? await api.requests(limit) : [await api.request(id)];
+    let last = "";
+    for (;;) {
+      const views = await read();
+      const rendered = formatData("json", views);
+      if (rendered !== last) {
+        printResult(session.connection.output, id === undefined ? views : views[0], () =>
+          table(views),
+        );
+        last = rendered;
+      }
+      const finished = id !== undefined && views.every((view) => FINISHED.has(view.state));
+      if (values.watch !== true || finished) {
+        const failed = id !== undefined && (views[0]?.statusCode ?? 0) >= 400;
+        return failed ? EXIT.failure : EXIT.ok;
+      }
+      await sleep(1_000);
+    }
+  },
+};
+
+export const resultCommand: Command = {
+  name: "result",
+  summary: "Show a request's full output (served by nautilus-control to you only, signed request).",
+  usage: "k8s-daas result ID [-o table|json|yaml]",
+  example: "k8s-daas result 12 -o yaml",
+  options: CONNECTION_OPTIONS,
+  optionHelp: CONNECTION_HELP,
+  async run({ values, positionals }) {
+    const id = requestId(onePositional(resultCommand, positionals, "request id"));
+    const session = new Session(values);
+    const api = session.controlApi();
+    const view = await api.request(id);
+    if (view.statusCode === undefined) {
+      throw new CliError("NOT_FINISHED", `request ${id} is ${view.state}; it has no result yet`, {
+        hint: `wait for it: k8s-daas requests ${id} --watch`,
+      });
+    }
+    const { body } = await api.output(id);
+    const result = body as {
+      statusCode: number;
+      errorCode?: string;
+      summary: string;
+      output: unknown;
+    };
+    printResult(session.connection.output, { request: view, ...result }, () =>
+      [
+        `request ${id}: ${view.method} ${view.resource}${view.name ? `/${view.name}` : ""} in ${view.namespace}`,
+        `result:  ${result.statusCode}${result.errorCode ? ` ${result.errorCode}` : ""} ${result.summary}`,
+        `chain:   submitted in ${view.submittedTx}${view.resultTx ? `, result in ${view.resultTx}` : ""}`,
+        `sha256:  ${view.outputSha256 ?? ""}`,
+        "output:",
+        formatData("yaml", result.output)
+          .split("\n")
+          .map((line) => `  ${line}`)
+          .join("\n"),
+      ].join("\n"),
+    );
+    return result.statusCode >= 400 ? EXIT.failure : EXIT.ok;
+  },
+};

@@ -1,0 +1,119 @@
+import type { Signer } from "@mysten/sui/cryptography";
+import { signedHeaders } from "../control/http/auth.ts";
+import { CliError, EXIT } from "./errors.ts";
+import { rootMessage } from "./failures.ts";
+
+/** A request as nautilus-control's API shows it (`GET /v1/requests/:id`). */
+export interface RequestView {
+  requestId: string;
+  state: string;
+  method: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  priority: number;
+  submittedTx: string;
+  statusCode?: number;
+  errorCode?: string | null;
+  summary?: string;
+  outputSha256?: string;
+  resultTx?: string;
+}
+
+export interface Readiness {
+  ready: boolean;
+  checks: { name: string; ok: boolean; detail: string }[];
+  [key: string]: unknown;
+}
+
+const TIMEOUT_MS = 5_000;
+
+/**
+ * Client of nautilus-control's HTTP API. Request data is only served to its requester, so
+ * those calls carry headers signed by the tenant's key over the exact method and path.
+ */
+export class ControlApi {
+  readonly url: string;
+  readonly #signer: () => Promise<Signer>;
+
+  constructor(url: string, signer: () => Promise<Signer>) {
+    this.url = url.replace(/\/+$/, "");
+    this.#signer = signer;
+  }
+
+  /** Throws CONTROL_UNREACHABLE unless the control plane answers its health check. */
+  async health(): Promise<Record<string, unknown>> {
+    return (await this.#get("/healthz", false)).body as Record<string, unknown>;
+  }
+
+  async readiness(): Promise<Readiness> {
+    return (await this.#get("/readyz", false, [200, 503])).body as Readiness;
+  }
+
+  async metrics(): Promise<string> {
+    return (await this.#get("/metrics", false)).text;
+  }
+
+  async request(id: bigint): Promise<RequestView> {
+    return (await this.#get(`/v1/requests/${id}`, true)).body as RequestView;
+  }
+
+  async requests(limit = 50): Promise<RequestView[]> {
+    const { body } = await this.#get(`/v1/requests?limit=${limit}`, true);
+    return (body as { requests: RequestView[] }).requests;
+  }
+
+  /** The full output whose sha256 is on chain: `{statusCode, errorCode?, summary, output}`. */
+  async output(id: bigint): Promise<{ text: string; body: unknown }> {
+    const { text, body } = await this.#get(`/v1/requests/${id}/output`, true);
+    return { text, body };
+  }
+
+  async #get(
+    pathAndQuery: string,
+    signed: boolean,
+    accept: readonly number[] = [200],
+  ): Promise<{ status: number; text: string; body: unknown }> {
+    const path = pathAndQuery.split("?")[0] ?? pathAndQuery;
+    const headers = signed ? await signedHeaders(await this.#signer(), "GET", path) : {};
+    let response: Response;
+    try {
+      response = await fetch(`${this.url}${pathAndQuery}`, {
+        headers,
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new CliError(
+        "CONTROL_UNREACHABLE",
+        `nautilus-control does not answer at ${this.url} (${rootMessage(error)})`,
+        {
+          hint: "start the local stack with 'k8s-daas up', or pass --control-url",
+          exitCode: EXIT.unavailable,
+          cause: error,
+        },
+      );
+    }
+    const text = await response.text();
+    let body: unknown = text;
+    if (response.headers.get("content-type")?.includes("json")) {
+      try {
+        body = JSON.parse(text);
+      } catch {
+        // keep the text
+      }
+    }
+    if (!accept.includes(response.status)) {
+      const problem = body as { error?: string; message?: string };
+      throw new CliError(
+        problem.error ?? `HTTP_${response.status}`,
+        `nautilus-control: ${problem.message ?? text.trim()}`,
+        response.status === 404
+          ? { hint: "'k8s-daas requests' lists your requests" }
+          : response.status === 409
+            ? { hint: "wait for it: k8s-daas requests ID --watch" }
+            : {},
+      );
+    }
+    return { status: response.status, text, body };
+  }
+}
