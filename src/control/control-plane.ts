@@ -36,6 +36,13 @@ export interface ControlPlaneOptions {
   metrics: ControlMetrics;
   log: Logger;
   concurrency: number;
+  /**
+   * Runs each reporting round exclusively with the other enclave-signed calls (worker
+   * management's EnclavePoster), so sequence numbers reach the chain in order.
+   */
+  serializeSigned?: <T>(work: () => Promise<T>) => Promise<T>;
+  /** Called after every committed batch of events (worker management acts on its own). */
+  onIngested?: () => void;
 }
 
 type Job = InboxRequest & { tenant: string };
@@ -98,6 +105,7 @@ export class ControlPlane {
       this.#o.metrics.eventsIngested.inc({ type: event.eventType.split("::").at(-1) ?? "unknown" });
     }
     this.#o.metrics.duplicateEvents.inc(result.duplicates);
+    this.#o.onIngested?.();
     for (const id of result.cancelled) this.#scheduler.remove(id);
     if (this.#draining) return result.added.length;
     for (const request of result.added) this.#enqueue(request);
@@ -132,7 +140,8 @@ export class ControlPlane {
       do {
         this.#reportAgain = false;
         try {
-          const n = await this.#o.reporter.reportPending(this.#abort.signal);
+          const report = () => this.#o.reporter.reportPending(this.#abort.signal);
+          const n = await (this.#o.serializeSigned ? this.#o.serializeSigned(report) : report());
           this.#o.metrics.reported.inc(n);
         } catch (error) {
           this.#o.log.error({ err: error }, "reporting failed");

@@ -24,6 +24,11 @@ import { Inbox } from "./inbox.ts";
 import { ControlMetrics } from "./metrics.ts";
 import { Reconciler } from "./reconciler.ts";
 import { Reporter } from "./reporter.ts";
+import {
+  createWorkerManagement,
+  type WorkerControl,
+  type WorkerControlConfig,
+} from "./workers/index.ts";
 
 export interface NautilusControlDeps {
   /** A client of the chain; default from `config.network`. */
@@ -35,6 +40,8 @@ export interface NautilusControlDeps {
   /** The enclave signer; default the dev key file (outside a Nitro Enclave). */
   enclave?: EnclaveSigner;
   log?: Logger;
+  /** Worker management settings over the defaults and K8S_DAAS_WORKERS_* variables. */
+  workers?: Partial<WorkerControlConfig>;
 }
 
 export interface NautilusControl {
@@ -44,6 +51,8 @@ export interface NautilusControl {
   readonly metrics: ControlMetrics;
   readonly controlPlane: ControlPlane;
   readonly reconciler: Reconciler;
+  /** Worker admission, liveness and slashing; undefined when turned off. */
+  readonly workers: WorkerControl | undefined;
   readonly enclavePublicKey: Uint8Array;
   /** Graceful: stops following, drains in-flight work, posts what finished. */
   stop(): Promise<void>;
@@ -94,6 +103,20 @@ export async function startNautilusControl(
       log.error(problem, "cannot post results");
     },
   });
+  const workers = createWorkerManagement(
+    {
+      inbox,
+      signer: enclave,
+      submitter,
+      client,
+      kubeConfig,
+      packageId: config.packageId,
+      clusterId: config.clusterId,
+      log,
+      metricsRegistry: metrics.registry,
+    },
+    deps.workers,
+  );
   const executor = new TenantExecutor(kubeConfig, {
     onRetry: (event) =>
       log.warn(
@@ -109,7 +132,7 @@ export async function startNautilusControl(
   const controlPlane = new ControlPlane({
     inbox,
     admit,
-    runner: executor,
+    runner: workers.wrapRunner(executor),
     provision: async (namespace, owner) => {
       await ensureTenantNamespace(kubeConfig, { namespace, owner, clusterId: config.clusterId });
     },
@@ -117,6 +140,8 @@ export async function startNautilusControl(
     metrics,
     log,
     concurrency: config.concurrency,
+    serializeSigned: (work) => workers.poster.exclusive(work),
+    ...(workers.control ? { onIngested: () => workers.control?.wake() } : {}),
   });
   const reconciler = new Reconciler({
     inbox,
@@ -137,6 +162,7 @@ export async function startNautilusControl(
   if (recovered.settled.length > 0)
     log.info({ settled: recovered.settled.length }, "settled journaled transactions");
   controlPlane.resume();
+  await workers.control?.start();
 
   const stopAll = new AbortController();
   const follower = new EventFollower({
@@ -232,6 +258,7 @@ export async function startNautilusControl(
     );
   } catch (error) {
     stopAll.abort();
+    await workers.control?.stop();
     inbox.close();
     journal.close();
     throw error;
@@ -248,11 +275,13 @@ export async function startNautilusControl(
     metrics,
     controlPlane,
     reconciler,
+    workers: workers.control,
     enclavePublicKey: enclave.publicKey,
     stop: async () => {
       for (const timer of timers) clearInterval(timer);
       stopAll.abort();
       await following;
+      await workers.control?.stop();
       await controlPlane.drain(config.drainTimeoutMs);
       await api.close();
       inbox.close();

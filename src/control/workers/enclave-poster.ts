@@ -1,0 +1,131 @@
+import type { SuiGrpcClient } from "@mysten/sui/grpc";
+import { MoveAbortError, type SubmissionResult, type Submitter } from "../../chain/index.ts";
+import { addCall } from "../../chain/k8s-daas.ts";
+import {
+  type CallName,
+  type IntentKind,
+  type PayloadInput,
+  signingBytes,
+} from "../../protocol/index.ts";
+import type { EnclaveSigner } from "../../tee/index.ts";
+import { chainTimeMs, readClusterObject } from "../chain-view.ts";
+import type { Inbox } from "../inbox.ts";
+import { WorkerControlError } from "./errors.ts";
+
+/** The enclave-signed calls worker management makes, with the intent each one signs. */
+const SIGNED_CALLS = {
+  activate_worker: "workerActivation",
+  slash_worker: "slashVerdict",
+  report_cluster_state: "clusterState",
+} as const satisfies Partial<Record<CallName, IntentKind>>;
+export type SignedCallName = keyof typeof SIGNED_CALLS;
+
+type Fields<N extends SignedCallName> = Omit<
+  PayloadInput<(typeof SIGNED_CALLS)[N]>,
+  "cluster_id" | "sequence"
+>;
+
+/** Aborts a fresh signature fixes: a stale sequence or timestamp. */
+const RESIGN = new Set(["ESequenceReplay", "ETimestampOutOfWindow"]);
+const MAX_RESIGN_ATTEMPTS = 5;
+
+export interface EnclavePosterOptions {
+  inbox: Inbox;
+  signer: EnclaveSigner;
+  submitter: Submitter;
+  client: SuiGrpcClient;
+  packageId: string;
+  clusterId: string;
+}
+
+/**
+ * The one queue every enclave-signed transaction of this control plane goes through.
+ *
+ * Why: the chain accepts a signed message only if its sequence is greater than the
+ * cluster's `last_sequence`, one counter shared by every message kind. Sequence numbers are
+ * reserved in the inbox (never handed out twice, even across a crash), but reserving is not
+ * enough: if the result reporter reserved 7 and worker management 8, and 8 landed first, 7
+ * would be refused as a replay and have to be signed again — and under load the two could
+ * keep overtaking each other. So the whole "read last_sequence → reserve → sign → submit →
+ * confirmed" step runs under one lock (`exclusive`), for the reporter's `complete` batches
+ * (the control plane wraps `reportPending` in it) and for worker management's
+ * `activate_worker`, `slash_worker` and `report_cluster_state` alike. Inside the lock, the
+ * sequence reserved is always the next one the chain expects, so nothing is re-signed in
+ * normal operation; a re-sign (`ESequenceReplay`, `ETimestampOutOfWindow`) only happens after
+ * outside interference (another process with the same key) or a clock jump.
+ *
+ * The Submitter already sends one operator's transactions one at a time (gas coin), which
+ * orders *sending*, not *signing*; this lock orders signing too. Holding it across
+ * confirmation costs latency for bursts of signed calls, which are rare next to requests and
+ * are batched by the reporter.
+ */
+export class EnclavePoster {
+  readonly #o: EnclavePosterOptions;
+  #tail: Promise<unknown> = Promise.resolve();
+
+  constructor(options: EnclavePosterOptions) {
+    this.#o = options;
+  }
+
+  /** Runs `work` after every earlier exclusive work has settled (success or failure). */
+  exclusive<T>(work: () => Promise<T>): Promise<T> {
+    const result = this.#tail.then(work, work);
+    this.#tail = result.catch(() => undefined);
+    return result;
+  }
+
+  /**
+   * Signs and posts one call. Move aborts other than a stale signature reach the caller as
+   * `MoveAbortError` (e.g. `EWorkerNotPending` when the worker was activated meanwhile).
+   */
+  post<N extends SignedCallName>(
+    name: N,
+    fields: Fields<N>,
+    signal?: AbortSignal,
+  ): Promise<SubmissionResult> {
+    return this.exclusive(() => this.#post(name, fields, signal));
+  }
+
+  async #post<N extends SignedCallName>(
+    name: N,
+    fields: Fields<N>,
+    signal?: AbortSignal,
+  ): Promise<SubmissionResult> {
+    const { inbox, client, clusterId, packageId, signer, submitter } = this.#o;
+    let lastError: unknown;
+    for (let attempt = 1; attempt <= MAX_RESIGN_ATTEMPTS; attempt++) {
+      const cluster = await readClusterObject(client, clusterId, signal);
+      const [sequence = 0n] = inbox.reserveSequences(1, BigInt(cluster.last_sequence) + 1n);
+      const timestampMs = await chainTimeMs(client, signal);
+      const payload = { cluster_id: clusterId, sequence, ...fields } as PayloadInput<
+        (typeof SIGNED_CALLS)[N]
+      >;
+      const signature = await signer.sign(signingBytes(SIGNED_CALLS[name], timestampMs, payload));
+      try {
+        return await submitter.submit(
+          `${name}:${sequence}`,
+          (tx) =>
+            addCall(
+              tx,
+              packageId,
+              name,
+              { ...fields, timestamp_ms: timestampMs, sequence, signature },
+              { cluster: clusterId },
+            ),
+          signal ? { signal } : undefined,
+        );
+      } catch (error) {
+        if (error instanceof MoveAbortError && RESIGN.has(error.constantName ?? "")) {
+          lastError = error;
+          continue;
+        }
+        throw error;
+      }
+    }
+    throw new WorkerControlError(
+      "WORKERS_SIGNED_CALL_FAILED",
+      `${name} kept being refused as stale after ${MAX_RESIGN_ATTEMPTS} fresh signatures`,
+      { cause: lastError },
+    );
+  }
+}

@@ -1,0 +1,17 @@
+/** Stable codes of what worker management reports (logs, /readyz, thrown errors). */
+export type WorkerControlErrorCode =
+  | "WORKERS_CONFIG_INVALID"
+  | "WORKERS_KEY_NOT_FOUND"
+  | "WORKERS_JOIN_TOKEN_INVALID"
+  | "WORKERS_JOIN_NOT_ACTIVE"
+  | "WORKERS_JOIN_BAD_REQUEST"
+  | "WORKERS_SIGNED_CALL_FAILED";
+
+export class WorkerControlError extends Error {
+  readonly code: WorkerControlErrorCode;
+  constructor(code: WorkerControlErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "WorkerControlError";
+    this.code = code;
+  }
+}

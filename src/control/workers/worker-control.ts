@@ -1,0 +1,310 @@
+import type { KubeConfig } from "@kubernetes/client-node";
+import type { SuiGrpcClient } from "@mysten/sui/grpc";
+import type { Logger } from "pino";
+import { Histogram, type Registry } from "prom-client";
+import { MoveAbortError } from "../../chain/index.ts";
+import { KubeApiClient } from "../../k8s/index.ts";
+import { sealJoinCredential } from "../../worker/join-credential.ts";
+import { chainTimeMs, readClusterObject } from "../chain-view.ts";
+import {
+  issueBootstrapToken,
+  revokeBootstrapToken,
+  revokeTokensOf,
+  verifyBootstrapToken,
+} from "./bootstrap-token.ts";
+import { measureClusterState } from "./cluster-state.ts";
+import type { WorkerControlConfig } from "./config.ts";
+import type { EnclavePoster } from "./enclave-poster.ts";
+import { workerEncryptionKey } from "./encryption-key.ts";
+import { WorkerControlError } from "./errors.ts";
+import {
+  JOIN_PATH,
+  type JoinAnswer,
+  type JoinRequest,
+  type JoinServer,
+  startJoinServer,
+} from "./join-server.ts";
+import { stakeTier } from "./node-labels.ts";
+import type { HeartbeatSeen, WorkerEntry, WorkerRegistry } from "./registry.ts";
+import {
+  cordonWorkerNode,
+  createSimulatedWorkerNode,
+  deleteWorkerNode,
+  drainWorkerNode,
+  uncordonWorkerNode,
+} from "./worker-nodes.ts";
+
+export interface WorkerControlOptions {
+  config: WorkerControlConfig;
+  registry: WorkerRegistry;
+  poster: EnclavePoster;
+  client: SuiGrpcClient;
+  kubeConfig: KubeConfig;
+  clusterId: string;
+  packageId: string;
+  log: Logger;
+  metricsRegistry: Registry;
+}
+
+/** Aborts that mean the chain already moved past what we were about to post. */
+const ALREADY_SETTLED = new Set(["EWorkerNotPending", "EWorkerSlashed", "EWorkerNotFound"]);
+
+/**
+ * Worker management inside nautilus-control:
+ * - admission: a newly registered worker with enough stake gets a bootstrap token, sealed to
+ *   its x25519 key and posted with an enclave-signed `activate_worker`;
+ * - joining: a simulated worker presents the token at the join endpoint and gets its KWOK
+ *   Node; a real one joins with `k3s agent` and its Node is labelled when it shows up;
+ * - liveness: an active worker whose last heartbeat (chain time) is more than N heartbeat
+ *   periods old is cordoned, drained, then slashed by an enclave-signed verdict;
+ * - leaving: a deregistered (unbonding) worker's node is drained and removed;
+ * - reporting: `report_cluster_state` every `stateReportIntervalMs`.
+ * Every step is driven by the registry (chain events, committed with the cursor) and by
+ * Kubernetes state, so a restart repeats only what did not finish. Signed calls go through
+ * the shared EnclavePoster queue.
+ */
+export class WorkerControl {
+  readonly #o: WorkerControlOptions;
+  readonly #kube: KubeApiClient;
+  readonly #abort = new AbortController();
+  readonly #activating = new Set<string>();
+  readonly #timers: NodeJS.Timeout[] = [];
+  readonly heartbeatLag: Histogram;
+  #joinServer: JoinServer | undefined;
+  #joinUrl = "";
+  #pass: Promise<void> | undefined;
+  #passAgain = false;
+  #liveness: Promise<void> | undefined;
+
+  constructor(options: WorkerControlOptions) {
+    this.#o = options;
+    this.#kube = new KubeApiClient(options.kubeConfig);
+    this.heartbeatLag = new Histogram({
+      name: "k8s_daas_worker_heartbeat_lag_seconds",
+      help: "From a heartbeat's chain timestamp to the control plane recording it",
+      buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [options.metricsRegistry],
+    });
+  }
+
+  /** For the registry: every heartbeat taken in. */
+  observeHeartbeat(seen: HeartbeatSeen): void {
+    this.heartbeatLag.observe(Math.max(0, seen.seenAtMs - seen.chainMs) / 1000);
+  }
+
+  get joinUrl(): string {
+    return this.#joinUrl;
+  }
+
+  async start(): Promise<void> {
+    const { config } = this.#o;
+    this.#joinServer = await startJoinServer((request) => this.#join(request), {
+      host: config.joinHost,
+      port: config.joinPort,
+    });
+    this.#joinUrl = config.joinUrl ?? `${this.#joinServer.url}${JOIN_PATH}`;
+    const every = (ms: number, work: () => void) => {
+      const timer = setInterval(work, ms);
+      timer.unref();
+      this.#timers.push(timer);
+    };
+    every(config.livenessIntervalMs, () => this.checkLiveness());
+    if (config.stateReportIntervalMs > 0) {
+      every(config.stateReportIntervalMs, () => {
+        this.reportClusterState().catch((error: unknown) =>
+          this.#o.log.warn({ err: error }, "cannot report the cluster state"),
+        );
+      });
+    }
+    this.wake();
+  }
+
+  async stop(): Promise<void> {
+    for (const timer of this.#timers) clearInterval(timer);
+    this.#abort.abort();
+    await Promise.allSettled([this.#pass, this.#liveness]);
+    await this.#joinServer?.close();
+  }
+
+  /** New worker events were committed: act on them (coalesces concurrent calls). */
+  wake(): void {
+    if (this.#abort.signal.aborted) return;
+    if (this.#pass) {
+      this.#passAgain = true;
+      return;
+    }
+    this.#pass = (async () => {
+      do {
+        this.#passAgain = false;
+        try {
+          await this.#reconcile();
+        } catch (error) {
+          if (!this.#abort.signal.aborted)
+            this.#o.log.warn({ err: error }, "worker reconciliation failed");
+        }
+      } while (this.#passAgain && !this.#abort.signal.aborted);
+      this.#pass = undefined;
+    })();
+  }
+
+  /** One pass: admit pending workers, clear out leaving and slashed ones. */
+  async #reconcile(): Promise<void> {
+    const { registry } = this.#o;
+    const pending = registry.inStatus(["pending"]).filter((w) => !this.#activating.has(w.nodeId));
+    if (pending.length > 0) {
+      const cluster = await readClusterObject(this.#o.client, this.#o.clusterId);
+      const floor = maxBigInt(
+        BigInt(cluster.config.min_worker_stake_mist),
+        this.#o.config.minStakeMist,
+      );
+      for (const worker of pending) {
+        if (this.#abort.signal.aborted) return;
+        if (worker.stakeMist < floor) continue; // stays pending; it can deregister and withdraw
+        await this.#activate(worker);
+      }
+    }
+    for (const worker of registry.inStatus(["unbonding", "slashed", "withdrawn"])) {
+      if (this.#abort.signal.aborted) return;
+      if (worker.nodeState === "removed") continue;
+      await this.#retire(worker, worker.status === "unbonding" ? "left" : worker.status);
+    }
+  }
+
+  async #activate(worker: WorkerEntry): Promise<void> {
+    const { client, packageId, clusterId, config, log, poster } = this.#o;
+    this.#activating.add(worker.nodeId);
+    try {
+      const key = await workerEncryptionKey(client, packageId, worker.registeredTx, worker.nodeId);
+      const issued = await issueBootstrapToken(this.#kube, worker.nodeId, config.tokenTtlMs);
+      const sealed = sealJoinCredential(
+        key,
+        {
+          v: 1,
+          server: config.apiServerUrl ?? this.#kube.server,
+          token: issued.token,
+          joinUrl: this.#joinUrl,
+          expiresAtMs: issued.expiresAtMs,
+        },
+        { clusterId, nodeId: worker.nodeId },
+      );
+      try {
+        await poster.post(
+          "activate_worker",
+          { node_id: worker.nodeId, encrypted_join_credential: sealed },
+          this.#abort.signal,
+        );
+        log.info({ worker: worker.nodeId }, "worker activated");
+      } catch (error) {
+        await revokeBootstrapToken(this.#kube, issued.id);
+        if (!(error instanceof MoveAbortError && ALREADY_SETTLED.has(error.constantName ?? "")))
+          throw error;
+      }
+    } finally {
+      // The activation event (or the abort) has settled the worker's status by now.
+      this.#activating.delete(worker.nodeId);
+    }
+  }
+
+  /** A simulated worker presents its token: create its Node. */
+  async #join(request: JoinRequest): Promise<JoinAnswer> {
+    const worker = this.#o.registry.get(request.nodeId);
+    const { id } = await verifyBootstrapToken(this.#kube, request.token, request.nodeId);
+    if (worker?.status !== "active") {
+      throw new WorkerControlError(
+        "WORKERS_JOIN_NOT_ACTIVE",
+        `worker ${request.nodeId} is ${worker?.status ?? "unknown"}, not active`,
+      );
+    }
+    const cluster = await readClusterObject(this.#o.client, this.#o.clusterId);
+    const outcome = await createSimulatedWorkerNode(this.#kube, {
+      nodeId: worker.nodeId,
+      owner: worker.owner,
+      tier: stakeTier(worker.stakeMist, BigInt(cluster.config.min_worker_stake_mist)),
+      resources: this.#o.config.nodeResources,
+    });
+    this.#o.registry.setNodeState(worker.nodeId, "joined");
+    await revokeBootstrapToken(this.#kube, id); // single use
+    this.#o.log.info({ worker: worker.nodeId, outcome }, "worker node joined");
+    return { node: worker.nodeId, created: outcome === "created" };
+  }
+
+  /** Checks every active worker's last heartbeat against the chain's clock. */
+  checkLiveness(): Promise<void> {
+    this.#liveness ??= this.#checkLiveness()
+      .catch((error: unknown) => {
+        if (!this.#abort.signal.aborted) this.#o.log.warn({ err: error }, "liveness check failed");
+      })
+      .finally(() => {
+        this.#liveness = undefined;
+      });
+    return this.#liveness;
+  }
+
+  async #checkLiveness(): Promise<void> {
+    const active = this.#o.registry.inStatus(["active"]);
+    if (active.length === 0) return;
+    const { client, clusterId, config } = this.#o;
+    const [cluster, nowMs] = await Promise.all([
+      readClusterObject(client, clusterId, this.#abort.signal),
+      chainTimeMs(client, this.#abort.signal),
+    ]);
+    const allowanceMs = BigInt(cluster.config.heartbeat_period_ms) * BigInt(config.missedPeriods);
+    for (const worker of active) {
+      if (this.#abort.signal.aborted) return;
+      if (BigInt(worker.lastHeartbeatMs) + allowanceMs >= nowMs) continue;
+      await this.#lapse(worker, Number(nowMs) - worker.lastHeartbeatMs);
+    }
+  }
+
+  /** Cordon, drain, then the slash verdict; a worker that heartbeats meanwhile is spared. */
+  async #lapse(worker: WorkerEntry, silentMs: number): Promise<void> {
+    const { log, poster, registry } = this.#o;
+    log.warn({ worker: worker.nodeId, silentMs }, "worker missed its heartbeats; draining");
+    await cordonWorkerNode(this.#kube, worker.nodeId);
+    const evicted = await drainWorkerNode(this.#kube, worker.nodeId);
+    registry.setNodeState(worker.nodeId, "drained");
+    const latest = registry.get(worker.nodeId);
+    if (latest && latest.status === "active" && latest.lastHeartbeatMs > worker.lastHeartbeatMs) {
+      await uncordonWorkerNode(this.#kube, worker.nodeId);
+      registry.setNodeState(worker.nodeId, "joined");
+      log.info({ worker: worker.nodeId }, "worker heartbeat arrived during the drain; spared");
+      return;
+    }
+    const reason = `missed heartbeats for ${Math.floor(silentMs / 1000)} s (allowed ${this.#o.config.missedPeriods} periods); ${evicted} pods evicted`;
+    try {
+      await poster.post(
+        "slash_worker",
+        { node_id: worker.nodeId, reason: reason.slice(0, 256) },
+        this.#abort.signal,
+      );
+      log.warn({ worker: worker.nodeId }, "worker slashed");
+    } catch (error) {
+      if (!(error instanceof MoveAbortError && ALREADY_SETTLED.has(error.constantName ?? "")))
+        throw error;
+    }
+    await this.#retire({ ...worker, nodeState: "drained" }, "slashed");
+  }
+
+  /** A worker that left or was slashed: no node, no token. */
+  async #retire(worker: WorkerEntry, why: string): Promise<void> {
+    if (worker.nodeState !== "drained") {
+      await cordonWorkerNode(this.#kube, worker.nodeId);
+      await drainWorkerNode(this.#kube, worker.nodeId);
+      this.#o.registry.setNodeState(worker.nodeId, "drained");
+    }
+    await deleteWorkerNode(this.#kube, worker.nodeId);
+    await revokeTokensOf(this.#kube, worker.nodeId);
+    this.#o.registry.setNodeState(worker.nodeId, "removed");
+    this.#o.log.info({ worker: worker.nodeId, why }, "worker node removed");
+  }
+
+  /** Posts the cluster's node and pod counts (`report_cluster_state`). */
+  async reportClusterState(): Promise<void> {
+    const report = await measureClusterState(this.#kube, this.#o.registry.all());
+    await this.#o.poster.post("report_cluster_state", report, this.#abort.signal);
+  }
+}
+
+function maxBigInt(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
