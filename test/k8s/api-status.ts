@@ -1,6 +1,23 @@
 import assert from "node:assert/strict";
 import { ApiException } from "@kubernetes/client-node";
 
+/** The `message` of a Kubernetes Status body, whether client-node parsed it or not. */
+function statusMessage(body: unknown): string {
+  const parsed: unknown = typeof body === "string" ? safeJson(body) : body;
+  if (parsed && typeof parsed === "object" && "message" in parsed) {
+    return String(parsed.message);
+  }
+  return typeof body === "string" ? body : JSON.stringify(body);
+}
+
+function safeJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Asserts that a client-node call fails with this HTTP status and a message matching `pattern`. */
 export async function expectStatus(
   call: Promise<unknown>,
@@ -9,9 +26,9 @@ export async function expectStatus(
 ): Promise<void> {
   await assert.rejects(call, (error: unknown) => {
     assert.ok(error instanceof ApiException, `expected an ApiException, got ${String(error)}`);
-    assert.equal(error.code, status, `unexpected status; body: ${JSON.stringify(error.body)}`);
-    const body = typeof error.body === "string" ? error.body : JSON.stringify(error.body);
-    assert.match(body, pattern);
+    const message = statusMessage(error.body);
+    assert.equal(error.code, status, `unexpected status; message: ${message}`);
+    assert.match(message, pattern);
     return true;
   });
 }

@@ -2,8 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { AppsV1Api, CoreV1Api, type V1Pod, VersionApi } from "@kubernetes/client-node";
 import type { ClusterHandle } from "../../src/k8s/testenv/index.ts";
-import { testCluster, uniqueNamespace } from "../helpers/cluster.ts";
-import { waitFor } from "./wait.ts";
+import { createTestNamespace, testCluster, uniqueNamespace, waitFor } from "../helpers/cluster.ts";
 
 let cluster: ClusterHandle;
 let core: CoreV1Api;
@@ -14,7 +13,7 @@ before(async () => {
   cluster = await testCluster();
   core = cluster.kubeConfig().makeApiClient(CoreV1Api);
   apps = cluster.kubeConfig().makeApiClient(AppsV1Api);
-  await core.createNamespace({ body: { metadata: { name: namespace } } });
+  await createTestNamespace(core, namespace);
 });
 
 after(async () => {

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { CoreV1Api, type V1Pod } from "@kubernetes/client-node";
-import { testCluster, uniqueNamespace } from "../helpers/cluster.ts";
+import { createTestNamespace, testCluster, uniqueNamespace } from "../helpers/cluster.ts";
 import { expectStatus } from "./api-status.ts";
 
 let core: CoreV1Api;
@@ -10,15 +10,10 @@ const unlabelled = uniqueNamespace("psa-default");
 
 before(async () => {
   core = (await testCluster()).kubeConfig().makeApiClient(CoreV1Api);
-  await core.createNamespace({
-    body: {
-      metadata: {
-        name: restricted,
-        labels: { "pod-security.kubernetes.io/enforce": "restricted" },
-      },
-    },
+  await createTestNamespace(core, restricted, {
+    "pod-security.kubernetes.io/enforce": "restricted",
   });
-  await core.createNamespace({ body: { metadata: { name: unlabelled } } });
+  await createTestNamespace(core, unlabelled);
 });
 
 after(async () => {

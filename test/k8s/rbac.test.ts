@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
 import type { ClusterHandle } from "../../src/k8s/testenv/index.ts";
-import { testCluster, uniqueNamespace } from "../helpers/cluster.ts";
+import { createTestNamespace, testCluster, uniqueNamespace } from "../helpers/cluster.ts";
 import { expectStatus } from "./api-status.ts";
 
 let cluster: ClusterHandle;
@@ -14,7 +14,7 @@ before(async () => {
   cluster = await testCluster();
   admin = cluster.kubeConfig().makeApiClient(CoreV1Api);
   for (const name of [tenantNamespace, otherNamespace]) {
-    await admin.createNamespace({ body: { metadata: { name } } });
+    await createTestNamespace(admin, name);
   }
 });
 

@@ -51,6 +51,9 @@ func runEtcd(args []string) int {
 	cfg.InitialCluster = cfg.InitialClusterFromName(cfg.Name)
 	cfg.LogLevel = *logLevel
 	cfg.UnsafeNoFsync = *noFsync
+	// NewConfig leaves this at zero (the etcd CLI sets it from a flag), which makes etcd log
+	// every request as "expensive" and floods the log.
+	cfg.WarningUnaryRequestDuration = embed.DefaultWarningUnaryRequestDuration
 
 	server, err := embed.StartEtcd(cfg)
 	if err != nil {

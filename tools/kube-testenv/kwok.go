@@ -30,6 +30,7 @@ func runKwok(args []string) int {
 	}
 	defer os.RemoveAll(filepath.Dir(stagesFile))
 	os.Args = append([]string{"kwok", "--config=" + stagesFile}, args...)
+	dropGlobalVersionFlag()
 
 	flagset := pflag.NewFlagSet("global", pflag.ContinueOnError)
 	flagset.ParseErrorsAllowlist.UnknownFlags = true
@@ -61,4 +62,18 @@ func writeStages() (string, error) {
 		return "", err
 	}
 	return path, nil
+}
+
+// dropGlobalVersionFlag removes the --version flag that Kubernetes' verflag package puts on
+// pflag.CommandLine at init. Cobra merges pflag.CommandLine into every root command, and
+// KWOK's root command declares its own boolean --version, which cobra refuses to combine
+// with a non-boolean one. Only this (KWOK) process is affected.
+func dropGlobalVersionFlag() {
+	kept := pflag.NewFlagSet(pflag.CommandLine.Name(), pflag.ContinueOnError)
+	pflag.CommandLine.VisitAll(func(f *pflag.Flag) {
+		if f.Name != "version" {
+			kept.AddFlag(f)
+		}
+	})
+	pflag.CommandLine = kept
 }

@@ -42,7 +42,16 @@ function delegatedClientFlags(kubeconfig: string, port: number, certDir: string)
   ];
 }
 
-/** The launch order; stop goes in reverse. */
+/** Every component of a complete cluster, in launch order. */
+export const componentNames: readonly ComponentName[] = [
+  "etcd",
+  "apiserver",
+  "controller-manager",
+  "scheduler",
+  "kwok",
+];
+
+/** The launch order (as componentNames); stop goes in reverse. */
 export function componentSpecs(layout: ClusterLayout, ports: ClusterPorts): ComponentSpec[] {
   const pki = (file: string): string => join(layout.pkiDir, file);
   const etcdUrl = `http://${LOOPBACK}:${ports.etcdClient}`;

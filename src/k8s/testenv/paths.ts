@@ -26,6 +26,8 @@ export interface ClusterLayout {
   readonly dataDir: string;
   readonly stateFile: string;
   readonly lockFile: string;
+  /** Pids whose lifetime bounds the cluster's (see watchOwner), one per line. */
+  readonly ownersFile: string;
   readonly pkiDir: string;
   readonly etcdDir: string;
   readonly logDir: string;
@@ -41,6 +43,7 @@ export function clusterLayout(dataDir: string): ClusterLayout {
     dataDir: root,
     stateFile: join(root, "state.json"),
     lockFile: join(root, "start.lock"),
+    ownersFile: join(root, "owners"),
     pkiDir: join(root, "pki"),
     etcdDir: join(root, "etcd"),
     logDir: join(root, "logs"),

@@ -13,16 +13,17 @@ import {
   type NodeResources,
   simulatedNodeNames,
 } from "./nodes.ts";
+import { registerOwner } from "./owner-watcher.ts";
 import { type ClusterLayout, clusterLayout } from "./paths.ts";
 import { freeLoopbackPort } from "./ports.ts";
 import { loadProbeCredentials } from "./probes.ts";
 import { launchDetached } from "./processes.ts";
 import { waitHealthy, waitNodesReady } from "./readiness.ts";
 import { runCommand } from "./run-command.ts";
-import { acquireStartLock } from "./start-lock.ts";
+import { withDataDirLock } from "./start-lock.ts";
 import { type ClusterState, type ComponentState, writeState } from "./state.ts";
 import { clusterStatus } from "./status.ts";
-import { stopCluster } from "./stop.ts";
+import { stopProcesses } from "./stop.ts";
 
 export interface StartOptions {
   /** Directory for state, PKI, etcd data, kubeconfigs and logs. */
@@ -35,6 +36,12 @@ export interface StartOptions {
   /** Use this binary instead of `ensureBuilt()`. */
   readonly binary?: string;
   readonly log?: (line: string) => void;
+  /**
+   * Stop the cluster automatically once this process (and every other owner registered
+   * the same way) has exited; for clusters shared by test processes. Without it the
+   * cluster runs until stopCluster.
+   */
+  readonly ownerPid?: number;
 }
 
 /** Clients of the API server that get their own certificate and kubeconfig. */
@@ -50,26 +57,34 @@ export async function startCluster(options: StartOptions): Promise<ClusterHandle
   const log = options.log ?? ((line: string) => process.stderr.write(`${line}\n`));
   await mkdir(layout.dataDir, { recursive: true });
 
+  // Another process may be starting or stopping a cluster here right now (parallel test
+  // runs share the test data dir): wait for it, then reuse what it started.
+  return withDataDirLock(layout.lockFile, log, async () => {
+    const handle = await reuseOrLaunch(layout, options, log);
+    if (options.ownerPid !== undefined) await registerOwner(layout, options.ownerPid);
+    return handle;
+  });
+}
+
+async function reuseOrLaunch(
+  layout: ClusterLayout,
+  options: StartOptions,
+  log: (line: string) => void,
+): Promise<ClusterHandle> {
   const reusable = await reusableCluster(layout, options.nodes ?? 3);
   if (reusable) return reusable;
-
-  const releaseLock = await acquireStartLock(layout.lockFile);
-  try {
-    const build = options.binary
-      ? { path: options.binary, buildSeconds: 0 }
-      : await ensureBuilt({ log });
-    const started = performance.now();
-    const state = await launch(layout, build.path, options, log);
-    const startSeconds = (performance.now() - started) / 1000;
-    log(`kube-testenv: cluster ready in ${startSeconds.toFixed(1)}s at ${state.server}`);
-    return clusterHandle(state, layout.logDir, {
-      reused: false,
-      startSeconds,
-      buildSeconds: build.buildSeconds,
-    });
-  } finally {
-    await releaseLock();
-  }
+  const build = options.binary
+    ? { path: options.binary, buildSeconds: 0 }
+    : await ensureBuilt({ log });
+  const started = performance.now();
+  const state = await launch(layout, build.path, options, log);
+  const startSeconds = (performance.now() - started) / 1000;
+  log(`kube-testenv: cluster ready in ${startSeconds.toFixed(1)}s at ${state.server}`);
+  return clusterHandle(state, layout.logDir, {
+    reused: false,
+    startSeconds,
+    buildSeconds: build.buildSeconds,
+  });
 }
 
 async function reusableCluster(
@@ -101,7 +116,7 @@ async function reusableCluster(
     );
   }
   // Recorded but fully dead (machine rebooted, processes killed): start afresh.
-  await stopCluster(layout.dataDir);
+  await stopProcesses(layout);
   return undefined;
 }
 
@@ -156,6 +171,7 @@ async function wipePreviousRun(layout: ClusterLayout): Promise<void> {
   ]) {
     await rm(dir, { recursive: true, force: true });
   }
+  await rm(layout.ownersFile, { force: true });
   await mkdir(layout.logDir, { recursive: true });
 }
 
@@ -173,9 +189,11 @@ async function launch(
   const ports = await allocatePorts();
   const server = `https://127.0.0.1:${ports.apiserver}`;
   await writeKubeconfigs(layout, server);
+  const adminCert = clientCertFiles(layout.pkiDir, "admin");
   const credentials = await loadProbeCredentials(
     join(layout.pkiDir, "ca.crt"),
-    ...(Object.values(clientCertFiles(layout.pkiDir, "admin")) as [string, string]),
+    adminCert.certFile,
+    adminCert.keyFile,
   );
 
   const launched: ComponentState[] = [];
@@ -213,7 +231,7 @@ async function launch(
       }
     }
   } catch (error) {
-    await stopCluster(layout.dataDir).catch(() => undefined);
+    await stopProcesses(layout).catch(() => undefined);
     throw error;
   }
   return stateNow();

@@ -1,4 +1,5 @@
 import { join } from "node:path";
+import { componentNames } from "./components.ts";
 import { clusterLayout } from "./paths.ts";
 import { loadProbeCredentials, probe } from "./probes.ts";
 import { isOurProcess } from "./processes.ts";
@@ -61,7 +62,9 @@ export async function clusterStatus(dataDir: string): Promise<ClusterStatus> {
   return {
     dataDir: layout.dataDir,
     exists: true,
-    healthy: components.length === 5 && components.every((c) => c.healthy),
+    healthy:
+      componentNames.every((name) => components.some((c) => c.name === name)) &&
+      components.every((c) => c.healthy),
     anyAlive: components.some((c) => c.alive),
     state,
     components,

@@ -1,7 +1,8 @@
 import { rm } from "node:fs/promises";
 import { TestenvError } from "./errors.ts";
-import { clusterLayout } from "./paths.ts";
+import { type ClusterLayout, clusterLayout } from "./paths.ts";
 import { isAlive, isOurProcess, stopProcessGroup, testenvProcessesUsing } from "./processes.ts";
+import { withDataDirLock } from "./start-lock.ts";
 import { readState } from "./state.ts";
 
 export interface StopResult {
@@ -16,8 +17,16 @@ export interface StopResult {
  * reverse start order), each by its process group, and verifies none is left.
  * Data (etcd, logs, PKI) stays on disk for inspection; the next start wipes it.
  */
-export async function stopCluster(dataDir: string): Promise<StopResult> {
+export function stopCluster(
+  dataDir: string,
+  log: (line: string) => void = () => {},
+): Promise<StopResult> {
   const layout = clusterLayout(dataDir);
+  return withDataDirLock(layout.lockFile, log, () => stopProcesses(layout));
+}
+
+/** stopCluster for a caller that already holds the data directory lock. */
+export async function stopProcesses(layout: ClusterLayout): Promise<StopResult> {
   const state = await readState(layout.stateFile);
   if (!state) return { dataDir: layout.dataDir, wasRunning: false, stopped: [] };
 
