@@ -3,7 +3,7 @@ import { TestenvError } from "./errors.ts";
 import { type ClusterLayout, clusterLayout } from "./paths.ts";
 import { isAlive, isOurProcess, stopProcessGroup, testenvProcessesUsing } from "./processes.ts";
 import { withDataDirLock } from "./start-lock.ts";
-import { readState } from "./state.ts";
+import { type ComponentState, readState } from "./state.ts";
 
 export interface StopResult {
   readonly dataDir: string;
@@ -13,8 +13,8 @@ export interface StopResult {
 }
 
 /**
- * Stops every process of the cluster in `dataDir` (watcher first, then components in
- * reverse start order), each by its process group, and verifies none is left.
+ * Stops every process of the cluster in `dataDir` (watcher first, then the components,
+ * etcd last), each by its process group, and verifies none is left.
  * Data (etcd, logs, PKI) stays on disk for inspection; the next start wipes it.
  */
 export function stopCluster(
@@ -37,13 +37,18 @@ export async function stopProcesses(layout: ClusterLayout): Promise<StopResult> 
   }
   const stopped: string[] = [];
   const leftovers: string[] = [];
-  for (const component of [...state.components].reverse()) {
+  const stopOne = async (component: ComponentState): Promise<void> => {
     // Only signal a recorded pid that still runs our command line: pids get reused.
-    if (!(await isOurProcess(component.pid, layout.dataDir))) continue;
+    if (!(await isOurProcess(component.pid, layout.dataDir))) return;
     const gone = await stopProcessGroup(component.pid);
     if (gone && !isAlive(component.pid)) stopped.push(`${component.name} (pid ${component.pid})`);
     else leftovers.push(`${component.name} (pid ${component.pid})`);
-  }
+  };
+  // Each component takes a second or two to shut down gracefully, so the clients of etcd
+  // stop together, and etcd last so none of them loses its storage mid-request.
+  const isEtcd = (component: ComponentState): boolean => component.name === "etcd";
+  await Promise.all(state.components.filter((c) => !isEtcd(c)).map(stopOne));
+  await Promise.all(state.components.filter(isEtcd).map(stopOne));
   // Processes the state file does not name (a crash between launch and the state write).
   for (const pid of await testenvProcessesUsing(layout.dataDir)) {
     if (!(await stopProcessGroup(pid))) leftovers.push(`pid ${pid}`);
