@@ -1,4 +1,9 @@
-import { ChainError, isTransientTransportError, MoveAbortError } from "../chain/index.ts";
+import {
+  ChainError,
+  isTransientTransportError,
+  MoveAbortError,
+  rpcErrorCode,
+} from "../chain/index.ts";
 import { abortCodeInfo } from "../protocol/index.ts";
 import { CliError, EXIT } from "./errors.ts";
 
@@ -50,8 +55,18 @@ export function toCliError(error: unknown, where: { chainUrl?: string } = {}): u
     }
     return new CliError(error.code, error.message, { cause: error });
   }
-  if (isTransientTransportError(error)) return unreachableChain(error, where.chainUrl);
+  if (isTransientTransportError(error) || isConnectionFailure(error)) {
+    return unreachableChain(error, where.chainUrl);
+  }
   return error;
+}
+
+/** The SDK reports a refused connection as an RpcError (code INTERNAL, "fetch failed"). */
+function isConnectionFailure(error: unknown): boolean {
+  return (
+    rpcErrorCode(error) !== undefined &&
+    /fetch failed|ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|socket/i.test(rootMessage(error))
+  );
 }
 
 function unreachableChain(error: unknown, url: string | undefined): CliError {

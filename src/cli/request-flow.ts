@@ -11,12 +11,12 @@ import { requestIdsOf, type Session } from "./session.ts";
 
 /** Flags of every command that sends a request (a K8sAPIRequestEvent) to the cluster. */
 export const REQUEST_OPTIONS = {
-  ...CONNECTION_OPTIONS,
   namespace: { type: "string", short: "n" },
   "no-wait": { type: "boolean" },
   fee: { type: "string" },
   priority: { type: "string" },
   timeout: { type: "string" },
+  ...CONNECTION_OPTIONS,
 } as const;
 
 export const REQUEST_HELP: Record<string, string> = {
@@ -175,7 +175,8 @@ async function waitForResults(
       watcher.waitFor(ids, {
         signal: stop.signal,
         onPoll: (pending) => {
-          if (ids.length > 1) progress.update(`waiting for ${pending} of ${ids.length} results`);
+          if (ids.length > 1 && pending < ids.length)
+            progress.update(`waiting for ${pending} of ${ids.length} results`);
         },
       }),
     );

@@ -162,26 +162,30 @@ export const clusterCommand: Command = {
     }),
 };
 
-/** Newest events of one type for this cluster, newest first (descending pages). */
-async function* newestEvents(client: SuiGrpcClient, packageId: string, name: EventName) {
-  let before: string | null = null;
+/**
+ * Events of one type in ledger order. Ascending only: the devnet serves no descending
+ * queries, and on a public network the package's own history is what we read anyway.
+ */
+async function* events(client: SuiGrpcClient, packageId: string, name: EventName) {
+  let after: string | null = null;
   do {
     const page: Awaited<ReturnType<SuiGrpcClient["listEvents"]>> = await client.listEvents({
       filter: { eventType: eventType(packageId, name) },
       limit: 50,
-      ...(before ? { before } : { order: "descending" as const }),
+      ...(after ? { after } : {}),
     });
     for (const event of page.events) yield decodeEvent(event.eventType, event.bcs).value;
-    before = page.hasNextPage ? page.endCursor : null;
-  } while (before);
+    after = page.hasNextPage ? page.endCursor : null;
+  } while (after);
 }
 
 async function lastClusterState(client: SuiGrpcClient, packageId: string, clusterId: string) {
-  for await (const value of newestEvents(client, packageId, "ClusterStateEvent")) {
+  let last: ReturnType<typeof ClusterStateEvent.parse> | undefined;
+  for await (const value of events(client, packageId, "ClusterStateEvent")) {
     const state = value as ReturnType<typeof ClusterStateEvent.parse>;
-    if (state.cluster_id === clusterId) return state;
+    if (state.cluster_id === clusterId) last = state;
   }
-  return undefined;
+  return last;
 }
 
 const ACTION_STATUS: Record<number, string> = {
@@ -195,10 +199,9 @@ const ACTION_STATUS: Record<number, string> = {
 /** Each worker's latest event decides its status; withdrawn workers are gone. */
 async function workerSummary(client: SuiGrpcClient, packageId: string, clusterId: string) {
   const latest = new Map<string, number>();
-  for await (const value of newestEvents(client, packageId, "WorkerNodeEvent")) {
+  for await (const value of events(client, packageId, "WorkerNodeEvent")) {
     const event = value as ReturnType<typeof WorkerNodeEvent.parse>;
-    if (event.cluster_id === clusterId && !latest.has(event.node_id))
-      latest.set(event.node_id, event.action);
+    if (event.cluster_id === clusterId) latest.set(event.node_id, event.action);
   }
   const byStatus: Record<string, number> = {};
   let total = 0;
@@ -215,7 +218,9 @@ async function workerSummary(client: SuiGrpcClient, packageId: string, clusterId
 function metricSum(text: string, name: string): number | undefined {
   const samples = text
     .split("\n")
-    .filter((line) => line.startsWith(name) && /^[a-z_]+(\{[^}]*\})? /.test(line))
+    .filter((line) => line.startsWith(`${name} `) || line.startsWith(`${name}{`))
     .map((line) => Number(line.slice(line.lastIndexOf(" ") + 1)));
-  return samples.length === 0 ? undefined : samples.reduce((sum, value) => sum + value, 0);
+  // A labelled gauge with no samples yet is still declared: its sum is 0.
+  if (samples.length === 0) return text.includes(`# TYPE ${name} `) ? 0 : undefined;
+  return samples.reduce((sum, value) => sum + value, 0);
 }

@@ -16,7 +16,7 @@ function requestId(text: string): bigint {
 
 function table(views: readonly RequestView[]) {
   return {
-    headers: ["ID", "STATE", "METHOD", "RESOURCE", "NAMESPACE", "NAME", "RESULT"],
+    headers: ["ID", "STATE", "METHOD", "RESOURCE", "NAMESPACE", "NAME", "STATUS", "RESULT"],
     rows: views.map((view) => [
       view.requestId,
       view.state,
@@ -24,7 +24,8 @@ function table(views: readonly RequestView[]) {
       view.resource,
       view.namespace,
       view.name || "-",
-      view.summary ?? "",
+      view.statusCode === undefined ? "" : String(view.statusCode),
+      view.errorCode ? `${view.errorCode}: ${view.summary ?? ""}` : (view.summary ?? ""),
     ]),
   };
 }
