@@ -70,8 +70,20 @@ export async function main(argv: string[]): Promise<number> {
     }
     return await command.run(args);
   } catch (error) {
-    return report(toCliError(error));
+    return report(withHelpHint(toCliError(error), command));
   }
+}
+
+/** Every usage error gets a hint: the command's own help if nothing more specific. */
+function withHelpHint(error: unknown, command: Command | undefined): unknown {
+  if (!(error instanceof CliError) || error.hint || error.exitCode !== EXIT.usage || !command) {
+    return error;
+  }
+  return new CliError(error.code, error.message, {
+    hint: `see: k8s-daas ${command.name} --help`,
+    exitCode: error.exitCode,
+    cause: error,
+  });
 }
 
 function report(error: unknown): number {

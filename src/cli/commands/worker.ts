@@ -206,10 +206,12 @@ async function runWorker(
   if (await chain.capOf(nodeId)) await agent.resume();
   else await agent.register(stakeOf(text("stake")));
   print({ event: "worker.registered", nodeId, capId: agent.capId });
+  // Heart-beating starts at once: a pending worker may heartbeat, and one that only began
+  // after joining would look silent for as long as activation took.
+  await agent.startHeartbeats();
   await agent.awaitCredential();
   await agent.join();
   print({ event: "worker.joined", nodeId, mode });
-  await agent.startHeartbeats();
   await new Promise<void>((done) => {
     process.once("SIGINT", () => done());
     process.once("SIGTERM", () => done());
