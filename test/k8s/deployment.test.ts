@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { AppsV1Api, CoreV1Api, type V1Pod, VersionApi } from "@kubernetes/client-node";
+import { KWOK_NODE_ANNOTATION } from "../../src/k8s/testenv/components.ts";
 import type { ClusterHandle } from "../../src/k8s/testenv/index.ts";
 import { createTestNamespace, testCluster, uniqueNamespace, waitFor } from "../helpers/cluster.ts";
 
@@ -52,13 +53,23 @@ test("a Deployment of 3 replicas reaches 3 Running pods on KWOK nodes", async ()
       },
     },
   });
-  const isRunningOnNode = (pod: V1Pod): boolean =>
-    pod.status?.phase === "Running" && cluster.nodes.includes(pod.spec?.nodeName ?? "");
+  // The shared cluster may hold nodes other tests add at any time; any KWOK node counts.
+  const kwokNodeNames = async (): Promise<Set<string | undefined>> =>
+    new Set(
+      (await core.listNode()).items
+        .filter((node) => node.metadata?.annotations?.[KWOK_NODE_ANNOTATION] === "fake")
+        .map((node) => node.metadata?.name),
+    );
+  const ownNodes = await kwokNodeNames();
+  for (const name of cluster.nodes) assert.ok(ownNodes.has(name), `${name} is not a KWOK node`);
   const pods = await waitFor(
     "3 Running pods of deployment web",
     async () => {
       const list = await core.listNamespacedPod({ namespace, labelSelector: "app=web" });
-      const running = list.items.filter(isRunningOnNode);
+      const kwokNodes = await kwokNodeNames();
+      const running = list.items.filter(
+        (pod: V1Pod) => pod.status?.phase === "Running" && kwokNodes.has(pod.spec?.nodeName),
+      );
       return running.length === 3 ? running : undefined;
     },
     {
