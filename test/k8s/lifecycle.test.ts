@@ -13,6 +13,7 @@ import {
   TestenvError,
   testenvProcessesUsing,
 } from "../../src/k8s/testenv/index.ts";
+import { isLoopback, listeningSockets } from "./listening-sockets.ts";
 
 // A private one-node cluster: this file stops clusters, so it must not use the shared one.
 let dataDir: string;
@@ -56,6 +57,13 @@ test("start, reuse, refuse, stop: no process is left behind", async () => {
   );
   const running = await testenvProcessesUsing(dataDir);
   assert.equal(running.length, 5, `expected 5 component processes, found ${running.join(",")}`);
+  if (process.platform === "linux") {
+    const sockets = await listeningSockets(running);
+    // etcd (client + peer), apiserver, controller-manager, scheduler, kwok at least.
+    assert.ok(sockets.length >= 6, `only ${sockets.length} listening sockets found`);
+    const exposed = sockets.filter((socket) => !isLoopback(socket.hexAddress));
+    assert.deepEqual(exposed, [], "every component listens on 127.0.0.1 only");
+  }
 
   const second = await startCluster({ dataDir, nodes: 1, binary });
   assert.equal(second.reused, true);
