@@ -24,6 +24,8 @@ export interface CliContext {
   controlUrl?: string;
   /** A Sui CLI config dir (client.yaml + keystore); `up` makes its own under its data dir. */
   suiConfigDir?: string;
+  /** Admin kubeconfig of the stack's cluster, for kubectl next to the tenant commands. */
+  kubeconfig?: string;
   /** The `up` process serving this context, if any. */
   pid?: number;
 }

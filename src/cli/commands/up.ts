@@ -115,17 +115,18 @@ async function up({ values }: ParsedArgs): Promise<number> {
     let suiConfigDir: string | undefined;
     if (network === "local") {
       log(`starting the devnet (ledger in ${show(join(dataDir, "devnet"))})...`);
-      const devnet = await startDevnetProcess(join(dataDir, "devnet"), devnetPort).catch(
-        (error: unknown) => {
-          throw new CliError(
-            "DEVNET_FAILED",
-            `the devnet did not start: ${(error as Error).message.split("\n").filter(Boolean).at(-1)}`,
-            {
-              hint: "is the port taken? pass --devnet-port 0 to pick a free one",
-            },
-          );
-        },
-      );
+      const devnet = await withFallbackPort(
+        values["devnet-port"] === undefined,
+        devnetPort,
+        (port) => startDevnetProcess(join(dataDir, "devnet"), port),
+        log,
+      ).catch((error: unknown) => {
+        throw new CliError(
+          "DEVNET_FAILED",
+          `the devnet did not start: ${(error as Error).message.split("\n").filter(Boolean).at(-1)}`,
+          { hint: "pass --devnet-port N (0 picks a free port)" },
+        );
+      });
       teardown.push({ what: "devnet", stop: async () => `devnet (exit ${await devnet.stop()})` });
       chainUrl = devnet.url;
       packageId = devnet.packageId;
@@ -181,24 +182,27 @@ async function up({ values }: ParsedArgs): Promise<number> {
         });
     step();
 
-    const config = resolveConfig(defaultConfig(controlDir), {
-      network: chainUrl,
-      packageId,
-      clusterId: clusterObject.clusterId,
-      listenPort: controlPort,
-      logLevel: "info",
-    });
     const logFile = join(dataDir, "logs", "control.log");
-    const control: NautilusControl = await startNautilusControl(config, {
-      client,
-      kubeConfig: cluster.kubeConfig,
-      operator,
-      enclave,
-      log: pino(
-        { name: "nautilus-control", level: "info" },
-        pino.destination({ dest: logFile, mkdir: true, sync: true }),
-      ),
-    });
+    const controlLog = pino(
+      { name: "nautilus-control", level: "info" },
+      pino.destination({ dest: logFile, mkdir: true, sync: true }),
+    );
+    const control: NautilusControl = await withFallbackPort(
+      values["control-port"] === undefined,
+      controlPort,
+      (listenPort) =>
+        startNautilusControl(
+          resolveConfig(defaultConfig(controlDir), {
+            network: chainUrl,
+            packageId,
+            clusterId: clusterObject.clusterId,
+            listenPort,
+            logLevel: "info",
+          }),
+          { client, kubeConfig: cluster.kubeConfig, operator, enclave, log: controlLog },
+        ),
+      log,
+    );
     teardown.push({
       what: "nautilus-control",
       stop: async () => {
@@ -214,6 +218,7 @@ async function up({ values }: ParsedArgs): Promise<number> {
       clusterId: clusterObject.clusterId,
       controlUrl: control.url,
       ...(suiConfigDir ? { suiConfigDir } : {}),
+      kubeconfig: cluster.kubeconfigPath,
       pid: process.pid,
     };
     const contextFile = join(dataDir, "context.json");
@@ -229,7 +234,7 @@ async function up({ values }: ParsedArgs): Promise<number> {
 
     if (output === "json") {
       process.stdout.write(
-        `${JSON.stringify({ event: "stack.ready", ...context, tenant: tenantAddress, operator: operator.toSuiAddress(), kubeconfig: cluster.kubeconfigPath, dataDir, contextFile, controlLog: logFile, ready: readiness.ready })}\n`,
+        `${JSON.stringify({ event: "stack.ready", ...context, tenant: tenantAddress, operator: operator.toSuiAddress(), dataDir, contextFile, controlLog: logFile, ready: readiness.ready })}\n`,
       );
     } else {
       process.stdout.write(
@@ -306,4 +311,24 @@ async function waitReady(api: ControlApi, interrupted: () => boolean) {
     readiness = await api.readiness();
   }
   return readiness;
+}
+
+/**
+ * Starts something on its default port, or on a free one when the default is taken and the
+ * user did not ask for that port: a busy 8080 must not stop a newcomer's first `up`.
+ */
+async function withFallbackPort<T>(
+  defaulted: boolean,
+  port: number,
+  start: (port: number) => Promise<T>,
+  log: (line: string) => void,
+): Promise<T> {
+  try {
+    return await start(port);
+  } catch (error) {
+    if (!defaulted || port === 0 || !/EADDRINUSE/.test(String((error as Error).message ?? error)))
+      throw error;
+    log(`port ${port} is taken; using a free port instead`);
+    return start(0);
+  }
 }

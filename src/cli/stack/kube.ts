@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { findK3s, K3sServer } from "../../k8s/k3s.ts";
 import { startCluster, stopCluster, watchOwner } from "../../k8s/testenv/index.ts";
@@ -24,7 +25,8 @@ export async function openStackCluster(options: {
   dataDir: string;
   log: (line: string) => void;
 }): Promise<StackCluster> {
-  const { choice, kubeconfig, log } = options;
+  const { choice, log } = options;
+  const kubeconfig = options.kubeconfig === undefined ? undefined : resolve(options.kubeconfig);
   if (choice === "kubeconfig" || (choice === "auto" && kubeconfig)) {
     if (!kubeconfig) throw new Error("--cluster kubeconfig needs KUBECONFIG or --kubeconfig");
     const kubeConfig = new KubeConfig();
