@@ -197,6 +197,7 @@ async function launch(
   );
 
   const launched: ComponentState[] = [];
+  const startedAt = new Date().toISOString();
   const stateNow = (): ClusterState => ({
     formatVersion: 1,
     dataDir: layout.dataDir,
@@ -205,7 +206,7 @@ async function launch(
     kubeconfigPath: layout.adminKubeconfig,
     versions,
     nodes: nodeNames,
-    startedAt: new Date().toISOString(),
+    startedAt,
     components: launched,
   });
 
