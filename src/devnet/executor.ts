@@ -73,12 +73,15 @@ export class Executor {
   readonly #store: LedgerStore;
   readonly #packages = new Map<string, MovePackage>();
   readonly #keyOnlyTypes = new Set<string>();
+  /** Packages whose aborts the chain reports by code only (no clever error). */
+  readonly #plainAborts = new Set<string>();
 
   constructor(store: LedgerStore, packages: readonly MovePackage[]) {
     this.#store = store;
     for (const pkg of packages) {
       this.#packages.set(normalizeSuiAddress(pkg.id), normalizeTypes(pkg));
       for (const type of pkg.keyOnlyTypes ?? []) this.#keyOnlyTypes.add(normalizeStructTag(type));
+      if (pkg.cleverErrors === false) this.#plainAborts.add(normalizeSuiAddress(pkg.id));
     }
   }
 
@@ -238,11 +241,14 @@ export class Executor {
     let events: PendingEvent[] = [];
     let returnValues: Uint8Array[][] = [];
     let error: GrpcTypes.ExecutionError | undefined;
+    const progress: Progress = { command: undefined };
     try {
       this.#smashGas(working, tx);
-      returnValues = this.#run(working, tx, digest, clockMs, events);
+      returnValues = this.#run(working, tx, digest, clockMs, events, progress);
     } catch (failure) {
-      error = executionError(failure);
+      error = executionError(failure, progress.command, (pkg) =>
+        this.#plainAborts.has(normalizeSuiAddress(pkg)),
+      );
     }
     const computation = computationCost(price, tx.commands.length);
     let storage = error ? 0n : storageCost(bytesWritten(working));
@@ -308,6 +314,7 @@ export class Executor {
     digest: string,
     clockMs: number,
     events: PendingEvent[],
+    progress: Progress,
   ): Uint8Array[][] {
     const results: Value[][] = [];
     const unconsumed = new Set<string>();
@@ -355,6 +362,7 @@ export class Executor {
     };
 
     tx.commands.forEach((command, index) => {
+      progress.command = index;
       switch (command.kind) {
         case "splitCoins": {
           const source = coinOf(resolve(command.coin, index), index, "coin");
@@ -473,6 +481,7 @@ export class Executor {
           throw argumentError(index, `${command.name} is not supported`);
       }
     });
+    progress.command = undefined;
     if (unconsumed.size > 0) {
       throw new CommandFailure(
         Proto.ExecutionError_ExecutionErrorKind.UNUSED_VALUE_WITHOUT_DROP,
@@ -613,11 +622,26 @@ function argumentError(command: number, message: string): CommandFailure {
   );
 }
 
-function executionError(failure: unknown): GrpcTypes.ExecutionError {
+/** Which command was running when execution failed (none: a failure after the last). */
+interface Progress {
+  command: number | undefined;
+}
+
+/**
+ * The execution error the chain reports: the failing command's index and, for a Move
+ * abort, its location; the constant's name only for packages with clever errors.
+ */
+function executionError(
+  failure: unknown,
+  command: number | undefined,
+  plainAborts: (packageId: string) => boolean,
+): GrpcTypes.ExecutionError {
+  const at = command === undefined ? {} : { command: BigInt(command) };
   if (failure instanceof MoveAbort) {
     return {
       description: failure.message,
       kind: Proto.ExecutionError_ExecutionErrorKind.MOVE_ABORT,
+      ...at,
       errorDetails: {
         oneofKind: "abort",
         abort: {
@@ -627,11 +651,15 @@ function executionError(failure: unknown): GrpcTypes.ExecutionError {
             module: failure.module,
             functionName: failure.functionName,
           },
-          cleverError: {
-            errorCode: BigInt(failure.code),
-            constantName: failure.constantName,
-            value: { oneofKind: undefined },
-          },
+          ...(plainAborts(failure.packageId)
+            ? {}
+            : {
+                cleverError: {
+                  errorCode: BigInt(failure.code),
+                  constantName: failure.constantName,
+                  value: { oneofKind: undefined },
+                },
+              }),
         },
       },
     };
@@ -640,6 +668,7 @@ function executionError(failure: unknown): GrpcTypes.ExecutionError {
     return {
       description: failure.message,
       kind: failure.kind,
+      ...at,
       errorDetails: { oneofKind: undefined },
     };
   }

@@ -26,6 +26,12 @@ export interface MovePackage {
    * them, so a PTB's TransferObjects refuses them (Sui's InvalidTransferObject).
    */
   keyOnlyTypes?: readonly string[];
+  /**
+   * Whether the package's error constants are clever errors (`#[error]`), which the chain
+   * names in `MoveAbort.clever_error`. Plain `u64` constants (k8s_daas) are reported by
+   * module and code only, so clients must map codes to names themselves. Default true.
+   */
+  cleverErrors?: boolean;
 }
 
 /** An argument as a function implementation receives it. */

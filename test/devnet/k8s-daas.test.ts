@@ -6,13 +6,22 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { type Devnet, openDevnet } from "../../src/devnet/index.ts";
 import {
+  abortCode,
   decodeEvent,
   eventType,
   K8sAPIRequestEvent,
+  type MoveModule,
   podManifest,
   signingBytes,
 } from "../../src/protocol/index.ts";
 import { ClusterObject } from "../../src/protocol/objects.ts";
+
+/** How the SDK words an abort of `module::constant` raised in `fn` (by code: no names). */
+function abortMessage(module: MoveModule, constant: string, fn: string): RegExp {
+  return new RegExp(
+    `abort code: ${abortCode(module, constant).code}, in '0x[0-9a-f]+::${module}::${fn}'`,
+  );
+}
 
 describe("devnet: the k8s_daas rules through the real SDK client", () => {
   let devnet: Devnet;
@@ -160,7 +169,10 @@ describe("devnet: the k8s_daas rules through the real SDK client", () => {
     assert.equal(decoded.name, "K8sAPIResultEvent");
     const { object } = await client.getObject({ objectId: clusterId, include: { content: true } });
     assert.equal(ClusterObject.parse(object.content).treasury, "1000000");
-    await assert.rejects(complete(2n), /EAlreadyCompleted/);
+    await assert.rejects(
+      complete(2n),
+      abortMessage("requests", "EAlreadyCompleted", "borrow_pending_mut"),
+    );
   });
 
   it("rejects a forged completion (signed by another key) with EInvalidSignature", async () => {
@@ -194,7 +206,7 @@ describe("devnet: the k8s_daas rules through the real SDK client", () => {
           ],
         });
       }),
-      /EInvalidSignature/,
+      abortMessage("enclave", "EInvalidSignature", "verify_enclave_message"),
     );
   });
 });

@@ -4,6 +4,7 @@ import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction } from "@mysten/sui/transactions";
 import { type Devnet, openDevnet } from "../../src/devnet/index.ts";
+import { abortCode } from "../../src/protocol/index.ts";
 import { ClusterObject } from "../../src/protocol/objects.ts";
 
 /**
@@ -185,7 +186,10 @@ describe("devnet: bad transactions are rejected with no state change", () => {
     );
   });
 
-  it("simulation reports a Move abort by its constant name, before anything is paid", async () => {
+  // k8s_daas error constants are plain u64s, so a node reports module, function and code,
+  // not the constant's name (that is for `#[error]` constants): clients map codes with
+  // src/protocol's ABORT_CODES.
+  it("simulation reports a Move abort by command, location and code, before anything is paid", async () => {
     const before = await snapshot();
     const tx = new Transaction();
     tx.setSender(user.toSuiAddress());
@@ -193,7 +197,17 @@ describe("devnet: bad transactions are rejected with no state change", () => {
       target: target("tenancy::claim_namespace"),
       arguments: [tx.object(clusterId), tx.pure.string("kube-system")],
     });
-    await assert.rejects(tx.build({ client }), /ENamespaceReserved/);
+    const reserved = abortCode("tenancy", "ENamespaceReserved").code;
+    await assert.rejects(tx.build({ client }), (error: Error) => {
+      assert.match(
+        error.message,
+        new RegExp(
+          `MoveAbort in 1st command, abort code: ${reserved}, in '0x[0-9a-f]+::tenancy::claim_namespace'`,
+        ),
+      );
+      assert.doesNotMatch(error.message, /ENamespaceReserved/);
+      return true;
+    });
     assert.deepEqual(await snapshot(), before);
   });
 });

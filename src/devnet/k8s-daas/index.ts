@@ -36,5 +36,8 @@ export function k8sDaasPackage(packageId: string = DEVNET_PACKAGE_ID): MovePacka
     // `key` without `store`: a NamespaceCap moves only through `transfer_namespace`, which
     // keeps the owner record right; the Cluster is shared.
     keyOnlyTypes: [objectType(packageId, "Cluster"), objectType(packageId, "NamespaceCap")],
+    // Plain `u64` error constants: the chain reports module and code, never the name
+    // (clients map codes with `src/protocol`'s ABORT_CODES).
+    cleverErrors: false,
   };
 }
