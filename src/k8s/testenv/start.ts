@@ -15,7 +15,7 @@ import {
 } from "./nodes.ts";
 import { registerOwner } from "./owner-watcher.ts";
 import { type ClusterLayout, clusterLayout } from "./paths.ts";
-import { freeLoopbackPort } from "./ports.ts";
+import { freeLoopbackPorts } from "./ports.ts";
 import { loadProbeCredentials } from "./probes.ts";
 import { launchDetached } from "./processes.ts";
 import { waitHealthy, waitNodesReady } from "./readiness.ts";
@@ -121,20 +121,20 @@ async function reusableCluster(
 }
 
 async function allocatePorts(): Promise<ClusterPorts> {
-  const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await Promise.all(
-    Array.from({ length: 6 }, () => freeLoopbackPort()),
-  );
-  if (
-    etcdClient === undefined ||
-    etcdPeer === undefined ||
-    apiserver === undefined ||
-    controllerManager === undefined ||
-    scheduler === undefined ||
-    kwok === undefined
-  ) {
-    throw new Error("port allocation returned too few ports");
-  }
-  return { etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok };
+  const ports = await freeLoopbackPorts(6);
+  const port = (index: number): number => {
+    const value = ports[index];
+    if (value === undefined) throw new Error("port allocation returned too few ports");
+    return value;
+  };
+  return {
+    etcdClient: port(0),
+    etcdPeer: port(1),
+    apiserver: port(2),
+    controllerManager: port(3),
+    scheduler: port(4),
+    kwok: port(5),
+  };
 }
 
 async function preparePki(layout: ClusterLayout, binary: string): Promise<void> {
