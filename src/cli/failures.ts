@@ -72,13 +72,19 @@ function isConnectionFailure(error: unknown): boolean {
 function unreachableChain(error: unknown, url: string | undefined): CliError {
   return new CliError(
     "CHAIN_UNREACHABLE",
-    `the chain at ${url ?? "the configured network"} does not answer (${rootMessage(error)})`,
+    `the chain at ${url ?? "the configured network"} does not answer (${connectionProblem(error)})`,
     {
       hint: "is the local stack running? start it with 'k8s-daas up', or check --network",
       exitCode: EXIT.unavailable,
       cause: error,
     },
   );
+}
+
+/** The SDK's "fetch failed" carries no cause; say what it means. */
+function connectionProblem(error: unknown): string {
+  const message = rootMessage(error);
+  return message === "fetch failed" ? "connection failed" : message;
 }
 
 /** The innermost cause's message: "connect ECONNREFUSED 127.0.0.1:9000", not "fetch failed". */

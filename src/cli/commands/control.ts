@@ -5,8 +5,7 @@ import {
   readConfigFile,
   resolveConfig,
 } from "../../control/config.ts";
-import { startNautilusControl } from "../../control/nautilus-control.ts";
-import { K3sServer } from "../../k8s/k3s.ts";
+import type { K3sServer } from "../../k8s/k3s.ts";
 import type { Command, ParsedArgs } from "../command.ts";
 import { CliError, EXIT } from "../errors.ts";
 
@@ -82,6 +81,11 @@ export const controlCommand: Command = {
         throw error;
       }
     })();
+    // Loaded here, not at the top: every other command would pay for the Kubernetes client.
+    const [{ startNautilusControl }, { K3sServer }] = await Promise.all([
+      import("../../control/nautilus-control.ts"),
+      import("../../k8s/k3s.ts"),
+    ]);
     let k3s: K3sServer | undefined;
     if (args.values.k3s) {
       k3s = new K3sServer({

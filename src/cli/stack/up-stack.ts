@@ -1,0 +1,297 @@
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import pino from "pino";
+import { createSuiClient, keypairFromKeystore, resolveNetwork } from "../../chain/index.ts";
+import { defaultConfig, resolveConfig } from "../../control/config.ts";
+import { type NautilusControl, startNautilusControl } from "../../control/nautilus-control.ts";
+import { startDevnetProcess } from "../../devnet/spawn.ts";
+import { loadDevEnclaveSigner } from "../../tee/index.ts";
+import { integerFlag, type ParsedArgs, stringFlag } from "../command.ts";
+import {
+  type CliContext,
+  DEFAULT_DATA_DIR,
+  REPO_ROOT,
+  suiKeys,
+  writeContextFile,
+} from "../context.ts";
+import { ControlApi } from "../control-api.ts";
+import { CliError, EXIT, usageError } from "../errors.ts";
+import { toCliError } from "../failures.ts";
+import { outputFormat } from "../output.ts";
+import { ensureClusterObject } from "./cluster-object.ts";
+import { fundFromFaucet } from "./faucet.ts";
+import { type ClusterChoice, openStackCluster } from "./kube.ts";
+import { ensureLocalKeys } from "./local-keys.ts";
+
+const CLUSTER_CHOICES: readonly ClusterChoice[] = ["auto", "kubeconfig", "k3s", "testenv"];
+
+/** Things to stop on the way out, newest first, each named for the "stopping" lines. */
+type Teardown = { what: string; stop: () => Promise<unknown> }[];
+
+/** `k8s-daas up`: starts the stack, serves until Ctrl-C/SIGTERM, then stops what it started. */
+export async function up({ values }: ParsedArgs): Promise<number> {
+  const output = outputFormat(values.output);
+  const dataDir = resolve(stringFlag(values, "data-dir") ?? DEFAULT_DATA_DIR);
+  const choice = (stringFlag(values, "kube") ?? "auto") as ClusterChoice;
+  if (!CLUSTER_CHOICES.includes(choice)) {
+    throw usageError(`--kube must be one of ${CLUSTER_CHOICES.join(", ")}, got "${choice}"`);
+  }
+  const devnetPort = integerFlag(values, "devnet-port", 9000, { min: 0, max: 65_535 });
+  const controlPort = integerFlag(values, "control-port", 8080, { min: 0, max: 65_535 });
+  const network = stringFlag(values, "network") ?? "local";
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  const show = (path: string) =>
+    path.startsWith(REPO_ROOT) ? relative(process.cwd(), path) || "." : path;
+
+  mkdirSync(dataDir, { recursive: true });
+  const pidFile = join(dataDir, "up.pid");
+  refuseSecondStack(pidFile);
+
+  let interrupted = false;
+  let wake: () => void = () => {};
+  const stopped = new Promise<void>((resolveStop) => {
+    wake = resolveStop;
+  });
+  const onSignal = () => {
+    if (!interrupted) log("\nstopping the local stack...");
+    interrupted = true;
+    wake();
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  const step = () => {
+    if (interrupted)
+      throw new CliError("INTERRUPTED", "interrupted while starting", {
+        exitCode: EXIT.interrupted,
+      });
+  };
+
+  const teardown: Teardown = [];
+  writeFileSync(pidFile, `${process.pid}\n`);
+  teardown.push({ what: "pid file", stop: async () => rmSync(pidFile, { force: true }) });
+  try {
+    let chainUrl: string;
+    let packageId: string;
+    let operator: Ed25519Keypair;
+    let tenantAddress: string;
+    let suiConfigDir: string | undefined;
+    if (network === "local") {
+      log(`starting the devnet (ledger in ${show(join(dataDir, "devnet"))})...`);
+      const devnet = await withFallbackPort(
+        values["devnet-port"] === undefined,
+        devnetPort,
+        (port) => startDevnetProcess(join(dataDir, "devnet"), port),
+        log,
+      ).catch((error: unknown) => {
+        throw new CliError(
+          "DEVNET_FAILED",
+          `the devnet did not start: ${(error as Error).message.split("\n").filter(Boolean).at(-1)}`,
+          { hint: "pass --devnet-port N (0 picks a free port)" },
+        );
+      });
+      teardown.push({ what: "devnet", stop: async () => `devnet (exit ${await devnet.stop()})` });
+      chainUrl = devnet.url;
+      packageId = devnet.packageId;
+      const keys = await ensureLocalKeys(dataDir, chainUrl);
+      suiConfigDir = keys.configDir;
+      operator = keys.operator;
+      tenantAddress = keys.tenant.toSuiAddress();
+      for (const key of [keys.operator, keys.tenant])
+        await fundFromFaucet(chainUrl, key.toSuiAddress());
+    } else {
+      const endpoint = resolveNetwork(network);
+      chainUrl = endpoint.url;
+      const id = stringFlag(values, "package-id");
+      if (!id)
+        throw usageError(
+          `--network ${network} needs --package-id (the published k8s_daas package)`,
+        );
+      packageId = id;
+      const keys = suiKeys(values, undefined);
+      operator = await keypairFromKeystore({
+        keystorePath: keys.keystorePath,
+        clientConfigPath: keys.clientConfigPath,
+        ...(keys.address ? { address: keys.address } : {}),
+      });
+      tenantAddress = operator.toSuiAddress();
+    }
+    step();
+    const client = createSuiClient(resolveNetwork(chainUrl));
+
+    const cluster = await openStackCluster({
+      choice,
+      kubeconfig: stringFlag(values, "kubeconfig") ?? process.env.KUBECONFIG,
+      dataDir,
+      log,
+    });
+    const stopCluster = cluster.stop;
+    if (stopCluster) teardown.push({ what: "cluster", stop: stopCluster });
+    step();
+
+    const controlDir = join(dataDir, "control");
+    const enclave = loadDevEnclaveSigner(join(controlDir, "enclave-dev-key.json"));
+    const givenClusterId = stringFlag(values, "cluster-id");
+    const clusterObject = givenClusterId
+      ? { clusterId: givenClusterId, created: false }
+      : await ensureClusterObject({
+          client,
+          packageId,
+          admin: operator,
+          enclaveKey: enclave.publicKey,
+          dataDir,
+          name: "local",
+          log,
+        });
+    step();
+
+    const logFile = join(dataDir, "logs", "control.log");
+    const controlLog = pino(
+      { name: "nautilus-control", level: "info" },
+      pino.destination({ dest: logFile, mkdir: true, sync: true }),
+    );
+    const control: NautilusControl = await withFallbackPort(
+      values["control-port"] === undefined,
+      controlPort,
+      (listenPort) =>
+        startNautilusControl(
+          resolveConfig(defaultConfig(controlDir), {
+            network: chainUrl,
+            packageId,
+            clusterId: clusterObject.clusterId,
+            listenPort,
+            logLevel: "info",
+          }),
+          { client, kubeConfig: cluster.kubeConfig, operator, enclave, log: controlLog },
+        ),
+      log,
+    );
+    teardown.push({
+      what: "nautilus-control",
+      stop: async () => {
+        await control.stop();
+        return "nautilus-control";
+      },
+    });
+    step();
+
+    const context: CliContext = {
+      network: chainUrl,
+      packageId,
+      clusterId: clusterObject.clusterId,
+      controlUrl: control.url,
+      ...(suiConfigDir ? { suiConfigDir } : {}),
+      kubeconfig: cluster.kubeconfigPath,
+      pid: process.pid,
+    };
+    const contextFile = join(dataDir, "context.json");
+    writeContextFile(contextFile, context);
+    // Later commands keep working against a restarted stack; only the pid goes stale.
+    const { pid: _pid, ...lasting } = context;
+    teardown.push({ what: "context", stop: async () => writeContextFile(contextFile, lasting) });
+    const readiness = await waitReady(
+      new ControlApi(control.url, async () => operator),
+      () => interrupted,
+    );
+    step();
+
+    if (output === "json") {
+      process.stdout.write(
+        `${JSON.stringify({ event: "stack.ready", ...context, tenant: tenantAddress, operator: operator.toSuiAddress(), dataDir, contextFile, controlLog: logFile, ready: readiness.ready })}\n`,
+      );
+    } else {
+      process.stdout.write(
+        [
+          "",
+          `k8s-daas local stack is ${readiness.ready ? "up" : "up, but not ready yet"}`,
+          `  chain              ${chainUrl}${network === "local" ? `   (devnet; faucet: POST ${chainUrl}/v2/gas)` : ""}`,
+          `  package            ${packageId}`,
+          `  cluster object     ${clusterObject.clusterId}${clusterObject.created ? " (new)" : " (reused)"}`,
+          `  enclave key        ${Buffer.from(enclave.publicKey).toString("hex")} (dev key, not attested)`,
+          `  kubernetes         ${cluster.description}`,
+          `  kubeconfig         ${show(cluster.kubeconfigPath)}`,
+          `  nautilus-control   ${control.url}   (logs: ${show(logFile)})`,
+          `  tenant key         ${tenantAddress}${suiConfigDir ? ` (${show(suiConfigDir)}/sui.keystore)` : ""}`,
+          `  context            ${show(contextFile)} (later commands need no flags)`,
+          ...readiness.checks
+            .filter((check) => !check.ok)
+            .map((check) => `  NOT READY ${check.name}: ${check.detail}`),
+          "",
+          "Try, in another terminal:",
+          "  k8s-daas namespace claim demo",
+          "  k8s-daas pod create web --image nginxinc/nginx-unprivileged:1.27 -n demo",
+          "  k8s-daas get pods -n demo",
+          "  k8s-daas requests",
+          `  kubectl --kubeconfig ${show(cluster.kubeconfigPath)} get pods -n demo`,
+          "",
+          `Ctrl-C stops everything; data stays in ${show(dataDir)} and the next 'up' reuses it.`,
+          "",
+        ].join("\n"),
+      );
+    }
+    await stopped;
+    return EXIT.ok;
+  } catch (error) {
+    throw toCliError(error, {});
+  } finally {
+    for (const { what, stop } of teardown.reverse()) {
+      try {
+        const name = await stop();
+        if (typeof name === "string") log(`stopped ${name}`);
+      } catch (error) {
+        log(`could not stop ${what}: ${(error as Error).message}`);
+      }
+    }
+    process.off("SIGINT", onSignal);
+    process.off("SIGTERM", onSignal);
+  }
+}
+
+/** One `up` per data dir: two would fight over the ledger, the ports and the cluster. */
+function refuseSecondStack(pidFile: string): void {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, "utf8").trim());
+  if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return;
+  try {
+    process.kill(pid, 0);
+  } catch {
+    return; // a stale file from a process that is gone
+  }
+  throw new CliError(
+    "STACK_RUNNING",
+    `a local stack is already running from this data dir (pid ${pid})`,
+    {
+      hint: `use it as it is, or stop it with Ctrl-C in its terminal (or: kill ${pid})`,
+    },
+  );
+}
+
+/** Waits (bounded) until nautilus-control reports ready; returns the last report either way. */
+async function waitReady(api: ControlApi, interrupted: () => boolean) {
+  let readiness = await api.readiness();
+  for (let attempt = 0; !readiness.ready && attempt < 60 && !interrupted(); attempt++) {
+    await new Promise((resolveWait) => setTimeout(resolveWait, 500));
+    readiness = await api.readiness();
+  }
+  return readiness;
+}
+
+/**
+ * Starts something on its default port, or on a free one when the default is taken and the
+ * user did not ask for that port: a busy 8080 must not stop a newcomer's first `up`.
+ */
+async function withFallbackPort<T>(
+  defaulted: boolean,
+  port: number,
+  start: (port: number) => Promise<T>,
+  log: (line: string) => void,
+): Promise<T> {
+  try {
+    return await start(port);
+  } catch (error) {
+    if (!defaulted || port === 0 || !/EADDRINUSE/.test(String((error as Error).message ?? error)))
+      throw error;
+    log(`port ${port} is taken; using a free port instead`);
+    return start(0);
+  }
+}
