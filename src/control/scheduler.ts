@@ -1,8 +1,13 @@
 /**
- * Decides what runs next. Priority levels (9 first), FIFO inside a level, round-robin between
- * tenants inside a level so one busy tenant cannot starve the others, at most `concurrency`
- * requests in flight, and at most one in flight per namespace: a tenant's requests on the
- * same namespace run in the order they were accepted (create before delete).
+ * Decides what runs next.
+ * - Within a namespace, requests run one at a time in the order the chain accepted them,
+ *   whatever their priority: a later PATCH must never be overtaken by an earlier POST of the
+ *   same object, or the older write would win.
+ * - Between namespaces, the one holding the highest priority request goes first (a waiting
+ *   high-priority request lifts its whole namespace, so a low-priority head cannot block it).
+ * - Among equals, the tenant served longest ago goes first, so one busy tenant cannot starve
+ *   the others; then the oldest request.
+ * - At most `concurrency` requests are in flight.
  */
 export interface Schedulable {
   requestId: bigint;
@@ -13,12 +18,20 @@ export interface Schedulable {
   namespace: string;
 }
 
+interface NamespaceQueue<T> {
+  items: T[];
+  busy: boolean;
+  /** How many queued items have each priority (0..9). */
+  byPriority: number[];
+}
+
 export class Scheduler<T extends Schedulable> {
   readonly #concurrency: number;
-  /** priority → tenant → FIFO; Map keeps insertion order, which is the round-robin order. */
-  readonly #levels = new Map<number, Map<string, T[]>>();
-  readonly #busyNamespaces = new Set<string>();
+  readonly #namespaces = new Map<string, NamespaceQueue<T>>();
   readonly #queued = new Set<bigint>();
+  /** tenant → the turn it was last served at. */
+  readonly #lastServed = new Map<string, number>();
+  #turn = 0;
   #running = 0;
 
   constructor(concurrency: number) {
@@ -39,10 +52,10 @@ export class Scheduler<T extends Schedulable> {
   /** Queue depth per priority level, for /metrics. */
   depthByPriority(): Map<number, number> {
     const depth = new Map<number, number>();
-    for (const [priority, tenants] of this.#levels) {
-      let count = 0;
-      for (const queue of tenants.values()) count += queue.length;
-      depth.set(priority, count);
+    for (const queue of this.#namespaces.values()) {
+      queue.byPriority.forEach((count, priority) => {
+        if (count > 0) depth.set(priority, (depth.get(priority) ?? 0) + count);
+      });
     }
     return depth;
   }
@@ -51,27 +64,28 @@ export class Scheduler<T extends Schedulable> {
   enqueue(item: T): void {
     if (this.#queued.has(item.requestId)) return;
     this.#queued.add(item.requestId);
-    let tenants = this.#levels.get(item.priority);
-    if (!tenants) {
-      tenants = new Map();
-      this.#levels.set(item.priority, tenants);
+    let queue = this.#namespaces.get(item.namespace);
+    if (!queue) {
+      queue = { items: [], busy: false, byPriority: [] };
+      this.#namespaces.set(item.namespace, queue);
     }
-    const queue = tenants.get(item.tenant);
-    if (queue) queue.push(item);
-    else tenants.set(item.tenant, [item]);
+    // Keep acceptance (request id) order even when requests arrive out of order on restart.
+    const at = queue.items.findIndex((queued) => queued.requestId > item.requestId);
+    if (at === -1) queue.items.push(item);
+    else queue.items.splice(at, 0, item);
+    queue.byPriority[item.priority] = (queue.byPriority[item.priority] ?? 0) + 1;
   }
 
   /** Drops a queued request (cancelled on chain); false if it is not queued. */
   remove(requestId: bigint): boolean {
     if (!this.#queued.delete(requestId)) return false;
-    for (const tenants of this.#levels.values()) {
-      for (const [tenant, queue] of tenants) {
-        const index = queue.findIndex((item) => item.requestId === requestId);
-        if (index === -1) continue;
-        queue.splice(index, 1);
-        if (queue.length === 0) tenants.delete(tenant);
-        return true;
-      }
+    for (const [namespace, queue] of this.#namespaces) {
+      const index = queue.items.findIndex((item) => item.requestId === requestId);
+      if (index === -1) continue;
+      const [item] = queue.items.splice(index, 1);
+      if (item) queue.byPriority[item.priority] = (queue.byPriority[item.priority] ?? 1) - 1;
+      this.#dropIfIdle(namespace, queue);
+      return true;
     }
     return true;
   }
@@ -82,32 +96,49 @@ export class Scheduler<T extends Schedulable> {
    */
   take(): T | undefined {
     if (this.#running >= this.#concurrency) return undefined;
-    const priorities = [...this.#levels.keys()].sort((a, b) => b - a);
-    for (const priority of priorities) {
-      const tenants = this.#levels.get(priority);
-      if (!tenants) continue;
-      for (const [tenant, queue] of tenants) {
-        // The first request whose namespace is idle: any earlier one of the same namespace
-        // would have been found first, so per-namespace order holds.
-        const index = queue.findIndex((item) => !this.#busyNamespaces.has(item.namespace));
-        const item = queue[index];
-        if (index === -1 || !item) continue;
-        queue.splice(index, 1);
-        // Round-robin: the tenant that was served goes to the back of its level.
-        tenants.delete(tenant);
-        if (queue.length > 0) tenants.set(tenant, queue);
-        if (tenants.size === 0) this.#levels.delete(priority);
-        this.#queued.delete(item.requestId);
-        this.#busyNamespaces.add(item.namespace);
-        this.#running++;
-        return item;
+    let best: { queue: NamespaceQueue<T>; head: T; priority: number; served: number } | undefined;
+    for (const queue of this.#namespaces.values()) {
+      const head = queue.items[0];
+      if (queue.busy || !head) continue;
+      const priority = highest(queue.byPriority);
+      const served = this.#lastServed.get(head.tenant) ?? -1;
+      if (
+        !best ||
+        priority > best.priority ||
+        (priority === best.priority &&
+          (served < best.served ||
+            (served === best.served && head.requestId < best.head.requestId)))
+      ) {
+        best = { queue, head, priority, served };
       }
     }
-    return undefined;
+    if (!best) return undefined;
+    const { queue, head } = best;
+    queue.items.shift();
+    queue.byPriority[head.priority] = (queue.byPriority[head.priority] ?? 1) - 1;
+    queue.busy = true;
+    this.#queued.delete(head.requestId);
+    this.#lastServed.set(head.tenant, this.#turn++);
+    this.#running++;
+    return head;
   }
 
   finished(item: T): void {
-    this.#busyNamespaces.delete(item.namespace);
     this.#running--;
+    const queue = this.#namespaces.get(item.namespace);
+    if (!queue) return;
+    queue.busy = false;
+    this.#dropIfIdle(item.namespace, queue);
   }
+
+  #dropIfIdle(namespace: string, queue: NamespaceQueue<T>): void {
+    if (!queue.busy && queue.items.length === 0) this.#namespaces.delete(namespace);
+  }
+}
+
+function highest(byPriority: readonly number[]): number {
+  for (let priority = byPriority.length - 1; priority >= 0; priority--) {
+    if ((byPriority[priority] ?? 0) > 0) return priority;
+  }
+  return -1;
 }

@@ -8,6 +8,7 @@ import {
   clusterLabelValue,
   LABEL_CLUSTER,
   LABEL_MANAGED,
+  tenantUser,
 } from "./labels.ts";
 import { applyObject, deleteObject, getObject, listObjects } from "./objects.ts";
 import { type RetryEvent, type RetryPolicy, withRetry } from "./retry.ts";
@@ -75,7 +76,54 @@ export async function ensureTenantNamespace(
     );
     objects.push(`${String(manifest.object.kind).toLowerCase()}/${manifest.object.metadata.name}`);
   }
+  await waitForTenantAccess(client, spec.namespace, options);
   return { namespace: spec.namespace, created: existing === undefined, objects };
+}
+
+/**
+ * RBAC objects take effect when the API server's authorizer cache has seen them, a moment
+ * after they are written; a tenant request sent in that moment would get 403. So a namespace
+ * counts as provisioned only once the authorizer itself (a SubjectAccessReview) says the
+ * tenant's identity may write in it.
+ */
+async function waitForTenantAccess(
+  client: KubeApiClient,
+  namespace: string,
+  options: TenancyCallOptions,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const review = {
+    apiVersion: "authorization.k8s.io/v1",
+    kind: "SubjectAccessReview",
+    spec: {
+      user: tenantUser(namespace),
+      groups: [
+        "system:serviceaccounts",
+        `system:serviceaccounts:${namespace}`,
+        "system:authenticated",
+      ],
+      resourceAttributes: { namespace, verb: "create", resource: "configmaps" },
+    },
+  };
+  const started = performance.now();
+  for (;;) {
+    const { body } = await withRetry(
+      (signal) =>
+        client.request("POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
+          body: review,
+          signal,
+        }),
+      retryOptions(options),
+    );
+    if ((body as { status?: { allowed?: boolean } }).status?.allowed === true) return;
+    if (performance.now() - started > timeoutMs) {
+      throw new K8sError(
+        "K8S_RBAC_NOT_EFFECTIVE",
+        `the tenant's RoleBinding in ${namespace} is not in effect ${timeoutMs} ms after it was written`,
+      );
+    }
+    await sleep(50, options.signal);
+  }
 }
 
 export interface RemoveOptions extends TenancyCallOptions {

@@ -20,7 +20,7 @@ function drain(scheduler: Scheduler<Schedulable>): Schedulable[] {
 }
 
 describe("control: scheduler", () => {
-  it("runs higher priorities first and FIFO inside a level", () => {
+  it("runs higher priorities first across namespaces, oldest first inside a level", () => {
     const s = new Scheduler(1);
     const low = req("a", "a1", 1);
     const high = req("a", "a2", 9);
@@ -28,6 +28,28 @@ describe("control: scheduler", () => {
     const mid2 = req("a", "a4", 5);
     for (const r of [low, high, mid1, mid2]) s.enqueue(r);
     assert.deepEqual(drain(s), [high, mid1, mid2, low]);
+  });
+
+  it("keeps acceptance order inside a namespace, whatever the priorities", () => {
+    const s = new Scheduler(4);
+    const create = req("a", "shared", 1);
+    const patch = req("a", "shared", 9);
+    const other = req("b", "elsewhere", 5);
+    for (const r of [create, patch, other]) s.enqueue(r);
+    // The waiting priority-9 PATCH lifts its namespace ahead of `elsewhere`, but the POST
+    // accepted before it still runs first; and only one request per namespace is in flight.
+    assert.deepEqual([s.take(), s.take(), s.take()], [create, other, undefined]);
+    s.finished(create);
+    assert.equal(s.take(), patch);
+  });
+
+  it("restores acceptance order for requests re-queued out of order after a restart", () => {
+    const s = new Scheduler(1);
+    const first = req("a", "ns");
+    const second = req("a", "ns");
+    s.enqueue(second);
+    s.enqueue(first);
+    assert.deepEqual(drain(s), [first, second]);
   });
 
   it("alternates between tenants inside a level, so a busy tenant cannot starve others", () => {
@@ -50,18 +72,6 @@ describe("control: scheduler", () => {
     assert.equal(s.running, 2);
     s.finished(first);
     assert.ok(s.take());
-  });
-
-  it("keeps one request per namespace in flight, in acceptance order", () => {
-    const s = new Scheduler(4);
-    const create = req("a", "shared");
-    const remove = req("a", "shared");
-    const other = req("a", "elsewhere");
-    for (const r of [create, remove, other]) s.enqueue(r);
-    const started = [s.take(), s.take(), s.take()];
-    assert.deepEqual(started, [create, other, undefined]);
-    s.finished(create);
-    assert.equal(s.take(), remove);
   });
 
   it("drops cancelled requests and ignores duplicates", () => {
