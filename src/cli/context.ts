@@ -10,7 +10,10 @@ import { type OutputFormat, outputFormat } from "./output.ts";
 
 /** The repository root (this file is src/cli/context.ts): `up` keeps its data below it. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-export const DEFAULT_DATA_DIR = join(REPO_ROOT, ".data");
+/** `up`'s data dir and the context's home: `$K8S_DAAS_DATA_DIR`, else `.data` in the repo. */
+export const DEFAULT_DATA_DIR = process.env.K8S_DAAS_DATA_DIR
+  ? resolve(process.env.K8S_DAAS_DATA_DIR)
+  : join(REPO_ROOT, ".data");
 
 /**
  * What `k8s-daas up` leaves behind so later commands need no flags: where the chain and the
@@ -78,7 +81,7 @@ export const CONNECTION_HELP: Record<string, string> = {
   "control-url": "nautilus-control's HTTP API (default: from the context)",
   keystore: "Sui keystore file (default: the context's, else the Sui CLI's)",
   address: "which key of the keystore signs (default: the active address)",
-  context: "context file (default $K8S_DAAS_CONTEXT, else .data/context.json)",
+  context: "context file (default $K8S_DAAS_CONTEXT, else <data dir>/context.json)",
   output: "table (default), json or yaml",
   help: "show this help",
 };

@@ -35,6 +35,20 @@ const cli = (...args: string[]) => runCli(args, { env: stack.env });
 
 test("up is ready: chain, cluster object, control plane and funded local keys", async () => {
   assert.equal(stack.ready.ready, true, stack.stderr());
+  const second = await runCli([
+    "up",
+    "--data-dir",
+    dataDir,
+    "--devnet-port",
+    "0",
+    "--control-port",
+    "0",
+  ]);
+  assert.equal(second.code, 1, second.stderr);
+  assert.match(
+    second.stderr,
+    /^error\[STACK_RUNNING\]: a local stack is already running from this data dir \(pid \d+\)/m,
+  );
   assert.match(stack.ready.network, /^http:\/\/127\.0\.0\.1:\d+$/);
   const keys = await cli("keys", "list", "-o", "json");
   assert.equal(keys.code, 0, keys.stderr);

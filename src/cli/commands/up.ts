@@ -22,7 +22,8 @@ export const upCommand: Command = {
     help: { type: "boolean", short: "h" },
   },
   optionHelp: {
-    "data-dir": "ledger, keys, cluster, control plane state and logs (default .data in the repo)",
+    "data-dir":
+      "ledger, keys, cluster, control plane state and logs (default $K8S_DAAS_DATA_DIR, else .data in the repo)",
     kube: "which cluster: auto (default: KUBECONFIG, else k3s on PATH, else kube-testenv)",
     kubeconfig: "admin kubeconfig of an existing cluster (default $KUBECONFIG)",
     network: "local (default: run the devnet), or testnet, mainnet or a full node URL",

@@ -1,0 +1,64 @@
+// `npm start` (scripts/demo.ts) end to end: it brings up a stack, walks claim → pod →
+// Running → result on chain, keeps the stack running, and Ctrl-C stops it all. Run here
+// against the shared test cluster (KUBECONFIG) in a data dir of its own.
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { once } from "node:events";
+import { readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { test } from "node:test";
+import { fileURLToPath } from "node:url";
+import { testCluster } from "../helpers/cluster.ts";
+import { tempDataDir } from "./harness.ts";
+
+const DEMO = fileURLToPath(new URL("../../scripts/demo.ts", import.meta.url));
+
+test("the demo runs every step, keeps the stack up, and Ctrl-C stops it", async () => {
+  const cluster = await testCluster();
+  const dataDir = tempDataDir("k8s-daas-demo-");
+  const child = spawn(process.execPath, [DEMO], {
+    env: {
+      ...process.env,
+      CI: "1",
+      K8S_DAAS_DATA_DIR: dataDir,
+      KUBECONFIG: cluster.kubeconfigPath,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const exited = once(child, "exit") as Promise<[number | null]>;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (stdout.includes("The stack keeps running")) resolve();
+      });
+      void exited.then(([code]) =>
+        reject(new Error(`demo exited with ${code}:\n${stdout}\n${stderr}`)),
+      );
+    });
+    assert.match(stdout, /\$ k8s-daas namespace claim demo\nclaimed namespace demo/);
+    assert.match(stdout, /request \d+: 201 pod\/web created/);
+    assert.match(stdout, /pod demo\/web is Running on node \S+, runAsNonRoot=true/);
+    assert.match(stdout, /^web\s+1\/1\s+Running/m);
+    assert.match(
+      stdout,
+      /K8sAPIResultEvent in transaction \S+:\n {2}request_id \d+, status_code 201/,
+    );
+  } finally {
+    // Ctrl-C in a terminal reaches `up` (the demo's child); do what it would.
+    const context = JSON.parse(readFileSync(join(dataDir, "context.json"), "utf8")) as {
+      pid?: number;
+    };
+    if (context.pid) process.kill(context.pid, "SIGINT");
+    const [code] = await exited;
+    rmSync(dataDir, { recursive: true, force: true });
+    assert.equal(code, 0, stderr);
+  }
+  assert.match(stderr, /stopped nautilus-control/);
+  assert.match(stderr, /stopped devnet \(exit 0\)/);
+});
