@@ -88,9 +88,14 @@ export const controlSuite: Suite = {
         await apply(configMap(`direct-${namespaces[0]}`, `lat-${i}`));
         directLatencies.push(performance.now() - started);
       }
-      const directRate = await rate(DIRECT_REQUESTS, CONCURRENCY, (i) =>
-        apply(configMap(`direct-${namespaces[i % NAMESPACES]}`, `cm-${i}`)),
-      );
+      // The workload is create/delete pairs (a tenant quota caps live objects per namespace).
+      const directRate =
+        2 *
+        (await rate(DIRECT_REQUESTS / 2, CONCURRENCY, async (pair) => {
+          const namespace = `direct-${namespaces[pair % NAMESPACES]}`;
+          await apply(configMap(namespace, `cm-${pair}`));
+          await objects.delete(configMap(namespace, `cm-${pair}`));
+        }));
 
       // (b) one kubectl process per request, as the seed did.
       const kubectl = await kubectlCommand();
@@ -148,23 +153,28 @@ export const controlSuite: Suite = {
         );
         caps.push(createdOf(claimed, "::tenancy::NamespaceCap"));
       }
-      const submit = (indices: number[], prefix: string) =>
+      // Request i of a run is the create (even) or the delete (odd) of object i/2 when
+      // `pairs`; the tenant quota caps how many objects a namespace may hold at once.
+      const submit = (indices: number[], prefix: string, pairs: boolean) =>
         execute(client, tenant, (tx) => {
           for (const i of indices) {
-            const namespace = namespaces[i % NAMESPACES] ?? "";
+            const object = pairs ? Math.floor(i / 2) : i;
+            const create = !pairs || i % 2 === 0;
+            const namespace = namespaces[object % NAMESPACES] ?? "";
+            const name = `${prefix}-${object}`;
             addCall(
               tx,
               devnet.packageId,
               "execute_k8s_api",
               {
-                method: "POST",
+                method: create ? "POST" : "DELETE",
                 resource: "configmaps",
                 namespace,
-                name: `${prefix}-${i}`,
-                payload: JSON.stringify(configMap(namespace, `${prefix}-${i}`)),
+                name,
+                payload: create ? JSON.stringify(configMap(namespace, name)) : "",
                 priority: 1,
               },
-              { cluster: clusterId, cap: caps[i % NAMESPACES] ?? "" },
+              { cluster: clusterId, cap: caps[object % NAMESPACES] ?? "" },
               1_000_000n,
             );
           }
@@ -218,7 +228,7 @@ export const controlSuite: Suite = {
 
       // Latency: one request at a time, so no time is spent queueing.
       for (let i = 0; i < LATENCY_REQUESTS; i++) {
-        await submit([i], "lat");
+        await submit([i], "lat", false);
         await finished(i + 1);
       }
       // Throughput: 10,000 requests waiting on chain, 8 in flight.
@@ -226,6 +236,7 @@ export const controlSuite: Suite = {
         await submit(
           Array.from({ length: PER_TX }, (_, k) => first + k),
           "cm",
+          true,
         );
       }
       await finished(LATENCY_REQUESTS + THROUGHPUT_REQUESTS);
