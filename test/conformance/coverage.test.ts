@@ -20,16 +20,10 @@ const WITHOUT_TWIN: Record<string, string> = {
   "enclave_tests::attestation_with_other_pcrs_is_rejected": "Nitro attestation",
   "enclave_tests::attestation_without_public_key_is_rejected": "Nitro attestation",
   "enclave_tests::debug_mode_attestation_with_zero_pcrs_is_rejected": "Nitro attestation",
-  // Pure BCS of a value built by a package-internal constructor, no transaction involved;
+  // BCS of a value built by a package-internal constructor (`events::new_request_event`);
   // test/protocol/golden.test.ts checks the TS side of the same vector, and the twin of
   // `emitted_create_pod_event_matches_golden_vector` checks what the devnet emits.
   "golden_tests::request_event_bcs_matches_golden_vector": "pure BCS helper",
-  // Pure BCS of a payload struct; the twin of `intent_message_bytes_match_golden_vector`
-  // signs the golden message, which contains these exact payload bytes.
-  "golden_tests::result_payload_bcs_matches_golden_vector": "pure BCS helper",
-  // Constant getters (`messages::intent_*`); test/protocol checks INTENT, and the twin of
-  // `enclave_tests::signature_for_another_intent_is_rejected` checks their consequence.
-  "golden_tests::intent_values_are_distinct_per_message_kind": "pure constants",
 };
 
 /** Abort constants no twin can raise, and why. */

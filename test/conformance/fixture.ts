@@ -253,16 +253,20 @@ export class Scenario {
   /**
    * Calls a read-only accessor (`requests::status`, `tenancy::owner`, ...) on this
    * cluster in a simulated transaction and decodes its return value; aborts as `transact`.
+   * With `onCluster: false` the function takes only the pure arguments
+   * (`messages::intent_request_result`, `requests::pod_manifest`, ...).
    */
   view<T>(
     target: `${MoveModule}::${string}`,
     pureArgs: readonly Uint8Array[],
     returns: Decoder<T>,
+    options: { onCluster?: boolean } = {},
   ): Promise<T> {
     return this.#simulatedReturn(this.admin, returns, (tx) => {
+      const pure = pureArgs.map((bytes) => tx.pure(bytes));
       tx.moveCall({
         target: `${this.packageId}::${target}`,
-        arguments: [tx.object(this.clusterId), ...pureArgs.map((bytes) => tx.pure(bytes))],
+        arguments: options.onCluster === false ? pure : [tx.object(this.clusterId), ...pure],
       });
     });
   }

@@ -3,6 +3,7 @@
 // signature over the golden message bytes (not over anything TS builds) is accepted.
 import assert from "node:assert/strict";
 import { describe } from "node:test";
+import { bcs } from "@mysten/sui/bcs";
 import { K8sAPIRequestEvent } from "../../src/protocol/index.ts";
 import { GOLDEN_MS, golden, type Scenario, twin } from "./fixture.ts";
 
@@ -28,6 +29,41 @@ describe("conformance: golden vectors", () => {
       requester: golden.TENANT,
     }).toBytes();
     assert.deepEqual(readdressed, new Uint8Array(expected));
+  });
+
+  twin("golden_tests::result_payload_bcs_matches_golden_vector", async (s) => {
+    const payload = golden.resultPayload(1n, 1n);
+    const bytes = await s.view(
+      "messages::request_result",
+      [
+        bcs.Address.serialize(payload.cluster_id).toBytes(),
+        bcs.u64().serialize(payload.sequence).toBytes(),
+        bcs.u64().serialize(payload.request_id).toBytes(),
+        bcs.u16().serialize(payload.status_code).toBytes(),
+        bcs.byteVector().serialize(payload.output_sha256).toBytes(),
+        bcs.string().serialize(payload.summary).toBytes(),
+      ],
+      { parse: (value: Uint8Array) => Buffer.from(value).toString("hex") },
+      { onCluster: false },
+    );
+    assert.equal(bytes, golden.goldenVectors().result_payload_bcs);
+  });
+
+  twin("golden_tests::intent_values_are_distinct_per_message_kind", async (s) => {
+    const intent = (kind: string) =>
+      s.view(`messages::intent_${kind}`, [], bcs.u8(), { onCluster: false });
+    assert.deepEqual(
+      await Promise.all(
+        [
+          "request_result",
+          "worker_activation",
+          "slash_verdict",
+          "cluster_state",
+          "key_rotation",
+        ].map(intent),
+      ),
+      [0, 1, 2, 3, 4],
+    );
   });
 
   twin("golden_tests::intent_message_bytes_match_golden_vector", async (s) => {

@@ -164,6 +164,18 @@ describe("conformance: requests", () => {
       timestamp_ms: GOLDEN_MS,
     }).toBytes();
     assert.deepEqual(s.eventBytes(executed, "K8sAPIRequestEvent"), [expected]);
+    const manifest = await s.view(
+      "requests::deployment_manifest",
+      [
+        arg.string("api"),
+        arg.string("team-a"),
+        arg.string("nginx:1.27"),
+        bcs.u32().serialize(3).toBytes(),
+      ],
+      bcs.byteVector(),
+      { onCluster: false },
+    );
+    assert.deepEqual(manifest, utf8(golden.DEPLOYMENT_MANIFEST));
   });
 
   twin("requests_tests::create_pod_rejects_an_image_that_could_break_the_json", async (s) => {

@@ -71,5 +71,15 @@ describe("devnet: abort locations are the asserting Move functions", () => {
         await locationOf(s.claim("kube-system")),
         "tenancy::claim_namespace::ENamespaceReserved",
       );
+      const podManifest = (image: string) =>
+        s.view(
+          "requests::pod_manifest",
+          [arg.string("web"), arg.string("ns"), arg.string(image)],
+          bcs.byteVector(),
+          {
+            onCluster: false,
+          },
+        );
+      assert.equal(await locationOf(podManifest("a b")), "requests::pod_manifest::EInvalidImage");
     }));
 });

@@ -3,6 +3,7 @@ import { objectType } from "../../protocol/objects.ts";
 import type { MovePackage } from "../move-runtime.ts";
 import { clusterModule } from "./cluster.ts";
 import { enclaveModule } from "./enclave.ts";
+import { pureModules } from "./pure.ts";
 import { readModules } from "./reads.ts";
 import { requestsModule } from "./requests.ts";
 import { stateModule } from "./state.ts";
@@ -19,19 +20,23 @@ export const DEVNET_PACKAGE_ID = normalizeSuiAddress("0x6b38736461617300");
  * The `k8s_daas` package as the devnet runs it. `enclave::register_enclave` (Nitro
  * attestation) is absent: the devnet cannot verify attestation documents, so local clusters
  * use `register_dev_enclave`. The read-only accessors (`requests::status`, `tenancy::owner`,
- * ...) are callable too, as any `public fun` is from a PTB.
+ * ...) and the object-free helpers (`requests::pod_manifest`, `messages::request_result`, ...)
+ * are callable too, as any `public fun` is from a PTB.
  */
 export function k8sDaasPackage(packageId: string = DEVNET_PACKAGE_ID): MovePackage {
   const reads = readModules(packageId);
+  const pure = pureModules();
   return {
     id: packageId,
     modules: {
       cluster: { ...clusterModule(packageId), ...reads.cluster },
       enclave: enclaveModule(packageId),
       tenancy: { ...tenancyModule(packageId), ...reads.tenancy },
-      requests: { ...requestsModule(packageId), ...reads.requests },
+      requests: { ...requestsModule(packageId), ...reads.requests, ...pure.requests },
       workers: { ...workersModule(packageId), ...reads.workers },
       state: stateModule(packageId),
+      events: pure.events,
+      messages: pure.messages,
     },
     // `key` without `store`: a NamespaceCap moves only through `transfer_namespace`, which
     // keeps the owner record right; the Cluster is shared.

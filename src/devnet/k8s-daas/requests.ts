@@ -1,16 +1,13 @@
 import { bcs } from "@mysten/sui/bcs";
 import {
-  deploymentManifest,
   isDnsLabel,
   isDnsSubdomain,
-  isImage,
   isResource,
   K8sAPIRequestCancelledEvent,
   K8sAPIRequestEvent,
   K8sAPIResultEvent,
   LIMITS,
   MAX_PRIORITY,
-  podManifest,
   REQUEST_METHODS,
   REQUEST_STATUS,
   signingBytes,
@@ -30,6 +27,7 @@ import {
   takeCoin,
   writeCluster,
 } from "./entry.ts";
+import { deploymentManifestBytes, podManifestBytes } from "./manifests.ts";
 import { readNamespaceCap } from "./tenancy.ts";
 
 interface Submission {
@@ -158,15 +156,18 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
       const { args, fail } = scope;
       const podName = args.string("pod_name");
       const namespace = args.string("namespace");
-      const image = args.string("image");
-      if (!isDnsLabel(podName)) fail("requests", "EInvalidObjectName", "pod_manifest");
-      if (!isImage(image)) fail("requests", "EInvalidImage", "pod_manifest");
+      const payload = podManifestBytes(
+        (constant) => fail("requests", constant, "pod_manifest"),
+        podName,
+        namespace,
+        args.string("image"),
+      );
       submitWithCap(scope, {
         method: "POST",
         resource: "pods",
         namespace,
         name: podName,
-        payload: utf8(podManifest(podName, namespace, image)),
+        payload,
         priority: args.number("priority"),
       });
     }),
@@ -174,18 +175,19 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
       const { args, fail } = scope;
       const name = args.string("deployment_name");
       const namespace = args.string("namespace");
-      const image = args.string("image");
-      const replicas = args.number("replicas");
-      if (!isDnsLabel(name)) fail("requests", "EInvalidObjectName", "deployment_manifest");
-      if (!isImage(image)) fail("requests", "EInvalidImage", "deployment_manifest");
-      if (replicas < 1 || replicas > LIMITS.maxReplicas)
-        fail("requests", "EInvalidReplicas", "deployment_manifest");
+      const payload = deploymentManifestBytes(
+        (constant) => fail("requests", constant, "deployment_manifest"),
+        name,
+        namespace,
+        args.string("image"),
+        args.number("replicas"),
+      );
       submitWithCap(scope, {
         method: "POST",
         resource: "deployments",
         namespace,
         name,
-        payload: utf8(deploymentManifest(name, namespace, image, replicas)),
+        payload,
         priority: args.number("priority"),
       });
     }),
