@@ -1,4 +1,4 @@
-import { isMap, parseAllDocuments } from "yaml";
+import { isMap, isScalar, parseAllDocuments } from "yaml";
 import { type ResourceType, TENANT_RESOURCES } from "../k8s/resources.ts";
 import { isDnsLabel, isDnsSubdomain, isImage, LIMITS } from "../protocol/index.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -117,11 +117,23 @@ export function parseManifests(text: string, source: string): ManifestObject[] {
         "fix the YAML; 'k8s-daas apply --help' shows an example",
       );
     }
-    if (document.contents === null) continue; // an empty document between separators
+    const contents = document.contents;
+    // An empty document between separators (`---` twice) parses as a null scalar.
+    if (contents === null || (isScalar(contents) && contents.value === null)) continue;
     if (!isMap(document.contents)) {
       throw invalid("MANIFEST_NOT_OBJECT", `${where} is not a Kubernetes object (a mapping)`);
     }
-    const object = document.toJS({ maxAliasCount: 0 }) as Record<string, unknown>;
+    let object: Record<string, unknown>;
+    try {
+      // The control plane refuses aliases; refusing them here says so before paying.
+      object = document.toJS({ maxAliasCount: 0 }) as Record<string, unknown>;
+    } catch {
+      throw invalid(
+        "MANIFEST_YAML",
+        `${where}: YAML aliases (*name) are not accepted`,
+        "write the values out",
+      );
+    }
     objects.push(manifestObject(object, where));
   }
   if (objects.length === 0) throw invalid("MANIFEST_EMPTY", `${source} holds no objects`);
