@@ -36,8 +36,8 @@ import { testCluster } from "../../test/helpers/cluster.ts";
 import { type Figure, percentile, type Suite } from "../report.ts";
 
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 500);
-const HEARTBEAT_PERIOD_MS = 15_000;
-const HEARTBEAT_INTERVAL_MS = 5_000;
+const HEARTBEAT_PERIOD_MS = 30_000;
+const HEARTBEAT_INTERVAL_MS = 10_000;
 const MEASURE_MS = 30_000;
 const IDLE_MS = 5_000;
 const STAKE_MIST = 1_000_000_000n;
@@ -55,6 +55,8 @@ interface ChildSetup {
 /** What the control-plane process reports for one measured window. */
 interface WindowStats {
   peakRssMb: number;
+  /** V8 heap in use at the end of the window (what RSS holds beyond it is reclaimable). */
+  heapUsedMb: number;
   cpuPct: number;
   lagsMs: number[];
 }
@@ -98,6 +100,7 @@ export const workersSuite: Suite = {
     const baseline = followHeartbeats(client, devnet.packageId, clusterId, baselineLags);
     const watcher = new ActivationWatcher(client, devnet.packageId, clusterId);
     const agents: WorkerAgent[] = [];
+    const heartbeatsStarted: Promise<void>[] = [];
     try {
       await new Promise((resolve) => child.once("message", resolve)); // ready
       const idle = await ask(`measure:${IDLE_MS}`);
@@ -129,21 +132,27 @@ export const workersSuite: Suite = {
                 activationTimeoutMs: 600_000,
               });
               await agent.register(STAKE_MIST);
+              // Heartbeats start once registered (as `worker run` does), spread over one
+              // interval as independent machines would be.
+              heartbeatsStarted.push(
+                sleep(Math.random() * HEARTBEAT_INTERVAL_MS).then(() => agent.startHeartbeats()),
+              );
               return agent;
             }),
           )),
         );
+        progress(`registered ${agents.length}`);
       }
       const registeredAt = performance.now();
-      await Promise.all(agents.map((agent) => agent.join()));
-      const joinedSeconds = (performance.now() - registeredAt) / 1000;
-      // Spread the first heartbeats over one interval, as independent machines would.
+      let joined = 0;
       await Promise.all(
-        agents.map(async (agent, index) => {
-          await sleep((index * HEARTBEAT_INTERVAL_MS) / agents.length);
-          await agent.startHeartbeats();
+        agents.map(async (agent) => {
+          await agent.join();
+          if (++joined % 50 === 0) progress(`joined ${joined}`);
         }),
       );
+      const joinedSeconds = (performance.now() - registeredAt) / 1000;
+      await Promise.all(heartbeatsStarted);
       baselineLags.length = 0;
       const busy = await ask(`measure:${MEASURE_MS}`);
       const baselineWindow = [...baselineLags];
@@ -168,14 +177,14 @@ export const workersSuite: Suite = {
           metric: "control_rss_mb",
           value: busy.peakRssMb,
           unit: "MB",
-          note: `peak while ${agents.length} workers heartbeat; ${nodes} worker nodes (goal <= 300)`,
+          note: `peak while ${agents.length} workers heartbeat; ${nodes} worker nodes; V8 heap in use ${busy.heapUsedMb.toFixed(0)} MB (goal <= 300)`,
         },
         {
           suite: "workers",
           metric: "baseline_control_idle_rss_mb",
           value: idle.peakRssMb,
           unit: "MB",
-          note: "same process before any worker registered",
+          note: `same process before any worker registered; V8 heap in use ${idle.heapUsedMb.toFixed(0)} MB`,
         },
         {
           suite: "workers",
@@ -200,6 +209,7 @@ export const workersSuite: Suite = {
         },
       ];
     } finally {
+      await Promise.allSettled(heartbeatsStarted);
       await Promise.all(agents.map((agent) => agent.stopHeartbeats()));
       child.send("stop");
       await new Promise((resolve) => child.once("exit", resolve));
@@ -211,6 +221,10 @@ export const workersSuite: Suite = {
     }
   },
 };
+
+function progress(line: string): void {
+  process.stderr.write(`bench: workers: ${line} (${new Date().toISOString().slice(11, 19)})\n`);
+}
 
 async function createCluster(
   client: SuiGrpcClient,
@@ -348,6 +362,7 @@ async function controlChild(): Promise<void> {
     const elapsedMs = performance.now() - started;
     const stats: WindowStats = {
       peakRssMb: peak / 1024 / 1024,
+      heapUsedMb: process.memoryUsage().heapUsed / 1024 / 1024,
       cpuPct: ((cpu.user + cpu.system) / 1000 / elapsedMs) * 100,
       lagsMs: lags,
     };

@@ -83,35 +83,52 @@ export class EnclavePoster {
     fields: Fields<N>,
     signal?: AbortSignal,
   ): Promise<SubmissionResult> {
-    return this.exclusive(() => this.#post(name, fields, signal));
+    return this.postBatch(name, [fields], signal);
+  }
+
+  /**
+   * Several calls of one kind in one transaction, with consecutive sequences (in call
+   * order, as the chain checks them). All or nothing: one abort fails the batch, and the
+   * abort does not say which call; the caller retries one by one to find out.
+   */
+  postBatch<N extends SignedCallName>(
+    name: N,
+    batch: readonly Fields<N>[],
+    signal?: AbortSignal,
+  ): Promise<SubmissionResult> {
+    return this.exclusive(() => this.#post(name, batch, signal));
   }
 
   async #post<N extends SignedCallName>(
     name: N,
-    fields: Fields<N>,
+    batch: readonly Fields<N>[],
     signal?: AbortSignal,
   ): Promise<SubmissionResult> {
     const { inbox, client, clusterId, packageId, signer, submitter } = this.#o;
     let lastError: unknown;
     for (let attempt = 1; attempt <= MAX_RESIGN_ATTEMPTS; attempt++) {
       const cluster = await readClusterObject(client, clusterId, signal);
-      const [sequence = 0n] = inbox.reserveSequences(1, BigInt(cluster.last_sequence) + 1n);
+      const sequences = inbox.reserveSequences(batch.length, BigInt(cluster.last_sequence) + 1n);
       const timestampMs = await chainTimeMs(client, signal);
-      const payload = { cluster_id: clusterId, sequence, ...fields } as PayloadInput<
-        (typeof SIGNED_CALLS)[N]
-      >;
-      const signature = await signer.sign(signingBytes(SIGNED_CALLS[name], timestampMs, payload));
+      const calls = await Promise.all(
+        batch.map(async (fields, index) => {
+          const sequence = sequences[index] ?? 0n;
+          const payload = { cluster_id: clusterId, sequence, ...fields } as PayloadInput<
+            (typeof SIGNED_CALLS)[N]
+          >;
+          const signature = await signer.sign(
+            signingBytes(SIGNED_CALLS[name], timestampMs, payload),
+          );
+          return { ...fields, timestamp_ms: timestampMs, sequence, signature };
+        }),
+      );
       try {
         return await submitter.submit(
-          `${name}:${sequence}`,
-          (tx) =>
-            addCall(
-              tx,
-              packageId,
-              name,
-              { ...fields, timestamp_ms: timestampMs, sequence, signature },
-              { cluster: clusterId },
-            ),
+          `${name}:${sequences[0]}`,
+          (tx) => {
+            for (const values of calls)
+              addCall(tx, packageId, name, values, { cluster: clusterId });
+          },
           signal ? { signal } : undefined,
         );
       } catch (error) {

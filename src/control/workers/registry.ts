@@ -19,7 +19,7 @@ export interface WorkerEntry {
   status: WorkerStatus;
   /** The transaction that registered it (its inputs hold the encryption key). */
   registeredTx: string;
-  /** Chain time of the last heartbeat (registration counts as one). */
+  /** Chain time of the last heartbeat (registration and activation count as one). */
   lastHeartbeatMs: number;
   nodeState: NodeState;
 }
@@ -96,7 +96,11 @@ export class WorkerRegistry implements InboxExtension {
       return;
     }
     const status = STATUS_BY_ACTION[e.action];
-    if (status) s.setStatus.run(status, checkpoint, e.node_id);
+    if (!status) return;
+    s.setStatus.run(status, checkpoint, e.node_id);
+    // Liveness counts from activation: a worker is not to blame for silence while it waited
+    // to be admitted (e.g. while the control plane was down).
+    if (e.action === WORKER_ACTION.activated) s.heartbeat.run(chainMs, checkpoint, e.node_id);
   }
 
   get(nodeId: string): WorkerEntry | undefined {

@@ -24,13 +24,14 @@ import {
   type JoinServer,
   startJoinServer,
 } from "./join-server.ts";
-import { stakeTier } from "./node-labels.ts";
+import { LABEL_WORKER, stakeTier } from "./node-labels.ts";
 import type { HeartbeatSeen, WorkerEntry, WorkerRegistry } from "./registry.ts";
 import {
   cordonWorkerNode,
   createSimulatedWorkerNode,
   deleteWorkerNode,
   drainWorkerNode,
+  labelWorkerNode,
   uncordonWorkerNode,
 } from "./worker-nodes.ts";
 
@@ -44,6 +45,14 @@ export interface WorkerControlOptions {
   packageId: string;
   log: Logger;
   metricsRegistry: Registry;
+}
+
+/** Activations per transaction. */
+const ACTIVATION_BATCH = 32;
+
+interface PreparedActivation {
+  tokenId: string;
+  fields: { node_id: string; encrypted_join_credential: Uint8Array };
 }
 
 /** Aborts that mean the chain already moved past what we were about to post. */
@@ -157,11 +166,8 @@ export class WorkerControl {
         BigInt(cluster.config.min_worker_stake_mist),
         this.#o.config.minStakeMist,
       );
-      for (const worker of pending) {
-        if (this.#abort.signal.aborted) return;
-        if (worker.stakeMist < floor) continue; // stays pending; it can deregister and withdraw
-        await this.#activate(worker);
-      }
+      // Below the floor: stays pending (it can deregister and withdraw).
+      await this.#activate(pending.filter((worker) => worker.stakeMist >= floor));
     }
     for (const worker of registry.inStatus(["unbonding", "slashed", "withdrawn"])) {
       if (this.#abort.signal.aborted) return;
@@ -170,39 +176,89 @@ export class WorkerControl {
     }
   }
 
-  async #activate(worker: WorkerEntry): Promise<void> {
-    const { client, packageId, clusterId, config, log, poster } = this.#o;
-    this.#activating.add(worker.nodeId);
-    try {
-      const key = await workerEncryptionKey(client, packageId, worker.registeredTx, worker.nodeId);
-      const issued = await issueBootstrapToken(this.#kube, worker.nodeId, config.tokenTtlMs);
-      const sealed = sealJoinCredential(
-        key,
-        {
-          v: 1,
-          server: config.apiServerUrl ?? this.#kube.server,
-          token: issued.token,
-          joinUrl: this.#joinUrl,
-          expiresAtMs: issued.expiresAtMs,
-        },
-        { clusterId, nodeId: worker.nodeId },
-      );
+  /**
+   * Activates admitted workers, up to ACTIVATION_BATCH per transaction: each gets a fresh
+   * bootstrap token sealed to its own key. A batch refused by an abort is retried one
+   * worker at a time (an abort does not say which call failed); a worker the chain already
+   * settled (activated meanwhile, slashed, gone) just has its token revoked.
+   */
+  async #activate(workers: readonly WorkerEntry[]): Promise<void> {
+    for (let start = 0; start < workers.length; start += ACTIVATION_BATCH) {
+      if (this.#abort.signal.aborted) return;
+      const chunk = workers.slice(start, start + ACTIVATION_BATCH);
+      for (const worker of chunk) this.#activating.add(worker.nodeId);
       try {
-        await poster.post(
-          "activate_worker",
-          { node_id: worker.nodeId, encrypted_join_credential: sealed },
-          this.#abort.signal,
-        );
-        log.info({ worker: worker.nodeId }, "worker activated");
-      } catch (error) {
-        await revokeBootstrapToken(this.#kube, issued.id);
-        if (!(error instanceof MoveAbortError && ALREADY_SETTLED.has(error.constantName ?? "")))
-          throw error;
+        const prepared = await this.#prepareActivations(chunk);
+        if (prepared.length === 0) continue;
+        try {
+          await this.#o.poster.postBatch(
+            "activate_worker",
+            prepared.map((p) => p.fields),
+            this.#abort.signal,
+          );
+        } catch (error) {
+          if (!(error instanceof MoveAbortError) || prepared.length === 1) {
+            await Promise.all(prepared.map((p) => revokeBootstrapToken(this.#kube, p.tokenId)));
+            if (!(error instanceof MoveAbortError && ALREADY_SETTLED.has(error.constantName ?? "")))
+              throw error;
+            continue;
+          }
+          for (const one of prepared) await this.#activateOne(one);
+        }
+        this.#o.log.info({ workers: prepared.length }, "workers activated");
+      } finally {
+        // The activation events (or the aborts) have settled these workers' status by now.
+        for (const worker of chunk) this.#activating.delete(worker.nodeId);
       }
-    } finally {
-      // The activation event (or the abort) has settled the worker's status by now.
-      this.#activating.delete(worker.nodeId);
     }
+  }
+
+  async #activateOne(prepared: PreparedActivation): Promise<void> {
+    try {
+      await this.#o.poster.post("activate_worker", prepared.fields, this.#abort.signal);
+    } catch (error) {
+      await revokeBootstrapToken(this.#kube, prepared.tokenId);
+      if (!(error instanceof MoveAbortError && ALREADY_SETTLED.has(error.constantName ?? "")))
+        throw error;
+    }
+  }
+
+  /** Token and sealed credential per worker; one that cannot be prepared is logged, skipped. */
+  async #prepareActivations(workers: readonly WorkerEntry[]): Promise<PreparedActivation[]> {
+    const { client, packageId, clusterId, config, log } = this.#o;
+    const settled = await Promise.allSettled(
+      workers.map(async (worker): Promise<PreparedActivation> => {
+        const key = await workerEncryptionKey(
+          client,
+          packageId,
+          worker.registeredTx,
+          worker.nodeId,
+        );
+        const issued = await issueBootstrapToken(this.#kube, worker.nodeId, config.tokenTtlMs);
+        const sealed = sealJoinCredential(
+          key,
+          {
+            v: 1,
+            server: config.apiServerUrl ?? this.#kube.server,
+            token: issued.token,
+            joinUrl: this.#joinUrl,
+            expiresAtMs: issued.expiresAtMs,
+          },
+          { clusterId, nodeId: worker.nodeId },
+        );
+        return {
+          tokenId: issued.id,
+          fields: { node_id: worker.nodeId, encrypted_join_credential: sealed },
+        };
+      }),
+    );
+    const prepared: PreparedActivation[] = [];
+    for (const [index, outcome] of settled.entries()) {
+      if (outcome.status === "fulfilled") prepared.push(outcome.value);
+      else
+        log.warn({ worker: workers[index]?.nodeId, err: outcome.reason }, "cannot activate worker");
+    }
+    return prepared;
   }
 
   /** A simulated worker presents its token: create its Node. */
@@ -243,6 +299,7 @@ export class WorkerControl {
   async #checkLiveness(): Promise<void> {
     const active = this.#o.registry.inStatus(["active"]);
     if (active.length === 0) return;
+    await this.#adoptAgentNodes(active.filter((worker) => worker.nodeState === "none"));
     const { client, clusterId, config } = this.#o;
     const [cluster, nowMs] = await Promise.all([
       readClusterObject(client, clusterId, this.#abort.signal),
@@ -253,6 +310,35 @@ export class WorkerControl {
       if (this.#abort.signal.aborted) return;
       if (BigInt(worker.lastHeartbeatMs) + allowanceMs >= nowMs) continue;
       await this.#lapse(worker, Number(nowMs) - worker.lastHeartbeatMs);
+    }
+  }
+
+  /**
+   * A real worker's `k3s agent` registers its Node itself (named after the node id): once
+   * it shows up it is labelled as this worker's and marked active for tenant pods.
+   */
+  async #adoptAgentNodes(unjoined: readonly WorkerEntry[]): Promise<void> {
+    if (unjoined.length === 0) return;
+    // Only nodes nobody labelled yet: a worker's KWOK node is created labelled.
+    const { body } = await this.#kube.request("GET", "/api/v1/nodes", {
+      query: { labelSelector: `!${LABEL_WORKER}` },
+    });
+    const names = new Set(
+      ((body as { items?: { metadata?: { name?: string } }[] }).items ?? []).map(
+        (node) => node.metadata?.name,
+      ),
+    );
+    const arrived = unjoined.filter((worker) => names.has(worker.nodeId));
+    if (arrived.length === 0) return;
+    const cluster = await readClusterObject(this.#o.client, this.#o.clusterId);
+    for (const worker of arrived) {
+      const labelled = await labelWorkerNode(this.#kube, {
+        nodeId: worker.nodeId,
+        owner: worker.owner,
+        tier: stakeTier(worker.stakeMist, BigInt(cluster.config.min_worker_stake_mist)),
+        resources: this.#o.config.nodeResources,
+      });
+      if (labelled) this.#o.registry.setNodeState(worker.nodeId, "joined");
     }
   }
 

@@ -1,0 +1,89 @@
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import type { AdmittedOperation } from "../../src/control/operations.ts";
+import { LABEL_WORKER_ACTIVE, withWorkerPlacement } from "../../src/control/workers/index.ts";
+import { tenantResource } from "../../src/k8s/index.ts";
+
+const resource = (name: string) => {
+  const found = tenantResource(name);
+  if (!found) throw new Error(name);
+  return found;
+};
+
+test("a pod's spec gets the active-worker selector, keeping the tenant's own keys", () => {
+  const operation: AdmittedOperation = {
+    kind: "apply",
+    resource: resource("pods"),
+    namespace: "team-a",
+    name: "web",
+    force: false,
+    object: {
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "web", namespace: "team-a" },
+      spec: { nodeSelector: { disk: "ssd", [LABEL_WORKER_ACTIVE]: "false" }, containers: [] },
+    },
+  };
+  const placed = withWorkerPlacement(operation);
+  assert.ok(placed.kind === "apply");
+  assert.deepEqual((placed.object.spec as { nodeSelector: unknown }).nodeSelector, {
+    disk: "ssd",
+    [LABEL_WORKER_ACTIVE]: "true",
+  });
+  assert.deepEqual(
+    (operation.object.spec as { nodeSelector: unknown }).nodeSelector,
+    { disk: "ssd", [LABEL_WORKER_ACTIVE]: "false" },
+    "the admitted operation itself is not changed",
+  );
+});
+
+test("workload templates get it too; kinds without pods are untouched", () => {
+  const deployment = withWorkerPlacement({
+    kind: "apply",
+    resource: resource("deployments"),
+    namespace: "team-a",
+    name: "api",
+    force: false,
+    object: {
+      apiVersion: "apps/v1",
+      kind: "Deployment",
+      metadata: { name: "api", namespace: "team-a" },
+      spec: { template: { metadata: {}, spec: { containers: [] } } },
+    },
+  });
+  assert.ok(deployment.kind === "apply");
+  const template = (deployment.object.spec as { template: { spec: { nodeSelector: unknown } } })
+    .template;
+  assert.deepEqual(template.spec.nodeSelector, { [LABEL_WORKER_ACTIVE]: "true" });
+  const configMap: AdmittedOperation = {
+    kind: "apply",
+    resource: resource("configmaps"),
+    namespace: "team-a",
+    name: "c",
+    force: false,
+    object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "team-a" } },
+  };
+  assert.equal(withWorkerPlacement(configMap), configMap);
+});
+
+test("a patch that touches the selector cannot drop it; one that does not is left alone", () => {
+  const clearing = withWorkerPlacement({
+    kind: "patch",
+    resource: resource("deployments"),
+    namespace: "team-a",
+    name: "api",
+    patch: { spec: { template: { spec: { nodeSelector: null } } } },
+  });
+  assert.ok(clearing.kind === "patch");
+  assert.deepEqual(clearing.patch, {
+    spec: { template: { spec: { nodeSelector: { [LABEL_WORKER_ACTIVE]: "true" } } } },
+  });
+  const scaling: AdmittedOperation = {
+    kind: "patch",
+    resource: resource("deployments"),
+    namespace: "team-a",
+    name: "api",
+    patch: { spec: { replicas: 3 } },
+  };
+  assert.equal(withWorkerPlacement(scaling), scaling);
+});
