@@ -98,6 +98,8 @@ export interface Connection {
   clientConfigPath: string;
   output: OutputFormat;
   contextFile: string;
+  /** The cluster's admin kubeconfig, when this is the operator's own stack. */
+  kubeconfig: string | undefined;
 }
 
 const flagOrEnv = (values: ParsedArgs["values"], flag: string, env: string): string | undefined => {
@@ -149,6 +151,7 @@ export function resolveConnection(
     ...keys,
     output: outputFormat(values.output),
     contextFile,
+    kubeconfig: pick("kubeconfig", "K8S_DAAS_KUBECONFIG", context.kubeconfig),
   };
 }
 

@@ -26,12 +26,14 @@ export const clusterCommand: Command = {
   options: {
     name: { type: "string" },
     "enclave-key-file": { type: "string" },
+    kubeconfig: { type: "string" },
     ...CONNECTION_OPTIONS,
   },
   optionHelp: {
     name: "create: the cluster's name (default k8s-daas)",
     "enclave-key-file":
       "create: dev enclave key to register (default .data/control/enclave-dev-key.json)",
+    kubeconfig: "status: the cluster's admin kubeconfig, to list nodes (default: the context's)",
     ...CONNECTION_HELP,
   },
   run: (args) =>
@@ -87,6 +89,9 @@ export const clusterCommand: Command = {
             workerSummary(session.client, packageId, clusterId),
           ]),
         );
+        const nodes = session.connection.kubeconfig
+          ? await kubernetesNodes(session.connection.kubeconfig)
+          : undefined;
         let control:
           | {
               url: string;
@@ -125,6 +130,7 @@ export const clusterCommand: Command = {
           },
           requestsSubmitted: cluster.next_request_id,
           lastCheckpoint: state,
+          nodes,
           workers,
           control,
         };
@@ -135,6 +141,13 @@ export const clusterCommand: Command = {
             `  request fee      ${sui(cluster.config.request_fee_mist)}; payload limit ${cluster.config.max_payload_bytes} bytes`,
             `  enclave key      ${data.enclave.publicKey || "(none registered)"}${cluster.allow_dev_enclave ? " (dev keys allowed)" : ""}`,
             `  requests         ${cluster.next_request_id} submitted; treasury ${sui(cluster.treasury)}`,
+            ...(nodes
+              ? [
+                  "error" in nodes
+                    ? `  nodes            unknown (${nodes.error})`
+                    : `  nodes            ${nodes.filter((node) => node.ready).length}/${nodes.length} Ready: ${nodes.map((node) => node.name).join(", ")}`,
+                ]
+              : []),
             `  workers          ${workers.total} (${
               Object.entries(workers.byStatus)
                 .map(([status, count]) => `${count} ${status}`)
@@ -212,6 +225,26 @@ async function workerSummary(client: SuiGrpcClient, packageId: string, clusterId
     total++;
   }
   return { total, byStatus };
+}
+
+/** The cluster's nodes and their Ready condition, read with the admin kubeconfig. */
+async function kubernetesNodes(
+  kubeconfig: string,
+): Promise<{ name: string; ready: boolean }[] | { error: string }> {
+  // The Kubernetes client is heavy; only this operator view needs it.
+  const { CoreV1Api, KubeConfig } = await import("@kubernetes/client-node");
+  try {
+    const config = new KubeConfig();
+    config.loadFromFile(kubeconfig);
+    const { items } = await config.makeApiClient(CoreV1Api).listNode();
+    return items.map((node) => ({
+      name: node.metadata?.name ?? "?",
+      ready:
+        node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") ?? false,
+    }));
+  } catch (error) {
+    return { error: error instanceof Error ? (error.message.split("\n")[0] ?? "") : String(error) };
+  }
 }
 
 /** Sum of a Prometheus metric's samples in the text exposition format. */

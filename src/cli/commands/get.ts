@@ -33,7 +33,8 @@ export const getCommand: Command = {
           write: false,
         },
       ],
-      { quiet: true },
+      // Waiting, `get` prints the objects itself; with --no-wait, the submission line.
+      { quiet: args.values["no-wait"] !== true },
     );
     const outcome = outcomes[0];
     if (failed || !outcome || outcome.statusCode === undefined) {
