@@ -58,6 +58,12 @@ export function toCliError(error: unknown, where: { chainUrl?: string } = {}): u
   if (isTransientTransportError(error) || isConnectionFailure(error)) {
     return unreachableChain(error, where.chainUrl);
   }
+  // The project's typed errors (K3S_NOT_FOUND, TESTENV_*, CONFIG_INVALID, …) and Node's
+  // system errors (ENOENT, EACCES) carry a stable code: a failure to report, not a bug.
+  const code = error instanceof Error ? (error as { code?: unknown }).code : undefined;
+  if (typeof code === "string" && /^[A-Z][A-Z0-9_]+$/.test(code)) {
+    return new CliError(code, (error as Error).message.split("\n")[0] ?? code, { cause: error });
+  }
   return error;
 }
 
