@@ -159,11 +159,13 @@ async function demo(context: CliContext): Promise<void> {
   say("  (run them with: node bin/k8s-daas.ts …, or npx k8s-daas …)");
 }
 
-const running = await runningStack();
-if (running) {
-  say(bold(`Using the local stack already running (pid ${running.pid}).`));
-  await demo(running);
-} else {
+async function main(): Promise<number> {
+  const running = await runningStack();
+  if (running) {
+    say(bold(`Using the local stack already running (pid ${running.pid}).`));
+    await demo(running);
+    return 0;
+  }
   const { context, up } = await startStack();
   // Ctrl-C reaches `up` too (same process group); it stops everything and exits.
   const exited = once(up, "exit") as Promise<[number | null]>;
@@ -171,13 +173,20 @@ if (running) {
   try {
     await demo(context);
   } catch (error) {
-    process.stderr.write(`demo failed: ${(error as Error).message}\n`);
     up.kill("SIGINT");
     await exited;
-    process.exit(1);
+    throw error;
   }
   say();
   say(bold("The stack keeps running in this terminal. Ctrl-C stops it (data stays in .data/)."));
   const [code] = await exited;
-  process.exitCode = code ?? 0;
+  return code ?? 0;
+}
+
+try {
+  process.exitCode = await main();
+} catch (error) {
+  // What failed was printed above by the command itself; this names the step's end.
+  process.stderr.write(`demo stopped: ${(error as Error).message}\n`);
+  process.exitCode = 1;
 }
