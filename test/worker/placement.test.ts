@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import type { AdmittedOperation } from "../../src/control/operations.ts";
 import { LABEL_WORKER_ACTIVE, withWorkerPlacement } from "../../src/control/workers/index.ts";
-import { tenantResource } from "../../src/k8s/index.ts";
+import { clusterLabelValue, LABEL_CLUSTER, tenantResource } from "../../src/k8s/index.ts";
+
+const CLUSTER = `0x${"ab".repeat(32)}`;
+const CLUSTER_LABEL = clusterLabelValue(CLUSTER);
+const place = (operation: AdmittedOperation) => withWorkerPlacement(operation, CLUSTER);
 
 const resource = (name: string) => {
   const found = tenantResource(name);
@@ -24,11 +28,12 @@ test("a pod's spec gets the active-worker selector, keeping the tenant's own key
       spec: { nodeSelector: { disk: "ssd", [LABEL_WORKER_ACTIVE]: "false" }, containers: [] },
     },
   };
-  const placed = withWorkerPlacement(operation);
+  const placed = place(operation);
   assert.ok(placed.kind === "apply");
   assert.deepEqual((placed.object.spec as { nodeSelector: unknown }).nodeSelector, {
     disk: "ssd",
     [LABEL_WORKER_ACTIVE]: "true",
+    [LABEL_CLUSTER]: CLUSTER_LABEL,
   });
   assert.deepEqual(
     (operation.object.spec as { nodeSelector: unknown }).nodeSelector,
@@ -38,7 +43,7 @@ test("a pod's spec gets the active-worker selector, keeping the tenant's own key
 });
 
 test("workload templates get it too; kinds without pods are untouched", () => {
-  const deployment = withWorkerPlacement({
+  const deployment = place({
     kind: "apply",
     resource: resource("deployments"),
     namespace: "team-a",
@@ -54,7 +59,10 @@ test("workload templates get it too; kinds without pods are untouched", () => {
   assert.ok(deployment.kind === "apply");
   const template = (deployment.object.spec as { template: { spec: { nodeSelector: unknown } } })
     .template;
-  assert.deepEqual(template.spec.nodeSelector, { [LABEL_WORKER_ACTIVE]: "true" });
+  assert.deepEqual(template.spec.nodeSelector, {
+    [LABEL_WORKER_ACTIVE]: "true",
+    [LABEL_CLUSTER]: CLUSTER_LABEL,
+  });
   const configMap: AdmittedOperation = {
     kind: "apply",
     resource: resource("configmaps"),
@@ -63,11 +71,11 @@ test("workload templates get it too; kinds without pods are untouched", () => {
     force: false,
     object: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "team-a" } },
   };
-  assert.equal(withWorkerPlacement(configMap), configMap);
+  assert.equal(place(configMap), configMap);
 });
 
 test("a patch that touches the selector cannot drop it; one that does not is left alone", () => {
-  const clearing = withWorkerPlacement({
+  const clearing = place({
     kind: "patch",
     resource: resource("deployments"),
     namespace: "team-a",
@@ -76,7 +84,11 @@ test("a patch that touches the selector cannot drop it; one that does not is lef
   });
   assert.ok(clearing.kind === "patch");
   assert.deepEqual(clearing.patch, {
-    spec: { template: { spec: { nodeSelector: { [LABEL_WORKER_ACTIVE]: "true" } } } },
+    spec: {
+      template: {
+        spec: { nodeSelector: { [LABEL_WORKER_ACTIVE]: "true", [LABEL_CLUSTER]: CLUSTER_LABEL } },
+      },
+    },
   });
   const scaling: AdmittedOperation = {
     kind: "patch",
@@ -85,5 +97,5 @@ test("a patch that touches the selector cannot drop it; one that does not is lef
     name: "api",
     patch: { spec: { replicas: 3 } },
   };
-  assert.equal(withWorkerPlacement(scaling), scaling);
+  assert.equal(place(scaling), scaling);
 });

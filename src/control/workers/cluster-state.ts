@@ -1,4 +1,4 @@
-import type { KubeApiClient } from "../../k8s/index.ts";
+import { clusterLabelValue, type KubeApiClient, LABEL_CLUSTER } from "../../k8s/index.ts";
 import { LIMITS } from "../../protocol/index.ts";
 import { LABEL_WORKER, LABEL_WORKER_ACTIVE } from "./node-labels.ts";
 import type { WorkerEntry } from "./registry.ts";
@@ -32,6 +32,7 @@ interface PodItem {
  */
 export async function measureClusterState(
   kube: KubeApiClient,
+  clusterId: string,
   workers: readonly WorkerEntry[],
 ): Promise<ClusterStateReport> {
   const nodes =
@@ -46,7 +47,10 @@ export async function measureClusterState(
     const phase = pod.status?.phase ?? "Unknown";
     phases[phase] = (phases[phase] ?? 0) + 1;
   }
-  const workerNodes = nodes.filter((node) => node.metadata?.labels?.[LABEL_WORKER]);
+  const ours = clusterLabelValue(clusterId);
+  const workerNodes = nodes.filter(
+    (node) => node.metadata?.labels?.[LABEL_WORKER] && node.metadata.labels[LABEL_CLUSTER] === ours,
+  );
   const activeNodes = workerNodes.filter(
     (node) => node.metadata?.labels?.[LABEL_WORKER_ACTIVE] === "true" && !node.spec?.unschedulable,
   );

@@ -55,7 +55,7 @@ export function createWorkerManagement(
   const config = resolveWorkerConfig(overrides);
   const poster = new EnclavePoster(deps);
   const wrapRunner = (runner: OperationRunner) =>
-    config.placeOnWorkers ? placeOnWorkerNodes(runner) : runner;
+    config.placeOnWorkers ? placeOnWorkerNodes(runner, deps.clusterId) : runner;
   if (!config.enabled)
     return { config, poster, control: undefined, registry: undefined, wrapRunner };
   let control: WorkerControl | undefined;

@@ -1,3 +1,4 @@
+import { clusterLabelValue, LABEL_CLUSTER } from "../../k8s/index.ts";
 import { findPodTemplate } from "../admission/pod-templates.ts";
 import { isMapping, type Mapping } from "../admission/values.ts";
 import type { OperationRunner } from "../control-plane.ts";
@@ -6,25 +7,35 @@ import { LABEL_WORKER_ACTIVE } from "./node-labels.ts";
 
 /**
  * Keeps tenant pods on active workers' nodes: every pod template a tenant writes gets
- * `nodeSelector[k8s-daas.io/worker-active] = "true"` (ANDed with whatever the tenant
- * selects, and overriding any value the tenant gave that key). The control plane puts that
+ * `nodeSelector[k8s-daas.io/worker-active] = "true"` and `[k8s-daas.io/cluster] = <this
+ * cluster>` (ANDed with whatever the tenant selects, and overriding any value the tenant gave
+ * those keys; the cluster key keeps two k8s_daas clusters sharing one Kubernetes cluster
+ * apart). The control plane puts that
  * label on a worker's Node when it joins and removes it when the node is cordoned, so the
  * scheduler places new pods only on live, staked workers. Admission runs before this and
  * already refuses `nodeName` and blanket tolerations, so a tenant cannot step around it.
  */
-export function placeOnWorkerNodes(runner: OperationRunner): OperationRunner {
+export function placeOnWorkerNodes(runner: OperationRunner, clusterId: string): OperationRunner {
   return {
     execute: (operation, requestId, options) =>
-      runner.execute(withWorkerPlacement(operation), requestId, options),
+      runner.execute(withWorkerPlacement(operation, clusterId), requestId, options),
   };
 }
 
-export function withWorkerPlacement(operation: AdmittedOperation): AdmittedOperation {
+export function withWorkerPlacement(
+  operation: AdmittedOperation,
+  clusterId: string,
+): AdmittedOperation {
+  const selector = (current: unknown): Mapping => ({
+    ...(isMapping(current) ? current : {}),
+    [LABEL_WORKER_ACTIVE]: "true",
+    [LABEL_CLUSTER]: clusterLabelValue(clusterId),
+  });
   if (operation.kind === "apply") {
     const object = structuredClone(operation.object);
     const found = findPodTemplate(object.kind, object, "absent");
     if (!found.ok || !found.value) return operation;
-    found.value.spec.nodeSelector = selectorWithWorkers(found.value.spec.nodeSelector);
+    found.value.spec.nodeSelector = selector(found.value.spec.nodeSelector);
     return { ...operation, object };
   }
   if (operation.kind === "patch") {
@@ -32,12 +43,8 @@ export function withWorkerPlacement(operation: AdmittedOperation): AdmittedOpera
     const found = findPodTemplate(operation.resource.kind, patch, "deletion");
     // A patch that leaves nodeSelector alone keeps the selector the object already has.
     if (!found.ok || !found.value || !("nodeSelector" in found.value.spec)) return operation;
-    found.value.spec.nodeSelector = selectorWithWorkers(found.value.spec.nodeSelector);
+    found.value.spec.nodeSelector = selector(found.value.spec.nodeSelector);
     return { ...operation, patch };
   }
   return operation;
-}
-
-function selectorWithWorkers(current: unknown): Mapping {
-  return { ...(isMapping(current) ? current : {}), [LABEL_WORKER_ACTIVE]: "true" };
 }

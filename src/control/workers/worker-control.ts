@@ -273,6 +273,7 @@ export class WorkerControl {
     }
     const cluster = await readClusterObject(this.#o.client, this.#o.clusterId);
     const outcome = await createSimulatedWorkerNode(this.#kube, {
+      clusterId: this.#o.clusterId,
       nodeId: worker.nodeId,
       owner: worker.owner,
       tier: stakeTier(worker.stakeMist, BigInt(cluster.config.min_worker_stake_mist)),
@@ -333,6 +334,7 @@ export class WorkerControl {
     const cluster = await readClusterObject(this.#o.client, this.#o.clusterId);
     for (const worker of arrived) {
       const labelled = await labelWorkerNode(this.#kube, {
+        clusterId: this.#o.clusterId,
         nodeId: worker.nodeId,
         owner: worker.owner,
         tier: stakeTier(worker.stakeMist, BigInt(cluster.config.min_worker_stake_mist)),
@@ -386,7 +388,7 @@ export class WorkerControl {
 
   /** Posts the cluster's node and pod counts (`report_cluster_state`). */
   async reportClusterState(): Promise<void> {
-    const report = await measureClusterState(this.#kube, this.#o.registry.all());
+    const report = await measureClusterState(this.#kube, this.#o.clusterId, this.#o.registry.all());
     await this.#o.poster.post("report_cluster_state", report, this.#abort.signal);
   }
 }

@@ -1,5 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { isK8sError, type KubeApiClient, LABEL_MANAGED } from "../../k8s/index.ts";
+import {
+  clusterLabelValue,
+  isK8sError,
+  type KubeApiClient,
+  LABEL_CLUSTER,
+  LABEL_MANAGED,
+} from "../../k8s/index.ts";
 import { KWOK_NODE_ANNOTATION } from "../../k8s/testenv/components.ts";
 import {
   ANNOTATION_WORKER_OWNER,
@@ -14,6 +20,8 @@ import {
 const NODES = "/api/v1/nodes";
 
 export interface WorkerNodeSpec {
+  /** The k8s_daas cluster the worker serves (several may share one Kubernetes cluster). */
+  clusterId: string;
   nodeId: string;
   owner: string;
   tier: StakeTier;
@@ -48,6 +56,7 @@ export async function createSimulatedWorkerNode(
             "kubernetes.io/arch": "amd64",
             type: "kwok",
             [LABEL_MANAGED]: "true",
+            [LABEL_CLUSTER]: clusterLabelValue(spec.clusterId),
             [LABEL_WORKER]: spec.nodeId,
             [LABEL_WORKER_OWNER]: ownerLabelValue(spec.owner),
             [LABEL_STAKE_TIER]: spec.tier,
@@ -78,6 +87,7 @@ export async function labelWorkerNode(kube: KubeApiClient, spec: WorkerNodeSpec)
           annotations: { [ANNOTATION_WORKER_OWNER]: spec.owner },
           labels: {
             [LABEL_MANAGED]: "true",
+            [LABEL_CLUSTER]: clusterLabelValue(spec.clusterId),
             [LABEL_WORKER]: spec.nodeId,
             [LABEL_WORKER_OWNER]: ownerLabelValue(spec.owner),
             [LABEL_STAKE_TIER]: spec.tier,
