@@ -6,7 +6,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { createSuiClient } from "../src/chain/index.ts";
@@ -15,7 +15,8 @@ import type { CliContext } from "../src/cli/context.ts";
 import { DEFAULT_DATA_DIR } from "../src/cli/context.ts";
 
 const BIN = join(import.meta.dirname, "..", "bin", "k8s-daas.ts");
-const NAMESPACE = "demo";
+/** `K8S_DAAS_DEMO_NAMESPACE` picks another, e.g. on a shared cluster that already has "demo". */
+const NAMESPACE = process.env.K8S_DAAS_DEMO_NAMESPACE || "demo";
 const IMAGE = "nginxinc/nginx-unprivileged:1.27";
 const bold = (text: string) => (process.stdout.isTTY ? `\x1b[1m${text}\x1b[0m` : text);
 
@@ -178,7 +179,11 @@ async function main(): Promise<number> {
     throw error;
   }
   say();
-  say(bold("The stack keeps running in this terminal. Ctrl-C stops it (data stays in .data/)."));
+  say(
+    bold(
+      `The stack keeps running in this terminal. Ctrl-C stops it (data stays in ${relative(process.cwd(), DEFAULT_DATA_DIR) || "."}).`,
+    ),
+  );
   const [code] = await exited;
   return code ?? 0;
 }

@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import { findK3s, K3sServer } from "../../k8s/k3s.ts";
-import { startCluster, stopCluster, watchOwner } from "../../k8s/testenv/index.ts";
+import { clusterStatus, startCluster, stopCluster, watchOwner } from "../../k8s/testenv/index.ts";
 
 /** The cluster the local stack runs on, and how to stop it (if the stack started it). */
 export interface StackCluster {
@@ -24,6 +24,11 @@ export async function openStackCluster(options: {
   kubeconfig: string | undefined;
   dataDir: string;
   log: (line: string) => void;
+  /**
+   * Told how to stop a cluster this call is about to start, before it starts: a forced stop
+   * in the middle of a long start must not leave its processes behind.
+   */
+  onStarting?: (stop: () => Promise<string>) => void;
 }): Promise<StackCluster> {
   const { choice, log } = options;
   const kubeconfig = options.kubeconfig === undefined ? undefined : resolve(options.kubeconfig);
@@ -56,6 +61,12 @@ export async function openStackCluster(options: {
     };
   }
   const dataDir = `${options.dataDir}/cluster`;
+  const stop = async () => {
+    const result = await stopCluster(dataDir);
+    return `kube-testenv: ${result.stopped.join(", ") || "nothing left"}`;
+  };
+  // A healthy cluster already in the data dir is reused, and is not ours to stop.
+  if (!(await clusterStatus(dataDir)).healthy) options.onStarting?.(stop);
   const cluster = await startCluster({ dataDir, nodes: 3, log: (line) => log(line) });
   // Should this process die without cleaning up, the watcher stops the cluster anyway.
   if (!cluster.reused) await watchOwner({ dataDir, ownerPid: process.pid });
@@ -63,11 +74,6 @@ export async function openStackCluster(options: {
     description: `kube-testenv (Kubernetes ${cluster.versions.kubernetes}, ${cluster.nodes.length} KWOK nodes${cluster.reused ? ", already running" : ""})`,
     kubeconfigPath: cluster.kubeconfigPath,
     kubeConfig: cluster.kubeConfig(),
-    stop: cluster.reused
-      ? undefined
-      : async () => {
-          const result = await stopCluster(dataDir);
-          return `kube-testenv: ${result.stopped.join(", ") || "nothing left"}`;
-        },
+    stop: cluster.reused ? undefined : stop,
   };
 }

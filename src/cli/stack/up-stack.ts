@@ -2,7 +2,12 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node
 import { join, relative, resolve } from "node:path";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
-import { createSuiClient, keypairFromKeystore, resolveNetwork } from "../../chain/index.ts";
+import {
+  createSuiClient,
+  keypairFromKeystore,
+  type NetworkEndpoint,
+  resolveNetwork,
+} from "../../chain/index.ts";
 import { defaultConfig, resolveConfig } from "../../control/config.ts";
 import { type NautilusControl, startNautilusControl } from "../../control/nautilus-control.ts";
 import { startDevnetProcess } from "../../devnet/spawn.ts";
@@ -48,13 +53,43 @@ export async function up({ values }: ParsedArgs): Promise<number> {
   const pidFile = join(dataDir, "up.pid");
   refuseSecondStack(pidFile);
 
+  const teardown: Teardown = [];
+  let tornDown: Promise<void> | undefined;
+  // Once only, newest first: from the `finally` below, or from a second Ctrl-C mid-start.
+  const stopAll = () => {
+    tornDown ??= (async () => {
+      for (const { what, stop } of teardown.reverse()) {
+        try {
+          const name = await stop();
+          if (typeof name === "string") log(`stopped ${name}`);
+        } catch (error) {
+          log(`could not stop ${what}: ${(error as Error).message}`);
+        }
+      }
+    })();
+    return tornDown;
+  };
+
   let interrupted = false;
+  let ready = false;
   let wake: () => void = () => {};
   const stopped = new Promise<void>((resolveStop) => {
     wake = resolveStop;
   });
   const onSignal = () => {
-    if (!interrupted) log("\nstopping the local stack...");
+    if (interrupted && !ready) {
+      // A step can take minutes (the first kube-testenv build): a second Ctrl-C means now.
+      log("stopping now...");
+      void stopAll().finally(() => process.exit(EXIT.interrupted));
+      return;
+    }
+    if (!interrupted) {
+      log(
+        ready
+          ? "\nstopping the local stack..."
+          : "\nstopping once the current step ends (Ctrl-C again to stop now)...",
+      );
+    }
     interrupted = true;
     wake();
   };
@@ -67,11 +102,10 @@ export async function up({ values }: ParsedArgs): Promise<number> {
       });
   };
 
-  const teardown: Teardown = [];
   writeFileSync(pidFile, `${process.pid}\n`);
   teardown.push({ what: "pid file", stop: async () => rmSync(pidFile, { force: true }) });
   try {
-    let chainUrl: string;
+    let endpoint: NetworkEndpoint;
     let packageId: string;
     let operator: Ed25519Keypair;
     let tenantAddress: string;
@@ -91,17 +125,16 @@ export async function up({ values }: ParsedArgs): Promise<number> {
         );
       });
       teardown.push({ what: "devnet", stop: async () => `devnet (exit ${await devnet.stop()})` });
-      chainUrl = devnet.url;
+      endpoint = resolveNetwork("local", { localUrl: devnet.url });
       packageId = devnet.packageId;
-      const keys = await ensureLocalKeys(dataDir, chainUrl);
+      const keys = await ensureLocalKeys(dataDir, endpoint.url);
       suiConfigDir = keys.configDir;
       operator = keys.operator;
       tenantAddress = keys.tenant.toSuiAddress();
       for (const key of [keys.operator, keys.tenant])
-        await fundFromFaucet(chainUrl, key.toSuiAddress());
+        await fundFromFaucet(endpoint.url, key.toSuiAddress());
     } else {
-      const endpoint = resolveNetwork(network);
-      chainUrl = endpoint.url;
+      endpoint = resolveNetwork(network);
       const id = stringFlag(values, "package-id");
       if (!id)
         throw usageError(
@@ -117,16 +150,21 @@ export async function up({ values }: ParsedArgs): Promise<number> {
       tenantAddress = operator.toSuiAddress();
     }
     step();
-    const client = createSuiClient(resolveNetwork(chainUrl));
+    const chainUrl = endpoint.url;
+    const client = createSuiClient(endpoint);
 
+    let clusterStop: Teardown[number] | undefined;
     const cluster = await openStackCluster({
       choice,
       kubeconfig: stringFlag(values, "kubeconfig") ?? process.env.KUBECONFIG,
       dataDir,
       log,
+      onStarting: (stop) => {
+        clusterStop = { what: "cluster", stop };
+        teardown.push(clusterStop);
+      },
     });
-    const stopCluster = cluster.stop;
-    if (stopCluster) teardown.push({ what: "cluster", stop: stopCluster });
+    if (cluster.stop && !clusterStop) teardown.push({ what: "cluster", stop: cluster.stop });
     step();
 
     const controlDir = join(dataDir, "control");
@@ -229,19 +267,13 @@ export async function up({ values }: ParsedArgs): Promise<number> {
         ].join("\n"),
       );
     }
+    ready = true;
     await stopped;
     return EXIT.ok;
   } catch (error) {
     throw toCliError(error, {});
   } finally {
-    for (const { what, stop } of teardown.reverse()) {
-      try {
-        const name = await stop();
-        if (typeof name === "string") log(`stopped ${name}`);
-      } catch (error) {
-        log(`could not stop ${what}: ${(error as Error).message}`);
-      }
-    }
+    await stopAll();
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
