@@ -57,6 +57,9 @@ async function up(): Promise<void> {
   print(`kubeconfig: ${cluster.kubeconfigPath}`);
   print(`logs:       ${cluster.logDir}`);
   print(`try:        kubectl --kubeconfig ${cluster.kubeconfigPath} get nodes`);
+  // kubectl of the same release is part of the kube-testenv binary, for machines without one.
+  const { path: binary } = await ensureBuilt({ log: () => {} });
+  print(`   or:      ${binary} kubectl --kubeconfig ${cluster.kubeconfigPath} get nodes`);
   const core = cluster.kubeConfig().makeApiClient(CoreV1Api);
   for (const node of (await core.listNode()).items) {
     const ready = node.status?.conditions?.find((c) => c.type === "Ready")?.status ?? "Unknown";

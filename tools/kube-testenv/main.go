@@ -1,6 +1,6 @@
 // Command kube-testenv is a multi-call binary holding a whole Kubernetes control plane
 // (kube-apiserver, kube-controller-manager, kube-scheduler, etcd) plus the KWOK node
-// simulator, built from upstream Go modules. One binary keeps the build cache to a single
+// simulator and kubectl, built from upstream Go modules. One binary keeps the build cache to a single
 // artefact; the orchestration (ports, PKI layout, readiness, shutdown) lives in the
 // TypeScript side (src/k8s/testenv), which starts one process per component.
 package main
@@ -42,6 +42,7 @@ func subcommands() map[string]subcommand {
 		},
 		"etcd":    runEtcd,
 		"kwok":    runKwok,
+		"kubectl": runKubectl,
 		"certs":   runCerts,
 		"version": runVersion,
 	}
