@@ -16,6 +16,8 @@ const worker = {
   status: (s: Scenario) => s.view("workers::status", [arg.string(NODE)], bcs.u8()),
   stake: (s: Scenario) => s.view("workers::stake_mist", [arg.string(NODE)], bcs.u64()),
   owner: (s: Scenario) => s.view("workers::owner", [arg.string(NODE)], bcs.Address),
+  encryptionKey: (s: Scenario) =>
+    s.view("workers::encryption_key", [arg.string(NODE)], bcs.byteVector()),
   lastHeartbeat: (s: Scenario) =>
     s.view("workers::last_heartbeat_ms", [arg.string(NODE)], bcs.u64()),
 };
@@ -63,6 +65,7 @@ describe("conformance: workers", () => {
     assert.equal(await worker.status(s), WORKER_STATUS.pending);
     assert.equal(await worker.stake(s), String(MIN_STAKE));
     assert.equal(await worker.owner(s), owner);
+    assert.deepEqual(await worker.encryptionKey(s), golden.WORKER_ENCRYPTION_KEY);
     assert.equal(await worker.lastHeartbeat(s), String(GOLDEN_MS));
     const [event] = s.eventsOf(executed, "WorkerNodeEvent");
     assert.deepEqual(event && { ...event, data: [...event.data] }, {

@@ -170,6 +170,7 @@ export function readModules(packageId: string) {
       status: byNodeId(bcs.u8(), (w) => w.status),
       stake_mist: byNodeId(bcs.u64(), (w) => w.stake),
       owner: byNodeId(bcs.Address, (w) => w.owner),
+      encryption_key: byNodeId(bcs.byteVector(), (w) => w.encryption_key),
       last_heartbeat_ms: byNodeId(bcs.u64(), (w) => w.last_heartbeat_ms),
       cap_node_id: view(
         [objectParam("WorkerCap")],
