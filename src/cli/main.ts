@@ -11,6 +11,7 @@ import { namespaceCommand } from "./commands/namespace.ts";
 import { podCommand } from "./commands/pod.ts";
 import { requestsCommand, resultCommand } from "./commands/requests.ts";
 import { upCommand } from "./commands/up.ts";
+import { workerCommand } from "./commands/worker.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { toCliError } from "./failures.ts";
 
@@ -29,6 +30,7 @@ const COMMANDS: readonly Command[] = [
   keysCommand,
   devnetCommand,
   controlCommand,
+  workerCommand,
 ];
 
 /** Names kept for commands that register themselves later, so nothing else takes them. */

@@ -73,11 +73,11 @@ test("register, heartbeat, list, leave; refusals carry the abort's name and a hi
   assert.match(String(capId), /^0x[0-9a-f]{64}$/);
 
   await assert.rejects(worker("register", { "node-id": "cli-node", stake: "1000000000" }), {
-    code: "MOVE_EWorkerExists",
+    code: "EWorkerExists",
     hint: "this node id is taken; pick another --node-id",
   });
   await assert.rejects(worker("register", { "node-id": "cli-low", stake: "5" }), {
-    code: "MOVE_EStakeTooLow",
+    code: "EStakeTooLow",
   });
   assert.equal(
     (await worker("heartbeat", { "node-id": "cli-node" })).output[0]?.event,
@@ -87,17 +87,17 @@ test("register, heartbeat, list, leave; refusals carry the abort's name and a hi
   assert.deepEqual(listed.output[0]?.workers, [{ capId, nodeId: "cli-node" }]);
 
   await assert.rejects(worker("withdraw", { "node-id": "cli-node" }), {
-    code: "MOVE_EWorkerNotUnbonding",
+    code: "EWorkerNotUnbonding",
   });
   assert.equal(
     (await worker("leave", { "node-id": "cli-node" })).output[0]?.event,
     "worker.deregistered",
   );
   await assert.rejects(worker("withdraw", { "node-id": "cli-node" }), {
-    code: "MOVE_EUnbondingNotOver",
+    code: "EUnbondingNotOver",
   });
   await assert.rejects(worker("heartbeat", { "node-id": "cli-node" }), {
-    code: "MOVE_EWorkerNotLive",
+    code: "EWorkerNotLive",
   });
   await assert.rejects(worker("heartbeat", { "node-id": "nobody" }), {
     code: "WORKER_NOT_REGISTERED",

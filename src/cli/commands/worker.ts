@@ -3,10 +3,8 @@ import type { Signer } from "@mysten/sui/cryptography";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import {
   createSuiClient,
-  isChainError,
   keypairFromEnv,
   keypairFromKeystore,
-  MoveAbortError,
   SubmissionJournal,
 } from "../../chain/index.ts";
 import { DEVNET_PACKAGE_ID } from "../../devnet/index.ts";
@@ -18,10 +16,10 @@ import {
   SimulatedJoiner,
   WorkerAgent,
   WorkerChain,
-  WorkerError,
 } from "../../worker/index.ts";
 import { type Command, integerFlag, type ParsedArgs } from "../command.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
+import { toCliError } from "../failures.ts";
 
 const ACTIONS = ["register", "heartbeat", "list", "leave", "withdraw", "run"] as const;
 type Action = (typeof ACTIONS)[number];
@@ -249,30 +247,27 @@ function stakeOf(value: string | undefined): bigint {
   return BigInt(value);
 }
 
-/** Chain refusals and agent failures as one-line CLI errors with their stable codes. */
+const WORKER_HINTS: Record<string, string> = {
+  EWorkerExists: "this node id is taken; pick another --node-id",
+  EStakeTooLow: "raise --stake to at least the cluster's minimum worker stake",
+  EUnbondingNotOver: "wait until the unbonding period after `leave` has passed",
+  EWorkerNotUnbonding: "run `k8s-daas worker leave` first",
+  EWorkerNotLive: "the worker has left or was slashed",
+};
+
+/**
+ * Failures as the other commands report them (`toCliError`: an abort's constant name is the
+ * code), with worker-specific hints for the worker aborts.
+ */
 function asCliError(error: unknown): unknown {
-  if (error instanceof CliError) return error;
-  if (error instanceof MoveAbortError) {
-    const hints: Record<string, string> = {
-      EWorkerExists: "this node id is taken; pick another --node-id",
-      EStakeTooLow: "raise --stake to at least the cluster's minimum worker stake",
-      EUnbondingNotOver: "wait until the unbonding period after `leave` has passed",
-      EWorkerNotUnbonding: "run `k8s-daas worker leave` first",
-      EWorkerNotLive: "the worker has left or was slashed",
-    };
-    const hint = hints[error.constantName ?? ""];
-    return new CliError(`MOVE_${error.constantName ?? "ABORT"}`, error.message, {
-      ...(hint ? { hint } : {}),
-      cause: error,
-    });
-  }
-  if (error instanceof WorkerError)
-    return new CliError(error.code, error.message, { cause: error });
-  if (isChainError(error)) {
-    return new CliError(error.code, error.message, {
-      exitCode: error.code === "CHAIN_TRANSPORT_GAVE_UP" ? EXIT.unavailable : EXIT.failure,
-      cause: error,
-    });
-  }
-  return error;
+  const converted = toCliError(error);
+  if (!(converted instanceof CliError) || converted.hint) return converted;
+  const hint = WORKER_HINTS[converted.code];
+  return hint
+    ? new CliError(converted.code, converted.message, {
+        hint,
+        exitCode: converted.exitCode,
+        cause: error,
+      })
+    : converted;
 }
