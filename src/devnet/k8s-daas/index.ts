@@ -37,6 +37,7 @@ export function k8sDaasPackage(packageId: string = DEVNET_PACKAGE_ID): MovePacka
       state: stateModule(packageId),
       events: pure.events,
       messages: pure.messages,
+      names: pure.names,
     },
     // `key` without `store`: a NamespaceCap moves only through `transfer_namespace`, which
     // keeps the owner record right; the Cluster is shared.

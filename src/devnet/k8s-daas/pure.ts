@@ -1,10 +1,19 @@
 import type { BcsType } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";
-import { abortCode, INTENT, NAMESPACE_ACTION, PAYLOAD_FIELDS } from "../../protocol/index.ts";
+import {
+  abortCode,
+  INTENT,
+  isDnsLabel,
+  isDnsSubdomain,
+  isImage,
+  isResource,
+  NAMESPACE_ACTION,
+  PAYLOAD_FIELDS,
+} from "../../protocol/index.ts";
 import type { MoveArg, MoveCallContext, MoveFunction, MoveParam } from "../move-runtime.ts";
 import { deploymentManifestBytes, podManifestBytes, type Refuse } from "./manifests.ts";
 
-// The package's public functions that touch no object: constant getters, the manifests
+// The package's public functions that touch no object: constant getters, name checks, the manifests
 // `create_pod` and `deploy_pods_batch` build, and the signed-message payload constructors.
 // Any PTB may call them on chain, so the devnet runs them too; simulation shows their
 // return values (a payload constructor's is the struct's BCS, the bytes the enclave signs).
@@ -36,6 +45,10 @@ function pureFunction(
 
 const constant = (value: number) => pureFunction([], bcs.u8(), () => value);
 
+/** `names::is_*(name: &String): bool` (a pure argument may be passed by reference). */
+const nameCheck = (check: (name: string) => boolean) =>
+  pureFunction([["name", bcs.string()]], bcs.bool(), ([name]) => check(name as string));
+
 /** Aborts as `requests::<function>` itself does (the called function is the location). */
 const refuseIn =
   (ctx: MoveCallContext): Refuse =>
@@ -59,6 +72,12 @@ export function pureModules() {
       namespace_claimed: constant(NAMESPACE_ACTION.claimed),
       namespace_transferred: constant(NAMESPACE_ACTION.transferred),
       namespace_released: constant(NAMESPACE_ACTION.released),
+    },
+    names: {
+      is_dns_label: nameCheck(isDnsLabel),
+      is_dns_subdomain: nameCheck(isDnsSubdomain),
+      is_resource: nameCheck(isResource),
+      is_image: nameCheck(isImage),
     },
     messages: {
       intent_request_result: constant(INTENT.requestResult),
