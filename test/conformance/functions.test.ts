@@ -1,11 +1,12 @@
 // Every public function of the Move package can be called on the devnet, with the same
-// number of parameters: a PTB may call any `public fun`, so a function the devnet lacks
-// (a new accessor, say) would make it refuse transactions the chain accepts.
+// parameters: a PTB may call any `public fun`, so a function the devnet lacks (a new
+// accessor, say) or declares differently would make it refuse transactions the chain
+// accepts, or accept ones the chain refuses.
 import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { k8sDaasPackage } from "../../src/devnet/index.ts";
+import { k8sDaasPackage, type MoveParam } from "../../src/devnet/index.ts";
 
 const SOURCES = join(import.meta.dirname, "..", "..", "move", "sources");
 
@@ -18,9 +19,44 @@ const NOT_ON_DEVNET: Record<string, string> = {
   "messages::signing_bytes": "generic",
 };
 
-/** `module::function` → number of parameters, `&TxContext` left out (the chain adds it). */
-function publicFunctions(): Map<string, number> {
-  const found = new Map<string, number>();
+/**
+ * A parameter as both sides can state it: `pure:<bcs type>` (a reference to a pure value
+ * is passed as the value) or `object:<struct>:<ref|mut|value>`.
+ */
+function moveParamShape(declaration: string): string {
+  const type = declaration.slice(declaration.indexOf(":") + 1).trim();
+  const object = /^(&mut\s+|&)?(Cluster|AdminCap|NamespaceCap|WorkerCap|Clock|Coin<SUI>)$/.exec(
+    type,
+  );
+  if (object) {
+    const pass = object[1] === undefined ? "value" : object[1].startsWith("&mut") ? "mut" : "ref";
+    const struct = object[2] === "Coin<SUI>" ? "Coin" : (object[2] as string);
+    return `object:${struct}:${pass}`;
+  }
+  const pure: Record<string, string> = {
+    u8: "u8",
+    u16: "u16",
+    u32: "u32",
+    u64: "u64",
+    bool: "bool",
+    String: "string",
+    "vector<u8>": "vector<u8>",
+    address: "bytes[32]",
+    ID: "bytes[32]",
+  };
+  const shape = pure[type.replace(/^&/, "")];
+  return shape ? `pure:${shape}` : `unsupported:${type}`;
+}
+
+function devnetParamShape(param: MoveParam): string {
+  if (param.kind === "pure") return `pure:${param.typeName}`;
+  const struct = /::(\w+)(<[^>]*>)?$/.exec(param.type)?.[1];
+  return `object:${struct}:${param.mode}`;
+}
+
+/** `module::function` → its parameters' shapes, `&TxContext` left out (the chain adds it). */
+function publicFunctions(): Map<string, string[]> {
+  const found = new Map<string, string[]>();
   for (const file of readdirSync(SOURCES).filter((f) => f.endsWith(".move"))) {
     const text = readFileSync(join(SOURCES, file), "utf8");
     const module = /module\s+k8s_daas::(\w+)\s*;/.exec(text)?.[1];
@@ -32,7 +68,7 @@ function publicFunctions(): Map<string, number> {
         .split(",")
         .map((param) => param.trim())
         .filter((param) => param !== "" && !/:\s*&(mut\s+)?TxContext$/.test(param));
-      found.set(`${module}::${match[1]}`, params.length);
+      found.set(`${module}::${match[1]}`, params.map(moveParamShape));
     }
   }
   return found;
@@ -46,15 +82,16 @@ describe("conformance: the devnet runs every public function", () => {
     assert.ok(functions.size >= 60, `found ${functions.size} public functions`);
   });
 
-  it("each one exists on the devnet with the same parameter count, or is allow-listed", () => {
-    const mismatches = [...functions].flatMap(([name, count]) => {
+  it("each one exists on the devnet with the same parameters, or is allow-listed", () => {
+    const mismatches = [...functions].flatMap(([name, shapes]) => {
       if (name in NOT_ON_DEVNET) return [];
       const [module, fn] = name.split("::") as [string, string];
       const implementation = devnet.modules[module]?.[fn];
       if (!implementation) return [`${name} is missing`];
-      return implementation.params.length === count
+      const devnetShapes = implementation.params.map(devnetParamShape);
+      return JSON.stringify(devnetShapes) === JSON.stringify(shapes)
         ? []
-        : [`${name} takes ${count} parameters, the devnet ${implementation.params.length}`];
+        : [`${name}(${shapes.join(", ")}) is ${name}(${devnetShapes.join(", ")}) on the devnet`];
     });
     assert.deepEqual(mismatches, []);
   });
