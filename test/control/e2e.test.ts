@@ -3,6 +3,7 @@ import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { signedHeaders } from "../../src/control/http/auth.ts";
+import { impersonatingConfig, isK8sError, KubeApiClient, tenantUser } from "../../src/k8s/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
 import {
   newTenant,
@@ -162,5 +163,62 @@ describe("nautilus-control end to end: transaction → Kubernetes → signed res
     const result = await waitForResult(stack, id);
     assert.equal(result.status_code, 403);
     assert.match(result.summary, /NAMESPACE_NOT_OWNED/);
+  });
+
+  it("isolation twice: admission refuses a write aimed at another tenant's namespace, and RBAC refuses A's identity there", async () => {
+    const a = await newTenant(stack, `e2e-a-${Date.now().toString(36)}`);
+    const b = await newTenant(stack, `e2e-b-${Date.now().toString(36)}`);
+    const provisionB = await submitRequest(
+      stack,
+      b.key,
+      "execute_k8s_api",
+      {
+        method: "POST",
+        resource: "configmaps",
+        namespace: b.namespace,
+        name: "mine",
+        payload: JSON.stringify({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "mine" },
+        }),
+        priority: 1,
+      },
+      { cap: b.capId },
+    );
+    assert.ok((await waitForResult(stack, provisionB)).status_code < 300);
+    const sneaky = await submitRequest(
+      stack,
+      a.key,
+      "execute_k8s_api",
+      {
+        method: "POST",
+        resource: "configmaps",
+        namespace: a.namespace,
+        name: "sneaky",
+        payload: JSON.stringify({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "sneaky", namespace: b.namespace },
+        }),
+        priority: 1,
+      },
+      { cap: a.capId },
+    );
+    const refused = await waitForResult(stack, sneaky);
+    assert.ok(
+      refused.status_code >= 400 && /ADMISSION_NAMESPACE_MISMATCH/.test(refused.summary),
+      refused.summary,
+    );
+
+    // The same write sent directly with A's identity (as if admission had let it through).
+    const asA = new KubeApiClient(impersonatingConfig(stack.kubeConfig, tenantUser(a.namespace)));
+    await assert.rejects(
+      asA.request("POST", `/api/v1/namespaces/${b.namespace}/configmaps`, {
+        body: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "sneaky" } },
+      }),
+      (error: unknown) => isK8sError(error, "K8S_FORBIDDEN"),
+    );
+    await assert.rejects(core.readNamespacedConfigMap({ name: "sneaky", namespace: b.namespace }));
   });
 });
