@@ -145,7 +145,7 @@ export const clusterCommand: Command = {
               ? [
                   "error" in nodes
                     ? `  nodes            unknown (${nodes.error})`
-                    : `  nodes            ${nodes.filter((node) => node.ready).length}/${nodes.length} Ready: ${nodes.map((node) => node.name).join(", ")}`,
+                    : `  nodes            ${nodes.filter((node) => node.ready).length}/${nodes.length} Ready${nodes.length <= 5 ? `: ${nodes.map((node) => node.name).join(", ")}` : " (-o yaml lists them)"}`,
                 ]
               : []),
             `  workers          ${workers.total} (${
