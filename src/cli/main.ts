@@ -33,11 +33,6 @@ const COMMANDS: readonly Command[] = [
   workerCommand,
 ];
 
-/** Names kept for commands that register themselves later, so nothing else takes them. */
-const RESERVED: Record<string, string> = {
-  worker: "worker register|heartbeat|list|leave come with the worker agent (src/worker)",
-};
-
 function mainHelp(): string {
   return [
     "k8s-daas: Kubernetes as a service, governed by the Sui blockchain.",
@@ -64,11 +59,6 @@ export async function main(argv: string[]): Promise<number> {
   }
   const command = COMMANDS.find((candidate) => candidate.name === name);
   try {
-    if (!command && Object.hasOwn(RESERVED, name)) {
-      throw new CliError("NOT_AVAILABLE", `"${name}" is reserved: ${RESERVED[name]}`, {
-        exitCode: EXIT.usage,
-      });
-    }
     if (!command) {
       throw new CliError("UNKNOWN_COMMAND", `unknown command "${name}"`, {
         hint: "run 'k8s-daas --help' for the list of commands",

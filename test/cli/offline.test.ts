@@ -31,6 +31,7 @@ const COMMANDS = [
   "keys",
   "devnet",
   "control",
+  "worker",
 ];
 
 test("every command has --help with usage and an example, and is listed in the main help", async () => {
