@@ -12,7 +12,8 @@ import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import {
   addCall,
-  createdObjectOfType as createdOf,
+  claimNamespace,
+  createClusterWithDevEnclave,
   executeSigned as execute,
 } from "../../src/chain/k8s-daas.ts";
 import { startDevnetProcess } from "../../src/devnet/spawn.ts";
@@ -133,25 +134,16 @@ export const controlSuite: Suite = {
         await requestSuiFromFaucetV2({ host: devnet.url, recipient: key.toSuiAddress() });
       }
       const enclave = loadDevEnclaveSigner(join(dir, "enclave.json"));
-      const created = await execute(client, admin, (tx) =>
-        addCall(tx, devnet.packageId, "create_cluster", { name: "bench" }),
-      );
-      const clusterId = createdOf(created, "::cluster::Cluster");
-      await execute(client, admin, (tx) =>
-        addCall(
-          tx,
-          devnet.packageId,
-          "register_dev_enclave",
-          { public_key: enclave.publicKey },
-          { cluster: clusterId, cap: createdOf(created, "::cluster::AdminCap") },
-        ),
+      const { clusterId } = await createClusterWithDevEnclave(
+        client,
+        devnet.packageId,
+        admin,
+        enclave.publicKey,
+        "bench",
       );
       const caps: string[] = [];
       for (const namespace of namespaces) {
-        const claimed = await execute(client, tenant, (tx) =>
-          addCall(tx, devnet.packageId, "claim_namespace", { namespace }, { cluster: clusterId }),
-        );
-        caps.push(createdOf(claimed, "::tenancy::NamespaceCap"));
+        caps.push(await claimNamespace(client, devnet.packageId, clusterId, tenant, namespace));
       }
       // Request i of a run is the create (even) or the delete (odd) of object i/2 when
       // `pairs`; the tenant quota caps how many objects a namespace may hold at once.

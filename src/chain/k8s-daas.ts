@@ -83,3 +83,42 @@ export function createdObjectOfType(
   if (!id) throw new Error(`no ${suffix} was created`);
   return id;
 }
+
+/** Creates a Cluster object and registers `enclaveKey` as its (dev) enclave key. */
+export async function createClusterWithDevEnclave(
+  client: SuiGrpcClient,
+  packageId: string,
+  admin: Signer,
+  enclaveKey: Uint8Array,
+  name: string,
+): Promise<{ clusterId: string; adminCapId: string }> {
+  const created = await executeSigned(client, admin, (tx) =>
+    addCall(tx, packageId, "create_cluster", { name }),
+  );
+  const clusterId = createdObjectOfType(created, "::cluster::Cluster");
+  const adminCapId = createdObjectOfType(created, "::cluster::AdminCap");
+  await executeSigned(client, admin, (tx) =>
+    addCall(
+      tx,
+      packageId,
+      "register_dev_enclave",
+      { public_key: enclaveKey },
+      { cluster: clusterId, cap: adminCapId },
+    ),
+  );
+  return { clusterId, adminCapId };
+}
+
+/** Claims `namespace` on the cluster for `tenant`; returns the NamespaceCap id. */
+export async function claimNamespace(
+  client: SuiGrpcClient,
+  packageId: string,
+  clusterId: string,
+  tenant: Signer,
+  namespace: string,
+): Promise<string> {
+  const claimed = await executeSigned(client, tenant, (tx) =>
+    addCall(tx, packageId, "claim_namespace", { namespace }, { cluster: clusterId }),
+  );
+  return createdObjectOfType(claimed, "::tenancy::NamespaceCap");
+}

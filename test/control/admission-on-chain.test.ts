@@ -9,7 +9,7 @@ import {
   newTenant,
   openStack,
   type Stack,
-  submitRequest,
+  submitConfigMap,
   waitForResult,
 } from "../helpers/stack.ts";
 import { buildAdmissionCorpus, type CorpusCase } from "./admission/corpus.ts";
@@ -42,24 +42,7 @@ describe("admission on chain: malformed and forbidden manifests get failed resul
   it(`${SAMPLE} corpus requests, each refused with its code; the namespace holds only the canary`, async () => {
     const tenant = await newTenant(stack, `corpus-${Date.now().toString(36)}`);
     // A valid request first, so the namespace exists and "nothing created" is meaningful.
-    const canary = await submitRequest(
-      stack,
-      tenant.key,
-      "execute_k8s_api",
-      {
-        method: "POST",
-        resource: "configmaps",
-        namespace: tenant.namespace,
-        name: "canary",
-        payload: JSON.stringify({
-          apiVersion: "v1",
-          kind: "ConfigMap",
-          metadata: { name: "canary" },
-        }),
-        priority: 9,
-      },
-      { cap: tenant.capId },
-    );
+    const canary = await submitConfigMap(stack, tenant, "canary", { priority: 9 });
     assert.ok((await waitForResult(stack, canary)).status_code < 300);
 
     const cases = sample(

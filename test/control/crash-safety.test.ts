@@ -11,12 +11,12 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { addCall } from "../../src/chain/k8s-daas.ts";
+import { addCall, claimNamespace, createClusterWithDevEnclave } from "../../src/chain/k8s-daas.ts";
 import { type DevnetProcess, startDevnetProcess } from "../../src/devnet/spawn.ts";
 import { eventType, K8sAPIRequestEvent, K8sAPIResultEvent } from "../../src/protocol/index.ts";
 import { loadDevEnclaveSigner } from "../../src/tee/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
-import { createdObject, execute } from "../helpers/stack.ts";
+import { execute } from "../helpers/stack.ts";
 
 const REQUESTS = 500;
 // The tenant quota allows 100 ConfigMaps per namespace (one is kube-root-ca.crt).
@@ -65,26 +65,16 @@ describe("nautilus-control crash safety: SIGKILL at random points during 500 req
       await requestSuiFromFaucetV2({ host: devnet.url, recipient: key.toSuiAddress() });
     }
     const enclave = loadDevEnclaveSigner(join(dir, "enclave.json"));
-    const created = await execute(client, admin, (tx) =>
-      addCall(tx, devnet.packageId, "create_cluster", { name: "crash" }),
-    );
-    clusterId = createdObject(created, "::cluster::Cluster");
-    const cap = createdObject(created, "::cluster::AdminCap");
-    await execute(client, admin, (tx) =>
-      addCall(
-        tx,
-        devnet.packageId,
-        "register_dev_enclave",
-        { public_key: enclave.publicKey },
-        { cluster: clusterId, cap },
-      ),
-    );
+    ({ clusterId } = await createClusterWithDevEnclave(
+      client,
+      devnet.packageId,
+      admin,
+      enclave.publicKey,
+      "crash",
+    ));
     const caps: string[] = [];
     for (const namespace of namespaces) {
-      const claimed = await execute(client, tenant, (tx) =>
-        addCall(tx, devnet.packageId, "claim_namespace", { namespace }, { cluster: clusterId }),
-      );
-      caps.push(createdObject(claimed, "::tenancy::NamespaceCap"));
+      caps.push(await claimNamespace(client, devnet.packageId, clusterId, tenant, namespace));
     }
     for (let first = 0; first < REQUESTS; first += PER_TX) {
       const result = await execute(client, tenant, (tx) => {

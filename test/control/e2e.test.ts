@@ -4,7 +4,7 @@ import { after, before, describe, it } from "node:test";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { signedHeaders } from "../../src/control/http/auth.ts";
 import { impersonatingConfig, isK8sError, KubeApiClient, tenantUser } from "../../src/k8s/index.ts";
-import { testCluster } from "../helpers/cluster.ts";
+import { testCluster, waitFor } from "../helpers/cluster.ts";
 import {
   newTenant,
   openStack,
@@ -14,20 +14,6 @@ import {
 } from "../helpers/stack.ts";
 
 const summaryOf = (result: { summary: string }) => result.summary;
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 120_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-}
 
 describe("nautilus-control end to end: transaction → Kubernetes → signed result on chain", () => {
   let stack: Stack;

@@ -6,7 +6,7 @@ import {
   newTenant,
   openStack,
   type Stack,
-  submitRequest,
+  submitConfigMap,
   waitForResult,
 } from "../helpers/stack.ts";
 import { startTcpProxy, type TcpProxy } from "../helpers/tcp-proxy.ts";
@@ -42,25 +42,7 @@ describe("nautilus-control: the API server is unreachable for 20 s mid-run", () 
   it("requests wait while it is down, then complete; /readyz reports the outage", async () => {
     const tenant = await newTenant(stack, `outage-${Date.now().toString(36)}`);
     const submit = (i: number) =>
-      submitRequest(
-        stack,
-        tenant.key,
-        "execute_k8s_api",
-        {
-          method: "POST",
-          resource: "configmaps",
-          namespace: tenant.namespace,
-          name: `cm-${i}`,
-          payload: JSON.stringify({
-            apiVersion: "v1",
-            kind: "ConfigMap",
-            metadata: { name: `cm-${i}` },
-            data: { i: String(i) },
-          }),
-          priority: 1,
-        },
-        { cap: tenant.capId },
-      );
+      submitConfigMap(stack, tenant, `cm-${i}`, { data: { i: String(i) } });
     const first = await submit(0);
     assert.ok((await waitForResult(stack, first)).status_code < 300, "works before the outage");
 

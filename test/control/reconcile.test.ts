@@ -6,37 +6,15 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { decodeCursor, readEventPage } from "../../src/chain/index.ts";
 import { addCall } from "../../src/chain/k8s-daas.ts";
 import { FIELD_MANAGER } from "../../src/k8s/index.ts";
-import { testCluster } from "../helpers/cluster.ts";
+import { testCluster, waitFor } from "../helpers/cluster.ts";
 import {
   execute,
   newTenant,
   openStack,
   type Stack,
-  submitRequest,
+  submitConfigMap,
   waitForResult,
 } from "../helpers/stack.ts";
-
-async function waitFor<T>(
-  what: string,
-  probe: () => Promise<T | undefined>,
-  timeoutMs = 60_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}
-
-const configMapPayload = (name: string) =>
-  JSON.stringify({
-    apiVersion: "v1",
-    kind: "ConfigMap",
-    metadata: { name },
-    data: { from: "chain" },
-  });
 
 describe("nautilus-control reconciliation: the cluster converges to the chain", () => {
   let stack: Stack;
@@ -59,20 +37,7 @@ describe("nautilus-control reconciliation: the cluster converges to the chain", 
 
   it("a namespace released on chain is emptied and removed, and the drift is counted", async () => {
     const tenant = await newTenant(stack, `rel-${Date.now().toString(36)}`);
-    const id = await submitRequest(
-      stack,
-      tenant.key,
-      "execute_k8s_api",
-      {
-        method: "POST",
-        resource: "configmaps",
-        namespace: tenant.namespace,
-        name: "data",
-        payload: configMapPayload("data"),
-        priority: 1,
-      },
-      { cap: tenant.capId },
-    );
+    const id = await submitConfigMap(stack, tenant, "data", { data: { from: "chain" } });
     assert.ok((await waitForResult(stack, id)).status_code < 300);
     await execute(stack.client, tenant.key, (tx) =>
       addCall(
@@ -102,40 +67,14 @@ describe("nautilus-control reconciliation: the cluster converges to the chain", 
 
   it("a request whose event was missed, applied in the cluster but never reported, gets its result", async () => {
     const tenant = await newTenant(stack, `miss-${Date.now().toString(36)}`);
-    const warmup = await submitRequest(
-      stack,
-      tenant.key,
-      "execute_k8s_api",
-      {
-        method: "POST",
-        resource: "configmaps",
-        namespace: tenant.namespace,
-        name: "warm",
-        payload: configMapPayload("warm"),
-        priority: 1,
-      },
-      { cap: tenant.capId },
-    );
+    const warmup = await submitConfigMap(stack, tenant, "warm", { data: { from: "chain" } });
     assert.ok((await waitForResult(stack, warmup)).status_code < 300);
     await stack.control?.stop();
     stack.control = undefined;
 
     // While the control plane is down a request arrives, and (as if an earlier run applied it
     // and then lost its record) its object is already in the cluster, stamped with its id.
-    const missed = await submitRequest(
-      stack,
-      tenant.key,
-      "execute_k8s_api",
-      {
-        method: "POST",
-        resource: "configmaps",
-        namespace: tenant.namespace,
-        name: "missed",
-        payload: configMapPayload("missed"),
-        priority: 1,
-      },
-      { cap: tenant.capId },
-    );
+    const missed = await submitConfigMap(stack, tenant, "missed", { data: { from: "chain" } });
     await core.createNamespacedConfigMap({
       namespace: tenant.namespace,
       body: {

@@ -11,6 +11,8 @@ import pino from "pino";
 import {
   addCall,
   type CallObjects,
+  claimNamespace,
+  createClusterWithDevEnclave,
   createdObjectOfType,
   executeSigned,
 } from "../../src/chain/k8s-daas.ts";
@@ -58,19 +60,12 @@ export async function openStack(
   await devnet.faucet(admin.toSuiAddress(), FUNDS);
   await devnet.faucet(operator.toSuiAddress(), FUNDS);
   const enclave = loadDevEnclaveSigner(join(dataDir, "enclave.json"));
-  const created = await execute(client, admin, (tx) =>
-    addCall(tx, devnet.packageId, "create_cluster", { name: "e2e" }),
-  );
-  const clusterId = createdObject(created, "::cluster::Cluster");
-  const adminCap = createdObject(created, "::cluster::AdminCap");
-  await execute(client, admin, (tx) =>
-    addCall(
-      tx,
-      devnet.packageId,
-      "register_dev_enclave",
-      { public_key: enclave.publicKey },
-      { cluster: clusterId, cap: adminCap },
-    ),
+  const { clusterId } = await createClusterWithDevEnclave(
+    client,
+    devnet.packageId,
+    admin,
+    enclave.publicKey,
+    "e2e",
   );
   const config = resolveConfig(defaultConfig(join(dataDir, "control")), {
     packageId: devnet.packageId,
@@ -119,10 +114,14 @@ export const createdObject = createdObjectOfType;
 export async function newTenant(stack: Stack, namespace: string) {
   const key = Ed25519Keypair.generate();
   await stack.devnet.faucet(key.toSuiAddress(), FUNDS);
-  const claimed = await execute(stack.client, key, (tx) =>
-    addCall(tx, stack.packageId, "claim_namespace", { namespace }, { cluster: stack.clusterId }),
+  const capId = await claimNamespace(
+    stack.client,
+    stack.packageId,
+    stack.clusterId,
+    key,
+    namespace,
   );
-  return { key, namespace, capId: createdObject(claimed, "::tenancy::NamespaceCap") };
+  return { key, namespace, capId };
 }
 
 /** Submits one request call; returns its request id (from the K8sAPIRequestEvent). */
@@ -147,6 +146,39 @@ export async function submitRequest(
   if (!event) throw new Error(`${name} emitted no K8sAPIRequestEvent`);
   const decoded = decodeEvent(event.eventType, event.bcs);
   return BigInt((decoded.value as { request_id: string }).request_id);
+}
+
+/** A ConfigMap request through `execute_k8s_api` (POST with a manifest, or DELETE). */
+export function submitConfigMap(
+  stack: Stack,
+  tenant: { key: Ed25519Keypair; namespace: string; capId: string },
+  name: string,
+  options: { method?: "POST" | "DELETE"; data?: Record<string, string>; priority?: number } = {},
+): Promise<bigint> {
+  const method = options.method ?? "POST";
+  const payload =
+    method === "POST"
+      ? JSON.stringify({
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name },
+          data: options.data ?? {},
+        })
+      : "";
+  return submitRequest(
+    stack,
+    tenant.key,
+    "execute_k8s_api",
+    {
+      method,
+      resource: "configmaps",
+      namespace: tenant.namespace,
+      name,
+      payload,
+      priority: options.priority ?? 1,
+    },
+    { cap: tenant.capId },
+  );
 }
 
 /** Waits for the request's K8sAPIResultEvent on chain (the tenant's view). */
