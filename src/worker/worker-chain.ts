@@ -6,6 +6,8 @@ import { addCall } from "../chain/k8s-daas.ts";
 import { abortCodeInfo, type CallName } from "../protocol/index.ts";
 import { WorkerCapObject } from "../protocol/objects.ts";
 
+const CALL_TIMEOUT_MS = 60_000;
+
 export interface WorkerChainOptions {
   client: SuiGrpcClient;
   signer: Signer;
@@ -106,15 +108,20 @@ export class WorkerChain {
     capId?: string,
     coinMist?: bigint,
   ): Promise<SubmissionResult> {
-    return this.#submitter.submit(intentKey, (tx: Transaction) =>
-      addCall(
-        tx,
-        this.#o.packageId,
-        name,
-        values,
-        { cluster: this.#o.clusterId, ...(capId ? { cap: capId } : {}) },
-        coinMist,
-      ),
+    // A deadline per transaction: a heartbeat that never gets an answer must not stall the
+    // heartbeat loop (the journal keeps a retry of the same intent safe).
+    return this.#submitter.submit(
+      intentKey,
+      (tx: Transaction) =>
+        addCall(
+          tx,
+          this.#o.packageId,
+          name,
+          values,
+          { cluster: this.#o.clusterId, ...(capId ? { cap: capId } : {}) },
+          coinMist,
+        ),
+      { signal: AbortSignal.timeout(CALL_TIMEOUT_MS) },
     );
   }
 }

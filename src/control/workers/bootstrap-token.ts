@@ -1,6 +1,7 @@
 import { randomInt, timingSafeEqual } from "node:crypto";
-import { isK8sError, type KubeApiClient, LABEL_MANAGED } from "../../k8s/index.ts";
+import { isK8sError, LABEL_MANAGED } from "../../k8s/index.ts";
 import { WorkerControlError } from "./errors.ts";
+import type { KubeRequests } from "./kube-requests.ts";
 import { LABEL_WORKER } from "./node-labels.ts";
 
 /**
@@ -25,7 +26,7 @@ function randomText(length: number): string {
 }
 
 export async function issueBootstrapToken(
-  kube: KubeApiClient,
+  kube: KubeRequests,
   nodeId: string,
   ttlMs: number,
   now: number = Date.now(),
@@ -61,7 +62,7 @@ export async function issueBootstrapToken(
  * its secret matches. Throws WORKERS_JOIN_TOKEN_INVALID (never says which part failed).
  */
 export async function verifyBootstrapToken(
-  kube: KubeApiClient,
+  kube: KubeRequests,
   token: string,
   nodeId: string,
   now: number = Date.now(),
@@ -98,7 +99,7 @@ export async function verifyBootstrapToken(
 }
 
 /** Deletes a token (used up, or its worker left); a missing one is fine. */
-export async function revokeBootstrapToken(kube: KubeApiClient, id: string): Promise<void> {
+export async function revokeBootstrapToken(kube: KubeRequests, id: string): Promise<void> {
   try {
     await kube.request("DELETE", `${SECRETS}/bootstrap-token-${id}`);
   } catch (error) {
@@ -107,7 +108,7 @@ export async function revokeBootstrapToken(kube: KubeApiClient, id: string): Pro
 }
 
 /** Revokes every token issued to `nodeId` (e.g. it was slashed before joining). */
-export async function revokeTokensOf(kube: KubeApiClient, nodeId: string): Promise<void> {
+export async function revokeTokensOf(kube: KubeRequests, nodeId: string): Promise<void> {
   const { body } = await kube.request("GET", SECRETS, {
     query: { labelSelector: `${LABEL_WORKER}=${nodeId}` },
   });

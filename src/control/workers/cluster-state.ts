@@ -1,5 +1,6 @@
-import { clusterLabelValue, type KubeApiClient, LABEL_CLUSTER } from "../../k8s/index.ts";
+import { clusterLabelValue, LABEL_CLUSTER } from "../../k8s/index.ts";
 import { LIMITS } from "../../protocol/index.ts";
+import type { KubeRequests } from "./kube-requests.ts";
 import { LABEL_WORKER, LABEL_WORKER_ACTIVE } from "./node-labels.ts";
 import type { WorkerEntry } from "./registry.ts";
 
@@ -31,7 +32,7 @@ interface PodItem {
  * status, pods by phase, allocatable CPU and memory of the active worker nodes.
  */
 export async function measureClusterState(
-  kube: KubeApiClient,
+  kube: KubeRequests,
   clusterId: string,
   workers: readonly WorkerEntry[],
 ): Promise<ClusterStateReport> {

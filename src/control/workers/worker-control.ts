@@ -24,6 +24,7 @@ import {
   type JoinServer,
   startJoinServer,
 } from "./join-server.ts";
+import { type KubeRequests, withDeadline } from "./kube-requests.ts";
 import { LABEL_WORKER, stakeTier } from "./node-labels.ts";
 import type { HeartbeatSeen, WorkerEntry, WorkerRegistry } from "./registry.ts";
 import {
@@ -46,6 +47,9 @@ export interface WorkerControlOptions {
   log: Logger;
   metricsRegistry: Registry;
 }
+
+/** Deadline of one chain read or one signed call (submission and confirmation). */
+const CALL_TIMEOUT_MS = 60_000;
 
 /** Activations per transaction. */
 const ACTIVATION_BATCH = 32;
@@ -74,7 +78,8 @@ const ALREADY_SETTLED = new Set(["EWorkerNotPending", "EWorkerSlashed", "EWorker
  */
 export class WorkerControl {
   readonly #o: WorkerControlOptions;
-  readonly #kube: KubeApiClient;
+  readonly #kube: KubeRequests;
+  readonly #apiServer: string;
   readonly #abort = new AbortController();
   readonly #activating = new Set<string>();
   readonly #timers: NodeJS.Timeout[] = [];
@@ -87,13 +92,23 @@ export class WorkerControl {
 
   constructor(options: WorkerControlOptions) {
     this.#o = options;
-    this.#kube = new KubeApiClient(options.kubeConfig);
+    const admin = new KubeApiClient(options.kubeConfig);
+    this.#kube = withDeadline(admin);
+    this.#apiServer = admin.server;
     this.heartbeatLag = new Histogram({
       name: "k8s_daas_worker_heartbeat_lag_seconds",
       help: "From a heartbeat's chain timestamp to the control plane recording it",
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [options.metricsRegistry],
     });
+  }
+
+  /**
+   * Stop or a deadline, whichever comes first: a chain call that never answers fails its
+   * step (retried on the next pass) instead of stalling every later one.
+   */
+  #deadline(ms = CALL_TIMEOUT_MS): AbortSignal {
+    return AbortSignal.any([this.#abort.signal, AbortSignal.timeout(ms)]);
   }
 
   /** For the registry: every heartbeat taken in. */
@@ -161,7 +176,7 @@ export class WorkerControl {
     const { registry } = this.#o;
     const pending = registry.inStatus(["pending"]).filter((w) => !this.#activating.has(w.nodeId));
     if (pending.length > 0) {
-      const cluster = await readClusterObject(this.#o.client, this.#o.clusterId);
+      const cluster = await readClusterObject(this.#o.client, this.#o.clusterId, this.#deadline());
       const floor = maxBigInt(
         BigInt(cluster.config.min_worker_stake_mist),
         this.#o.config.minStakeMist,
@@ -194,7 +209,7 @@ export class WorkerControl {
           await this.#o.poster.postBatch(
             "activate_worker",
             prepared.map((p) => p.fields),
-            this.#abort.signal,
+            this.#deadline(),
           );
         } catch (error) {
           if (!(error instanceof MoveAbortError) || prepared.length === 1) {
@@ -215,7 +230,7 @@ export class WorkerControl {
 
   async #activateOne(prepared: PreparedActivation): Promise<void> {
     try {
-      await this.#o.poster.post("activate_worker", prepared.fields, this.#abort.signal);
+      await this.#o.poster.post("activate_worker", prepared.fields, this.#deadline());
     } catch (error) {
       await revokeBootstrapToken(this.#kube, prepared.tokenId);
       if (!(error instanceof MoveAbortError && ALREADY_SETTLED.has(error.constantName ?? "")))
@@ -233,13 +248,14 @@ export class WorkerControl {
           packageId,
           worker.registeredTx,
           worker.nodeId,
+          this.#deadline(),
         );
         const issued = await issueBootstrapToken(this.#kube, worker.nodeId, config.tokenTtlMs);
         const sealed = sealJoinCredential(
           key,
           {
             v: 1,
-            server: config.apiServerUrl ?? this.#kube.server,
+            server: config.apiServerUrl ?? this.#apiServer,
             token: issued.token,
             joinUrl: this.#joinUrl,
             expiresAtMs: issued.expiresAtMs,
@@ -271,7 +287,7 @@ export class WorkerControl {
         `worker ${request.nodeId} is ${worker?.status ?? "unknown"}, not active`,
       );
     }
-    const cluster = await readClusterObject(this.#o.client, this.#o.clusterId);
+    const cluster = await readClusterObject(this.#o.client, this.#o.clusterId, this.#deadline());
     const outcome = await createSimulatedWorkerNode(this.#kube, {
       clusterId: this.#o.clusterId,
       nodeId: worker.nodeId,
@@ -303,8 +319,8 @@ export class WorkerControl {
     await this.#adoptAgentNodes(active.filter((worker) => worker.nodeState === "none"));
     const { client, clusterId, config } = this.#o;
     const [cluster, nowMs] = await Promise.all([
-      readClusterObject(client, clusterId, this.#abort.signal),
-      chainTimeMs(client, this.#abort.signal),
+      readClusterObject(client, clusterId, this.#deadline()),
+      chainTimeMs(client, this.#deadline()),
     ]);
     const allowanceMs = BigInt(cluster.config.heartbeat_period_ms) * BigInt(config.missedPeriods);
     for (const worker of active) {
@@ -331,7 +347,7 @@ export class WorkerControl {
     );
     const arrived = unjoined.filter((worker) => names.has(worker.nodeId));
     if (arrived.length === 0) return;
-    const cluster = await readClusterObject(this.#o.client, this.#o.clusterId);
+    const cluster = await readClusterObject(this.#o.client, this.#o.clusterId, this.#deadline());
     for (const worker of arrived) {
       const labelled = await labelWorkerNode(this.#kube, {
         clusterId: this.#o.clusterId,
@@ -363,7 +379,7 @@ export class WorkerControl {
       await poster.post(
         "slash_worker",
         { node_id: worker.nodeId, reason: reason.slice(0, 256) },
-        this.#abort.signal,
+        this.#deadline(),
       );
       log.warn({ worker: worker.nodeId }, "worker slashed");
     } catch (error) {
@@ -389,7 +405,7 @@ export class WorkerControl {
   /** Posts the cluster's node and pod counts (`report_cluster_state`). */
   async reportClusterState(): Promise<void> {
     const report = await measureClusterState(this.#kube, this.#o.clusterId, this.#o.registry.all());
-    await this.#o.poster.post("report_cluster_state", report, this.#abort.signal);
+    await this.#o.poster.post("report_cluster_state", report, this.#deadline());
   }
 }
 

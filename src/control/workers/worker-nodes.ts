@@ -1,12 +1,7 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import {
-  clusterLabelValue,
-  isK8sError,
-  type KubeApiClient,
-  LABEL_CLUSTER,
-  LABEL_MANAGED,
-} from "../../k8s/index.ts";
+import { clusterLabelValue, isK8sError, LABEL_CLUSTER, LABEL_MANAGED } from "../../k8s/index.ts";
 import { KWOK_NODE_ANNOTATION } from "../../k8s/testenv/components.ts";
+import type { KubeRequests } from "./kube-requests.ts";
 import {
   ANNOTATION_WORKER_OWNER,
   LABEL_STAKE_TIER,
@@ -34,7 +29,7 @@ export interface WorkerNodeSpec {
  * tenant placement. Idempotent: an existing Node of the same worker is kept.
  */
 export async function createSimulatedWorkerNode(
-  kube: KubeApiClient,
+  kube: KubeRequests,
   spec: WorkerNodeSpec,
 ): Promise<"created" | "exists"> {
   const quantities = { ...spec.resources };
@@ -78,7 +73,7 @@ export async function createSimulatedWorkerNode(
  * Marks an already joined worker's Node (a real `k3s agent` registers its own) as this
  * worker's, and active. Missing node: false (not joined yet).
  */
-export async function labelWorkerNode(kube: KubeApiClient, spec: WorkerNodeSpec): Promise<boolean> {
+export async function labelWorkerNode(kube: KubeRequests, spec: WorkerNodeSpec): Promise<boolean> {
   try {
     await kube.request("PATCH", `${NODES}/${encodeURIComponent(spec.nodeId)}`, {
       contentType: "application/merge-patch+json",
@@ -104,7 +99,7 @@ export async function labelWorkerNode(kube: KubeApiClient, spec: WorkerNodeSpec)
 }
 
 /** Cordons: no new pods (unschedulable, and no longer marked active for tenant placement). */
-export async function cordonWorkerNode(kube: KubeApiClient, nodeId: string): Promise<boolean> {
+export async function cordonWorkerNode(kube: KubeRequests, nodeId: string): Promise<boolean> {
   return patchNode(kube, nodeId, {
     metadata: { labels: { [LABEL_WORKER_ACTIVE]: null } },
     spec: { unschedulable: true },
@@ -112,14 +107,14 @@ export async function cordonWorkerNode(kube: KubeApiClient, nodeId: string): Pro
 }
 
 /** Undoes a cordon (a worker that came back before its verdict was posted). */
-export async function uncordonWorkerNode(kube: KubeApiClient, nodeId: string): Promise<boolean> {
+export async function uncordonWorkerNode(kube: KubeRequests, nodeId: string): Promise<boolean> {
   return patchNode(kube, nodeId, {
     metadata: { labels: { [LABEL_WORKER_ACTIVE]: "true" } },
     spec: { unschedulable: null },
   });
 }
 
-async function patchNode(kube: KubeApiClient, nodeId: string, patch: unknown): Promise<boolean> {
+async function patchNode(kube: KubeRequests, nodeId: string, patch: unknown): Promise<boolean> {
   try {
     await kube.request("PATCH", `${NODES}/${encodeURIComponent(nodeId)}`, {
       contentType: "application/merge-patch+json",
@@ -136,7 +131,7 @@ interface PodRef {
   metadata?: { name?: string; namespace?: string; deletionTimestamp?: string };
 }
 
-async function podsOn(kube: KubeApiClient, nodeId: string): Promise<PodRef[]> {
+async function podsOn(kube: KubeRequests, nodeId: string): Promise<PodRef[]> {
   const { body } = await kube.request("GET", "/api/v1/pods", {
     query: { fieldSelector: `spec.nodeName=${nodeId}` },
   });
@@ -151,7 +146,7 @@ async function podsOn(kube: KubeApiClient, nodeId: string): Promise<PodRef[]> {
  * were on the node.
  */
 export async function drainWorkerNode(
-  kube: KubeApiClient,
+  kube: KubeRequests,
   nodeId: string,
   options: { timeoutMs?: number; pollMs?: number } = {},
 ): Promise<number> {
@@ -193,11 +188,7 @@ export async function drainWorkerNode(
   }
 }
 
-async function deletePod(
-  kube: KubeApiClient,
-  path: string,
-  gracePeriodSeconds: number | undefined,
-) {
+async function deletePod(kube: KubeRequests, path: string, gracePeriodSeconds: number | undefined) {
   try {
     await kube.request("DELETE", path, {
       ...(gracePeriodSeconds === undefined
@@ -210,7 +201,7 @@ async function deletePod(
 }
 
 /** Removes the worker's Node object; a missing one is fine. */
-export async function deleteWorkerNode(kube: KubeApiClient, nodeId: string): Promise<void> {
+export async function deleteWorkerNode(kube: KubeRequests, nodeId: string): Promise<void> {
   try {
     await kube.request("DELETE", `${NODES}/${encodeURIComponent(nodeId)}`);
   } catch (error) {
