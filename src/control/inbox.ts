@@ -128,7 +128,11 @@ export class Inbox {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec(
-      "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;",
+      // WAL + NORMAL: a commit survives any crash of the process (SIGKILL included); only a
+      // power loss can undo the last commits, and every step here tolerates that: events
+      // are re-delivered and deduplicated, requests re-run idempotently, a result posted twice
+      // is refused by the chain, and sequence numbers resync from the chain.
+      "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
     );
     this.#db.exec(SCHEMA);
     this.#now = now;
@@ -359,6 +363,13 @@ export class Inbox {
         this.#now(),
         Number(requestId),
       );
+  }
+
+  /** Marks requests reported in one transaction (a whole `complete` batch). */
+  markAllReported(requestIds: readonly bigint[], digest: string): void {
+    this.#transaction(() => {
+      for (const id of requestIds) this.markReported(id, digest);
+    });
   }
 
   markReported(requestId: bigint, digest: string): void {

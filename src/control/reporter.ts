@@ -96,7 +96,10 @@ export class Reporter {
           (tx) => this.#build(tx, calls),
           signal ? { signal } : undefined,
         );
-        for (const request of batch) inbox.markReported(request.requestId, result.digest);
+        inbox.markAllReported(
+          batch.map((request) => request.requestId),
+          result.digest,
+        );
         this.problem = undefined;
         this.#options.onReported?.(batch, result.digest);
         return batch.length;
