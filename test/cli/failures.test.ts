@@ -131,6 +131,7 @@ test("a request the control plane refuses exits 1 with its status and error code
   const result = await cli("result", id);
   assert.equal(result.code, 1);
   assert.match(result.stdout, /result: {2}403 ADMISSION_HOST_PATH/);
+  assert.match(result.stdout, /sha256: {2}[0-9a-f]{64} \(matches the K8sAPIResultEvent in \S+\)/);
 });
 
 test("an unreachable control plane is named, before anything is paid", async () => {

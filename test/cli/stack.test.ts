@@ -114,8 +114,18 @@ test("claim a namespace, create a pod, see it Running and its result on chain", 
 
   const result = await cli("result", outcome.requestId, "-o", "json");
   assert.equal(result.code, 0, result.stderr);
-  const full = JSON.parse(result.stdout) as { statusCode: number; output: { kind: string } };
+  const full = JSON.parse(result.stdout) as {
+    statusCode: number;
+    output: { kind: string };
+    verified: { onChain: boolean; sha256: string };
+  };
   assert.equal(full.statusCode, 201);
+  // The served output is the one whose digest the enclave signed on chain.
+  assert.equal(full.verified.onChain, true);
+  assert.equal(
+    full.verified.sha256,
+    Buffer.from(onChain?.event.output_sha256 ?? []).toString("hex"),
+  );
   assert.equal(full.output.kind, "Pod");
 });
 

@@ -1,4 +1,6 @@
+import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
+import { ResultWatcher } from "../../chain/results.ts";
 import { type Command, onePositional, type ParsedArgs } from "../command.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS } from "../context.ts";
 import type { RequestView } from "../control-api.ts";
@@ -92,19 +94,20 @@ export const resultCommand: Command = {
         hint: `wait for it: k8s-daas requests ${id} --watch`,
       });
     }
-    const { body } = await api.output(id);
+    const { text, body } = await api.output(id);
+    const verified = await verifyAgainstChain(session, id, text);
     const result = body as {
       statusCode: number;
       errorCode?: string;
       summary: string;
       output: unknown;
     };
-    printResult(session.connection.output, { request: view, ...result }, () =>
+    printResult(session.connection.output, { request: view, ...result, verified }, () =>
       [
         `request ${id}: ${view.method} ${view.resource}${view.name ? `/${view.name}` : ""} in ${view.namespace}`,
         `result:  ${result.statusCode}${result.errorCode ? ` ${result.errorCode}` : ""} ${result.summary}`,
         `chain:   submitted in ${view.submittedTx}${view.resultTx ? `, result in ${view.resultTx}` : ""}`,
-        `sha256:  ${view.outputSha256 ?? ""}`,
+        `sha256:  ${verified.sha256} (${verified.onChain ? `matches the K8sAPIResultEvent in ${verified.resultTx}` : "no result on chain yet"})`,
         "output:",
         formatData("yaml", result.output)
           .split("\n")
@@ -115,3 +118,30 @@ export const resultCommand: Command = {
     return result.statusCode >= 400 ? EXIT.failure : EXIT.ok;
   },
 };
+
+/**
+ * The control plane serves the output; the chain holds its sha256, posted with the enclave's
+ * signature. A mismatch means the served output is not what was attested: refuse to show it
+ * as the result.
+ */
+async function verifyAgainstChain(session: Session, id: bigint, output: string) {
+  const sha256 = createHash("sha256").update(output, "utf8").digest("hex");
+  const watcher = new ResultWatcher(
+    session.client,
+    session.connection.packageId,
+    session.connection.clusterId,
+  );
+  const found = (await session.chain(() => watcher.poll())).get(String(id));
+  if (!found) return { sha256, onChain: false as const };
+  const onChain = Buffer.from(found.event.output_sha256).toString("hex");
+  if (onChain !== sha256) {
+    throw new CliError(
+      "OUTPUT_MISMATCH",
+      `the output nautilus-control served for request ${id} has sha256 ${sha256}, but the result on chain says ${onChain}`,
+      {
+        hint: `the control plane at ${session.connection.controlUrl} is not serving the attested output`,
+      },
+    );
+  }
+  return { sha256, onChain: true as const, resultTx: found.txDigest };
+}
