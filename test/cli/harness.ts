@@ -69,7 +69,11 @@ export function tempDataDir(prefix = "k8s-daas-cli-"): string {
 }
 
 /** Starts `k8s-daas up` on free ports against an existing cluster (the shared test cluster). */
-export async function startUp(dataDir: string, kubeconfig: string): Promise<UpProcess> {
+export async function startUp(
+  dataDir: string,
+  kubeconfig: string,
+  extraArgs: readonly string[] = [],
+): Promise<UpProcess> {
   const child = spawn(
     process.execPath,
     [
@@ -87,6 +91,7 @@ export async function startUp(dataDir: string, kubeconfig: string): Promise<UpPr
       "0",
       "-o",
       "json",
+      ...extraArgs,
     ],
     { env: { ...process.env, CI: "1" }, stdio: ["ignore", "pipe", "pipe"] },
   );
