@@ -5,7 +5,7 @@ import { integerFlag, type ParsedArgs } from "./command.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS } from "./context.ts";
 import { CliError, EXIT, usageError } from "./errors.ts";
 import { checkNamespace, checkPayloadSize } from "./manifests.ts";
-import { printResult, sui } from "./output.ts";
+import { type OutputFormat, printResult, sui } from "./output.ts";
 import { startProgress } from "./progress.ts";
 import { requestIdsOf, type Session } from "./session.ts";
 
@@ -53,14 +53,14 @@ export interface RequestOutcome {
 /**
  * Sends the planned requests in one transaction (all or none land), then, unless
  * `--no-wait`, waits for each one's K8sAPIResultEvent on chain. Returns the outcomes;
- * prints them unless `quiet` (a caller that prints its own view, like `get`).
+ * prints successes unless `ownView` (a caller that shows its own answer, like `get`).
  */
 export async function submitRequests(
   session: Session,
   args: ParsedArgs,
   namespace: string,
   planned: readonly PlannedRequest[],
-  options: { quiet?: boolean } = {},
+  options: { ownView?: boolean } = {},
 ): Promise<{ outcomes: RequestOutcome[]; failed: boolean }> {
   const { values } = args;
   checkNamespace(namespace);
@@ -96,23 +96,13 @@ export async function submitRequests(
     label: request.label,
     submittedTx: transaction.digest,
   }));
-  const quiet = options.quiet === true || session.connection.output !== "table";
+  const ownView = options.ownView === true;
   if (!wait) {
-    if (!quiet) {
-      for (const outcome of outcomes) {
-        process.stdout.write(
-          `request ${outcome.requestId} (${outcome.label}) submitted in ${outcome.submittedTx}, fee ${sui(fee)}\n`,
-        );
-      }
-      process.stderr.write(`follow it with: k8s-daas requests ${outcomes[0]?.requestId} --watch\n`);
-    } else if (session.connection.output !== "table") {
-      printResult(session.connection.output, outcomes, () => "");
-    }
+    printSubmitted(session.connection.output, outcomes, fee);
     return { outcomes, failed: false };
   }
 
   const results = await waitForResults(session, ids, planned, timeoutSeconds);
-  let failed = false;
   for (const [index, outcome] of outcomes.entries()) {
     const result = results[index];
     if (!result) continue;
@@ -121,27 +111,48 @@ export async function submitRequests(
     outcome.resultTx = result.txDigest;
     const errorCode = errorCodeOf(result.event.summary);
     if (errorCode) outcome.errorCode = errorCode;
-    if (result.event.status_code >= 400) failed = true;
   }
-  if (session.connection.output !== "table" && options.quiet !== true) {
-    printResult(session.connection.output, outcomes, () => "");
+  return { outcomes, failed: printOutcomes(session.connection.output, outcomes, ownView) };
+}
+
+/** `--no-wait`: what was sent, and how to follow it. */
+function printSubmitted(format: OutputFormat, outcomes: readonly RequestOutcome[], fee: bigint) {
+  if (format !== "table") {
+    printResult(format, outcomes, () => "");
+    return;
   }
   for (const outcome of outcomes) {
+    process.stdout.write(
+      `request ${outcome.requestId} (${outcome.label}) submitted in ${outcome.submittedTx}, fee ${sui(fee)}\n`,
+    );
+  }
+  process.stderr.write(`follow it with: k8s-daas requests ${outcomes[0]?.requestId} --watch\n`);
+}
+
+/**
+ * Successes go to stdout (unless the caller shows its own view), failures to stderr as
+ * `error[CODE]: …` lines, one per failed request. Returns whether any failed.
+ */
+function printOutcomes(
+  format: OutputFormat,
+  outcomes: readonly RequestOutcome[],
+  ownView: boolean,
+): boolean {
+  const failedOnes = outcomes.filter((outcome) => (outcome.statusCode ?? 0) >= 400);
+  if (format !== "table" && !ownView) printResult(format, outcomes, () => "");
+  for (const outcome of outcomes) {
     const line = `request ${outcome.requestId} (${outcome.label}): ${outcome.summary}`;
-    if ((outcome.statusCode ?? 0) >= 400) {
+    if (failedOnes.includes(outcome)) {
       process.stderr.write(
         `error[${outcome.errorCode ?? `HTTP_${outcome.statusCode}`}]: ${line}\n`,
       );
-    } else if (!quiet) {
+    } else if (format === "table" && !ownView) {
       process.stdout.write(`${line}\n`);
     }
   }
-  if (failed) {
-    process.stderr.write(
-      `  hint: full output: k8s-daas result ${outcomes.find((o) => (o.statusCode ?? 0) >= 400)?.requestId}\n`,
-    );
-  }
-  return { outcomes, failed };
+  const first = failedOnes[0];
+  if (first) process.stderr.write(`  hint: full output: k8s-daas result ${first.requestId}\n`);
+  return first !== undefined;
 }
 
 async function waitForResults(

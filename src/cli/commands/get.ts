@@ -33,8 +33,8 @@ export const getCommand: Command = {
           write: false,
         },
       ],
-      // Waiting, `get` prints the objects itself; with --no-wait, the submission line.
-      { quiet: args.values["no-wait"] !== true },
+      // `get` shows the objects themselves, not the one-line summary.
+      { ownView: true },
     );
     const outcome = outcomes[0];
     if (failed || !outcome || outcome.statusCode === undefined) {
