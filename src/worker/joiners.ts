@@ -1,5 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
+import { type BackoffPolicy, backoffDelay, sleep } from "../chain/backoff.ts";
 import { findK3s } from "../k8s/k3s.ts";
 import { WorkerError } from "./errors.ts";
 import type { JoinCredential } from "./join-credential.ts";
@@ -19,7 +20,34 @@ export interface Joiner {
  * open its sealed credential.
  */
 export class SimulatedJoiner implements Joiner {
+  readonly #attempts: number;
+  readonly #backoff: BackoffPolicy;
+
+  constructor(options: { attempts?: number; backoff?: BackoffPolicy } = {}) {
+    this.#attempts = Math.max(1, options.attempts ?? 6);
+    this.#backoff = options.backoff ?? { baseMs: 1_000, maxMs: 15_000 };
+  }
+
+  /**
+   * Presents the token. No answer or a 5xx (the control plane busy or restarting) is
+   * retried with backoff; a refusal (4xx) is final.
+   */
   async join(nodeId: string, credential: JoinCredential): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#present(nodeId, credential);
+      } catch (error) {
+        const final =
+          attempt >= this.#attempts ||
+          !(error instanceof WorkerError) ||
+          error.code === "WORKER_JOIN_REFUSED";
+        if (final) throw error;
+        await sleep(backoffDelay(this.#backoff, attempt - 1));
+      }
+    }
+  }
+
+  async #present(nodeId: string, credential: JoinCredential): Promise<void> {
     let response: Response;
     try {
       response = await fetch(credential.joinUrl, {
@@ -41,8 +69,8 @@ export class SimulatedJoiner implements Joiner {
         message?: string;
       };
       throw new WorkerError(
-        "WORKER_JOIN_REFUSED",
-        `join refused (${response.status} ${body.error ?? ""}): ${body.message ?? ""}`,
+        response.status >= 500 ? "WORKER_JOIN_UNREACHABLE" : "WORKER_JOIN_REFUSED",
+        `join ${response.status >= 500 ? "failed" : "refused"} (${response.status} ${body.error ?? ""}): ${body.message ?? ""}`,
       );
     }
   }

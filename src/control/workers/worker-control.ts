@@ -89,6 +89,7 @@ export class WorkerControl {
   #pass: Promise<void> | undefined;
   #passAgain = false;
   #liveness: Promise<void> | undefined;
+  #minStakeCache: { value: bigint; readAt: number } | undefined;
 
   constructor(options: WorkerControlOptions) {
     this.#o = options;
@@ -109,6 +110,18 @@ export class WorkerControl {
    */
   #deadline(ms = CALL_TIMEOUT_MS): AbortSignal {
     return AbortSignal.any([this.#abort.signal, AbortSignal.timeout(ms)]);
+  }
+
+  /** The cluster's minimum stake (for tiers), read at most every 10 s: joins come in bursts. */
+  async #minStake(): Promise<bigint> {
+    if (!this.#minStakeCache || this.#minStakeCache.readAt < Date.now() - 10_000) {
+      const cluster = await readClusterObject(this.#o.client, this.#o.clusterId, this.#deadline());
+      this.#minStakeCache = {
+        value: BigInt(cluster.config.min_worker_stake_mist),
+        readAt: Date.now(),
+      };
+    }
+    return this.#minStakeCache.value;
   }
 
   /** For the registry: every heartbeat taken in. */
@@ -287,12 +300,11 @@ export class WorkerControl {
         `worker ${request.nodeId} is ${worker?.status ?? "unknown"}, not active`,
       );
     }
-    const cluster = await readClusterObject(this.#o.client, this.#o.clusterId, this.#deadline());
     const outcome = await createSimulatedWorkerNode(this.#kube, {
       clusterId: this.#o.clusterId,
       nodeId: worker.nodeId,
       owner: worker.owner,
-      tier: stakeTier(worker.stakeMist, BigInt(cluster.config.min_worker_stake_mist)),
+      tier: stakeTier(worker.stakeMist, await this.#minStake()),
       resources: this.#o.config.nodeResources,
     });
     this.#o.registry.setNodeState(worker.nodeId, "joined");
