@@ -51,6 +51,9 @@ export interface WorkerControlOptions {
 /** Deadline of one chain read or one signed call (submission and confirmation). */
 const CALL_TIMEOUT_MS = 60_000;
 
+/** How long an accepted activation may take to show up as an event before it is retried. */
+const ACTIVATION_SETTLE_MS = 60_000;
+
 /** Activations per transaction. */
 const ACTIVATION_BATCH = 32;
 
@@ -81,7 +84,10 @@ export class WorkerControl {
   readonly #kube: KubeRequests;
   readonly #apiServer: string;
   readonly #abort = new AbortController();
+  /** Activations being prepared or posted. */
   readonly #activating = new Set<string>();
+  /** Activations the chain accepted whose event has not been ingested yet: node id → when. */
+  readonly #activated = new Map<string, number>();
   readonly #timers: NodeJS.Timeout[] = [];
   readonly heartbeatLag: Histogram;
   #joinServer: JoinServer | undefined;
@@ -187,7 +193,11 @@ export class WorkerControl {
   /** One pass: admit pending workers, clear out leaving and slashed ones. */
   async #reconcile(): Promise<void> {
     const { registry } = this.#o;
-    const pending = registry.inStatus(["pending"]).filter((w) => !this.#activating.has(w.nodeId));
+    const stillPending = registry.inStatus(["pending"]);
+    this.#forgetSettledActivations(stillPending);
+    const pending = stillPending.filter(
+      (w) => !this.#activating.has(w.nodeId) && !this.#activated.has(w.nodeId),
+    );
     if (pending.length > 0) {
       const cluster = await readClusterObject(this.#o.client, this.#o.clusterId, this.#deadline());
       const floor = maxBigInt(
@@ -225,17 +235,22 @@ export class WorkerControl {
             this.#deadline(),
           );
         } catch (error) {
-          if (!(error instanceof MoveAbortError) || prepared.length === 1) {
-            await Promise.all(prepared.map((p) => revokeBootstrapToken(this.#kube, p.tokenId)));
-            if (!(error instanceof MoveAbortError && ALREADY_SETTLED.has(error.constantName ?? "")))
-              throw error;
+          // Unknown outcome (no answer): the batch may have landed, so its tokens stay valid
+          // (they expire); the next pass finds out from the chain (EWorkerNotPending).
+          if (!(error instanceof MoveAbortError)) throw error;
+          if (prepared.length > 1) {
+            for (const one of prepared) await this.#activateOne(one);
             continue;
           }
-          for (const one of prepared) await this.#activateOne(one);
+          await Promise.all(prepared.map((p) => revokeBootstrapToken(this.#kube, p.tokenId)));
+          if (!ALREADY_SETTLED.has(error.constantName ?? "")) throw error;
+          continue;
         }
+        const now = Date.now();
+        for (const one of prepared) this.#activated.set(one.fields.node_id, now);
         this.#o.log.info({ workers: prepared.length }, "workers activated");
       } finally {
-        // The activation events (or the aborts) have settled these workers' status by now.
+        // Accepted ones are in #activated until their event arrives; the rest may be retried.
         for (const worker of chunk) this.#activating.delete(worker.nodeId);
       }
     }
@@ -244,10 +259,11 @@ export class WorkerControl {
   async #activateOne(prepared: PreparedActivation): Promise<void> {
     try {
       await this.#o.poster.post("activate_worker", prepared.fields, this.#deadline());
+      this.#activated.set(prepared.fields.node_id, Date.now());
     } catch (error) {
+      if (!(error instanceof MoveAbortError)) throw error; // unknown outcome: keep the token
       await revokeBootstrapToken(this.#kube, prepared.tokenId);
-      if (!(error instanceof MoveAbortError && ALREADY_SETTLED.has(error.constantName ?? "")))
-        throw error;
+      if (!ALREADY_SETTLED.has(error.constantName ?? "")) throw error;
     }
   }
 
@@ -288,6 +304,18 @@ export class WorkerControl {
         log.warn({ worker: workers[index]?.nodeId, err: outcome.reason }, "cannot activate worker");
     }
     return prepared;
+  }
+
+  /**
+   * An activation the chain accepted shows in the registry only once its event is ingested;
+   * until then (or for ACTIVATION_SETTLE_MS at most) the worker is not activated again.
+   */
+  #forgetSettledActivations(pending: readonly WorkerEntry[]): void {
+    const stillPending = new Set(pending.map((worker) => worker.nodeId));
+    const expired = Date.now() - ACTIVATION_SETTLE_MS;
+    for (const [nodeId, at] of this.#activated) {
+      if (!stillPending.has(nodeId) || at < expired) this.#activated.delete(nodeId);
+    }
   }
 
   /** A simulated worker presents its token: create its Node. */
