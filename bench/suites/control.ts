@@ -22,10 +22,12 @@ import { repoRoot } from "../../src/k8s/testenv/paths.ts";
 import { loadDevEnclaveSigner } from "../../src/tee/index.ts";
 import { type Figure, percentile, type Suite } from "../report.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/k8s-daas.ts", import.meta.url));
+/** The production launcher of the daemon (it bounds its own heap). */
+const DAEMON = fileURLToPath(new URL("../../bin/nautilus-control.ts", import.meta.url));
 const NAMESPACES = 8;
 const CONCURRENCY = 8;
-const THROUGHPUT_REQUESTS = 10_000;
+/** Override with BENCH_CONTROL_REQUESTS for a quicker run (the goals are stated for 10,000). */
+const THROUGHPUT_REQUESTS = Number(process.env.BENCH_CONTROL_REQUESTS ?? 10_000);
 const DIRECT_REQUESTS = 2_000;
 const KUBECTL_REQUESTS = 80;
 const LATENCY_REQUESTS = 150;
@@ -173,10 +175,8 @@ export const controlSuite: Suite = {
         });
       const dataDir = join(dir, "control");
       control = spawn(
-        process.execPath,
+        DAEMON,
         [
-          BIN,
-          "control",
           "--network",
           devnet.url,
           "--package-id",
@@ -218,10 +218,17 @@ export const controlSuite: Suite = {
         }
       };
 
+      // One request per namespace first: provisioning a tenant namespace is a one-time cost.
+      await submit(
+        Array.from({ length: NAMESPACES }, (_, i) => i),
+        "warm",
+        false,
+      );
+      await finished(NAMESPACES);
       // Latency: one request at a time, so no time is spent queueing.
       for (let i = 0; i < LATENCY_REQUESTS; i++) {
         await submit([i], "lat", false);
-        await finished(i + 1);
+        await finished(NAMESPACES + i + 1);
       }
       // Throughput: 10,000 requests waiting on chain, 8 in flight.
       for (let first = 0; first < THROUGHPUT_REQUESTS; first += PER_TX) {
@@ -231,7 +238,7 @@ export const controlSuite: Suite = {
           true,
         );
       }
-      await finished(LATENCY_REQUESTS + THROUGHPUT_REQUESTS);
+      await finished(NAMESPACES + LATENCY_REQUESTS + THROUGHPUT_REQUESTS);
       const rssMb =
         Number(
           /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${control.pid}/status`, "utf8"))?.[1] ??
