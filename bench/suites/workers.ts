@@ -42,7 +42,8 @@ const MEASURE_MS = 30_000;
 const IDLE_MS = 5_000;
 const STAKE_MIST = 1_000_000_000n;
 const CHILD_FLAG = "--workers-bench-control";
-const CONTROL_HEAP_MB = 160;
+/** 0 runs the control plane with V8's default heap sizing. */
+const CONTROL_HEAP_MB = Number(process.env.BENCH_CONTROL_HEAP_MB ?? 160);
 
 interface ChildSetup {
   devnetUrl: string;
@@ -93,7 +94,11 @@ export const workersSuite: Suite = {
       // A bounded old space, as nautilus-control is meant to run (a fixed-memory enclave):
       // without a bound V8 collects lazily and RSS holds garbage (the live heap after a full
       // collection is reported beside it). --expose-gc only serves that report.
-      execArgv: [...process.execArgv, `--max-old-space-size=${CONTROL_HEAP_MB}`, "--expose-gc"],
+      execArgv: [
+        ...process.execArgv,
+        ...(CONTROL_HEAP_MB > 0 ? [`--max-old-space-size=${CONTROL_HEAP_MB}`] : []),
+        "--expose-gc",
+      ],
     });
     const ask = (command: string) =>
       new Promise<WindowStats>((resolve, reject) => {
@@ -182,7 +187,7 @@ export const workersSuite: Suite = {
           metric: "control_rss_mb",
           value: busy.peakRssMb,
           unit: "MB",
-          note: `peak while ${agents.length} workers heartbeat; ${nodes} worker nodes; live V8 heap ${busy.liveHeapMb.toFixed(0)} MB; --max-old-space-size=${CONTROL_HEAP_MB} (goal <= 300)`,
+          note: `peak while ${agents.length} workers heartbeat; ${nodes} worker nodes; live V8 heap ${busy.liveHeapMb.toFixed(0)} MB; ${CONTROL_HEAP_MB > 0 ? `--max-old-space-size=${CONTROL_HEAP_MB}` : "default V8 heap"} (goal <= 300)`,
         },
         {
           suite: "workers",
