@@ -1,7 +1,6 @@
 import { type GrpcTypes, GrpcTypes as Proto } from "@mysten/sui/grpc";
 import { TransactionDataBuilder } from "@mysten/sui/transactions";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
-import { verifyTransactionSignature } from "@mysten/sui/verify";
 import { DevnetClock } from "./clock.ts";
 import { type ExecutionOutcome, Executor } from "./executor.ts";
 import { MAX_TRANSACTION_BYTES } from "./gas.ts";
@@ -18,6 +17,7 @@ import {
   SUI_COIN_TYPE,
 } from "./objects.ts";
 import { executedTransaction } from "./proto.ts";
+import { transactionSigner } from "./signatures.ts";
 import { LedgerStore, type StoredEvent } from "./store.ts";
 import { fromTransactionBytes, type TxData } from "./transaction-data.ts";
 
@@ -204,17 +204,11 @@ async function verifySigners(
   const required = new Set([tx.sender, tx.gas.owner]);
   if (signatures.length === 0) throw invalidArgument("the transaction carries no signature");
   for (const signature of signatures) {
-    const base64 = Buffer.from(signature).toString("base64");
-    let address: string | undefined;
-    for (const candidate of required) {
-      try {
-        await verifyTransactionSignature(bytes, base64, { address: candidate });
-        address = candidate;
-        break;
-      } catch {
-        // try the next required signer
-      }
-    }
+    const address = await transactionSigner(
+      bytes,
+      Buffer.from(signature).toString("base64"),
+      required,
+    );
     if (!address) {
       throw invalidArgument(
         "a signature is invalid or from an address that is neither the sender nor the gas owner",

@@ -80,28 +80,40 @@ export class LedgerStore {
   readonly #insertTx: StatementSync;
   readonly #insertCheckpoint: StatementSync;
 
+  readonly #statements = new Map<string, StatementSync>();
+
+  /** Prepares each SQL text once: preparing costs more than running these small queries. */
+  #statement(sql: string): StatementSync {
+    let statement = this.#statements.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#statements.set(sql, statement);
+    }
+    return statement;
+  }
+
   constructor(path: string) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
     this.#db = new DatabaseSync(path);
     this.#db.exec("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL;");
     this.#db.exec(SCHEMA);
-    this.#getObject = this.#db.prepare("SELECT * FROM objects WHERE id = ?");
-    this.#putObject = this.#db.prepare(
+    this.#getObject = this.#statement("SELECT * FROM objects WHERE id = ?");
+    this.#putObject = this.#statement(
       `INSERT INTO objects (id, version, digest, owner, owner_address, type, contents, previous_tx)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT(id) DO UPDATE SET version = excluded.version, digest = excluded.digest,
          owner = excluded.owner, owner_address = excluded.owner_address, type = excluded.type,
          contents = excluded.contents, previous_tx = excluded.previous_tx`,
     );
-    this.#deleteObject = this.#db.prepare("DELETE FROM objects WHERE id = ?");
-    this.#insertEvent = this.#db.prepare(
+    this.#deleteObject = this.#statement("DELETE FROM objects WHERE id = ?");
+    this.#insertEvent = this.#statement(
       `INSERT INTO events (checkpoint, tx_digest, event_index, package_id, module, sender, type,
          contents) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
     );
-    this.#insertTx = this.#db.prepare(
+    this.#insertTx = this.#statement(
       "INSERT INTO transactions (digest, checkpoint, timestamp_ms, executed) VALUES (?, ?, ?, ?)",
     );
-    this.#insertCheckpoint = this.#db.prepare(
+    this.#insertCheckpoint = this.#statement(
       "INSERT INTO checkpoints (seq, timestamp_ms, tx_digest) VALUES (?, ?, ?)",
     );
   }
@@ -111,18 +123,16 @@ export class LedgerStore {
   }
 
   getMeta(key: string): string | undefined {
-    const row = this.#db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+    const row = this.#statement("SELECT value FROM meta WHERE key = ?").get(key) as
       | { value: string }
       | undefined;
     return row?.value;
   }
 
   setMeta(key: string, value: string): void {
-    this.#db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      )
-      .run(key, value);
+    this.#statement(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    ).run(key, value);
   }
 
   getObject(id: string): StoredObject | undefined {
@@ -135,41 +145,37 @@ export class LedgerStore {
     address: string,
     options: { type?: string; afterId?: string; limit: number },
   ): StoredObject[] {
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM objects WHERE owner_address = ? AND (? IS NULL OR type = ?)
+    const rows = this.#statement(
+      `SELECT * FROM objects WHERE owner_address = ? AND (? IS NULL OR type = ?)
          AND (? IS NULL OR id > ?) ORDER BY id LIMIT ?`,
-      )
-      .all(
-        address,
-        options.type ?? null,
-        options.type ?? null,
-        options.afterId ?? null,
-        options.afterId ?? null,
-        options.limit,
-      ) as unknown as ObjectRow[];
+    ).all(
+      address,
+      options.type ?? null,
+      options.type ?? null,
+      options.afterId ?? null,
+      options.afterId ?? null,
+      options.limit,
+    ) as unknown as ObjectRow[];
     return rows.map(toObject);
   }
 
   getDynamicField(parent: string, name: Uint8Array): Uint8Array | undefined {
-    const row = this.#db
-      .prepare("SELECT value FROM dynamic_fields WHERE parent = ? AND name = ?")
-      .get(parent, name) as { value: Uint8Array } | undefined;
+    const row = this.#statement(
+      "SELECT value FROM dynamic_fields WHERE parent = ? AND name = ?",
+    ).get(parent, name) as { value: Uint8Array } | undefined;
     return row?.value;
   }
 
   listDynamicFields(parent: string): { name: Uint8Array; value: Uint8Array }[] {
-    return this.#db
-      .prepare("SELECT name, value FROM dynamic_fields WHERE parent = ? ORDER BY name")
-      .all(parent) as unknown as { name: Uint8Array; value: Uint8Array }[];
+    return this.#statement(
+      "SELECT name, value FROM dynamic_fields WHERE parent = ? ORDER BY name",
+    ).all(parent) as unknown as { name: Uint8Array; value: Uint8Array }[];
   }
 
   getTransaction(digest: string): StoredTransaction | undefined {
-    const row = this.#db
-      .prepare(
-        "SELECT digest, checkpoint, timestamp_ms, executed FROM transactions WHERE digest = ?",
-      )
-      .get(digest) as
+    const row = this.#statement(
+      "SELECT digest, checkpoint, timestamp_ms, executed FROM transactions WHERE digest = ?",
+    ).get(digest) as
       | { digest: string; checkpoint: number; timestamp_ms: number; executed: Uint8Array }
       | undefined;
     return row
@@ -184,31 +190,31 @@ export class LedgerStore {
 
   /** Events strictly after `afterSeq` and before `beforeSeq`, in ledger order. */
   eventsAfter(afterSeq: number, beforeSeq: number, limit: number): StoredEvent[] {
-    const rows = this.#db
-      .prepare("SELECT * FROM events WHERE seq > ? AND seq < ? ORDER BY seq LIMIT ?")
-      .all(afterSeq, beforeSeq, limit) as unknown as EventRow[];
+    const rows = this.#statement(
+      "SELECT * FROM events WHERE seq > ? AND seq < ? ORDER BY seq LIMIT ?",
+    ).all(afterSeq, beforeSeq, limit) as unknown as EventRow[];
     return rows.map(toEvent);
   }
 
   /** Events strictly between the bounds, newest first. */
   eventsBefore(afterSeq: number, beforeSeq: number, limit: number): StoredEvent[] {
-    const rows = this.#db
-      .prepare("SELECT * FROM events WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?")
-      .all(afterSeq, beforeSeq, limit) as unknown as EventRow[];
+    const rows = this.#statement(
+      "SELECT * FROM events WHERE seq > ? AND seq < ? ORDER BY seq DESC LIMIT ?",
+    ).all(afterSeq, beforeSeq, limit) as unknown as EventRow[];
     return rows.map(toEvent);
   }
 
   lastEventSeq(): number {
-    const row = this.#db.prepare("SELECT MAX(seq) AS seq FROM events").get() as {
+    const row = this.#statement("SELECT MAX(seq) AS seq FROM events").get() as {
       seq: number | null;
     };
     return row.seq ?? 0;
   }
 
   lastCheckpoint(): { seq: number; timestampMs: number } | undefined {
-    const row = this.#db
-      .prepare("SELECT seq, timestamp_ms FROM checkpoints ORDER BY seq DESC LIMIT 1")
-      .get() as { seq: number; timestamp_ms: number } | undefined;
+    const row = this.#statement(
+      "SELECT seq, timestamp_ms FROM checkpoints ORDER BY seq DESC LIMIT 1",
+    ).get() as { seq: number; timestamp_ms: number } | undefined;
     return row ? { seq: row.seq, timestampMs: row.timestamp_ms } : undefined;
   }
 

@@ -1,4 +1,3 @@
-import { createPublicKey, verify } from "node:crypto";
 import { bcs } from "@mysten/sui/bcs";
 import { normalizeStructTag } from "@mysten/sui/utils";
 import { abortCode, CALLS, type CallName, type MoveModule } from "../../protocol/index.ts";
@@ -135,26 +134,7 @@ export const namespaceKey = (namespace: string) =>
 export const workerKey = (nodeId: string) =>
   fieldName("workers::WorkerKey", bcs.string().serialize(nodeId).toBytes());
 
-const ED25519_SPKI_PREFIX = Buffer.from("302a300506032b6570032100", "hex");
-
-/** `sui::ed25519::ed25519_verify`: false (never an error) for malformed keys or signatures. */
-export function ed25519Verify(
-  signature: Uint8Array,
-  publicKey: Uint8Array,
-  message: Uint8Array,
-): boolean {
-  if (publicKey.length !== 32 || signature.length !== 64) return false;
-  try {
-    const key = createPublicKey({
-      key: Buffer.concat([ED25519_SPKI_PREFIX, publicKey]),
-      format: "der",
-      type: "spki",
-    });
-    return verify(null, message, key, signature);
-  } catch {
-    return false;
-  }
-}
+export { ed25519Verify } from "../signatures.ts";
 
 /** UTF-8 byte length, which is what Move's `String::length` counts. */
 export function byteLength(value: string): number {
