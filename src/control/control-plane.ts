@@ -234,7 +234,13 @@ export class ControlPlane {
       return refusal(statusCode, code, message);
     }
     if (!this.#provisioned.has(job.namespace)) {
-      await this.#o.provision(job.namespace, claim.owner);
+      try {
+        await this.#o.provision(job.namespace, claim.owner);
+      } catch (error) {
+        const refused = provisioningRefusal(error);
+        if (refused) return refused;
+        throw error;
+      }
       this.#provisioned.add(job.namespace);
     }
     return this.#o.runner.execute(admitted.operation, job.requestId, {
@@ -253,6 +259,25 @@ export class ControlPlane {
       this.#o.metrics.queueDepth.set({ priority: String(priority) }, depth);
     }
   }
+}
+
+/**
+ * The namespace cannot be made the tenant's: it exists and is not ours, belongs to another
+ * cluster object, or is still being deleted. Each is a failed result with its own code, not
+ * an internal error; anything else (API unreachable past retries) stays an error.
+ */
+const PROVISIONING_REFUSALS: Record<string, number> = {
+  K8S_NAMESPACE_NOT_MANAGED: 409,
+  K8S_NAMESPACE_OTHER_CLUSTER: 409,
+  K8S_NAMESPACE_TERMINATING: 409,
+  K8S_RBAC_NOT_EFFECTIVE: 503,
+};
+
+function provisioningRefusal(error: unknown): RequestOutcome | undefined {
+  const code = (error as { code?: unknown })?.code;
+  if (typeof code !== "string" || !(code in PROVISIONING_REFUSALS)) return undefined;
+  const message = error instanceof Error ? error.message : String(error);
+  return refusal(PROVISIONING_REFUSALS[code] ?? 409, code, message);
 }
 
 function refusal(statusCode: number, errorCode: string, message: string): RequestOutcome {

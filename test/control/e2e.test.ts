@@ -9,6 +9,7 @@ import {
   newTenant,
   openStack,
   type Stack,
+  submitConfigMap,
   submitRequest,
   waitForResult,
 } from "../helpers/stack.ts";
@@ -206,5 +207,15 @@ describe("nautilus-control end to end: transaction → Kubernetes → signed res
       (error: unknown) => isK8sError(error, "K8S_FORBIDDEN"),
     );
     await assert.rejects(core.readNamespacedConfigMap({ name: "sneaky", namespace: b.namespace }));
+  });
+
+  it("a namespace that exists in the cluster but is not ours is refused with K8S_NAMESPACE_NOT_MANAGED", async () => {
+    const name = `e2e-taken-${Date.now().toString(36)}`;
+    await core.createNamespace({ body: { metadata: { name } } });
+    const tenant = await newTenant(stack, name);
+    const id = await submitConfigMap(stack, tenant, "x");
+    const result = await waitForResult(stack, id);
+    assert.equal(result.status_code, 409);
+    assert.match(result.summary, /K8S_NAMESPACE_NOT_MANAGED/);
   });
 });
