@@ -25,6 +25,7 @@ export {
 } from "./follower.ts";
 export { type IntentState, type JournalEntry, SubmissionJournal } from "./journal.ts";
 export {
+  appendToKeystore,
   DEFAULT_CLIENT_CONFIG_PATH,
   DEFAULT_KEY_ENV,
   DEFAULT_KEYSTORE_PATH,

@@ -233,16 +233,30 @@ export function toKeystoreEntry(keypair: Ed25519Keypair): string {
 export async function generateKeyIntoKeystore(
   keystorePath: string = DEFAULT_KEYSTORE_PATH,
 ): Promise<{ address: string; keypair: RedactedEd25519Keypair }> {
+  const keypair = RedactedEd25519Keypair.from(Ed25519Keypair.generate());
+  await appendToKeystore(keystorePath, keypair);
+  return { address: keypair.toSuiAddress(), keypair };
+}
+
+/**
+ * Adds a key to a keystore file (created if absent, kept 0600, replaced atomically so a
+ * crash never loses the other keys). Returns false when the key was already there.
+ */
+export async function appendToKeystore(
+  keystorePath: string,
+  keypair: Ed25519Keypair,
+): Promise<boolean> {
   let entries: string[] = [];
   try {
     entries = await readKeystoreEntries(keystorePath);
   } catch (error) {
     if (!(error instanceof ChainError && error.code === "CHAIN_KEYSTORE_MISSING")) throw error;
   }
-  const keypair = RedactedEd25519Keypair.from(Ed25519Keypair.generate());
-  entries.push(toKeystoreEntry(keypair));
+  const entry = toKeystoreEntry(keypair);
+  if (entries.includes(entry)) return false;
+  entries.push(entry);
   await writeOwnerOnly(keystorePath, `${JSON.stringify(entries, null, 2)}\n`);
-  return { address: keypair.toSuiAddress(), keypair };
+  return true;
 }
 
 async function writeOwnerOnly(path: string, text: string): Promise<void> {

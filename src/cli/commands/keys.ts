@@ -7,7 +7,7 @@ import {
   readActiveAddress,
   readKeystoreEntries,
 } from "../../chain/index.ts";
-import { appendToKeystore } from "../../chain/keystore-append.ts";
+import { appendToKeystore } from "../../chain/keys.ts";
 import { type Command, type ParsedArgs, runAction } from "../command.ts";
 import { contextPath, readContextFile, suiKeys } from "../context.ts";
 import { EXIT, usageError } from "../errors.ts";
