@@ -19,6 +19,7 @@ import { Transaction } from "@mysten/sui/transactions";
 import pino from "pino";
 import { createSuiClient, EventFollower, SubmissionJournal } from "../../src/chain/index.ts";
 import { addCall } from "../../src/chain/k8s-daas.ts";
+import { DAEMON_HEAP_FLAGS } from "../../src/cli/heap-limit.ts";
 import { defaultConfig, resolveConfig } from "../../src/control/config.ts";
 import { startNautilusControl } from "../../src/control/nautilus-control.ts";
 import { LABEL_WORKER } from "../../src/control/workers/index.ts";
@@ -42,8 +43,11 @@ const MEASURE_MS = 30_000;
 const IDLE_MS = 5_000;
 const STAKE_MIST = 1_000_000_000n;
 const CHILD_FLAG = "--workers-bench-control";
-/** 0 runs the control plane with V8's default heap sizing. */
-const CONTROL_HEAP_MB = Number(process.env.BENCH_CONTROL_HEAP_MB ?? 160);
+/**
+ * The control plane runs with the daemon's heap flags (as `bin/nautilus-control.ts` launches
+ * it in production); BENCH_CONTROL_DEFAULT_HEAP=1 measures V8's default sizing instead.
+ */
+const CONTROL_HEAP_FLAGS = process.env.BENCH_CONTROL_DEFAULT_HEAP === "1" ? [] : DAEMON_HEAP_FLAGS;
 
 interface ChildSetup {
   devnetUrl: string;
@@ -91,14 +95,10 @@ export const workersSuite: Suite = {
         } satisfies ChildSetup),
       },
       stdio: ["ignore", "inherit", "inherit", "ipc"],
-      // A bounded old space, as nautilus-control is meant to run (a fixed-memory enclave):
-      // without a bound V8 collects lazily and RSS holds garbage (the live heap after a full
-      // collection is reported beside it). --expose-gc only serves that report.
-      execArgv: [
-        ...process.execArgv,
-        ...(CONTROL_HEAP_MB > 0 ? [`--max-old-space-size=${CONTROL_HEAP_MB}`] : []),
-        "--expose-gc",
-      ],
+      // The daemon's bounded heap: without it V8 collects lazily and RSS holds garbage (the
+      // live heap after a full collection is reported beside it). --expose-gc only serves
+      // that report.
+      execArgv: [...process.execArgv, ...CONTROL_HEAP_FLAGS, "--expose-gc"],
     });
     const ask = (command: string) =>
       new Promise<WindowStats>((resolve, reject) => {
@@ -187,7 +187,7 @@ export const workersSuite: Suite = {
           metric: "control_rss_mb",
           value: busy.peakRssMb,
           unit: "MB",
-          note: `peak while ${agents.length} workers heartbeat; ${nodes} worker nodes; live V8 heap ${busy.liveHeapMb.toFixed(0)} MB; ${CONTROL_HEAP_MB > 0 ? `--max-old-space-size=${CONTROL_HEAP_MB}` : "default V8 heap"} (goal <= 300)`,
+          note: `peak while ${agents.length} workers heartbeat; ${nodes} worker nodes; live V8 heap ${busy.liveHeapMb.toFixed(0)} MB; ${CONTROL_HEAP_FLAGS.length > 0 ? CONTROL_HEAP_FLAGS.join(" ") : "default V8 heap"} (goal <= 300)`,
         },
         {
           suite: "workers",
