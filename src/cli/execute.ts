@@ -3,7 +3,7 @@ import type { Signer } from "@mysten/sui/cryptography";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Transaction } from "@mysten/sui/transactions";
 import { SubmissionJournal, type SubmittedTransaction, Submitter } from "../chain/index.ts";
-import { abortCodeInfo } from "../protocol/index.ts";
+import { abortConstantName } from "../protocol/index.ts";
 
 /**
  * Signs and executes one transaction through the Submitter: simulation first (a Move abort
@@ -21,8 +21,7 @@ export async function executeTransaction(
       client,
       signer,
       journal,
-      abortNames: (abort) =>
-        abort.module ? abortCodeInfo(abort.module, Number(abort.abortCode))?.name : undefined,
+      abortNames: abortConstantName,
     });
     const result = await submitter.submit(randomUUID(), build);
     if (!result.transaction) throw new Error(`transaction ${result.digest} is not readable`);

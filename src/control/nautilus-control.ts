@@ -13,7 +13,7 @@ import {
   Submitter,
 } from "../chain/index.ts";
 import { ensureTenantNamespace, KubeApiClient, TenantExecutor } from "../k8s/index.ts";
-import { abortCodeInfo, decodeEvent } from "../protocol/index.ts";
+import { abortConstantName, decodeEvent } from "../protocol/index.ts";
 import { detectEnclave, type EnclaveSigner, loadDevEnclaveSigner } from "../tee/index.ts";
 import { admit } from "./admission/index.ts";
 import { readClusterObject } from "./chain-view.ts";
@@ -87,8 +87,7 @@ export async function startNautilusControl(
     client,
     signer: operator,
     journal,
-    abortNames: (abort) =>
-      abort.module ? abortCodeInfo(abort.module, Number(abort.abortCode))?.name : undefined,
+    abortNames: abortConstantName,
   });
   const reporter = new Reporter({
     inbox,

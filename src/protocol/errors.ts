@@ -104,3 +104,11 @@ export class MoveAbortError extends Error {
     this.constant = info?.name;
   }
 }
+
+/** The constant name of an abort raised by this package (for `Submitter`'s `abortNames`). */
+export function abortConstantName(abort: {
+  readonly module: string | undefined;
+  readonly abortCode: bigint;
+}): string | undefined {
+  return abort.module ? abortCodeInfo(abort.module, Number(abort.abortCode))?.name : undefined;
+}
