@@ -82,6 +82,7 @@ CREATE TABLE IF NOT EXISTS requests (
   status_code INTEGER, error_code TEXT, summary TEXT, output TEXT, output_sha256 BLOB,
   finished_at_ms INTEGER, report_digest TEXT, reported_at_ms INTEGER);
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, request_id);
+CREATE INDEX IF NOT EXISTS requests_by_requester ON requests (requester, request_id);
 CREATE TABLE IF NOT EXISTS namespaces (
   namespace TEXT PRIMARY KEY, owner TEXT NOT NULL, cap_id TEXT NOT NULL,
   released INTEGER NOT NULL, updated_checkpoint INTEGER NOT NULL);
