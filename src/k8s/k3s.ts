@@ -1,10 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { type BackoffPolicy, backoffDelay, sleep } from "../chain/backoff.ts";
+import { type BackoffPolicy, sleep } from "../chain/backoff.ts";
 import { KubeApiClient } from "./api-client.ts";
+import { SupervisedProcess } from "./supervised-process.ts";
 
 export interface K3sOptions {
   /** The `k3s` executable; default: found on PATH. */
@@ -44,8 +43,6 @@ export function findK3s(path: string = process.env.PATH ?? ""): string | undefin
   return undefined;
 }
 
-const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 30_000 };
-
 /**
  * Runs and supervises `k3s server` (the seed's embedded cluster): API on loopback, admin
  * kubeconfig written 0600 to a known path, restarted with capped backoff when it dies, and
@@ -53,12 +50,9 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 30_000 };
  */
 export class K3sServer {
   readonly kubeconfigPath: string;
-  restarts = 0;
   readonly #options: K3sOptions;
-  readonly #binary: string;
-  #child: ChildProcess | undefined;
+  readonly #process: SupervisedProcess;
   #stopping = false;
-  #supervision: Promise<void> | undefined;
 
   constructor(options: K3sOptions) {
     const binary = options.binary ?? findK3s();
@@ -68,16 +62,38 @@ export class K3sServer {
         "no k3s executable on PATH; install k3s or use kube-testenv",
       );
     }
-    this.#binary = binary;
     this.#options = options;
     this.kubeconfigPath = options.kubeconfigPath ?? join(options.dataDir, "kubeconfig.yaml");
+    this.#process = new SupervisedProcess({
+      command: binary,
+      args: [
+        "server",
+        "--data-dir",
+        options.dataDir,
+        "--write-kubeconfig",
+        this.kubeconfigPath,
+        "--write-kubeconfig-mode",
+        "0600",
+        "--bind-address",
+        "127.0.0.1",
+        "--advertise-address",
+        "127.0.0.1",
+        ...(options.extraArgs ?? []),
+      ],
+      ...(options.restartBackoff ? { backoff: options.restartBackoff } : {}),
+      ...(options.log ? { log: options.log } : {}),
+    });
+  }
+
+  /** How many times k3s was restarted after dying. */
+  get restarts(): number {
+    return this.#process.restarts;
   }
 
   /** Starts k3s and resolves once its API server answers with the written kubeconfig. */
   async start(): Promise<KubeConfig> {
     mkdirSync(this.#options.dataDir, { recursive: true });
-    this.#spawn();
-    this.#supervision = this.#supervise();
+    this.#process.start();
     return this.waitReady();
   }
 
@@ -114,62 +130,6 @@ export class K3sServer {
 
   async stop(graceMs = 20_000): Promise<void> {
     this.#stopping = true;
-    const child = this.#child;
-    if (child && child.exitCode === null && child.signalCode === null) {
-      const exited = once(child, "exit");
-      child.kill("SIGTERM");
-      const timer = setTimeout(() => child.kill("SIGKILL"), graceMs);
-      await exited;
-      clearTimeout(timer);
-    }
-    await this.#supervision;
-  }
-
-  #spawn(): void {
-    const args = [
-      "server",
-      "--data-dir",
-      this.#options.dataDir,
-      "--write-kubeconfig",
-      this.kubeconfigPath,
-      "--write-kubeconfig-mode",
-      "0600",
-      "--bind-address",
-      "127.0.0.1",
-      "--advertise-address",
-      "127.0.0.1",
-      ...(this.#options.extraArgs ?? []),
-    ];
-    const child = spawn(this.#binary, args, { stdio: ["ignore", "pipe", "pipe"] });
-    const log = this.#options.log;
-    if (log) {
-      child.stdout?.on("data", (chunk: Buffer) => log(chunk.toString().trimEnd()));
-      child.stderr?.on("data", (chunk: Buffer) => log(chunk.toString().trimEnd()));
-    }
-    this.#child = child;
-  }
-
-  /** Restarts k3s whenever it dies, until `stop`. */
-  async #supervise(): Promise<void> {
-    let failures = 0;
-    while (!this.#stopping) {
-      const child = this.#child;
-      if (!child) return;
-      const started = Date.now();
-      const [code, signal] = (await once(child, "exit")) as [number | null, string | null];
-      if (this.#stopping) return;
-      // A run that lasted a while resets the backoff: only rapid crash loops slow down.
-      failures = Date.now() - started > 60_000 ? 0 : failures + 1;
-      const delay = backoffDelay(
-        this.#options.restartBackoff ?? DEFAULT_BACKOFF,
-        failures - 1,
-        () => 1,
-      );
-      this.#options.log?.(`k3s exited (${signal ?? `code ${code}`}); restarting in ${delay} ms`);
-      await sleep(delay);
-      if (this.#stopping) return;
-      this.restarts++;
-      this.#spawn();
-    }
+    await this.#process.stop(graceMs);
   }
 }

@@ -15,8 +15,8 @@ const DEFAULT_BACKOFF: BackoffPolicy = { baseMs: 1_000, maxMs: 30_000 };
 
 /**
  * Keeps one child process running: restarted with capped backoff when it dies (a run that
- * lasted over a minute resets the backoff), stopped with SIGTERM then SIGKILL. The same
- * policy as `K3sServer` in src/k8s/k3s.ts, as a reusable piece (that class could adopt it).
+ * lasted over a minute resets the backoff), stopped with SIGTERM then SIGKILL. Used for
+ * `k3s server` (K3sServer) and `k3s agent` (the worker's real join).
  */
 export class SupervisedProcess {
   restarts = 0;
