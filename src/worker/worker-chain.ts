@@ -3,7 +3,7 @@ import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Transaction } from "@mysten/sui/transactions";
 import { SubmissionJournal, type SubmissionResult, Submitter } from "../chain/index.ts";
 import { addCall } from "../chain/k8s-daas.ts";
-import { abortCodeInfo, type CallName } from "../protocol/index.ts";
+import { abortConstantName, type CallName } from "../protocol/index.ts";
 import { WorkerCapObject } from "../protocol/objects.ts";
 
 const CALL_TIMEOUT_MS = 60_000;
@@ -34,8 +34,7 @@ export class WorkerChain {
       client: options.client,
       signer: options.signer,
       journal: options.journal ?? new SubmissionJournal(":memory:"),
-      abortNames: (abort) =>
-        abort.module ? abortCodeInfo(abort.module, Number(abort.abortCode))?.name : undefined,
+      abortNames: abortConstantName,
     });
     this.address = this.#submitter.sender;
   }
