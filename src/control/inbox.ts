@@ -1,6 +1,6 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { DatabaseSync } from "node:sqlite";
+import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { FollowerCursor } from "../chain/index.ts";
 import { decodeEvent, type K8sAPIRequestEvent, NAMESPACE_ACTION } from "../protocol/index.ts";
 import type { RequestOutcome, TenantRequest } from "./operations.ts";
@@ -124,6 +124,17 @@ export class Inbox {
   readonly #now: () => number;
   readonly #extensions: InboxExtension[] = [];
   readonly #statements: ReturnType<typeof prepareStatements>;
+  readonly #cache = new Map<string, StatementSync>();
+
+  /** Prepares each SQL text once: preparing costs more than running these small queries. */
+  #statement(sql: string): StatementSync {
+    let statement = this.#cache.get(sql);
+    if (!statement) {
+      statement = this.#db.prepare(sql);
+      this.#cache.set(sql, statement);
+    }
+    return statement;
+  }
 
   constructor(path: string, clusterId: string, now: () => number = Date.now) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -240,41 +251,35 @@ export class Inbox {
       }
       case "K8sAPIRequestCancelledEvent": {
         const id = Number((value as { request_id: string }).request_id);
-        const changes = this.#db
-          .prepare(
-            "UPDATE requests SET state = 'cancelled' WHERE request_id = ? AND state = 'queued'",
-          )
-          .run(id).changes;
+        const changes = this.#statement(
+          "UPDATE requests SET state = 'cancelled' WHERE request_id = ? AND state = 'queued'",
+        ).run(id).changes;
         if (changes > 0) result.cancelled.push(BigInt(id));
         return;
       }
       case "K8sAPIResultEvent": {
         const id = Number((value as { request_id: string }).request_id);
-        this.#db
-          .prepare(
-            `UPDATE requests SET state = 'reported', report_digest = ?, reported_at_ms = ?
+        this.#statement(
+          `UPDATE requests SET state = 'reported', report_digest = ?, reported_at_ms = ?
              WHERE request_id = ? AND state != 'reported'`,
-          )
-          .run(event.txDigest, this.#now(), id);
+        ).run(event.txDigest, this.#now(), id);
         result.reported.push(BigInt(id));
         return;
       }
       case "NamespaceEvent": {
         const e = value as { namespace: string; owner: string; cap_id: string; action: number };
-        this.#db
-          .prepare(
-            `INSERT INTO namespaces (namespace, owner, cap_id, released, updated_checkpoint)
+        this.#statement(
+          `INSERT INTO namespaces (namespace, owner, cap_id, released, updated_checkpoint)
              VALUES (?, ?, ?, ?, ?) ON CONFLICT(namespace) DO UPDATE SET owner = excluded.owner,
              cap_id = excluded.cap_id, released = excluded.released,
              updated_checkpoint = excluded.updated_checkpoint`,
-          )
-          .run(
-            e.namespace,
-            e.owner,
-            e.cap_id,
-            e.action === NAMESPACE_ACTION.released ? 1 : 0,
-            Number(event.checkpoint),
-          );
+        ).run(
+          e.namespace,
+          e.owner,
+          e.cap_id,
+          e.action === NAMESPACE_ACTION.released ? 1 : 0,
+          Number(event.checkpoint),
+        );
         return;
       }
       default:
@@ -283,28 +288,26 @@ export class Inbox {
   }
 
   get(requestId: bigint): InboxRequest | undefined {
-    const row = this.#db
-      .prepare("SELECT * FROM requests WHERE request_id = ?")
-      .get(Number(requestId)) as RequestRow | undefined;
+    const row = this.#statement("SELECT * FROM requests WHERE request_id = ?").get(
+      Number(requestId),
+    ) as RequestRow | undefined;
     return row ? toRequest(row, this.clusterId) : undefined;
   }
 
   /** Requests in the given states, oldest first. */
   inState(states: readonly RequestState[], limit = 10_000): InboxRequest[] {
     const placeholders = states.map(() => "?").join(", ");
-    const rows = this.#db
-      .prepare(
-        `SELECT * FROM requests WHERE state IN (${placeholders}) ORDER BY request_id LIMIT ?`,
-      )
-      .all(...states, limit) as unknown as RequestRow[];
+    const rows = this.#statement(
+      `SELECT * FROM requests WHERE state IN (${placeholders}) ORDER BY request_id LIMIT ?`,
+    ).all(...states, limit) as unknown as RequestRow[];
     return rows.map((row) => toRequest(row, this.clusterId));
   }
 
   /** The requester's requests, newest first. */
   byRequester(requester: string, limit: number): InboxRequest[] {
-    const rows = this.#db
-      .prepare("SELECT * FROM requests WHERE requester = ? ORDER BY request_id DESC LIMIT ?")
-      .all(requester, limit) as unknown as RequestRow[];
+    const rows = this.#statement(
+      "SELECT * FROM requests WHERE requester = ? ORDER BY request_id DESC LIMIT ?",
+    ).all(requester, limit) as unknown as RequestRow[];
     return rows.map((row) => toRequest(row, this.clusterId));
   }
 
@@ -316,9 +319,9 @@ export class Inbox {
       reported: 0,
       cancelled: 0,
     };
-    for (const row of this.#db
-      .prepare("SELECT state, COUNT(*) AS n FROM requests GROUP BY state")
-      .all() as {
+    for (const row of this.#statement(
+      "SELECT state, COUNT(*) AS n FROM requests GROUP BY state",
+    ).all() as {
       state: RequestState;
       n: number;
     }[]) {
@@ -328,7 +331,7 @@ export class Inbox {
   }
 
   maxRequestId(): bigint {
-    const row = this.#db.prepare("SELECT MAX(request_id) AS id FROM requests").get() as {
+    const row = this.#statement("SELECT MAX(request_id) AS id FROM requests").get() as {
       id: number | null;
     };
     return BigInt(row.id ?? 0);
@@ -336,11 +339,9 @@ export class Inbox {
 
   /** Marks the start of an execution attempt; a crash after this re-executes (idempotently). */
   markRunning(requestId: bigint): void {
-    this.#db
-      .prepare(
-        "UPDATE requests SET state = 'running', attempts = attempts + 1 WHERE request_id = ? AND state IN ('queued', 'running')",
-      )
-      .run(Number(requestId));
+    this.#statement(
+      "UPDATE requests SET state = 'running', attempts = attempts + 1 WHERE request_id = ? AND state IN ('queued', 'running')",
+    ).run(Number(requestId));
   }
 
   /** Persists the outcome before anything is signed or sent. */
@@ -350,20 +351,18 @@ export class Inbox {
     outputSha256: Uint8Array,
     outputJson: string,
   ): void {
-    this.#db
-      .prepare(
-        `UPDATE requests SET state = 'done', status_code = ?, error_code = ?, summary = ?, output = ?,
+    this.#statement(
+      `UPDATE requests SET state = 'done', status_code = ?, error_code = ?, summary = ?, output = ?,
            output_sha256 = ?, finished_at_ms = ? WHERE request_id = ? AND state IN ('queued', 'running')`,
-      )
-      .run(
-        outcome.statusCode,
-        outcome.errorCode ?? null,
-        outcome.summary,
-        outputJson,
-        outputSha256,
-        this.#now(),
-        Number(requestId),
-      );
+    ).run(
+      outcome.statusCode,
+      outcome.errorCode ?? null,
+      outcome.summary,
+      outputJson,
+      outputSha256,
+      this.#now(),
+      Number(requestId),
+    );
   }
 
   /** Marks requests reported in one transaction (a whole `complete` batch). */
@@ -374,23 +373,19 @@ export class Inbox {
   }
 
   markReported(requestId: bigint, digest: string): void {
-    this.#db
-      .prepare(
-        "UPDATE requests SET state = 'reported', report_digest = ?, reported_at_ms = ? WHERE request_id = ?",
-      )
-      .run(digest, this.#now(), Number(requestId));
+    this.#statement(
+      "UPDATE requests SET state = 'reported', report_digest = ?, reported_at_ms = ? WHERE request_id = ?",
+    ).run(digest, this.#now(), Number(requestId));
   }
 
   markCancelled(requestId: bigint): void {
-    this.#db
-      .prepare(
-        "UPDATE requests SET state = 'cancelled' WHERE request_id = ? AND state IN ('queued', 'running', 'done')",
-      )
-      .run(Number(requestId));
+    this.#statement(
+      "UPDATE requests SET state = 'cancelled' WHERE request_id = ? AND state IN ('queued', 'running', 'done')",
+    ).run(Number(requestId));
   }
 
   namespaces(): NamespaceClaim[] {
-    const rows = this.#db.prepare("SELECT * FROM namespaces ORDER BY namespace").all() as {
+    const rows = this.#statement("SELECT * FROM namespaces ORDER BY namespace").all() as {
       namespace: string;
       owner: string;
       cap_id: string;
@@ -405,7 +400,17 @@ export class Inbox {
   }
 
   namespace(name: string): NamespaceClaim | undefined {
-    return this.namespaces().find((claim) => claim.namespace === name);
+    const row = this.#statement("SELECT * FROM namespaces WHERE namespace = ?").get(name) as
+      | { namespace: string; owner: string; cap_id: string; released: number }
+      | undefined;
+    return row
+      ? {
+          namespace: row.namespace,
+          owner: row.owner,
+          capId: row.cap_id,
+          released: row.released === 1,
+        }
+      : undefined;
   }
 
   /**
@@ -434,18 +439,16 @@ export class Inbox {
   }
 
   #meta(key: string): string | undefined {
-    const row = this.#db.prepare("SELECT value FROM meta WHERE key = ?").get(key) as
+    const row = this.#statement("SELECT value FROM meta WHERE key = ?").get(key) as
       | { value: string }
       | undefined;
     return row?.value;
   }
 
   #setMeta(key: string, value: string): void {
-    this.#db
-      .prepare(
-        "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
-      )
-      .run(key, value);
+    this.#statement(
+      "INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+    ).run(key, value);
   }
 }
 
