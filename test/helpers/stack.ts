@@ -73,7 +73,8 @@ export async function openStack(
     listenPort: 0,
     reconcileIntervalMs: 3_600_000,
     drainTimeoutMs: 10_000,
-    logLevel: "warn",
+    // Warnings (retries, the dev enclave key) are expected in tests; errors still show.
+    logLevel: "error",
     ...overrides,
   });
   const stack: Stack = {
