@@ -15,15 +15,16 @@ import { fileURLToPath } from "node:url";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { Transaction } from "@mysten/sui/transactions";
 import pino from "pino";
 import { createSuiClient, EventFollower, SubmissionJournal } from "../../src/chain/index.ts";
-import { addCall } from "../../src/chain/k8s-daas.ts";
+import { createClusterWithDevEnclave } from "../../src/chain/k8s-daas.ts";
 import { DAEMON_HEAP_FLAGS } from "../../src/cli/heap-limit.ts";
 import { defaultConfig, resolveConfig } from "../../src/control/config.ts";
 import { startNautilusControl } from "../../src/control/nautilus-control.ts";
 import { LABEL_WORKER } from "../../src/control/workers/index.ts";
 import { openDevnet } from "../../src/devnet/index.ts";
+import { startCluster } from "../../src/k8s/testenv/index.ts";
+import { repoRoot } from "../../src/k8s/testenv/paths.ts";
 import { eventType, WORKER_ACTION, WorkerNodeEvent } from "../../src/protocol/index.ts";
 import { loadDevEnclaveSigner } from "../../src/tee/index.ts";
 import {
@@ -33,11 +34,9 @@ import {
   WorkerAgent,
   WorkerChain,
 } from "../../src/worker/index.ts";
-import { testCluster } from "../../test/helpers/cluster.ts";
 import { type Figure, percentile, type Suite } from "../report.ts";
 
 const WORKERS = Number(process.env.BENCH_WORKERS ?? 500);
-const HEARTBEAT_PERIOD_MS = 30_000;
 const HEARTBEAT_INTERVAL_MS = 10_000;
 const MEASURE_MS = 30_000;
 const IDLE_MS = 5_000;
@@ -71,7 +70,11 @@ export const workersSuite: Suite = {
   name: "workers",
   description: `${WORKERS} simulated workers register and heartbeat through devnet + kube-testenv; control-plane heartbeat lag, RSS and CPU beside a bare follower and the idle control plane`,
   async run(): Promise<Figure[]> {
-    const cluster = await testCluster();
+    // Its own cluster (as the control suite): 500 worker nodes never land in the test cluster.
+    const cluster = await startCluster({
+      dataDir: join(repoRoot, ".data", "bench-cluster"),
+      nodes: 3,
+    });
     const kube = cluster.kubeConfig();
     const core = kube.makeApiClient(CoreV1Api);
     const dataDir = mkdtempSync(join(tmpdir(), "k8s-daas-bench-workers-"));
@@ -227,6 +230,7 @@ export const workersSuite: Suite = {
       await baseline.stop();
       await devnet.close();
       await deleteWorkerNodes(kube);
+      await cluster.stop();
       rmSync(dataDir, { recursive: true, force: true });
     }
   },
@@ -242,40 +246,14 @@ async function createCluster(
   admin: Ed25519Keypair,
   dataDir: string,
 ): Promise<string> {
-  const run = async (build: (tx: Transaction) => void) => {
-    const tx = new Transaction();
-    tx.setSender(admin.toSuiAddress());
-    build(tx);
-    const result = await client.signAndExecuteTransaction({
-      transaction: tx,
-      signer: admin,
-      include: { objectTypes: true },
-    });
-    if (result.$kind !== "Transaction") throw new Error("bench setup transaction failed");
-    return result.Transaction.objectTypes ?? {};
-  };
-  const created = await run((tx) => addCall(tx, packageId, "create_cluster", { name: "bench" }));
-  const find = (suffix: string) =>
-    Object.entries(created).find(([, type]) => type.endsWith(suffix))?.[0] ?? "";
-  const clusterId = find("::cluster::Cluster");
-  const cap = find("::cluster::AdminCap");
   const enclave = loadDevEnclaveSigner(join(dataDir, "enclave.json"));
-  await run((tx) => {
-    addCall(
-      tx,
-      packageId,
-      "register_dev_enclave",
-      { public_key: enclave.publicKey },
-      { cluster: clusterId, cap },
-    );
-    addCall(
-      tx,
-      packageId,
-      "set_heartbeat_period",
-      { period_ms: HEARTBEAT_PERIOD_MS },
-      { cluster: clusterId, cap },
-    );
-  });
+  const { clusterId } = await createClusterWithDevEnclave(
+    client,
+    packageId,
+    admin,
+    enclave.publicKey,
+    "bench",
+  );
   return clusterId;
 }
 
