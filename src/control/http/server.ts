@@ -1,8 +1,8 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
 import type { Inbox, InboxRequest } from "../inbox.ts";
 import { AuthError, verifiedAddress } from "./auth.ts";
+import { type ListeningServer, listenOn, sendJson } from "./serve.ts";
 
 /** One readiness condition, e.g. "chain reachable" or "operator gas above threshold". */
 export interface ReadinessCheck {
@@ -18,10 +18,7 @@ export interface ApiOptions {
   info: Record<string, string>;
 }
 
-export interface ApiServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type ApiServer = ListeningServer;
 
 const MAX_LIST = 200;
 
@@ -35,18 +32,13 @@ export async function startApiServer(
 ): Promise<ApiServer> {
   const server = createServer((req, res) => {
     route(options, req, res).catch((error: unknown) => {
-      send(res, 500, {
+      sendJson(res, 500, {
         error: "INTERNAL",
         message: error instanceof Error ? error.message : String(error),
       });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(listen.port, listen.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://${listen.host}:${port}`, close: () => close(server) };
+  return listenOn(server, listen);
 }
 
 async function route(
@@ -57,8 +49,8 @@ async function route(
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname;
   if (req.method !== "GET")
-    return send(res, 405, { error: "METHOD_NOT_ALLOWED", message: "only GET is served" });
-  if (path === "/healthz") return send(res, 200, { status: "ok", ...options.info });
+    return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED", message: "only GET is served" });
+  if (path === "/healthz") return sendJson(res, 200, { status: "ok", ...options.info });
   if (path === "/readyz") return readiness(options, res);
   if (path === "/metrics") {
     res.writeHead(200, { "content-type": options.registry.contentType });
@@ -67,7 +59,7 @@ async function route(
   }
   if (path === "/v1/requests" || path.startsWith("/v1/requests/"))
     return requests(options, req, res, url);
-  return send(res, 404, { error: "NOT_FOUND", message: `no route ${path}` });
+  return sendJson(res, 404, { error: "NOT_FOUND", message: `no route ${path}` });
 }
 
 async function readiness(options: ApiOptions, res: ServerResponse): Promise<void> {
@@ -85,7 +77,7 @@ async function readiness(options: ApiOptions, res: ServerResponse): Promise<void
     }),
   );
   const ready = results.every((result) => result.ok);
-  send(res, ready ? 200 : 503, { ready, checks: results, ...options.info });
+  sendJson(res, ready ? 200 : 503, { ready, checks: results, ...options.info });
 }
 
 async function requests(
@@ -104,27 +96,30 @@ async function requests(
     });
   } catch (error) {
     if (error instanceof AuthError)
-      return send(res, 401, { error: error.code, message: error.message });
+      return sendJson(res, 401, { error: error.code, message: error.message });
     throw error;
   }
   if (url.pathname === "/v1/requests") {
     const limit = Math.min(Number(url.searchParams.get("limit") ?? 50) || 50, MAX_LIST);
-    return send(res, 200, { requests: options.inbox.byRequester(address, limit).map(view) });
+    return sendJson(res, 200, { requests: options.inbox.byRequester(address, limit).map(view) });
   }
   const match = /^\/v1\/requests\/(\d{1,20})(\/output)?$/.exec(url.pathname);
   if (!match?.[1])
-    return send(res, 404, { error: "NOT_FOUND", message: "expected /v1/requests/<id>[/output]" });
+    return sendJson(res, 404, {
+      error: "NOT_FOUND",
+      message: "expected /v1/requests/<id>[/output]",
+    });
   const request = options.inbox.get(BigInt(match[1]));
   // The same answer for "absent" and "someone else's", so ids reveal nothing.
   if (!request || request.requester !== address) {
-    return send(res, 404, {
+    return sendJson(res, 404, {
       error: "REQUEST_NOT_FOUND",
       message: `no request ${match[1]} of yours`,
     });
   }
   if (match[2]) {
     if (!request.outcome)
-      return send(res, 409, {
+      return sendJson(res, 409, {
         error: "NOT_FINISHED",
         message: `request ${match[1]} is ${request.state}`,
       });
@@ -133,7 +128,7 @@ async function requests(
     res.end(request.outcome.json);
     return;
   }
-  return send(res, 200, view(request));
+  return sendJson(res, 200, view(request));
 }
 
 function view(request: InboxRequest) {
@@ -156,16 +151,4 @@ function view(request: InboxRequest) {
       : {}),
     ...(request.reportDigest ? { resultTx: request.reportDigest } : {}),
   };
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(`${JSON.stringify(body)}\n`);
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

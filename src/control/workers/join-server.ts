@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { type ListeningServer, listenOn, sendJson } from "../http/serve.ts";
 import { WorkerControlError } from "./errors.ts";
 
 /** What a simulated worker sends to join: its node id and the token from its credential. */
@@ -15,10 +15,7 @@ export interface JoinAnswer {
 
 export type JoinHandler = (request: JoinRequest) => Promise<JoinAnswer>;
 
-export interface JoinServer {
-  url: string;
-  close(): Promise<void>;
-}
+export type JoinServer = ListeningServer;
 
 export const JOIN_PATH = "/v1/workers/join";
 const MAX_BODY_BYTES = 4096;
@@ -43,29 +40,24 @@ export async function startJoinServer(
   const server = createServer((req, res) => {
     serve(handler, req, res).catch((error: unknown) => {
       const code = error instanceof WorkerControlError ? error.code : "INTERNAL";
-      send(res, STATUS[code] ?? 500, {
+      sendJson(res, STATUS[code] ?? 500, {
         error: code,
         message: error instanceof Error ? error.message : String(error),
       });
     });
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(listen.port, listen.host, () => resolve());
-  });
-  const { port } = server.address() as AddressInfo;
-  return { url: `http://${listen.host}:${port}`, close: () => close(server) };
+  return listenOn(server, listen);
 }
 
 async function serve(handler: JoinHandler, req: IncomingMessage, res: ServerResponse) {
   const path = new URL(req.url ?? "/", "http://localhost").pathname;
   if (path !== JOIN_PATH)
-    return send(res, 404, { error: "NOT_FOUND", message: `no route ${path}` });
+    return sendJson(res, 404, { error: "NOT_FOUND", message: `no route ${path}` });
   if (req.method !== "POST")
-    return send(res, 405, { error: "METHOD_NOT_ALLOWED", message: "only POST is served" });
+    return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED", message: "only POST is served" });
   const request = parseJoinRequest(await readBody(req));
   const answer = await handler(request);
-  send(res, answer.created ? 201 : 200, answer);
+  sendJson(res, answer.created ? 201 : 200, answer);
 }
 
 function badRequest(message: string): WorkerControlError {
@@ -95,16 +87,4 @@ function parseJoinRequest(text: string): JoinRequest {
   if (typeof nodeId !== "string" || typeof token !== "string")
     throw badRequest("a join request needs nodeId and token strings");
   return { nodeId, token };
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { "content-type": "application/json" });
-  res.end(JSON.stringify(body));
-}
-
-function close(server: Server): Promise<void> {
-  return new Promise((resolve) => {
-    server.close(() => resolve());
-    server.closeAllConnections();
-  });
 }

@@ -1,0 +1,34 @@
+import type { Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+
+/** A listening HTTP server of the control plane: its URL and a close that drops connections. */
+export interface ListeningServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** Listens on `host:port` (port 0 picks a free one); rejects if the address is taken. */
+export async function listenOn(
+  server: Server,
+  listen: { host: string; port: number },
+): Promise<ListeningServer> {
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(listen.port, listen.host, () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://${listen.host}:${port}`,
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+/** Answers with a JSON body. */
+export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+  res.writeHead(status, { "content-type": "application/json" });
+  res.end(`${JSON.stringify(body)}\n`);
+}
