@@ -3,7 +3,8 @@ import { createHash } from "node:crypto";
 import { after, before, describe, it } from "node:test";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { Transaction } from "@mysten/sui/transactions";
+import type { Transaction } from "@mysten/sui/transactions";
+import { createdObjectOfType, executeSigned } from "../../src/chain/k8s-daas.ts";
 import { type Devnet, openDevnet } from "../../src/devnet/index.ts";
 import {
   abortCode,
@@ -33,26 +34,9 @@ describe("devnet: the k8s_daas rules through the real SDK client", () => {
   let adminCapId = "";
   let namespaceCapId = "";
 
-  async function run(signer: Ed25519Keypair, build: (tx: Transaction) => void) {
-    const tx = new Transaction();
-    tx.setSender(signer.toSuiAddress());
-    build(tx);
-    const result = await client.signAndExecuteTransaction({
-      transaction: tx,
-      signer,
-      include: { effects: true, events: true, objectTypes: true },
-    });
-    assert.equal(result.$kind, "Transaction", JSON.stringify(result.FailedTransaction?.status));
-    return result.Transaction;
-  }
-
-  function created(result: Awaited<ReturnType<typeof run>>, typeSuffix: string): string {
-    const id = Object.entries(result?.objectTypes ?? {}).find(([, type]) =>
-      type.endsWith(typeSuffix),
-    )?.[0];
-    assert.ok(id, `no ${typeSuffix} created`);
-    return id;
-  }
+  const run = (signer: Ed25519Keypair, build: (tx: Transaction) => void) =>
+    executeSigned(client, signer, build);
+  const created = createdObjectOfType;
 
   const target = (fn: string) => `${devnet.packageId}::${fn}`;
 

@@ -6,7 +6,8 @@ import { after, describe, it } from "node:test";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { Transaction } from "@mysten/sui/transactions";
+import type { Transaction } from "@mysten/sui/transactions";
+import { createdObjectOfType, executeSigned } from "../../src/chain/k8s-daas.ts";
 import { type DevnetProcess, startDevnetProcess } from "../../src/devnet/spawn.ts";
 import { eventType, K8sAPIRequestEvent } from "../../src/protocol/index.ts";
 
@@ -20,28 +21,13 @@ describe("devnet as a separate process over HTTP", () => {
 
   const connect = (url: string) => new SuiGrpcClient({ network: "localnet", baseUrl: url });
 
-  async function execute(
+  const execute = async (
     client: SuiGrpcClient,
     signer: Ed25519Keypair,
     build: (tx: Transaction) => void,
-  ) {
-    const tx = new Transaction();
-    tx.setSender(signer.toSuiAddress());
-    build(tx);
-    const result = await client.signAndExecuteTransaction({
-      transaction: tx,
-      signer,
-      include: { objectTypes: true },
-    });
-    assert.equal(result.$kind, "Transaction", JSON.stringify(result.FailedTransaction?.status));
-    return result.Transaction?.objectTypes ?? {};
-  }
-
-  const createdOfType = (types: Record<string, string>, suffix: string) => {
-    const id = Object.entries(types).find(([, type]) => type.endsWith(suffix))?.[0];
-    assert.ok(id, `no ${suffix} created`);
-    return id;
-  };
+  ) => (await executeSigned(client, signer, build)).objectTypes ?? {};
+  const createdOfType = (types: Record<string, string>, suffix: string) =>
+    createdObjectOfType({ objectTypes: types }, suffix);
 
   it("serves create_pod events by cursor across a restart with no duplicate and no gap", async () => {
     devnet = await startDevnetProcess(dataDir);
