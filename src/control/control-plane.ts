@@ -36,11 +36,6 @@ export interface ControlPlaneOptions {
   metrics: ControlMetrics;
   log: Logger;
   concurrency: number;
-  /**
-   * Runs each reporting round exclusively with the other enclave-signed calls (worker
-   * management's EnclavePoster), so sequence numbers reach the chain in order.
-   */
-  serializeSigned?: <T>(work: () => Promise<T>) => Promise<T>;
   /** Called after every committed batch of events (worker management acts on its own). */
   onIngested?: () => void;
 }
@@ -140,8 +135,7 @@ export class ControlPlane {
       do {
         this.#reportAgain = false;
         try {
-          const report = () => this.#o.reporter.reportPending(this.#abort.signal);
-          const n = await (this.#o.serializeSigned ? this.#o.serializeSigned(report) : report());
+          const n = await this.#o.reporter.reportPending(this.#abort.signal);
           this.#o.metrics.reported.inc(n);
         } catch (error) {
           this.#o.log.error({ err: error }, "reporting failed");

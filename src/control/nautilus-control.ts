@@ -19,6 +19,7 @@ import { admit } from "./admission/index.ts";
 import { readClusterObject } from "./chain-view.ts";
 import type { ControlConfig } from "./config.ts";
 import { ControlPlane } from "./control-plane.ts";
+import { EnclavePoster } from "./enclave-poster.ts";
 import { type ApiServer, type ReadinessCheck, startApiServer } from "./http/server.ts";
 import { Inbox } from "./inbox.ts";
 import { ControlMetrics } from "./metrics.ts";
@@ -89,12 +90,19 @@ export async function startNautilusControl(
     journal,
     abortNames: abortConstantName,
   });
-  const reporter = new Reporter({
+  // Every enclave-signed call (results, worker activations, slashes, cluster state) goes
+  // through this one queue, so sequence numbers reach the chain in order.
+  const poster = new EnclavePoster({
     inbox,
     signer: enclave,
     submitter,
     client,
     packageId: config.packageId,
+    clusterId: config.clusterId,
+  });
+  const reporter = new Reporter({
+    inbox,
+    poster,
     clusterId: config.clusterId,
     maxBatch: config.reportBatch,
     onProblem: (problem) => {
@@ -105,8 +113,7 @@ export async function startNautilusControl(
   const workers = createWorkerManagement(
     {
       inbox,
-      signer: enclave,
-      submitter,
+      poster,
       client,
       kubeConfig,
       packageId: config.packageId,
@@ -139,7 +146,6 @@ export async function startNautilusControl(
     metrics,
     log,
     concurrency: config.concurrency,
-    serializeSigned: (work) => workers.poster.exclusive(work),
     ...(workers.control ? { onIngested: () => workers.control?.wake() } : {}),
   });
   const reconciler = new Reconciler({

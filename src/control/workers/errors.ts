@@ -4,8 +4,7 @@ export type WorkerControlErrorCode =
   | "WORKERS_KEY_NOT_FOUND"
   | "WORKERS_JOIN_TOKEN_INVALID"
   | "WORKERS_JOIN_NOT_ACTIVE"
-  | "WORKERS_JOIN_BAD_REQUEST"
-  | "WORKERS_SIGNED_CALL_FAILED";
+  | "WORKERS_JOIN_BAD_REQUEST";
 
 export class WorkerControlError extends Error {
   readonly code: WorkerControlErrorCode;

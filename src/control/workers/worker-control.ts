@@ -6,6 +6,7 @@ import { MoveAbortError } from "../../chain/index.ts";
 import { KubeApiClient } from "../../k8s/index.ts";
 import { sealJoinCredential } from "../../worker/join-credential.ts";
 import { chainTimeMs, readClusterObject } from "../chain-view.ts";
+import type { EnclavePoster } from "../enclave-poster.ts";
 import {
   issueBootstrapToken,
   revokeBootstrapToken,
@@ -14,7 +15,6 @@ import {
 } from "./bootstrap-token.ts";
 import { measureClusterState } from "./cluster-state.ts";
 import type { WorkerControlConfig } from "./config.ts";
-import type { EnclavePoster } from "./enclave-poster.ts";
 import { workerEncryptionKey } from "./encryption-key.ts";
 import { WorkerControlError } from "./errors.ts";
 import {

@@ -1,19 +1,19 @@
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
-import { MoveAbortError, type SubmissionResult, type Submitter } from "../../chain/index.ts";
-import { addCall } from "../../chain/k8s-daas.ts";
+import { MoveAbortError, type SubmissionResult, type Submitter } from "../chain/index.ts";
+import { addCall } from "../chain/k8s-daas.ts";
 import {
   type CallName,
   type IntentKind,
   type PayloadInput,
   signingBytes,
-} from "../../protocol/index.ts";
-import type { EnclaveSigner } from "../../tee/index.ts";
-import { chainTimeMs, readClusterObject } from "../chain-view.ts";
-import type { Inbox } from "../inbox.ts";
-import { WorkerControlError } from "./errors.ts";
+} from "../protocol/index.ts";
+import type { EnclaveSigner } from "../tee/index.ts";
+import { chainTimeMs, readClusterObject } from "./chain-view.ts";
+import type { Inbox } from "./inbox.ts";
 
-/** The enclave-signed calls worker management makes, with the intent each one signs. */
+/** The enclave-signed calls the control plane makes, with the intent each one signs. */
 const SIGNED_CALLS = {
+  complete: "requestResult",
   activate_worker: "workerActivation",
   slash_worker: "slashVerdict",
   report_cluster_state: "clusterState",
@@ -47,9 +47,8 @@ export interface EnclavePosterOptions {
  * enough: if the result reporter reserved 7 and worker management 8, and 8 landed first, 7
  * would be refused as a replay and have to be signed again — and under load the two could
  * keep overtaking each other. So the whole "read last_sequence → reserve → sign → submit →
- * confirmed" step runs under one lock (`exclusive`), for the reporter's `complete` batches
- * (the control plane wraps `reportPending` in it) and for worker management's
- * `activate_worker`, `slash_worker` and `report_cluster_state` alike. Inside the lock, the
+ * confirmed" step runs under one lock, for the reporter's `complete` batches and for worker
+ * management's `activate_worker`, `slash_worker` and `report_cluster_state` alike. Inside the lock, the
  * sequence reserved is always the next one the chain expects, so nothing is re-signed in
  * normal operation; a re-sign (`ESequenceReplay`, `ETimestampOutOfWindow`) only happens after
  * outside interference (another process with the same key) or a clock jump.
@@ -59,6 +58,16 @@ export interface EnclavePosterOptions {
  * confirmation costs latency for bursts of signed calls, which are rare next to requests and
  * are batched by the reporter.
  */
+/** Every fresh signature of a call was refused as stale (sequence or timestamp). */
+export class SignedCallError extends Error {
+  readonly code: "SIGNED_CALL_STALE";
+  constructor(code: "SIGNED_CALL_STALE", message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SignedCallError";
+    this.code = code;
+  }
+}
+
 export class EnclavePoster {
   readonly #o: EnclavePosterOptions;
   #tail: Promise<unknown> = Promise.resolve();
@@ -68,7 +77,7 @@ export class EnclavePoster {
   }
 
   /** Runs `work` after every earlier exclusive work has settled (success or failure). */
-  exclusive<T>(work: () => Promise<T>): Promise<T> {
+  #exclusive<T>(work: () => Promise<T>): Promise<T> {
     const result = this.#tail.then(work, work);
     this.#tail = result.catch(() => undefined);
     return result;
@@ -96,7 +105,7 @@ export class EnclavePoster {
     batch: readonly Fields<N>[],
     signal?: AbortSignal,
   ): Promise<SubmissionResult> {
-    return this.exclusive(() => this.#post(name, batch, signal));
+    return this.#exclusive(() => this.#post(name, batch, signal));
   }
 
   async #post<N extends SignedCallName>(
@@ -139,8 +148,8 @@ export class EnclavePoster {
         throw error;
       }
     }
-    throw new WorkerControlError(
-      "WORKERS_SIGNED_CALL_FAILED",
+    throw new SignedCallError(
+      "SIGNED_CALL_STALE",
       `${name} kept being refused as stale after ${MAX_RESIGN_ATTEMPTS} fresh signatures`,
       { cause: lastError },
     );
