@@ -13,7 +13,7 @@ import {
   Submitter,
 } from "../chain/index.ts";
 import { ensureTenantNamespace, KubeApiClient, TenantExecutor } from "../k8s/index.ts";
-import { abortConstantName, decodeEvent } from "../protocol/index.ts";
+import { abortConstantName } from "../protocol/index.ts";
 import { detectEnclave, type EnclaveSigner, loadDevEnclaveSigner } from "../tee/index.ts";
 import { admit } from "./admission/index.ts";
 import { readClusterObject } from "./chain-view.ts";
@@ -174,7 +174,8 @@ export async function startNautilusControl(
     client,
     eventTypes: [`${config.packageId}::events`],
     cursor: inbox.cursor(),
-    decode: (type, bcs) => decodeEvent(type, bcs),
+    // The inbox decodes each event once, at its boundary; decoding here too would be waste.
+    decode: () => undefined,
     onBatch: async (events, cursor) => {
       await controlPlane.ingest(events, cursor);
     },
