@@ -71,10 +71,15 @@ test("workers stake, join, host pods, lapse and get slashed, leave and withdraw"
     await worker.agent.join();
     await worker.agent.startHeartbeats();
   }
-  const joined = await waitFor("three Ready worker nodes", async () => {
+  // Ready, and schedulable: the node lifecycle controller lifts the not-ready taint a moment
+  // after Ready, and pods scheduled in that moment avoid the node.
+  const joined = await waitFor("three Ready, untainted worker nodes", async () => {
     const nodes = await workerNodes(core, nodeIds);
-    const ready = nodes.filter((node) =>
-      node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True"),
+    const ready = nodes.filter(
+      (node) =>
+        node.status?.conditions?.some((c) => c.type === "Ready" && c.status === "True") &&
+        !node.spec?.unschedulable &&
+        !(node.spec?.taints ?? []).some((taint) => taint.effect === "NoSchedule"),
     );
     return ready.length === 3 ? nodes : undefined;
   });
