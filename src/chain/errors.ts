@@ -27,7 +27,11 @@ export type ChainErrorCode =
   | "CHAIN_TX_REJECTED"
   | "CHAIN_INTENT_CONFLICT"
   | "CHAIN_TRANSPORT_GAVE_UP"
-  | "CHAIN_JOURNAL_CORRUPT";
+  | "CHAIN_JOURNAL_CORRUPT"
+  // k8s_daas calls and objects
+  | "CHAIN_CALL_ARGUMENT_INVALID"
+  | "CHAIN_OBJECT_MISSING"
+  | "CHAIN_OBJECT_NOT_CREATED";
 
 export class ChainError extends Error {
   readonly code: ChainErrorCode;

@@ -1,5 +1,5 @@
 import type { GrpcTypes, SuiGrpcClient } from "@mysten/sui/grpc";
-import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, sleep } from "./backoff.ts";
+import { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, sleep } from "../shared/backoff.ts";
 import { ChainError } from "./errors.ts";
 import {
   assertCursorAvailable,

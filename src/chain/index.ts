@@ -1,5 +1,6 @@
 // Public surface of src/chain: Sui access over gRPC (SuiGrpcClient).
-export { type BackoffPolicy, backoffDelay, DEFAULT_BACKOFF, sleep } from "./backoff.ts";
+
+export { type ClusterView, chainTimeMs, readClusterObject } from "./cluster-view.ts";
 export { ChainError, type ChainErrorCode, isChainError } from "./errors.ts";
 export {
   assertCursorAvailable,
@@ -24,6 +25,17 @@ export {
   followEvents,
 } from "./follower.ts";
 export { type IntentState, type JournalEntry, SubmissionJournal } from "./journal.ts";
+export {
+  addCall,
+  type CallObjects,
+  claimNamespace,
+  createCluster,
+  createClusterWithDevEnclave,
+  createdObjectOfType,
+  type ExecuteTransaction,
+  executeSigned,
+  registerDevEnclave,
+} from "./k8s-daas.ts";
 export {
   appendToKeystore,
   DEFAULT_CLIENT_CONFIG_PATH,

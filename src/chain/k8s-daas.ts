@@ -2,6 +2,7 @@ import type { Signer } from "@mysten/sui/cryptography";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Transaction, type TransactionArgument } from "@mysten/sui/transactions";
 import { CALLS, type CallName, callTarget, encodePureArgs } from "../protocol/index.ts";
+import { ChainError } from "./errors.ts";
 
 /**
  * Builds `k8s_daas` calls into a transaction from the protocol's call table, so argument
@@ -28,25 +29,40 @@ export function addCall(
     switch (param.kind) {
       case "pure": {
         const bytes = pure[nextPure++];
-        if (!bytes) throw new Error(`${name}: missing pure argument ${param.name}`);
+        if (!bytes)
+          throw new ChainError(
+            "CHAIN_CALL_ARGUMENT_INVALID",
+            `${name}: missing pure argument ${param.name}`,
+          );
         return tx.pure(bytes);
       }
       case "object": {
         const id = param.type === "Cluster" ? objects.cluster : objects.cap;
-        if (!id) throw new Error(`${name}: the ${param.type} object id is required`);
+        if (!id)
+          throw new ChainError(
+            "CHAIN_CALL_ARGUMENT_INVALID",
+            `${name}: the ${param.type} object id is required`,
+          );
         return tx.object(id);
       }
       case "coin": {
         if (coinMist === undefined)
-          throw new Error(`${name}: an amount for ${param.name} is required`);
+          throw new ChainError(
+            "CHAIN_CALL_ARGUMENT_INVALID",
+            `${name}: an amount for ${param.name} is required`,
+          );
         const [coin] = tx.splitCoins(tx.gas, [coinMist]);
-        if (!coin) throw new Error("splitCoins returned no coin");
+        if (!coin)
+          throw new ChainError("CHAIN_CALL_ARGUMENT_INVALID", "splitCoins returned no coin");
         return coin;
       }
       case "clock":
         return tx.object.clock();
       default:
-        throw new Error(`${name}: ${param.kind} arguments cannot be built here`);
+        throw new ChainError(
+          "CHAIN_CALL_ARGUMENT_INVALID",
+          `${name}: ${param.kind} arguments cannot be built here`,
+        );
     }
   });
   tx.moveCall({ target: callTarget(packageId, name), arguments: args });
@@ -67,7 +83,10 @@ export async function executeSigned(
     include: { objectTypes: true, events: true },
   });
   if (result.$kind !== "Transaction") {
-    throw new Error(`transaction failed: ${JSON.stringify(result.FailedTransaction.status)}`);
+    throw new ChainError(
+      "CHAIN_EXECUTION_FAILED",
+      `transaction failed: ${JSON.stringify(result.FailedTransaction.status)}`,
+    );
   }
   return result.Transaction;
 }
@@ -80,8 +99,44 @@ export function createdObjectOfType(
   const id = Object.entries(result.objectTypes ?? {}).find(([, type]) =>
     type.endsWith(suffix),
   )?.[0];
-  if (!id) throw new Error(`no ${suffix} was created`);
+  if (!id) throw new ChainError("CHAIN_OBJECT_NOT_CREATED", `no ${suffix} was created`);
   return id;
+}
+
+/** Runs one transaction built by `build` (signing and executing it as the caller sees fit). */
+export type ExecuteTransaction = (
+  build: (tx: Transaction) => void,
+) => Promise<{ objectTypes?: Record<string, string> | undefined }>;
+
+/** Creates a Cluster object; the sender receives its AdminCap. */
+export async function createCluster(
+  execute: ExecuteTransaction,
+  packageId: string,
+  name: string,
+): Promise<{ clusterId: string; adminCapId: string }> {
+  const created = await execute((tx) => addCall(tx, packageId, "create_cluster", { name }));
+  return {
+    clusterId: createdObjectOfType(created, "::cluster::Cluster"),
+    adminCapId: createdObjectOfType(created, "::cluster::AdminCap"),
+  };
+}
+
+/** Registers `enclaveKey` as the cluster's dev enclave key (admin only). */
+export async function registerDevEnclave(
+  execute: ExecuteTransaction,
+  packageId: string,
+  cluster: { clusterId: string; adminCapId: string },
+  enclaveKey: Uint8Array,
+): Promise<void> {
+  await execute((tx) =>
+    addCall(
+      tx,
+      packageId,
+      "register_dev_enclave",
+      { public_key: enclaveKey },
+      { cluster: cluster.clusterId, cap: cluster.adminCapId },
+    ),
+  );
 }
 
 /** Creates a Cluster object and registers `enclaveKey` as its (dev) enclave key. */
@@ -92,21 +147,10 @@ export async function createClusterWithDevEnclave(
   enclaveKey: Uint8Array,
   name: string,
 ): Promise<{ clusterId: string; adminCapId: string }> {
-  const created = await executeSigned(client, admin, (tx) =>
-    addCall(tx, packageId, "create_cluster", { name }),
-  );
-  const clusterId = createdObjectOfType(created, "::cluster::Cluster");
-  const adminCapId = createdObjectOfType(created, "::cluster::AdminCap");
-  await executeSigned(client, admin, (tx) =>
-    addCall(
-      tx,
-      packageId,
-      "register_dev_enclave",
-      { public_key: enclaveKey },
-      { cluster: clusterId, cap: adminCapId },
-    ),
-  );
-  return { clusterId, adminCapId };
+  const execute: ExecuteTransaction = (build) => executeSigned(client, admin, build);
+  const cluster = await createCluster(execute, packageId, name);
+  await registerDevEnclave(execute, packageId, cluster, enclaveKey);
+  return cluster;
 }
 
 /** Claims `namespace` on the cluster for `tenant`; returns the NamespaceCap id. */

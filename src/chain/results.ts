@@ -1,6 +1,6 @@
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import { eventType, K8sAPIResultEvent } from "../protocol/index.ts";
-import { sleep } from "./backoff.ts";
+import { sleep } from "../shared/backoff.ts";
 
 export type ResultEventValue = ReturnType<typeof K8sAPIResultEvent.parse>;
 

@@ -4,13 +4,13 @@ import type { Signer } from "@mysten/sui/cryptography";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Transaction, TransactionDataBuilder } from "@mysten/sui/transactions";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
-import { type BackoffPolicy, backoffDelay, sleep } from "./backoff.ts";
+import { type BackoffPolicy, backoffDelay, sleep } from "../shared/backoff.ts";
 import { ChainError } from "./errors.ts";
 import type { JournalEntry, SubmissionJournal } from "./journal.ts";
 import { type AbortNameLookup, toExecutionError } from "./move-abort.ts";
 import { isTransientTransportError, rpcErrorCode } from "./rpc-errors.ts";
 
-const INCLUDE = { effects: true, events: true } as const;
+const INCLUDE = { effects: true, events: true, objectTypes: true } as const;
 export type SubmittedTransaction = SuiClientTypes.Transaction<typeof INCLUDE>;
 
 /** Fills a fresh Transaction; called again only to replace a provably dead transaction. */

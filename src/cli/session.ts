@@ -1,13 +1,13 @@
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import type { Transaction } from "@mysten/sui/transactions";
+import { type ClusterView, readClusterObject } from "../chain/cluster-view.ts";
 import {
   createSuiClient,
   keypairFromKeystore,
   resolveNetwork,
   type SubmittedTransaction,
 } from "../chain/index.ts";
-import { type ClusterView, readClusterObject } from "../control/chain-view.ts";
 import { decodeEvent } from "../protocol/index.ts";
 import { NamespaceCapObject, objectType } from "../protocol/objects.ts";
 import type { ParsedArgs } from "./command.ts";
@@ -164,18 +164,4 @@ export function requestIdsOf(transaction: SubmittedTransaction): bigint[] {
     const decoded = decodeEvent(event.eventType, event.bcs);
     return [BigInt((decoded.value as { request_id: string }).request_id)];
   });
-}
-
-/** The id of the object whose Move type ends with `suffix` that a transaction created. */
-export async function createdObjectId(
-  client: SuiGrpcClient,
-  transaction: SubmittedTransaction,
-  suffix: string,
-): Promise<string> {
-  for (const change of transaction.effects?.changedObjects ?? []) {
-    if (change.idOperation !== "Created") continue;
-    const { object } = await client.getObject({ objectId: change.objectId });
-    if (object.type.endsWith(suffix)) return change.objectId;
-  }
-  throw new CliError("CHAIN_UNEXPECTED", `transaction ${transaction.digest} created no ${suffix}`);
 }

@@ -18,9 +18,9 @@ import {
   WorkerChain,
 } from "../worker/index.ts";
 import { integerFlag, type ParsedArgs } from "./command.ts";
-import { type Action, DEFAULT_DATA_DIR, KEY_ENV } from "./commands/worker.ts";
 import { CliError, EXIT, usageError } from "./errors.ts";
 import { toCliError } from "./failures.ts";
+import { type Action, DEFAULT_DATA_DIR, KEY_ENV } from "./worker-options.ts";
 
 /** Runs one `k8s-daas worker` action; failures become one-line CLI errors. */
 export async function runWorkerAction(action: Action, args: ParsedArgs): Promise<number> {

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { FollowedEvent, FollowerCursor } from "../chain/index.ts";
+import type { AdmittedOperation, RequestOutcome, TenantRequest } from "../k8s/operations.ts";
 import type { Inbox, InboxEvent, InboxRequest } from "./inbox.ts";
 import type { ControlMetrics } from "./metrics.ts";
-import type { AdmittedOperation, RequestOutcome, TenantRequest } from "./operations.ts";
 import type { Reporter } from "./reporter.ts";
 import { outputJson } from "./result-summary.ts";
 import { Scheduler } from "./scheduler.ts";

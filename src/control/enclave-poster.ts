@@ -1,4 +1,5 @@
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
+import { chainTimeMs, readClusterObject } from "../chain/cluster-view.ts";
 import { MoveAbortError, type SubmissionResult, type Submitter } from "../chain/index.ts";
 import { addCall } from "../chain/k8s-daas.ts";
 import {
@@ -8,7 +9,6 @@ import {
   signingBytes,
 } from "../protocol/index.ts";
 import type { EnclaveSigner } from "../tee/index.ts";
-import { chainTimeMs, readClusterObject } from "./chain-view.ts";
 import type { Inbox } from "./inbox.ts";
 
 /** The enclave-signed calls the control plane makes, with the intent each one signs. */

@@ -2,8 +2,8 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { FollowerCursor } from "../chain/index.ts";
+import type { RequestOutcome, TenantRequest } from "../k8s/operations.ts";
 import { decodeEvent, type K8sAPIRequestEvent, NAMESPACE_ACTION } from "../protocol/index.ts";
-import type { RequestOutcome, TenantRequest } from "./operations.ts";
 
 /**
  * Where a request is in its life. queued → running → done → reported; `cancelled` when the

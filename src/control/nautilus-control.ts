@@ -4,6 +4,7 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { Signer } from "@mysten/sui/cryptography";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import pino, { type Logger } from "pino";
+import { readClusterObject } from "../chain/cluster-view.ts";
 import {
   createSuiClient,
   EventFollower,
@@ -16,7 +17,6 @@ import { ensureTenantNamespace, KubeApiClient, TenantExecutor } from "../k8s/ind
 import { abortConstantName } from "../protocol/index.ts";
 import { detectEnclave, type EnclaveSigner, loadDevEnclaveSigner } from "../tee/index.ts";
 import { admit } from "./admission/index.ts";
-import { readClusterObject } from "./chain-view.ts";
 import type { ControlConfig } from "./config.ts";
 import { ControlPlane } from "./control-plane.ts";
 import { EnclavePoster } from "./enclave-poster.ts";

@@ -1,9 +1,9 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
+import { readClusterObject } from "../chain/cluster-view.ts";
 import { type DecodedCursor, decodeCursor, readEventPage } from "../chain/index.ts";
 import { findAppliedObjects, listManagedNamespaces, removeTenantNamespace } from "../k8s/index.ts";
-import { readClusterObject } from "./chain-view.ts";
 import type { ControlPlane } from "./control-plane.ts";
 import type { Inbox } from "./inbox.ts";
 import type { ControlMetrics } from "./metrics.ts";

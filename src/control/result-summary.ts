@@ -1,5 +1,5 @@
+import type { RequestOutcome } from "../k8s/operations.ts";
 import { LIMITS } from "../protocol/index.ts";
-import type { RequestOutcome } from "./operations.ts";
 
 /**
  * The one line that goes on chain with a result: `201 pod/web created`, or for failures

@@ -1,5 +1,4 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { AdmittedOperation, RequestOutcome } from "../control/operations.ts";
 import { KubeApiClient } from "./api-client.ts";
 import { isK8sError } from "./errors.ts";
 import { impersonatingConfig } from "./impersonation.ts";
@@ -12,6 +11,7 @@ import {
   mergePatchObject,
   tenantApiResource,
 } from "./objects.ts";
+import type { AdmittedOperation, RequestOutcome } from "./operations.ts";
 import { countLabel, failure, objectLabel, success, withoutManagedFields } from "./outcomes.ts";
 import { withRequestId } from "./request-id.ts";
 import { type RetryEvent, type RetryPolicy, withRetry } from "./retry.ts";

@@ -1,7 +1,7 @@
 import { accessSync, constants, existsSync, mkdirSync } from "node:fs";
 import { delimiter, join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
-import { type BackoffPolicy, sleep } from "../chain/backoff.ts";
+import { type BackoffPolicy, sleep } from "../shared/backoff.ts";
 import { KubeApiClient } from "./api-client.ts";
 import { SupervisedProcess } from "./supervised-process.ts";
 

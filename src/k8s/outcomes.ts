@@ -1,5 +1,5 @@
-import type { RequestOutcome } from "../control/operations.ts";
 import { isK8sError } from "./errors.ts";
+import type { RequestOutcome } from "./operations.ts";
 import type { ResourceType } from "./resources.ts";
 
 /** How executor results read: kubectl's words, one line, plus the API's own objects. */

@@ -1,5 +1,5 @@
 // The chain client's backoff is generic (no Sui in it); one implementation for the project.
-import { type BackoffPolicy, backoffDelay, sleep } from "../chain/backoff.ts";
+import { type BackoffPolicy, backoffDelay, sleep } from "../shared/backoff.ts";
 import { isK8sError, K8sError } from "./errors.ts";
 
 /**

@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { type BackoffPolicy, backoffDelay, sleep } from "../chain/backoff.ts";
+import { type BackoffPolicy, backoffDelay, sleep } from "../shared/backoff.ts";
 
 export interface SupervisedProcessOptions {
   command: string;

@@ -1,5 +1,5 @@
 import type { KubeConfig } from "@kubernetes/client-node";
-import { sleep } from "../chain/backoff.ts";
+import { sleep } from "../shared/backoff.ts";
 import { KubeApiClient } from "./api-client.ts";
 import { isK8sError, K8sError } from "./errors.ts";
 import {

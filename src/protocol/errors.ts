@@ -85,26 +85,6 @@ export function abortCode(module: MoveModule, name: string): AbortCodeInfo {
   return info;
 }
 
-/** A Move abort from the `k8s_daas` package, with its stable name. */
-export class MoveAbortError extends Error {
-  readonly code = "MOVE_ABORT";
-  readonly module: string;
-  readonly abortCode: number;
-  readonly constant: string | undefined;
-  constructor(module: string, abortCode: number) {
-    const info = abortCodeInfo(module, abortCode);
-    super(
-      info
-        ? `${module}::${info.name} (${abortCode}): ${info.message}`
-        : `${module} aborted with unknown code ${abortCode}`,
-    );
-    this.name = "MoveAbortError";
-    this.module = module;
-    this.abortCode = abortCode;
-    this.constant = info?.name;
-  }
-}
-
 /** The constant name of an abort raised by this package (for `Submitter`'s `abortNames`). */
 export function abortConstantName(abort: {
   readonly module: string | undefined;

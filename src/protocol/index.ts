@@ -3,6 +3,7 @@ export * from "./calls.ts";
 export * from "./constants.ts";
 export * from "./errors.ts";
 export * from "./events.ts";
+export * from "./join-credential.ts";
 export * from "./manifests.ts";
 export * from "./messages.ts";
 export * from "./names.ts";

@@ -1,14 +1,14 @@
 import { setTimeout as sleep } from "node:timers/promises";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
+import { readClusterObject } from "../chain/cluster-view.ts";
 import { MoveAbortError } from "../chain/index.ts";
-import { readClusterObject } from "../control/chain-view.ts";
-import { ActivationWatcher } from "./activation-watcher.ts";
-import { WorkerError } from "./errors.ts";
 import {
   type JoinCredential,
   openJoinCredential,
   type WorkerEncryptionKey,
-} from "./join-credential.ts";
+} from "../protocol/join-credential.ts";
+import { ActivationWatcher } from "./activation-watcher.ts";
+import { WorkerError } from "./errors.ts";
 import type { Joiner } from "./joiners.ts";
 import type { WorkerChain } from "./worker-chain.ts";
 

@@ -8,10 +8,7 @@ export type WorkerErrorCode =
   | "WORKER_SLASHED"
   | "WORKER_JOIN_REFUSED"
   | "WORKER_JOIN_UNREACHABLE"
-  | "WORKER_K3S_NOT_FOUND"
-  | "JOIN_CREDENTIAL_MALFORMED"
-  | "JOIN_CREDENTIAL_UNREADABLE"
-  | "JOIN_CREDENTIAL_TOO_LARGE";
+  | "WORKER_K3S_NOT_FOUND";
 
 export class WorkerError extends Error {
   readonly code: WorkerErrorCode;

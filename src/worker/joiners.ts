@@ -1,10 +1,10 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { type BackoffPolicy, backoffDelay, sleep } from "../chain/backoff.ts";
 import { findK3s } from "../k8s/k3s.ts";
 import { SupervisedProcess } from "../k8s/supervised-process.ts";
+import type { JoinCredential } from "../protocol/join-credential.ts";
+import { type BackoffPolicy, backoffDelay, sleep } from "../shared/backoff.ts";
 import { WorkerError } from "./errors.ts";
-import type { JoinCredential } from "./join-credential.ts";
 
 /** How a worker becomes a Kubernetes node once it holds its credential. */
 export interface Joiner {

@@ -1,11 +1,11 @@
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
-import { WorkerError } from "./errors.ts";
 import {
   generateWorkerEncryptionKey,
   type WorkerEncryptionKey,
   workerEncryptionKeyFromPkcs8,
-} from "./join-credential.ts";
+} from "../protocol/join-credential.ts";
+import { WorkerError } from "./errors.ts";
 
 const KEY_KIND = "k8s-daas-worker-encryption-key";
 

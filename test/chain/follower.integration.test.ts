@@ -2,7 +2,6 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { RpcError, type SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { sleep } from "../../src/chain/backoff.ts";
 import type { FollowerCursor } from "../../src/chain/event-cursor.ts";
 import {
   EventFollower,
@@ -13,6 +12,7 @@ import { SubmissionJournal } from "../../src/chain/journal.ts";
 import { createSuiClient } from "../../src/chain/networks.ts";
 import { Submitter } from "../../src/chain/submitter.ts";
 import { type Devnet, openDevnet } from "../../src/devnet/index.ts";
+import { sleep } from "../../src/shared/backoff.ts";
 import { type Faults, faultyTransport, unavailable } from "./faulty-transport.ts";
 import { PING_TYPE, PINGER_ID, Ping, pinger } from "./test-package.ts";
 

@@ -4,12 +4,12 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { sleep } from "../../src/chain/backoff.ts";
 import { EventFollower } from "../../src/chain/follower.ts";
 import { SubmissionJournal } from "../../src/chain/journal.ts";
 import { createSuiClient, resolveNetwork } from "../../src/chain/networks.ts";
 import { Submitter } from "../../src/chain/submitter.ts";
 import { type Devnet, openDevnet } from "../../src/devnet/index.ts";
+import { sleep } from "../../src/shared/backoff.ts";
 import { PING_TYPE, PINGER_ID, Ping, pinger } from "./test-package.ts";
 
 describe("chain access over HTTP (gRPC-web) to a listening devnet", () => {

@@ -2,7 +2,6 @@
 // admission would hand them over, and manifests that satisfy Pod Security "restricted".
 import assert from "node:assert/strict";
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { AdmittedOperation, KubernetesObject } from "../../src/control/operations.ts";
 import {
   apiVersionOf,
   ensureTenantNamespace,
@@ -10,6 +9,7 @@ import {
   TENANT_RESOURCES,
   tenantResource,
 } from "../../src/k8s/index.ts";
+import type { AdmittedOperation, KubernetesObject } from "../../src/k8s/operations.ts";
 import { uniqueNamespace } from "../helpers/cluster.ts";
 
 export const TEST_CLUSTER_ID = `0x${"c1".repeat(32)}`;

@@ -4,7 +4,12 @@ import assert from "node:assert/strict";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
-import { ABORT_CODES, abortCode, abortCodeInfo, MoveAbortError } from "../../src/protocol/index.ts";
+import {
+  ABORT_CODES,
+  abortCode,
+  abortCodeInfo,
+  abortConstantName,
+} from "../../src/protocol/index.ts";
 
 const SOURCES = join(import.meta.dirname, "..", "..", "move", "sources");
 
@@ -47,12 +52,15 @@ test("abort codes are unique across the package", () => {
   assert.equal(new Set(codes).size, codes.length);
 });
 
-test("MoveAbortError names known codes and flags unknown ones", () => {
-  const known = new MoveAbortError("requests", abortCode("requests", "EAlreadyCompleted").code);
-  assert.equal(known.constant, "EAlreadyCompleted");
-  assert.match(known.message, /requests::EAlreadyCompleted \(409\)/);
-  const unknown = new MoveAbortError("requests", 9999);
-  assert.equal(unknown.constant, undefined);
+test("abortConstantName names known codes and leaves unknown ones unnamed", () => {
+  const known = abortCode("requests", "EAlreadyCompleted");
+  assert.equal(known.code, 409);
+  assert.equal(
+    abortConstantName({ module: "requests", abortCode: BigInt(known.code) }),
+    "EAlreadyCompleted",
+  );
+  assert.equal(abortConstantName({ module: "requests", abortCode: 9999n }), undefined);
+  assert.equal(abortConstantName({ module: undefined, abortCode: 409n }), undefined);
   assert.throws(() => abortCode("requests", "ENoSuchThing"), /no abort constant/);
 });
 

@@ -1,6 +1,10 @@
 import { join } from "node:path";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
-import { addCall } from "../../chain/k8s-daas.ts";
+import {
+  createCluster,
+  type ExecuteTransaction,
+  registerDevEnclave,
+} from "../../chain/k8s-daas.ts";
 import {
   type ClusterStateEvent,
   decodeEvent,
@@ -15,7 +19,7 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS, DEFAULT_DATA_DIR } from "../contex
 import type { Readiness } from "../control-api.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { age, printResult, sui } from "../output.ts";
-import { createdObjectId, Session } from "../session.ts";
+import { Session } from "../session.ts";
 
 export const clusterCommand: Command = {
   name: "cluster",
@@ -46,20 +50,9 @@ export const clusterCommand: Command = {
           stringFlag(values, "enclave-key-file") ??
           join(DEFAULT_DATA_DIR, "control", "enclave-dev-key.json");
         const enclave = loadDevEnclaveSigner(keyFile);
-        const created = await session.execute((tx) =>
-          addCall(tx, packageId, "create_cluster", { name }),
-        );
-        const clusterId = await createdObjectId(session.client, created, "::cluster::Cluster");
-        const adminCapId = await createdObjectId(session.client, created, "::cluster::AdminCap");
-        await session.execute((tx) =>
-          addCall(
-            tx,
-            packageId,
-            "register_dev_enclave",
-            { public_key: enclave.publicKey },
-            { cluster: clusterId, cap: adminCapId },
-          ),
-        );
+        const execute: ExecuteTransaction = (build) => session.execute(build);
+        const { clusterId, adminCapId } = await createCluster(execute, packageId, name);
+        await registerDevEnclave(execute, packageId, { clusterId, adminCapId }, enclave.publicKey);
         const admin = await session.address();
         const data = {
           clusterId,

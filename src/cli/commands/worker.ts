@@ -1,10 +1,6 @@
 import type { Command, ParsedArgs } from "../command.ts";
 import { usageError } from "../errors.ts";
-
-export const ACTIONS = ["register", "heartbeat", "list", "leave", "withdraw", "run"] as const;
-export type Action = (typeof ACTIONS)[number];
-export const DEFAULT_DATA_DIR = ".data/worker";
-export const KEY_ENV = "K8S_DAAS_WORKER_KEY";
+import { ACTIONS, type Action, DEFAULT_DATA_DIR, KEY_ENV } from "../worker-options.ts";
 
 export const workerCommand: Command = {
   name: "worker",

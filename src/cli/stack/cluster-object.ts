@@ -2,10 +2,13 @@ import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
-import { addCall } from "../../chain/k8s-daas.ts";
-import { readClusterObject } from "../../control/chain-view.ts";
+import { readClusterObject } from "../../chain/cluster-view.ts";
+import {
+  createCluster,
+  type ExecuteTransaction,
+  registerDevEnclave,
+} from "../../chain/k8s-daas.ts";
 import { executeTransaction } from "../execute.ts";
-import { createdObjectId } from "../session.ts";
 
 /** The cluster object `up` made, kept so the next `up` reuses it instead of making another. */
 export interface StackClusterObject {
@@ -28,6 +31,7 @@ export async function ensureClusterObject(options: {
   log: (line: string) => void;
 }): Promise<StackClusterObject & { created: boolean }> {
   const { client, packageId, admin, log } = options;
+  const execute: ExecuteTransaction = (build) => executeTransaction(client, admin, build);
   const recordPath = join(options.dataDir, "cluster-object.json");
   let record = readRecord(recordPath, packageId);
   let created = false;
@@ -42,30 +46,14 @@ export async function ensureClusterObject(options: {
     }
   }
   if (!record) {
-    const tx = await executeTransaction(client, admin, (tx) =>
-      addCall(tx, packageId, "create_cluster", { name: options.name }),
-    );
-    record = {
-      packageId,
-      clusterId: await createdObjectId(client, tx, "::cluster::Cluster"),
-      adminCapId: await createdObjectId(client, tx, "::cluster::AdminCap"),
-    };
+    record = { packageId, ...(await createCluster(execute, packageId, options.name)) };
     writeFileSync(recordPath, `${JSON.stringify(record, null, 2)}\n`);
     created = true;
     log(`created cluster object ${record.clusterId}`);
   }
   const cluster = await readClusterObject(client, record.clusterId);
   if (!Buffer.from(cluster.enclave_public_key).equals(Buffer.from(options.enclaveKey))) {
-    const { clusterId, adminCapId } = record;
-    await executeTransaction(client, admin, (tx) =>
-      addCall(
-        tx,
-        packageId,
-        "register_dev_enclave",
-        { public_key: options.enclaveKey },
-        { cluster: clusterId, cap: adminCapId },
-      ),
-    );
+    await registerDevEnclave(execute, packageId, record, options.enclaveKey);
     log("registered the dev enclave key on the cluster object");
   }
   return { ...record, created };

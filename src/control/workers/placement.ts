@@ -1,8 +1,8 @@
 import { clusterLabelValue, LABEL_CLUSTER } from "../../k8s/index.ts";
+import type { AdmittedOperation } from "../../k8s/operations.ts";
 import { findPodTemplate } from "../admission/pod-templates.ts";
 import { isMapping, type Mapping } from "../admission/values.ts";
 import type { OperationRunner } from "../control-plane.ts";
-import type { AdmittedOperation } from "../operations.ts";
 import { LABEL_WORKER_ACTIVE } from "./node-labels.ts";
 
 /**

@@ -2,10 +2,10 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import { Histogram, type Registry } from "prom-client";
+import { chainTimeMs, readClusterObject } from "../../chain/cluster-view.ts";
 import { MoveAbortError } from "../../chain/index.ts";
 import { KubeApiClient } from "../../k8s/index.ts";
-import { sealJoinCredential } from "../../worker/join-credential.ts";
-import { chainTimeMs, readClusterObject } from "../chain-view.ts";
+import { sealJoinCredential } from "../../protocol/index.ts";
 import type { EnclavePoster } from "../enclave-poster.ts";
 import {
   issueBootstrapToken,

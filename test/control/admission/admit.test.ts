@@ -5,8 +5,8 @@ import {
   admit,
   DEFAULT_ADMISSION_POLICY,
 } from "../../../src/control/admission/index.ts";
-import type { AdmittedOperation, KubernetesObject } from "../../../src/control/operations.ts";
 import { ANNOTATION_REQUEST_ID } from "../../../src/k8s/labels.ts";
+import type { AdmittedOperation, KubernetesObject } from "../../../src/k8s/operations.ts";
 import { tenantResource } from "../../../src/k8s/resources.ts";
 import { deploymentManifest, podManifest } from "../../../src/protocol/index.ts";
 import { NAMESPACE, request } from "./requests.ts";

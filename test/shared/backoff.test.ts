@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { backoffDelay, sleep } from "../../src/chain/backoff.ts";
+import { backoffDelay, sleep } from "../../src/shared/backoff.ts";
 
 describe("backoffDelay", () => {
   const policy = { baseMs: 100, maxMs: 1_000 };

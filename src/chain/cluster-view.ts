@@ -1,6 +1,7 @@
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { ClusterObject } from "../protocol/objects.ts";
+import { ChainError } from "./errors.ts";
 
 const CLOCK_OBJECT_ID = normalizeSuiAddress("0x6");
 
@@ -17,7 +18,8 @@ export async function readClusterObject(
     include: { content: true },
     ...(signal ? { signal } : {}),
   });
-  if (!object.content) throw new Error(`cluster ${clusterId} has no contents`);
+  if (!object.content)
+    throw new ChainError("CHAIN_OBJECT_MISSING", `cluster ${clusterId} has no contents`);
   return ClusterObject.parse(object.content);
 }
 
@@ -33,6 +35,7 @@ export async function chainTimeMs(client: SuiGrpcClient, signal?: AbortSignal): 
     ...(signal ? { signal } : {}),
   });
   const contents = object.content;
-  if (!contents || contents.length < 40) throw new Error("the Clock object has no timestamp");
+  if (!contents || contents.length < 40)
+    throw new ChainError("CHAIN_OBJECT_MISSING", "the Clock object has no timestamp");
   return Buffer.from(contents.subarray(32, 40)).readBigUInt64LE(0);
 }

@@ -1,4 +1,4 @@
-import type { ResourceType } from "../k8s/resources.ts";
+import type { ResourceType } from "./resources.ts";
 
 /**
  * What admission hands the executor: one Kubernetes operation, already validated and

@@ -9,8 +9,23 @@ import {
   type KeyObject,
   randomBytes,
 } from "node:crypto";
-import { LIMITS } from "../protocol/index.ts";
-import { WorkerError } from "./errors.ts";
+import { LIMITS } from "./constants.ts";
+
+export type JoinCredentialErrorCode =
+  | "WORKER_KEY_UNREADABLE"
+  | "JOIN_CREDENTIAL_MALFORMED"
+  | "JOIN_CREDENTIAL_UNREADABLE"
+  | "JOIN_CREDENTIAL_TOO_LARGE";
+
+/** A join credential or worker key that cannot be sealed, opened or read. */
+export class JoinCredentialError extends Error {
+  readonly code: JoinCredentialErrorCode;
+  constructor(code: JoinCredentialErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "JoinCredentialError";
+    this.code = code;
+  }
+}
 
 /**
  * The join credential the control plane hands a newly admitted worker, and its encryption
@@ -72,7 +87,7 @@ export function generateWorkerEncryptionKey(): WorkerEncryptionKey {
 export function workerEncryptionKeyFromPkcs8(der: Uint8Array): WorkerEncryptionKey {
   const privateKey = createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs8" });
   if (privateKey.asymmetricKeyType !== "x25519") {
-    throw new WorkerError("WORKER_KEY_UNREADABLE", "the worker key is not an x25519 key");
+    throw new JoinCredentialError("WORKER_KEY_UNREADABLE", "the worker key is not an x25519 key");
   }
   return { privateKey, publicKey: rawPublicKey(createPublicKey(privateKey)) };
 }
@@ -83,7 +98,7 @@ export function sealJoinCredential(
   context: CredentialContext,
 ): Uint8Array {
   if (recipientPublicKey.length !== LIMITS.workerEncryptionKeyBytes) {
-    throw new WorkerError(
+    throw new JoinCredentialError(
       "JOIN_CREDENTIAL_MALFORMED",
       `a worker encryption key is ${LIMITS.workerEncryptionKeyBytes} bytes, got ${recipientPublicKey.length}`,
     );
@@ -106,7 +121,7 @@ export function sealJoinCredential(
     cipher.getAuthTag(),
   ]);
   if (sealed.length > LIMITS.maxJoinCredentialBytes) {
-    throw new WorkerError(
+    throw new JoinCredentialError(
       "JOIN_CREDENTIAL_TOO_LARGE",
       `sealed join credential is ${sealed.length} bytes; the chain takes at most ${LIMITS.maxJoinCredentialBytes}`,
     );
@@ -121,7 +136,7 @@ export function openJoinCredential(
   context: CredentialContext,
 ): JoinCredential {
   if (sealed.length < HEADER_BYTES + TAG_BYTES || sealed[0] !== JOIN_CREDENTIAL_VERSION) {
-    throw new WorkerError(
+    throw new JoinCredentialError(
       "JOIN_CREDENTIAL_MALFORMED",
       `not a version ${JOIN_CREDENTIAL_VERSION} join credential (${sealed.length} bytes, version ${sealed[0]})`,
     );
@@ -144,7 +159,7 @@ export function openJoinCredential(
     decipher.setAuthTag(tag);
     plain = Buffer.concat([decipher.update(body), decipher.final()]);
   } catch (error) {
-    throw new WorkerError(
+    throw new JoinCredentialError(
       "JOIN_CREDENTIAL_UNREADABLE",
       `the join credential for ${context.nodeId} does not open with this worker's key (sealed for another key, worker or cluster)`,
       { cause: error },
@@ -158,7 +173,7 @@ function parseCredential(text: string): JoinCredential {
   try {
     value = JSON.parse(text) as Partial<JoinCredential>;
   } catch {
-    throw new WorkerError("JOIN_CREDENTIAL_MALFORMED", "the join credential is not JSON");
+    throw new JoinCredentialError("JOIN_CREDENTIAL_MALFORMED", "the join credential is not JSON");
   }
   if (
     value === null ||
@@ -168,7 +183,7 @@ function parseCredential(text: string): JoinCredential {
     typeof value.joinUrl !== "string" ||
     typeof value.expiresAtMs !== "number"
   ) {
-    throw new WorkerError("JOIN_CREDENTIAL_MALFORMED", "the join credential lacks fields");
+    throw new JoinCredentialError("JOIN_CREDENTIAL_MALFORMED", "the join credential lacks fields");
   }
   return value as JoinCredential;
 }
