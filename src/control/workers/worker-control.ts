@@ -6,6 +6,7 @@ import { chainTimeMs, readClusterObject } from "../../chain/cluster-view.ts";
 import { MoveAbortError } from "../../chain/index.ts";
 import { KubeApiClient } from "../../k8s/index.ts";
 import { sealJoinCredential } from "../../protocol/index.ts";
+import { CoalescingLoop } from "../../shared/coalescing-loop.ts";
 import type { EnclavePoster } from "../enclave-poster.ts";
 import {
   issueBootstrapToken,
@@ -92,8 +93,7 @@ export class WorkerControl {
   readonly heartbeatLag: Histogram;
   #joinServer: JoinServer | undefined;
   #joinUrl = "";
-  #pass: Promise<void> | undefined;
-  #passAgain = false;
+  readonly #passes: CoalescingLoop;
   #liveness: Promise<void> | undefined;
   #minStakeCache: { value: bigint; readAt: number } | undefined;
 
@@ -102,6 +102,11 @@ export class WorkerControl {
     const admin = new KubeApiClient(options.kubeConfig);
     this.#kube = withDeadline(admin);
     this.#apiServer = admin.server;
+    this.#passes = new CoalescingLoop({
+      pass: () => this.#reconcile(),
+      onError: (error) => this.#o.log.warn({ err: error }, "worker reconciliation failed"),
+      signal: this.#abort.signal,
+    });
     this.heartbeatLag = new Histogram({
       name: "k8s_daas_worker_heartbeat_lag_seconds",
       help: "From a heartbeat's chain timestamp to the control plane recording it",
@@ -165,29 +170,13 @@ export class WorkerControl {
   async stop(): Promise<void> {
     for (const timer of this.#timers) clearInterval(timer);
     this.#abort.abort();
-    await Promise.allSettled([this.#pass, this.#liveness]);
+    await Promise.allSettled([this.#passes.stop(), this.#liveness]);
     await this.#joinServer?.close();
   }
 
   /** New worker events were committed: act on them (coalesces concurrent calls). */
   wake(): void {
-    if (this.#abort.signal.aborted) return;
-    if (this.#pass) {
-      this.#passAgain = true;
-      return;
-    }
-    this.#pass = (async () => {
-      do {
-        this.#passAgain = false;
-        try {
-          await this.#reconcile();
-        } catch (error) {
-          if (!this.#abort.signal.aborted)
-            this.#o.log.warn({ err: error }, "worker reconciliation failed");
-        }
-      } while (this.#passAgain && !this.#abort.signal.aborted);
-      this.#pass = undefined;
-    })();
+    this.#passes.kick();
   }
 
   /** One pass: admit pending workers, clear out leaving and slashed ones. */
