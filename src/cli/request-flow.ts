@@ -1,13 +1,13 @@
 import { addCall } from "../chain/k8s-daas.ts";
 import { type FoundResult, ResultWatcher } from "../chain/results.ts";
-import { type CallName, MAX_PRIORITY } from "../protocol/index.ts";
+import { type CallName, MAX_PRIORITY, requestIdsOf } from "../protocol/index.ts";
 import { integerFlag, type ParsedArgs } from "./command.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS } from "./context.ts";
 import { CliError, EXIT, usageError } from "./errors.ts";
 import { checkNamespace, checkPayloadSize } from "./manifests.ts";
 import { type OutputFormat, printResult, sui } from "./output.ts";
 import { startProgress } from "./progress.ts";
-import { requestIdsOf, type Session } from "./session.ts";
+import type { Session } from "./session.ts";
 
 /** Flags of every command that sends a request (a K8sAPIRequestEvent) to the cluster. */
 export const REQUEST_OPTIONS = {
@@ -90,7 +90,7 @@ export async function submitRequests(
       );
     }
   });
-  const ids = requestIdsOf(transaction);
+  const ids = requestIdsOf(transaction.events);
   const outcomes: RequestOutcome[] = planned.map((request, index) => ({
     requestId: String(ids[index] ?? "?"),
     label: request.label,

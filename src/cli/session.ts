@@ -8,7 +8,7 @@ import {
   resolveNetwork,
   type SubmittedTransaction,
 } from "../chain/index.ts";
-import { decodeEvent } from "../protocol/index.ts";
+
 import { NamespaceCapObject, objectType } from "../protocol/objects.ts";
 import type { ParsedArgs } from "./command.ts";
 import { type Connection, resolveConnection } from "./context.ts";
@@ -155,13 +155,4 @@ export class Session {
     }
     return new ControlApi(url, () => this.signer());
   }
-}
-
-/** Request ids, in call order, of the K8sAPIRequestEvents a transaction emitted. */
-export function requestIdsOf(transaction: SubmittedTransaction): bigint[] {
-  return (transaction.events ?? []).flatMap((event) => {
-    if (!event.eventType.endsWith("::events::K8sAPIRequestEvent")) return [];
-    const decoded = decodeEvent(event.eventType, event.bcs);
-    return [BigInt((decoded.value as { request_id: string }).request_id)];
-  });
 }

@@ -177,12 +177,47 @@ export class UnknownEventError extends Error {
   }
 }
 
-/** Decodes the BCS contents of an event whose Move type is `type` (`0x…::events::Name`). */
-export function decodeEvent(type: string, contents: Uint8Array) {
-  const [, module, name] = type.split("::");
+/** A decoded event: its struct name and its fields, typed by that name. */
+export type DecodedEvent = {
+  [Name in EventName]: { name: Name; value: ReturnType<(typeof EVENT_SCHEMAS)[Name]["parse"]> };
+}[EventName];
+
+/**
+ * Decodes the BCS contents of an event whose Move type is `type` (`0x…::events::Name`).
+ * With `packageId`, an event of any other package is unknown too, even if its module and
+ * struct names match ours (a full node's filter is not trusted to have left it out).
+ */
+export function decodeEvent(
+  type: string,
+  contents: Uint8Array,
+  options: { packageId?: string } = {},
+): DecodedEvent {
+  const [eventPackage, module, name] = type.split("::");
   if (module !== "events" || name === undefined || !(name in EVENT_SCHEMAS)) {
     throw new UnknownEventError(type);
   }
+  if (options.packageId !== undefined && !samePackage(eventPackage, options.packageId)) {
+    throw new UnknownEventError(type);
+  }
   const eventName = name as EventName;
-  return { name: eventName, value: EVENT_SCHEMAS[eventName].parse(contents) };
+  // The schema table is keyed by the same names the union is built from.
+  return { name: eventName, value: EVENT_SCHEMAS[eventName].parse(contents) } as DecodedEvent;
+}
+
+/** Package ids compared as addresses (`0x2` and `0x000…02` are one package). */
+function samePackage(a: string | undefined, b: string): boolean {
+  if (a === undefined) return false;
+  const normalize = (id: string) => id.toLowerCase().replace(/^0x/, "").padStart(64, "0");
+  return normalize(a) === normalize(b);
+}
+
+/** Request ids, in emission order, of the `K8sAPIRequestEvent`s among `events`. */
+export function requestIdsOf(
+  events: readonly { eventType: string; bcs: Uint8Array }[] | undefined,
+): bigint[] {
+  return (events ?? []).flatMap((event) => {
+    if (!event.eventType.endsWith("::events::K8sAPIRequestEvent")) return [];
+    const decoded = decodeEvent(event.eventType, event.bcs);
+    return decoded.name === "K8sAPIRequestEvent" ? [BigInt(decoded.value.request_id)] : [];
+  });
 }

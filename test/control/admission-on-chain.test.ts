@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { addCall } from "../../src/chain/k8s-daas.ts";
 import { findAppliedObjects } from "../../src/k8s/index.ts";
-import { decodeEvent } from "../../src/protocol/index.ts";
+import { requestIdsOf } from "../../src/protocol/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
 import {
   execute,
@@ -72,11 +72,7 @@ describe("admission on chain: malformed and forbidden manifests get failed resul
           );
         }
       });
-      const ids = (result.events ?? [])
-        .filter((e) => e.eventType.endsWith("::events::K8sAPIRequestEvent"))
-        .map((e) =>
-          BigInt((decodeEvent(e.eventType, e.bcs).value as { request_id: string }).request_id),
-        );
+      const ids = requestIdsOf(result.events);
       assert.equal(ids.length, batch.length);
       ids.forEach((id, i) => {
         const c = batch[i];

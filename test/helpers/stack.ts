@@ -21,9 +21,9 @@ import { type NautilusControl, startNautilusControl } from "../../src/control/na
 import { type Devnet, openDevnet } from "../../src/devnet/index.ts";
 import {
   type CallName,
-  decodeEvent,
   eventType,
   K8sAPIResultEvent,
+  requestIdsOf,
 } from "../../src/protocol/index.ts";
 import { type EnclaveSigner, loadDevEnclaveSigner } from "../../src/tee/index.ts";
 
@@ -143,10 +143,9 @@ export async function submitRequest(
       1_000_000n,
     ),
   );
-  const event = result.events?.find((e) => e.eventType.endsWith("::events::K8sAPIRequestEvent"));
-  if (!event) throw new Error(`${name} emitted no K8sAPIRequestEvent`);
-  const decoded = decodeEvent(event.eventType, event.bcs);
-  return BigInt((decoded.value as { request_id: string }).request_id);
+  const [requestId] = requestIdsOf(result.events);
+  if (requestId === undefined) throw new Error(`${name} emitted no K8sAPIRequestEvent`);
+  return requestId;
 }
 
 /** A ConfigMap request through `execute_k8s_api` (POST with a manifest, or DELETE). */

@@ -30,9 +30,8 @@ export const namespaceCommand: Command = {
           ),
         );
         const event = (tx.events ?? []).find((e) => e.eventType.endsWith("::NamespaceEvent"));
-        const capId = event
-          ? (decodeEvent(event.eventType, event.bcs).value as { cap_id: string }).cap_id
-          : undefined;
+        const decoded = event ? decodeEvent(event.eventType, event.bcs) : undefined;
+        const capId = decoded?.name === "NamespaceEvent" ? decoded.value.cap_id : undefined;
         const data = { namespace, capId, owner: await session.address(), tx: tx.digest };
         printResult(session.connection.output, data, () =>
           [

@@ -1,5 +1,5 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
-import { type decodeEvent, WORKER_ACTION, type WorkerNodeEvent } from "../../protocol/index.ts";
+import { type DecodedEvent, WORKER_ACTION } from "../../protocol/index.ts";
 import type { InboxEvent, InboxExtension } from "../inbox.ts";
 
 /** The chain's view of a worker, as its WorkerNodeEvents told it. */
@@ -79,9 +79,9 @@ export class WorkerRegistry implements InboxExtension {
     this.#statements = prepare(db);
   }
 
-  apply(event: InboxEvent, decoded: ReturnType<typeof decodeEvent>): void {
+  apply(event: InboxEvent, decoded: DecodedEvent): void {
     if (decoded.name !== "WorkerNodeEvent") return;
-    const e = decoded.value as ReturnType<typeof WorkerNodeEvent.parse>;
+    const e = decoded.value;
     const s = this.#stmts();
     const chainMs = Number(e.timestamp_ms);
     const checkpoint = Number(event.checkpoint);
