@@ -5,7 +5,7 @@ import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { followEvents } from "../../src/chain/index.ts";
-import { Inbox } from "../../src/control/inbox.ts";
+import { openControlState } from "../../src/control/inbox/index.ts";
 import { startDevnetProcess } from "../../src/devnet/spawn.ts";
 import { eventType } from "../../src/protocol/index.ts";
 import type { Figure, Suite } from "../report.ts";
@@ -53,7 +53,9 @@ export const chainSuite: Suite = {
       const bareSeconds = (performance.now() - started) / 1000;
       if (read !== EVENTS) throw new Error(`bare paging read ${read} events, expected ${EVENTS}`);
 
-      const inbox = new Inbox(join(dir, "inbox.sqlite"), session.clusterId);
+      const { inbox, requests } = openControlState(join(dir, "inbox.sqlite"), {
+        clusterId: session.clusterId,
+      });
       const done = new AbortController();
       let recorded = 0;
       started = performance.now();
@@ -77,7 +79,7 @@ export const chainSuite: Suite = {
         if (!done.signal.aborted) throw error;
       });
       const followSeconds = (performance.now() - started) / 1000;
-      if (inbox.inState(["queued"]).length !== EVENTS)
+      if (requests.inState(["queued"]).length !== EVENTS)
         throw new Error("the inbox did not record every event");
       inbox.close();
       return [

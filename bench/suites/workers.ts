@@ -331,11 +331,11 @@ async function controlChild(): Promise<void> {
     workers: { stateReportIntervalMs: 0 },
   });
   // Sees each heartbeat inside the same ingest transaction as the worker registry.
-  control.inbox.extend({
+  control.state.inbox.extend({
     open: () => undefined,
     apply: (_event, decoded) => {
       if (!lags || decoded.name !== "WorkerNodeEvent") return;
-      const e = decoded.value as ReturnType<typeof WorkerNodeEvent.parse>;
+      const e = decoded.value;
       if (e.action === WORKER_ACTION.heartbeat) lags.push(Date.now() - Number(e.timestamp_ms));
     },
   });

@@ -9,7 +9,7 @@ import {
   signingBytes,
 } from "../protocol/index.ts";
 import type { EnclaveSigner } from "../tee/index.ts";
-import type { Inbox } from "./inbox.ts";
+import type { EnclaveSequences } from "./inbox/index.ts";
 
 /** The enclave-signed calls the control plane makes, with the intent each one signs. */
 const SIGNED_CALLS = {
@@ -30,7 +30,7 @@ const RESIGN = new Set(["ESequenceReplay", "ETimestampOutOfWindow"]);
 const MAX_RESIGN_ATTEMPTS = 5;
 
 export interface EnclavePosterOptions {
-  inbox: Inbox;
+  sequences: EnclaveSequences;
   signer: EnclaveSigner;
   submitter: Submitter;
   client: SuiGrpcClient;
@@ -113,15 +113,15 @@ export class EnclavePoster {
     batch: readonly Fields<N>[],
     signal?: AbortSignal,
   ): Promise<SubmissionResult> {
-    const { inbox, client, clusterId, packageId, signer, submitter } = this.#o;
+    const { sequences, client, clusterId, packageId, signer, submitter } = this.#o;
     let lastError: unknown;
     for (let attempt = 1; attempt <= MAX_RESIGN_ATTEMPTS; attempt++) {
       const cluster = await readClusterObject(client, clusterId, signal);
-      const sequences = inbox.reserveSequences(batch.length, BigInt(cluster.last_sequence) + 1n);
+      const reserved = sequences.reserve(batch.length, BigInt(cluster.last_sequence) + 1n);
       const timestampMs = await chainTimeMs(client, signal);
       const calls = await Promise.all(
         batch.map(async (fields, index) => {
-          const sequence = sequences[index] ?? 0n;
+          const sequence = reserved[index] ?? 0n;
           const payload = { cluster_id: clusterId, sequence, ...fields } as PayloadInput<
             (typeof SIGNED_CALLS)[N]
           >;
@@ -133,7 +133,7 @@ export class EnclavePoster {
       );
       try {
         return await submitter.submit(
-          `${name}:${sequences[0]}`,
+          `${name}:${reserved[0]}`,
           (tx) => {
             for (const values of calls)
               addCall(tx, packageId, name, values, { cluster: clusterId });

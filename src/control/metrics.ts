@@ -44,6 +44,19 @@ export class ControlMetrics {
     registers: [this.registry],
   });
 
+  readonly pipelineOverheadSeconds = new Histogram({
+    name: "k8s_daas_pipeline_overhead_seconds",
+    help: "The pipeline's own time per request: its share of ingest, admission and recording the outcome (neither queueing nor the Kubernetes call)",
+    buckets: [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1],
+    registers: [this.registry],
+  });
+
+  readonly executionRetries = new Counter({
+    name: "k8s_daas_execution_retries_total",
+    help: "Executions retried after an unexpected failure",
+    registers: [this.registry],
+  });
+
   readonly endToEndSeconds = new Histogram({
     name: "k8s_daas_request_seconds",
     help: "From the request entering the inbox to its result being posted on chain",

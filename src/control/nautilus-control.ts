@@ -4,27 +4,27 @@ import { KubeConfig } from "@kubernetes/client-node";
 import type { Signer } from "@mysten/sui/cryptography";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import pino, { type Logger } from "pino";
-import { readClusterObject } from "../chain/cluster-view.ts";
 import {
   createSuiClient,
   EventFollower,
   keypairFromEnv,
   keypairFromKeystore,
+  readClusterObject,
   SubmissionJournal,
   Submitter,
 } from "../chain/index.ts";
 import { ensureTenantNamespace, KubeApiClient, TenantExecutor } from "../k8s/index.ts";
 import { abortConstantName } from "../protocol/index.ts";
+import { type Service, startServices } from "../shared/services.ts";
 import { detectEnclave, type EnclaveSigner, loadDevEnclaveSigner } from "../tee/index.ts";
-import { admit } from "./admission/index.ts";
+import { admitRequest } from "./admission/index.ts";
 import type { ControlConfig } from "./config.ts";
-import { ControlPlane } from "./control-plane.ts";
 import { EnclavePoster } from "./enclave-poster.ts";
 import { type ApiServer, type ReadinessCheck, startApiServer } from "./http/server.ts";
-import { Inbox } from "./inbox.ts";
+import { type ControlState, openControlState } from "./inbox/index.ts";
 import { ControlMetrics } from "./metrics.ts";
+import { Reporter, RequestPipeline } from "./pipeline/index.ts";
 import { Reconciler } from "./reconciler.ts";
-import { Reporter } from "./reporter.ts";
 import {
   createWorkerManagement,
   type WorkerControl,
@@ -48,9 +48,10 @@ export interface NautilusControlDeps {
 export interface NautilusControl {
   readonly url: string;
   readonly log: Logger;
-  readonly inbox: Inbox;
+  /** The inbox and its stores (requests, namespace claims, enclave sequences). */
+  readonly state: ControlState;
   readonly metrics: ControlMetrics;
-  readonly controlPlane: ControlPlane;
+  readonly pipeline: RequestPipeline;
   readonly reconciler: Reconciler;
   /** Worker admission, liveness and slashing; undefined when turned off. */
   readonly workers: WorkerControl | undefined;
@@ -82,7 +83,10 @@ export async function startNautilusControl(
   }
   const kubeConfig = deps.kubeConfig ?? loadKubeConfig(config.kubeconfig);
   const metrics = new ControlMetrics();
-  const inbox = new Inbox(join(config.dataDir, "inbox.sqlite"), config.clusterId);
+  const state = openControlState(join(config.dataDir, "inbox.sqlite"), {
+    clusterId: config.clusterId,
+    packageId: config.packageId,
+  });
   const journal = new SubmissionJournal(join(config.dataDir, "journal.sqlite"));
   const submitter = new Submitter({
     client,
@@ -93,7 +97,7 @@ export async function startNautilusControl(
   // Every enclave-signed call (results, worker activations, slashes, cluster state) goes
   // through this one queue, so sequence numbers reach the chain in order.
   const poster = new EnclavePoster({
-    inbox,
+    sequences: state.sequences,
     signer: enclave,
     submitter,
     client,
@@ -101,7 +105,7 @@ export async function startNautilusControl(
     clusterId: config.clusterId,
   });
   const reporter = new Reporter({
-    inbox,
+    requests: state.requests,
     poster,
     clusterId: config.clusterId,
     maxBatch: config.reportBatch,
@@ -112,7 +116,7 @@ export async function startNautilusControl(
   });
   const workers = createWorkerManagement(
     {
-      inbox,
+      inbox: state.inbox,
       poster,
       client,
       kubeConfig,
@@ -135,10 +139,17 @@ export async function startNautilusControl(
         "Kubernetes API unavailable; retrying",
       ),
   });
-  const controlPlane = new ControlPlane({
-    inbox,
-    admit,
-    runner: workers.wrapRunner(executor),
+  const pipeline = new RequestPipeline({
+    inbox: state.inbox,
+    requests: state.requests,
+    namespaces: state.namespaces,
+    admit: (request, { claim }) =>
+      admitRequest(request, {
+        claim,
+        clusterId: config.clusterId,
+        placeOnWorkers: workers.config.placeOnWorkers,
+      }),
+    runner: executor,
     provision: async (namespace, owner) => {
       await ensureTenantNamespace(kubeConfig, { namespace, owner, clusterId: config.clusterId });
     },
@@ -149,46 +160,15 @@ export async function startNautilusControl(
     ...(workers.control ? { onIngested: () => workers.control?.wake() } : {}),
   });
   const reconciler = new Reconciler({
-    inbox,
-    controlPlane,
+    requests: state.requests,
+    namespaces: state.namespaces,
+    pipeline,
     client,
     kubeConfig,
     packageId: config.packageId,
     clusterId: config.clusterId,
     metrics,
     log,
-  });
-
-  // What a previous process signed but never saw settle comes first: it may hold results.
-  const recovered = await submitter.recover().catch((error: unknown) => {
-    log.error({ err: error }, "could not settle journaled transactions yet");
-    return { settled: [], failed: [] };
-  });
-  if (recovered.settled.length > 0)
-    log.info({ settled: recovered.settled.length }, "settled journaled transactions");
-  controlPlane.resume();
-  await workers.control?.start();
-
-  const stopAll = new AbortController();
-  const follower = new EventFollower({
-    client,
-    eventTypes: [`${config.packageId}::events`],
-    cursor: inbox.cursor(),
-    // The inbox decodes each event once, at its boundary; decoding here too would be waste.
-    decode: () => undefined,
-    onBatch: async (events, cursor) => {
-      await controlPlane.ingest(events, cursor);
-    },
-    onReconnect: ({ failures, delayMs, reason }) => {
-      metrics.followerReconnects.inc();
-      log.warn(
-        { failures, delayMs, reason: reason instanceof Error ? reason.message : String(reason) },
-        "event stream interrupted; reconnecting",
-      );
-    },
-  });
-  const following = follower.run(stopAll.signal).catch((error: unknown) => {
-    if (!stopAll.signal.aborted) log.fatal({ err: error }, "event follower stopped");
   });
 
   const gas = { balance: -1n };
@@ -201,17 +181,6 @@ export async function startNautilusControl(
       log.warn({ err: error }, "cannot read the operator's gas balance");
     }
   };
-  await checkGas();
-  const timers = [
-    setInterval(() => void checkGas(), 30_000),
-    setInterval(() => {
-      reconciler
-        .pass(stopAll.signal)
-        .catch((error: unknown) => log.warn({ err: error }, "reconciliation pass failed"));
-    }, config.reconcileIntervalMs),
-  ];
-  for (const timer of timers) timer.unref();
-
   const readiness: ReadinessCheck[] = [
     {
       name: "chain",
@@ -247,51 +216,132 @@ export async function startNautilusControl(
           : { ok: true, detail: "posting results" },
     },
   ];
-  let api: ApiServer;
-  try {
-    api = await startApiServer(
-      {
-        inbox,
-        registry: metrics.registry,
-        readiness,
-        info: {
-          enclave: enclave.mode,
-          cluster: config.clusterId,
-          operator: operator.toSuiAddress(),
-        },
+
+  const following = new AbortController();
+  let api: ApiServer | undefined;
+  let followerRun: Promise<void> | undefined;
+  const every = (name: string, ms: number, work: () => void): Service => {
+    let timer: NodeJS.Timeout | undefined;
+    return {
+      name,
+      start: () => {
+        timer = setInterval(work, ms);
+        timer.unref();
       },
-      { host: config.listenHost, port: config.listenPort },
-    );
-  } catch (error) {
-    stopAll.abort();
-    await workers.control?.stop();
-    inbox.close();
-    journal.close();
-    throw error;
-  }
-  log.info(
-    { url: api.url, cluster: config.clusterId, network: config.network },
-    "nautilus-control ready",
+      stop: () => clearInterval(timer),
+    };
+  };
+  // Started in this order, stopped in reverse. The state files are open before anything
+  // else (they start no work); the port is bound next, so a taken port fails the start
+  // before any loop, timer or in-flight work exists.
+  const services: Service[] = [
+    {
+      name: "state",
+      start: () => {},
+      stop: () => {
+        state.inbox.close();
+        journal.close();
+      },
+    },
+    {
+      name: "api",
+      start: async () => {
+        api = await startApiServer(
+          {
+            requests: state.requests,
+            registry: metrics.registry,
+            readiness,
+            info: {
+              enclave: enclave.mode,
+              cluster: config.clusterId,
+              operator: operator.toSuiAddress(),
+            },
+          },
+          { host: config.listenHost, port: config.listenPort },
+        );
+      },
+      stop: () => api?.close(),
+    },
+    {
+      // What a previous process signed but never saw settle comes first: it may hold results.
+      name: "journal recovery",
+      start: async () => {
+        const recovered = await submitter.recover().catch((error: unknown) => {
+          log.error({ err: error }, "could not settle journaled transactions yet");
+          return { settled: [], failed: [] };
+        });
+        if (recovered.settled.length > 0)
+          log.info({ settled: recovered.settled.length }, "settled journaled transactions");
+      },
+    },
+    {
+      name: "pipeline",
+      start: () => pipeline.resume(),
+      stop: () => pipeline.drain(config.drainTimeoutMs),
+    },
+    {
+      name: "workers",
+      start: () => workers.control?.start(),
+      stop: () => workers.control?.stop(),
+    },
+    {
+      name: "follower",
+      start: () => {
+        const follower = new EventFollower({
+          client,
+          eventTypes: [`${config.packageId}::events`],
+          cursor: state.inbox.cursor(),
+          // The inbox decodes each event once, at its boundary; decoding here would be waste.
+          decode: () => undefined,
+          onBatch: async (events, cursor) => {
+            await pipeline.ingest(events, cursor);
+          },
+          onReconnect: ({ failures, delayMs, reason }) => {
+            metrics.followerReconnects.inc();
+            log.warn(
+              {
+                failures,
+                delayMs,
+                reason: reason instanceof Error ? reason.message : String(reason),
+              },
+              "event stream interrupted; reconnecting",
+            );
+          },
+        });
+        followerRun = follower.run(following.signal).catch((error: unknown) => {
+          if (!following.signal.aborted) log.fatal({ err: error }, "event follower stopped");
+        });
+      },
+      stop: async () => {
+        following.abort();
+        await followerRun;
+      },
+    },
+    { name: "gas check", start: () => checkGas() },
+    every("gas timer", 30_000, () => void checkGas()),
+    every("reconciliation timer", config.reconcileIntervalMs, () => {
+      reconciler
+        .pass(following.signal)
+        .catch((error: unknown) => log.warn({ err: error }, "reconciliation pass failed"));
+    }),
+  ];
+  const stopServices = await startServices(services, (service, error) =>
+    log.error({ err: error, service }, "stopping a service failed"),
   );
+  const url = api?.url ?? "";
+  log.info({ url, cluster: config.clusterId, network: config.network }, "nautilus-control ready");
 
   return {
-    url: api.url,
+    url,
     log,
-    inbox,
+    state,
     metrics,
-    controlPlane,
+    pipeline,
     reconciler,
     workers: workers.control,
     enclavePublicKey: enclave.publicKey,
     stop: async () => {
-      for (const timer of timers) clearInterval(timer);
-      stopAll.abort();
-      await following;
-      await workers.control?.stop();
-      await controlPlane.drain(config.drainTimeoutMs);
-      await api.close();
-      inbox.close();
-      journal.close();
+      await stopServices();
       log.info("nautilus-control stopped");
     },
   };

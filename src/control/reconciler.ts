@@ -4,13 +4,14 @@ import type { Logger } from "pino";
 import { readClusterObject } from "../chain/cluster-view.ts";
 import { type DecodedCursor, decodeCursor, readEventPage } from "../chain/index.ts";
 import { findAppliedObjects, listManagedNamespaces, removeTenantNamespace } from "../k8s/index.ts";
-import type { ControlPlane } from "./control-plane.ts";
-import type { Inbox } from "./inbox.ts";
+import type { NamespaceStore, RequestStore } from "./inbox/index.ts";
 import type { ControlMetrics } from "./metrics.ts";
+import type { RequestPipeline } from "./pipeline/index.ts";
 
 export interface ReconcilerOptions {
-  inbox: Inbox;
-  controlPlane: ControlPlane;
+  requests: RequestStore;
+  namespaces: NamespaceStore;
+  pipeline: RequestPipeline;
   client: SuiGrpcClient;
   kubeConfig: KubeConfig;
   packageId: string;
@@ -52,10 +53,10 @@ export class Reconciler {
     };
     await this.#namespaces(count, signal);
     await this.#missedRequests(count, signal);
-    const unreported = this.#o.inbox.inState(["done"]).length;
+    const unreported = this.#o.requests.inState(["done"]).length;
     if (unreported > 0) {
       count("unreported_result", unreported);
-      this.#o.controlPlane.kickReporter();
+      this.#o.pipeline.kickReporter();
     }
     if (Object.keys(drift).length > 0) this.#o.log.warn({ drift }, "reconciliation repaired drift");
     return drift;
@@ -65,21 +66,21 @@ export class Reconciler {
     count: (kind: string, n?: number) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const { inbox, kubeConfig, clusterId } = this.#o;
+    const { namespaces, kubeConfig, clusterId } = this.#o;
     const managed = await listManagedNamespaces(kubeConfig, {
       clusterId,
       ...(signal ? { signal } : {}),
     });
     for (const found of managed) {
       if (found.terminating) continue;
-      const claim = inbox.namespace(found.namespace);
+      const claim = namespaces.get(found.namespace);
       if (!claim) {
         count("namespace_unknown");
         continue;
       }
       if (!claim.released) continue;
       await removeTenantNamespace(kubeConfig, found.namespace, signal ? { signal } : {});
-      this.#o.controlPlane.forgetNamespace(found.namespace);
+      this.#o.pipeline.forgetNamespace(found.namespace);
       count("namespace_released");
     }
   }
@@ -88,24 +89,24 @@ export class Reconciler {
     count: (kind: string, n?: number) => void,
     signal?: AbortSignal,
   ): Promise<void> {
-    const { inbox, client, clusterId, kubeConfig } = this.#o;
+    const { requests, client, clusterId, kubeConfig } = this.#o;
     const cluster = await readClusterObject(client, clusterId, signal);
     const chainHighest = BigInt(cluster.next_request_id) - 1n;
-    const chainAhead = chainHighest > inbox.maxRequestId();
+    const chainAhead = chainHighest > requests.maxRequestId();
     const applied = await findAppliedObjects(kubeConfig, {
       clusterId,
       ...(signal ? { signal } : {}),
     });
-    const unknownApplied = applied.filter((object) => inbox.get(object.requestId) === undefined);
+    const unknownApplied = applied.filter((object) => requests.get(object.requestId) === undefined);
     // One pass behind can be follower lag; two in a row, or objects we never heard of, is a gap.
     if ((chainAhead && this.#chainAheadBefore) || unknownApplied.length > 0) {
       const recovered = await this.#reread(signal);
       count("missed_request_event", recovered);
     }
-    this.#chainAheadBefore = chainAhead && chainHighest > inbox.maxRequestId();
+    this.#chainAheadBefore = chainAhead && chainHighest > requests.maxRequestId();
     for (const object of applied) {
-      const request = inbox.get(object.requestId);
-      if (request?.state === "running" && !this.#o.controlPlane.isRunning(object.requestId)) {
+      const request = requests.get(object.requestId);
+      if (request?.state === "running" && !this.#o.pipeline.isRunning(object.requestId)) {
         count("interrupted_request");
       }
     }
@@ -122,7 +123,7 @@ export class Reconciler {
         after,
         signal: signal ?? new AbortController().signal,
       });
-      added += await this.#o.controlPlane.ingest(page.events, null);
+      added += await this.#o.pipeline.ingest(page.events, null);
       if (!page.hasNextPage || page.nextCursor === null) break;
       after = decodeCursor(page.nextCursor);
     }

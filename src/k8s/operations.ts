@@ -33,19 +33,6 @@ export type AdmittedOperation =
     }
   | { kind: "delete"; resource: ResourceType; namespace: string; name: string };
 
-/** A request as the chain stated it (decoded `K8sAPIRequestEvent`). */
-export interface TenantRequest {
-  requestId: bigint;
-  clusterId: string;
-  method: string;
-  resource: string;
-  namespace: string;
-  name: string;
-  payload: Uint8Array;
-  priority: number;
-  requester: string;
-}
-
 /**
  * The answer a request gets on chain. `statusCode` follows HTTP (2xx success, 4xx the
  * tenant's fault, 5xx ours); `errorCode` is stable and documented, for failures only.

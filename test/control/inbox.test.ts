@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
-import { Inbox, type InboxEvent } from "../../src/control/inbox.ts";
+import { type InboxEvent, openControlState } from "../../src/control/inbox/index.ts";
 import {
   eventType,
   K8sAPIRequestCancelledEvent,
@@ -20,12 +20,22 @@ const OTHER_CLUSTER = normalizeSuiAddress("0xc2");
 const TENANT = normalizeSuiAddress("0xa1");
 let digest = 0;
 
-function requestEvent(id: number, cluster = CLUSTER): InboxEvent {
+function open(path: string, clusterId = CLUSTER) {
+  return openControlState(path, { clusterId, packageId: PKG });
+}
+
+/** Ingests like the pipeline does: the batch, then what it meant for requests. */
+function ingest(state: ReturnType<typeof open>, events: InboxEvent[], cursor: string) {
+  const result = state.inbox.ingest(events, cursor);
+  return { ...result, ...state.requests.ingested(result.applied) };
+}
+
+function requestEvent(id: number, cluster = CLUSTER, pkg = PKG): InboxEvent {
   return {
     txDigest: `tx${++digest}`,
     eventIndex: 0,
     checkpoint: BigInt(digest),
-    eventType: eventType(PKG, "K8sAPIRequestEvent"),
+    eventType: eventType(pkg, "K8sAPIRequestEvent"),
     bcs: K8sAPIRequestEvent.serialize({
       cluster_id: cluster,
       request_id: id,
@@ -47,49 +57,65 @@ describe("control: inbox", () => {
   after(() => rmSync(dir, { recursive: true, force: true }));
 
   it("stores events and cursor together; a redelivered event is recognized, not taken twice", () => {
-    const inbox = new Inbox(join(dir, "a.sqlite"), CLUSTER);
+    const state = open(join(dir, "a.sqlite"));
     const first = requestEvent(1);
-    const r1 = inbox.ingest([first, requestEvent(2)], "2:AA==");
+    const r1 = ingest(state, [first, requestEvent(2)], "2:AA==");
     assert.deepEqual(
       r1.added.map((r) => r.requestId),
       [1n, 2n],
     );
-    assert.equal(inbox.cursor(), "2:AA==");
-    const r2 = inbox.ingest([first], "3:AA==");
+    assert.equal(state.inbox.cursor(), "2:AA==");
+    const r2 = ingest(state, [first], "3:AA==");
     assert.equal(r2.duplicates, 1);
     assert.equal(r2.added.length, 0);
-    assert.equal(inbox.inState(["queued"]).length, 2);
-    inbox.close();
+    assert.equal(state.requests.inState(["queued"]).length, 2);
+    state.inbox.close();
   });
 
   it("survives reopening: the cursor and every request's state are as they were", () => {
     const path = join(dir, "b.sqlite");
-    const inbox = new Inbox(path, CLUSTER);
-    inbox.ingest([requestEvent(7)], "9:AQ==");
-    inbox.markRunning(7n);
-    inbox.close();
-    const reopened = new Inbox(path, CLUSTER);
-    assert.equal(reopened.cursor(), "9:AQ==");
-    const request = reopened.get(7n);
+    const state = open(path);
+    ingest(state, [requestEvent(7)], "9:AQ==");
+    state.requests.markRunning(7n);
+    state.inbox.close();
+    const reopened = open(path);
+    assert.equal(reopened.inbox.cursor(), "9:AQ==");
+    const request = reopened.requests.get(7n);
     assert.equal(request?.state, "running");
     assert.equal(request?.attempts, 1);
     assert.equal(request?.name, "pod-7");
-    reopened.close();
+    reopened.inbox.close();
   });
 
   it("ignores requests addressed to another cluster and refuses a data dir of another cluster", () => {
     const path = join(dir, "c.sqlite");
-    const inbox = new Inbox(path, CLUSTER);
-    const result = inbox.ingest([requestEvent(1, OTHER_CLUSTER)], "1:AA==");
+    const state = open(path);
+    const result = ingest(state, [requestEvent(1, OTHER_CLUSTER)], "1:AA==");
     assert.equal(result.added.length, 0);
-    inbox.close();
-    assert.throws(() => new Inbox(path, OTHER_CLUSTER), /belongs to cluster/);
+    assert.equal(state.requests.get(1n), undefined);
+    state.inbox.close();
+    assert.throws(() => open(path, OTHER_CLUSTER), /belongs to cluster/);
+  });
+
+  it("never acts on an event of another package, even one shaped like ours", () => {
+    const state = open(":memory:");
+    const impostor = normalizeSuiAddress("0xbad");
+    const result = ingest(state, [requestEvent(5, CLUSTER, impostor)], "1:AA==");
+    assert.equal(result.applied.length, 0);
+    assert.equal(result.added.length, 0);
+    assert.equal(state.requests.get(5n), undefined, "no request from the impostor package");
+    assert.equal(state.inbox.cursor(), "1:AA==", "the cursor still moves past it");
+    const ours = ingest(state, [requestEvent(5)], "2:AA==");
+    assert.deepEqual(
+      ours.added.map((r) => r.requestId),
+      [5n],
+    );
   });
 
   it("applies cancellation (only while queued), results and namespace claims", () => {
-    const inbox = new Inbox(":memory:", CLUSTER);
-    inbox.ingest([requestEvent(1), requestEvent(2)], "1:AA==");
-    inbox.markRunning(2n);
+    const state = open(":memory:");
+    ingest(state, [requestEvent(1), requestEvent(2)], "1:AA==");
+    state.requests.markRunning(2n);
     const cancel = (id: number): InboxEvent => ({
       txDigest: `cancel${id}`,
       eventIndex: 0,
@@ -102,9 +128,9 @@ describe("control: inbox", () => {
         refund_mist: 1n,
       }).toBytes(),
     });
-    const cancelled = inbox.ingest([cancel(1), cancel(2)], "2:AA==");
+    const cancelled = ingest(state, [cancel(1), cancel(2)], "2:AA==");
     assert.deepEqual(cancelled.cancelled, [1n]);
-    assert.equal(inbox.get(2n)?.state, "running");
+    assert.equal(state.requests.get(2n)?.state, "running");
 
     const result: InboxEvent = {
       txDigest: "done2",
@@ -122,9 +148,9 @@ describe("control: inbox", () => {
         timestamp_ms: 1,
       }).toBytes(),
     };
-    inbox.ingest([result], "3:AA==");
-    assert.equal(inbox.get(2n)?.state, "reported");
-    assert.equal(inbox.get(2n)?.reportDigest, "done2");
+    ingest(state, [result], "3:AA==");
+    assert.equal(state.requests.get(2n)?.state, "reported");
+    assert.equal(state.requests.get(2n)?.reportDigest, "done2");
 
     const claim = (action: number, owner = TENANT): InboxEvent => ({
       txDigest: `ns${action}${owner}`,
@@ -139,47 +165,47 @@ describe("control: inbox", () => {
         action,
       }).toBytes(),
     });
-    inbox.ingest([claim(NAMESPACE_ACTION.claimed)], "4:AA==");
-    assert.deepEqual(inbox.namespace("team-a"), {
+    ingest(state, [claim(NAMESPACE_ACTION.claimed)], "4:AA==");
+    assert.deepEqual(state.namespaces.get("team-a"), {
       namespace: "team-a",
       owner: TENANT,
       capId: normalizeSuiAddress("0xcab"),
       released: false,
     });
-    inbox.ingest([claim(NAMESPACE_ACTION.released)], "5:AA==");
-    assert.equal(inbox.namespace("team-a")?.released, true);
+    ingest(state, [claim(NAMESPACE_ACTION.released)], "5:AA==");
+    assert.equal(state.namespaces.get("team-a")?.released, true);
   });
 
   it("persists the outcome with its digest and hands out each enclave sequence once", () => {
     const path = join(dir, "d.sqlite");
-    const inbox = new Inbox(path, CLUSTER);
-    inbox.ingest([requestEvent(3)], "1:AA==");
-    inbox.markRunning(3n);
+    const state = open(path);
+    ingest(state, [requestEvent(3)], "1:AA==");
+    state.requests.markRunning(3n);
     const json = JSON.stringify({
       statusCode: 201,
       summary: "pod/pod-3 created",
       output: { kind: "Pod" },
     });
-    inbox.recordOutcome(
+    state.requests.recordOutcome(
       3n,
       { statusCode: 201, summary: "pod/pod-3 created", output: { kind: "Pod" } },
       new Uint8Array(32).fill(7),
       json,
     );
-    const done = inbox.get(3n);
+    const done = state.requests.get(3n);
     assert.equal(done?.state, "done");
     assert.equal(done?.outcome?.json, json);
     assert.deepEqual(done?.outcome?.output, { kind: "Pod" });
-    assert.deepEqual(inbox.reserveSequences(2, 1n), [1n, 2n]);
-    assert.deepEqual(inbox.reserveSequences(1, 1n), [3n]);
-    assert.deepEqual(inbox.reserveSequences(1, 10n), [10n], "jumps ahead to the chain's sequence");
-    inbox.close();
-    const reopened = new Inbox(path, CLUSTER);
+    assert.deepEqual(state.sequences.reserve(2, 1n), [1n, 2n]);
+    assert.deepEqual(state.sequences.reserve(1, 1n), [3n]);
+    assert.deepEqual(state.sequences.reserve(1, 10n), [10n], "jumps ahead to the chain's sequence");
+    state.inbox.close();
+    const reopened = open(path);
     assert.deepEqual(
-      reopened.reserveSequences(1, 1n),
+      reopened.sequences.reserve(1, 1n),
       [11n],
       "never reuses a sequence after a restart",
     );
-    reopened.close();
+    reopened.inbox.close();
   });
 });

@@ -57,7 +57,7 @@ describe("nautilus-control: the API server is unreachable for 20 s mid-run", () 
     await new Promise((resolve) =>
       setTimeout(resolve, Math.max(0, OUTAGE_MS - (Date.now() - cutAt))),
     );
-    const inbox = stack.control?.inbox;
+    const inbox = stack.control?.state.requests;
     assert.ok(inbox);
     assert.ok(
       during.every((id) => inbox.get(id)?.state === "queued" || inbox.get(id)?.state === "running"),

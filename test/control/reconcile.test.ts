@@ -48,9 +48,9 @@ describe("nautilus-control reconciliation: the cluster converges to the chain", 
         { cluster: stack.clusterId, cap: tenant.capId },
       ),
     );
-    const inbox = stack.control?.inbox;
+    const namespaces = stack.control?.state.namespaces;
     await waitFor("the release to reach the inbox", async () =>
-      inbox?.namespace(tenant.namespace)?.released ? true : undefined,
+      namespaces?.get(tenant.namespace)?.released ? true : undefined,
     );
     const drift = await stack.control?.reconciler.pass();
     assert.equal(drift?.namespace_released, 1);
@@ -103,7 +103,7 @@ describe("nautilus-control reconciliation: the cluster converges to the chain", 
     db.close();
 
     const restarted = await stack.startControl();
-    assert.equal(restarted.inbox.get(missed), undefined, "the event was skipped");
+    assert.equal(restarted.state.requests.get(missed), undefined, "the event was skipped");
     const drift = await restarted.reconciler.pass();
     assert.ok((drift?.missed_request_event ?? 0) >= 1, JSON.stringify(drift));
     const result = await waitForResult(stack, missed);

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { type Schedulable, Scheduler } from "../../src/control/scheduler.ts";
+import { type Schedulable, Scheduler } from "../../src/control/pipeline/scheduler.ts";
 
 let nextId = 1n;
 const req = (tenant: string, namespace: string, priority = 0): Schedulable => ({

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { Inbox, type InboxEvent } from "../../src/control/inbox.ts";
+import { Inbox, type InboxEvent } from "../../src/control/inbox/index.ts";
 import { WorkerRegistry } from "../../src/control/workers/index.ts";
 import { eventType, WORKER_ACTION, WorkerNodeEvent } from "../../src/protocol/index.ts";
 
@@ -34,7 +34,7 @@ function workerEvent(
 }
 
 function openRegistry() {
-  const inbox = new Inbox(":memory:", CLUSTER);
+  const inbox = new Inbox(":memory:", { clusterId: CLUSTER });
   const seen: number[] = [];
   const registry = new WorkerRegistry({ onHeartbeat: (h) => seen.push(h.chainMs) });
   inbox.extend(registry);
@@ -83,7 +83,7 @@ test("another cluster's workers and repeated events are ignored", () => {
 });
 
 test("a failing extension rolls back the batch and its cursor together", () => {
-  const inbox = new Inbox(":memory:", CLUSTER);
+  const inbox = new Inbox(":memory:", { clusterId: CLUSTER });
   const registry = new WorkerRegistry();
   inbox.extend(registry);
   inbox.extend({

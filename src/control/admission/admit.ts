@@ -1,12 +1,13 @@
 // Admission: one tenant request in, one admitted operation or one rejection out.
 
-import type { AdmittedOperation, TenantRequest } from "../../k8s/operations.ts";
+import type { AdmittedOperation } from "../../k8s/operations.ts";
 import {
   isDnsLabel,
   isDnsSubdomain,
   isReservedNamespace,
   REQUEST_METHODS,
 } from "../../protocol/index.ts";
+import type { TenantRequest } from "../tenant-request.ts";
 import { accept, type Checked, type Rejection, refuse, rejection } from "./errors.ts";
 import { admitObject, admitPatch } from "./manifest.ts";
 import { decodePayload } from "./parse.ts";

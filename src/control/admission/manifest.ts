@@ -3,8 +3,9 @@
 // the kind's policy (including restricted defaults) applied.
 
 import { ANNOTATION_REQUEST_ID } from "../../k8s/labels.ts";
-import type { KubernetesObject, TenantRequest } from "../../k8s/operations.ts";
+import type { KubernetesObject } from "../../k8s/operations.ts";
 import { apiVersionOf, type ResourceType } from "../../k8s/resources.ts";
+import type { TenantRequest } from "../tenant-request.ts";
 import { accept, type Checked, type Rejection, refuse, rejection } from "./errors.ts";
 import { checkMetadata, findNestedReservedKey } from "./metadata-policy.ts";
 import { objectNameProblem } from "./names.ts";

@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { Registry } from "prom-client";
-import type { Inbox, InboxRequest } from "../inbox.ts";
+import type { InboxRequest, RequestStore } from "../inbox/index.ts";
 import { AuthError, verifiedAddress } from "./auth.ts";
 import { type ListeningServer, listenOn, sendJson } from "./serve.ts";
 
@@ -11,7 +11,7 @@ export interface ReadinessCheck {
 }
 
 export interface ApiOptions {
-  inbox: Inbox;
+  requests: RequestStore;
   registry: Registry;
   readiness: readonly ReadinessCheck[];
   /** Shown on /healthz and /readyz, e.g. `{ enclave: "dev" }`. */
@@ -101,7 +101,7 @@ async function requests(
   }
   if (url.pathname === "/v1/requests") {
     const limit = Math.min(Number(url.searchParams.get("limit") ?? 50) || 50, MAX_LIST);
-    return sendJson(res, 200, { requests: options.inbox.byRequester(address, limit).map(view) });
+    return sendJson(res, 200, { requests: options.requests.byRequester(address, limit).map(view) });
   }
   const match = /^\/v1\/requests\/(\d{1,20})(\/output)?$/.exec(url.pathname);
   if (!match?.[1])
@@ -109,7 +109,7 @@ async function requests(
       error: "NOT_FOUND",
       message: "expected /v1/requests/<id>[/output]",
     });
-  const request = options.inbox.get(BigInt(match[1]));
+  const request = options.requests.get(BigInt(match[1]));
   // The same answer for "absent" and "someone else's", so ids reveal nothing.
   if (!request || request.requester !== address) {
     return sendJson(res, 404, {

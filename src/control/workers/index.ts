@@ -2,18 +2,15 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
 import type { Registry } from "prom-client";
-import type { OperationRunner } from "../control-plane.ts";
 import type { EnclavePoster } from "../enclave-poster.ts";
-import type { Inbox } from "../inbox.ts";
+import type { Inbox } from "../inbox/index.ts";
 import { resolveWorkerConfig, type WorkerControlConfig } from "./config.ts";
-import { placeOnWorkerNodes } from "./placement.ts";
 import { WorkerRegistry } from "./registry.ts";
 import { WorkerControl } from "./worker-control.ts";
 
 export { DEFAULT_WORKER_CONFIG, resolveWorkerConfig, type WorkerControlConfig } from "./config.ts";
 export { WorkerControlError, type WorkerControlErrorCode } from "./errors.ts";
 export * from "./node-labels.ts";
-export { placeOnWorkerNodes, withWorkerPlacement } from "./placement.ts";
 export { type WorkerEntry, WorkerRegistry, type WorkerStatus } from "./registry.ts";
 export { WorkerControl } from "./worker-control.ts";
 
@@ -29,14 +26,12 @@ export interface WorkerManagementDeps {
   metricsRegistry: Registry;
 }
 
-/** What nautilus-control wires in: the runner wrapper and the manager. */
+/** What nautilus-control wires in: the manager and its registry. */
 export interface WorkerManagement {
   readonly config: WorkerControlConfig;
   /** Undefined when worker management is turned off. */
   readonly control: WorkerControl | undefined;
   readonly registry: WorkerRegistry | undefined;
-  /** The tenant runner, placing pods on worker nodes when `placeOnWorkers` is set. */
-  wrapRunner(runner: OperationRunner): OperationRunner;
 }
 
 /**
@@ -49,12 +44,10 @@ export function createWorkerManagement(
   overrides: Partial<WorkerControlConfig> = {},
 ): WorkerManagement {
   const config = resolveWorkerConfig(overrides);
-  const wrapRunner = (runner: OperationRunner) =>
-    config.placeOnWorkers ? placeOnWorkerNodes(runner, deps.clusterId) : runner;
-  if (!config.enabled) return { config, control: undefined, registry: undefined, wrapRunner };
+  if (!config.enabled) return { config, control: undefined, registry: undefined };
   let control: WorkerControl | undefined;
   const registry = new WorkerRegistry({ onHeartbeat: (seen) => control?.observeHeartbeat(seen) });
   deps.inbox.extend(registry);
   control = new WorkerControl({ ...deps, config, registry });
-  return { config, control, registry, wrapRunner };
+  return { config, control, registry };
 }

@@ -1,6 +1,6 @@
 import type { DatabaseSync, StatementSync } from "node:sqlite";
 import { type DecodedEvent, WORKER_ACTION } from "../../protocol/index.ts";
-import type { InboxEvent, InboxExtension } from "../inbox.ts";
+import type { InboxEvent, InboxExtension, InboxTables } from "../inbox/index.ts";
 
 /** The chain's view of a worker, as its WorkerNodeEvents told it. */
 export type WorkerStatus = "pending" | "active" | "unbonding" | "slashed" | "withdrawn";
@@ -73,7 +73,7 @@ export class WorkerRegistry implements InboxExtension {
     this.#onHeartbeat = options.onHeartbeat;
   }
 
-  open(db: DatabaseSync): void {
+  open({ db }: InboxTables): void {
     db.exec(SCHEMA);
     this.#db = db;
     this.#statements = prepare(db);

@@ -1,7 +1,7 @@
 // Requests admission must refuse, each with the exact code it must refuse with. Exported so
 // an end-to-end test can replay the ones the chain accepts (`onChain`) against a real
 // cluster and check that none of them creates an object.
-import type { TenantRequest } from "../../../src/k8s/operations.ts";
+import type { TenantRequest } from "../../../src/control/tenant-request.ts";
 import {
   isDnsSubdomain,
   isResource,

@@ -1,5 +1,5 @@
 // Builders of tenant requests for admission tests.
-import type { TenantRequest } from "../../../src/k8s/operations.ts";
+import type { TenantRequest } from "../../../src/control/tenant-request.ts";
 
 export const NAMESPACE = "team-a";
 

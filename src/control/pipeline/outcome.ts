@@ -1,5 +1,6 @@
-import type { RequestOutcome } from "../k8s/operations.ts";
-import { LIMITS } from "../protocol/index.ts";
+import { isK8sError } from "../../k8s/index.ts";
+import type { RequestOutcome } from "../../k8s/operations.ts";
+import { LIMITS } from "../../protocol/index.ts";
 
 /**
  * The one line that goes on chain with a result: `201 pod/web created`, or for failures
@@ -30,4 +31,25 @@ export function outputJson(outcome: RequestOutcome): string {
     summary: outcome.summary,
     output: outcome.output ?? null,
   });
+}
+
+export function refusal(statusCode: number, errorCode: string, message: string): RequestOutcome {
+  return { statusCode, errorCode, summary: message, output: { error: errorCode, message } };
+}
+
+/**
+ * The namespace cannot be made the tenant's: it exists and is not ours, belongs to another
+ * cluster object, or is still being deleted. Each is a failed result with its own code, not
+ * an internal error; anything else (API unreachable past retries) stays an error.
+ */
+const PROVISIONING_REFUSALS: Record<string, number> = {
+  K8S_NAMESPACE_NOT_MANAGED: 409,
+  K8S_NAMESPACE_OTHER_CLUSTER: 409,
+  K8S_NAMESPACE_TERMINATING: 409,
+  K8S_RBAC_NOT_EFFECTIVE: 503,
+};
+
+export function provisioningRefusal(error: unknown): RequestOutcome | undefined {
+  if (!isK8sError(error) || !(error.code in PROVISIONING_REFUSALS)) return undefined;
+  return refusal(PROVISIONING_REFUSALS[error.code] ?? 409, error.code, error.message);
 }

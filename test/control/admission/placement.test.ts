@@ -1,8 +1,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { LABEL_WORKER_ACTIVE, withWorkerPlacement } from "../../src/control/workers/index.ts";
-import { clusterLabelValue, LABEL_CLUSTER, tenantResource } from "../../src/k8s/index.ts";
-import type { AdmittedOperation } from "../../src/k8s/operations.ts";
+import { withWorkerPlacement } from "../../../src/control/admission/index.ts";
+import { LABEL_WORKER_ACTIVE } from "../../../src/control/workers/index.ts";
+import { clusterLabelValue, LABEL_CLUSTER, tenantResource } from "../../../src/k8s/index.ts";
+import type { AdmittedOperation } from "../../../src/k8s/operations.ts";
 
 const CLUSTER = `0x${"ab".repeat(32)}`;
 const CLUSTER_LABEL = clusterLabelValue(CLUSTER);

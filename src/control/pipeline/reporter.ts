@@ -1,10 +1,10 @@
-import { isChainError, MoveAbortError } from "../chain/index.ts";
-import { type EnclavePoster, SignedCallError } from "./enclave-poster.ts";
-import type { Inbox, InboxRequest } from "./inbox.ts";
-import { chainSummary } from "./result-summary.ts";
+import { isChainError, MoveAbortError } from "../../chain/index.ts";
+import { type EnclavePoster, SignedCallError } from "../enclave-poster.ts";
+import type { InboxRequest, RequestStore } from "../inbox/index.ts";
+import { chainSummary } from "./outcome.ts";
 
 export interface ReporterOptions {
-  inbox: Inbox;
+  requests: RequestStore;
   /** The one queue of enclave-signed calls: sequences, signatures, re-signing when stale. */
   poster: EnclavePoster;
   clusterId: string;
@@ -45,7 +45,7 @@ export class Reporter {
   async reportPending(signal?: AbortSignal): Promise<number> {
     let settled = 0;
     for (;;) {
-      const batch = this.#options.inbox.inState(["done"], this.#maxBatch);
+      const batch = this.#options.requests.inState(["done"], this.#maxBatch);
       if (batch.length === 0) return settled;
       const before = settled;
       settled += await this.#post(batch, signal);
@@ -54,10 +54,10 @@ export class Reporter {
   }
 
   async #post(batch: InboxRequest[], signal?: AbortSignal): Promise<number> {
-    const { inbox, poster } = this.#options;
+    const { requests, poster } = this.#options;
     try {
       const result = await poster.postBatch("complete", batch.map(resultFields), signal);
-      inbox.markAllReported(
+      requests.markAllReported(
         batch.map((request) => request.requestId),
         result.digest,
       );
@@ -102,8 +102,8 @@ export class Reporter {
       const [request] = batch;
       if (!request) return 0;
       if (abort === "EAlreadyCompleted")
-        this.#options.inbox.markReported(request.requestId, "settled-on-chain");
-      else this.#options.inbox.markCancelled(request.requestId);
+        this.#options.requests.markReported(request.requestId, "settled-on-chain");
+      else this.#options.requests.markCancelled(request.requestId);
       return 1;
     }
     let settled = 0;

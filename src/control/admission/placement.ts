@@ -1,9 +1,8 @@
 import { clusterLabelValue, LABEL_CLUSTER } from "../../k8s/index.ts";
 import type { AdmittedOperation } from "../../k8s/operations.ts";
-import { findPodTemplate } from "../admission/pod-templates.ts";
-import { isMapping, type Mapping } from "../admission/values.ts";
-import type { OperationRunner } from "../control-plane.ts";
-import { LABEL_WORKER_ACTIVE } from "./node-labels.ts";
+import { LABEL_WORKER_ACTIVE } from "../workers/node-labels.ts";
+import { findPodTemplate } from "./pod-templates.ts";
+import { isMapping, type Mapping } from "./values.ts";
 
 /**
  * Keeps tenant pods on active workers' nodes: every pod template a tenant writes gets
@@ -12,16 +11,9 @@ import { LABEL_WORKER_ACTIVE } from "./node-labels.ts";
  * those keys; the cluster key keeps two k8s_daas clusters sharing one Kubernetes cluster
  * apart). The control plane puts that
  * label on a worker's Node when it joins and removes it when the node is cordoned, so the
- * scheduler places new pods only on live, staked workers. Admission runs before this and
- * already refuses `nodeName` and blanket tolerations, so a tenant cannot step around it.
+ * scheduler places new pods only on live, staked workers. The policy checks run before this
+ * and already refuse `nodeName` and blanket tolerations, so a tenant cannot step around it.
  */
-export function placeOnWorkerNodes(runner: OperationRunner, clusterId: string): OperationRunner {
-  return {
-    execute: (operation, requestId, options) =>
-      runner.execute(withWorkerPlacement(operation, clusterId), requestId, options),
-  };
-}
-
 export function withWorkerPlacement(
   operation: AdmittedOperation,
   clusterId: string,

@@ -1,0 +1,12 @@
+// The request pipeline: ingest → admit → schedule → execute → record → report.
+
+export { chainSummary, outputJson, refusal, truncateUtf8 } from "./outcome.ts";
+export { Reporter, type ReporterOptions, type ReporterProblem } from "./reporter.ts";
+export {
+  type AdmitRequest,
+  type OperationRunner,
+  type ProvisionNamespace,
+  RequestPipeline,
+  type RequestPipelineOptions,
+} from "./request-pipeline.ts";
+export { type Schedulable, Scheduler } from "./scheduler.ts";

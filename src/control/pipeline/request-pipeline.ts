@@ -1,0 +1,302 @@
+import { createHash } from "node:crypto";
+import type { Logger } from "pino";
+import type { FollowedEvent, FollowerCursor } from "../../chain/index.ts";
+import type { AdmittedOperation, RequestOutcome } from "../../k8s/operations.ts";
+import { type BackoffPolicy, backoffDelay, sleep } from "../../shared/backoff.ts";
+import { CoalescingLoop } from "../../shared/coalescing-loop.ts";
+import type { AdmissionContext, RequestAdmission } from "../admission/index.ts";
+import type {
+  Inbox,
+  InboxEvent,
+  InboxRequest,
+  NamespaceStore,
+  RequestStore,
+} from "../inbox/index.ts";
+import type { ControlMetrics } from "../metrics.ts";
+import type { TenantRequest } from "../tenant-request.ts";
+import { outputJson, provisioningRefusal, refusal } from "./outcome.ts";
+import type { Reporter } from "./reporter.ts";
+import { Scheduler } from "./scheduler.ts";
+
+/** Admission as the pipeline calls it (src/control/admission: ownership, policy, placement). */
+export type AdmitRequest = (
+  request: TenantRequest,
+  context: Pick<AdmissionContext, "claim">,
+) => RequestAdmission;
+
+/** The Kubernetes side (src/k8s): runs one admitted operation as the tenant. */
+export interface OperationRunner {
+  execute(
+    operation: AdmittedOperation,
+    requestId: bigint,
+    options: { signal?: AbortSignal; resumed?: boolean },
+  ): Promise<RequestOutcome>;
+}
+
+/** Makes a claimed namespace ready for its tenant (idempotent). */
+export type ProvisionNamespace = (namespace: string, owner: string) => Promise<void>;
+
+export interface RequestPipelineOptions {
+  inbox: Inbox;
+  requests: RequestStore;
+  namespaces: NamespaceStore;
+  admit: AdmitRequest;
+  runner: OperationRunner;
+  provision: ProvisionNamespace;
+  reporter: Reporter;
+  metrics: ControlMetrics;
+  log: Logger;
+  concurrency: number;
+  /** Retries of an unexpected execution failure before it becomes a final 500. */
+  executionRetries?: number;
+  executionBackoff?: BackoffPolicy;
+  /** Called after every committed batch of events (worker management acts on its own). */
+  onIngested?: () => void;
+}
+
+type Job = InboxRequest & { tenant: string };
+
+const DEFAULT_EXECUTION_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 10_000 };
+
+/**
+ * One request's path through nautilus-control, each step a file of this folder or a sibling:
+ *
+ *   ingest    events + cursor in one inbox transaction (../inbox)
+ *   admit     ownership → policy → worker placement (../admission)
+ *   schedule  priority levels, FIFO per level, fair between tenants (./scheduler.ts)
+ *   execute   provisioning, then the impersonating executor (src/k8s)
+ *   record    the outcome persisted before anything is signed (./outcome.ts)
+ *   report    enclave-signed `complete` batches (./reporter.ts)
+ *
+ * Every step reads and writes the inbox, so a crash at any point resumes where it stopped:
+ * queued and running requests run (again, idempotently), done ones are reported.
+ */
+export class RequestPipeline {
+  readonly #o: RequestPipelineOptions;
+  readonly #scheduler: Scheduler<Job>;
+  readonly #inFlight = new Map<bigint, Promise<void>>();
+  readonly #provisioned = new Set<string>();
+  readonly #abort = new AbortController();
+  readonly #reporting: CoalescingLoop;
+  /** Pipeline time (ms) spent on a request before it was scheduled: its share of ingest. */
+  readonly #ingestShareMs = new Map<bigint, number>();
+  #draining = false;
+
+  constructor(options: RequestPipelineOptions) {
+    this.#o = options;
+    this.#scheduler = new Scheduler(options.concurrency);
+    this.#reporting = new CoalescingLoop({
+      pass: async (signal) => {
+        const n = await this.#o.reporter.reportPending(signal);
+        this.#o.metrics.reported.inc(n);
+      },
+      onError: (error) => this.#o.log.error({ err: error }, "reporting failed"),
+    });
+  }
+
+  get scheduler(): Scheduler<Job> {
+    return this.#scheduler;
+  }
+
+  /** Re-queues what a previous run accepted but did not finish; reports what it finished. */
+  resume(): void {
+    for (const request of this.#o.requests.inState(["queued", "running"])) this.#enqueue(request);
+    this.#pump();
+    this.kickReporter();
+  }
+
+  /** Whether a request is executing right now. */
+  isRunning(requestId: bigint): boolean {
+    return this.#inFlight.has(requestId);
+  }
+
+  /**
+   * The follower's sink: events and cursor land together, then new work is scheduled.
+   * `cursor: null` is a reconciliation re-read: events only, the cursor stays. Returns how
+   * many requests were new.
+   */
+  async ingest(
+    events: readonly Omit<FollowedEvent<unknown>, "decoded" | "cursor" | "sender">[],
+    cursor: FollowerCursor | null,
+  ): Promise<number> {
+    const started = performance.now();
+    const batch: InboxEvent[] = events.map((event) => ({
+      txDigest: event.txDigest,
+      eventIndex: event.eventIndex,
+      checkpoint: event.checkpoint,
+      eventType: event.eventType,
+      bcs: event.bcs,
+    }));
+    const result = this.#o.inbox.ingest(batch, cursor);
+    const { added, cancelled } = this.#o.requests.ingested(result.applied);
+    for (const { decoded } of result.applied) {
+      this.#o.metrics.eventsIngested.inc({ type: decoded.name });
+    }
+    this.#o.metrics.duplicateEvents.inc(result.duplicates);
+    this.#o.onIngested?.();
+    for (const id of cancelled) this.#scheduler.remove(id);
+    if (this.#draining) return added.length;
+    const share = added.length > 0 ? (performance.now() - started) / added.length : 0;
+    for (const request of added) {
+      this.#ingestShareMs.set(request.requestId, share);
+      this.#enqueue(request);
+    }
+    this.#pump();
+    return added.length;
+  }
+
+  /** Stops taking work, waits for what runs, posts what finished. */
+  async drain(timeoutMs: number): Promise<void> {
+    this.#draining = true;
+    const settled = Promise.allSettled([...this.#inFlight.values()]);
+    const timedOut = new Promise<"timeout">((resolve) =>
+      setTimeout(resolve, timeoutMs, "timeout").unref(),
+    );
+    if ((await Promise.race([settled, timedOut])) === "timeout") {
+      this.#o.log.warn(
+        { inFlight: this.#inFlight.size },
+        "drain timed out; unfinished requests resume at next start",
+      );
+      this.#abort.abort();
+    }
+    await this.#reporting.idle;
+    await this.#reporting.stop();
+  }
+
+  /** Posts persisted outcomes now (coalesces concurrent calls). */
+  kickReporter(): void {
+    this.#reporting.kick();
+  }
+
+  /** Forget a namespace's provisioning (it was released and removed). */
+  forgetNamespace(namespace: string): void {
+    this.#provisioned.delete(namespace);
+  }
+
+  #enqueue(request: InboxRequest): void {
+    this.#scheduler.enqueue({ ...request, tenant: request.requester });
+    this.#updateQueueMetrics();
+  }
+
+  #pump(): void {
+    if (this.#draining) return;
+    for (let job = this.#scheduler.take(); job; job = this.#scheduler.take()) {
+      const current = job;
+      const run = this.#run(current).finally(() => {
+        this.#scheduler.finished(current);
+        this.#inFlight.delete(current.requestId);
+        this.#o.metrics.inFlight.set(this.#inFlight.size);
+        this.#pump();
+      });
+      this.#inFlight.set(current.requestId, run);
+      this.#o.metrics.inFlight.set(this.#inFlight.size);
+    }
+    this.#updateQueueMetrics();
+  }
+
+  async #run(job: Job): Promise<void> {
+    const { requests, log, metrics } = this.#o;
+    const started = performance.now();
+    requests.markRunning(job.requestId);
+    const timing = { ownMs: this.#ingestShareMs.get(job.requestId), executorMs: 0 };
+    this.#ingestShareMs.delete(job.requestId);
+    let outcome: RequestOutcome;
+    try {
+      outcome = await this.#decide(job, timing);
+    } catch (error) {
+      if (this.#abort.signal.aborted) return; // shutting down: the next start re-runs it
+      log.error({ err: error, requestId: String(job.requestId) }, "request failed unexpectedly");
+      outcome = {
+        statusCode: 500,
+        errorCode: "CONTROL_INTERNAL",
+        summary: "the control plane failed while executing this request",
+        output: { error: error instanceof Error ? error.message : String(error) },
+      };
+    }
+    const json = outputJson(outcome);
+    const digest = createHash("sha256").update(json, "utf8").digest();
+    requests.recordOutcome(job.requestId, outcome, new Uint8Array(digest), json);
+    const total = performance.now() - started;
+    metrics.executionSeconds.observe(total / 1000);
+    if (timing.ownMs !== undefined) {
+      metrics.pipelineOverheadSeconds.observe((timing.ownMs + total - timing.executorMs) / 1000);
+    }
+    metrics.executions.inc({
+      status: `${Math.floor(outcome.statusCode / 100)}xx`,
+      code: outcome.errorCode ?? "OK",
+    });
+    log.info(
+      {
+        requestId: String(job.requestId),
+        namespace: job.namespace,
+        method: job.method,
+        resource: job.resource,
+        status: outcome.statusCode,
+        code: outcome.errorCode,
+      },
+      "request finished",
+    );
+    this.kickReporter();
+  }
+
+  /** Admission, provisioning, execution: the first refusal is the answer. */
+  async #decide(job: Job, timing: { executorMs: number }): Promise<RequestOutcome> {
+    const admitted = this.#o.admit(job, { claim: this.#o.namespaces.get(job.namespace) });
+    if (!admitted.ok) {
+      const { code, statusCode, message } = admitted.rejection;
+      return refusal(statusCode, code, message);
+    }
+    const executorStarted = performance.now();
+    try {
+      if (!this.#provisioned.has(job.namespace)) {
+        try {
+          await this.#o.provision(job.namespace, job.requester);
+        } catch (error) {
+          const refused = provisioningRefusal(error);
+          if (refused) return refused;
+          throw error;
+        }
+        this.#provisioned.add(job.namespace);
+      }
+      return await this.#execute(admitted.operation, job.requestId);
+    } finally {
+      timing.executorMs = performance.now() - executorStarted;
+    }
+  }
+
+  /**
+   * The executor answers every Kubernetes failure with an outcome; what it throws is
+   * unexpected (a bug, a dropped connection the client library did not classify). Such a
+   * failure is retried with backoff (writes are idempotent by request id) before it
+   * becomes a final 500 on chain.
+   */
+  async #execute(operation: AdmittedOperation, requestId: bigint): Promise<RequestOutcome> {
+    const retries = this.#o.executionRetries ?? 3;
+    const backoff = this.#o.executionBackoff ?? DEFAULT_EXECUTION_BACKOFF;
+    const signal = this.#abort.signal;
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await this.#o.runner.execute(operation, requestId, {
+          signal,
+          resumed: attempt > 0,
+        });
+      } catch (error) {
+        if (signal.aborted || attempt >= retries) throw error;
+        const delayMs = backoffDelay(backoff, attempt);
+        this.#o.log.warn(
+          { err: error, requestId: String(requestId), retry: attempt + 1, delayMs },
+          "execution failed unexpectedly; retrying",
+        );
+        this.#o.metrics.executionRetries.inc();
+        await sleep(delayMs, signal);
+      }
+    }
+  }
+
+  #updateQueueMetrics(): void {
+    this.#o.metrics.queueDepth.reset();
+    for (const [priority, depth] of this.#scheduler.depthByPriority()) {
+      this.#o.metrics.queueDepth.set({ priority: String(priority) }, depth);
+    }
+  }
+}

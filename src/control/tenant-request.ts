@@ -1,0 +1,12 @@
+/** A request as the chain stated it (decoded `K8sAPIRequestEvent`): admission's input. */
+export interface TenantRequest {
+  requestId: bigint;
+  clusterId: string;
+  method: string;
+  resource: string;
+  namespace: string;
+  name: string;
+  payload: Uint8Array;
+  priority: number;
+  requester: string;
+}
