@@ -15,6 +15,7 @@ import {
 } from "../chain/index.ts";
 import { ensureTenantNamespace, KubeApiClient, TenantExecutor } from "../k8s/index.ts";
 import { abortConstantName } from "../protocol/index.ts";
+import { CoalescingLoop } from "../shared/coalescing-loop.ts";
 import { type Service, startServices } from "../shared/services.ts";
 import { detectEnclave, type EnclaveSigner, loadDevEnclaveSigner } from "../tee/index.ts";
 import { admitRequest } from "./admission/index.ts";
@@ -150,14 +151,20 @@ export async function startNautilusControl(
         placeOnWorkers: workers.config.placeOnWorkers,
       }),
     runner: executor,
-    provision: async (namespace, owner) => {
-      await ensureTenantNamespace(kubeConfig, { namespace, owner, clusterId: config.clusterId });
+    provision: async (claim) => {
+      await ensureTenantNamespace(kubeConfig, {
+        namespace: claim.namespace,
+        owner: claim.owner,
+        clusterId: config.clusterId,
+        claimId: claim.capId,
+      });
     },
     reporter,
     metrics,
     log,
     concurrency: config.concurrency,
     ...(workers.control ? { onIngested: () => workers.control?.wake() } : {}),
+    onNamespaceReleased: () => namespaceCleanup.kick(),
   });
   const reconciler = new Reconciler({
     requests: state.requests,
@@ -171,6 +178,12 @@ export async function startNautilusControl(
     log,
   });
 
+  // A released namespace is removed as soon as the release is seen, not at the next
+  // reconciliation pass; a request on a re-claimed name also waits for it (provisioning).
+  const namespaceCleanup = new CoalescingLoop({
+    pass: (signal) => reconciler.removeReleasedNamespaces(signal),
+    onError: (error) => log.warn({ err: error }, "removing released namespaces failed"),
+  });
   const gas = { balance: -1n };
   const checkGas = async () => {
     try {
@@ -278,6 +291,11 @@ export async function startNautilusControl(
       name: "pipeline",
       start: () => pipeline.resume(),
       stop: () => pipeline.drain(config.drainTimeoutMs),
+    },
+    {
+      name: "namespace cleanup",
+      start: () => namespaceCleanup.kick(),
+      stop: () => namespaceCleanup.stop(),
     },
     {
       name: "workers",

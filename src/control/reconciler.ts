@@ -28,7 +28,9 @@ const PAGE = 500;
 /**
  * A level-triggered pass that makes the cluster agree with the chain whatever events were
  * missed or crashes interrupted (the gap Akash's provider leaves, support#515):
- * - a namespace released on chain but still in the cluster is emptied and removed;
+ * - a namespace released on chain but still in the cluster is emptied and removed, and so is
+ *   one provisioned for an earlier claim of a name claimed again (even when the release
+ *   event itself was missed): a new claim always starts empty;
  * - request events the inbox never saw (the chain's request counter is ahead, or the cluster
  *   holds objects stamped with an unknown request id) are re-read from the chain, then run
  *   (idempotently: an applied object is applied again, not twice) and answered;
@@ -45,12 +47,7 @@ export class Reconciler {
   }
 
   async pass(signal?: AbortSignal): Promise<DriftReport> {
-    const drift: DriftReport = {};
-    const count = (kind: string, n = 1) => {
-      if (n <= 0) return;
-      drift[kind] = (drift[kind] ?? 0) + n;
-      this.#o.metrics.drift.inc({ kind }, n);
-    };
+    const { drift, count } = this.#drift();
     await this.#namespaces(count, signal);
     await this.#missedRequests(count, signal);
     const unreported = this.#o.requests.inState(["done"]).length;
@@ -60,6 +57,23 @@ export class Reconciler {
     }
     if (Object.keys(drift).length > 0) this.#o.log.warn({ drift }, "reconciliation repaired drift");
     return drift;
+  }
+
+  /** Only the namespace part of a pass: run as soon as a release is seen on chain. */
+  async removeReleasedNamespaces(signal?: AbortSignal): Promise<DriftReport> {
+    const { drift, count } = this.#drift();
+    await this.#namespaces(count, signal);
+    return drift;
+  }
+
+  #drift() {
+    const drift: DriftReport = {};
+    const count = (kind: string, n = 1) => {
+      if (n <= 0) return;
+      drift[kind] = (drift[kind] ?? 0) + n;
+      this.#o.metrics.drift.inc({ kind }, n);
+    };
+    return { drift, count };
   }
 
   async #namespaces(
@@ -78,10 +92,16 @@ export class Reconciler {
         count("namespace_unknown");
         continue;
       }
-      if (!claim.released) continue;
-      await removeTenantNamespace(kubeConfig, found.namespace, signal ? { signal } : {});
+      const stale = found.claimId !== undefined && found.claimId !== claim.capId;
+      if (!claim.released && !stale) continue;
+      // Only if it still holds the claim seen above: the pipeline may have just replaced a
+      // stale namespace with the new claim's.
+      const removed = await removeTenantNamespace(kubeConfig, found.namespace, {
+        onlyForClaim: found.claimId,
+        ...(signal ? { signal } : {}),
+      });
       this.#o.pipeline.forgetNamespace(found.namespace);
-      count("namespace_released");
+      if (removed) count(claim.released ? "namespace_released" : "namespace_previous_claim");
     }
   }
 

@@ -22,6 +22,13 @@ export function tenantUser(namespace: string): string {
  */
 export const ANNOTATION_CLUSTER = "k8s-daas.io/cluster";
 
+/**
+ * The NamespaceCap id of the claim a tenant namespace was provisioned for. A name can be
+ * released and claimed again; a namespace whose claim is not the current one holds the
+ * previous tenant's objects and is deleted before the name serves anyone else.
+ */
+export const ANNOTATION_CLAIM = "k8s-daas.io/claim";
+
 const LABEL_VALUE = /^(([A-Za-z0-9][-A-Za-z0-9_.]{0,61})?[A-Za-z0-9])?$/;
 
 /** `clusterId` itself when it is a valid label value, else a 48-hex-digit SHA-256 prefix. */

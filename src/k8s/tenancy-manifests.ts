@@ -1,5 +1,6 @@
 import type { ApiResource } from "./api-client.ts";
 import {
+  ANNOTATION_CLAIM,
   ANNOTATION_CLUSTER,
   ANNOTATION_OWNER,
   clusterLabelValue,
@@ -61,6 +62,8 @@ export interface TenantNamespaceSpec {
   /** The Sui address that owns the namespace on chain. */
   readonly owner: string;
   readonly clusterId: string;
+  /** The NamespaceCap id of the claim this namespace serves (`ANNOTATION_CLAIM`). */
+  readonly claimId: string;
   readonly quota?: TenantQuota;
   readonly limits?: ContainerLimits;
 }
@@ -128,7 +131,11 @@ export function tenantNamespaceManifests(spec: TenantNamespaceSpec): Manifest[] 
         metadata: {
           name: namespace,
           labels: { ...managed, ...POD_SECURITY_RESTRICTED },
-          annotations: { [ANNOTATION_OWNER]: spec.owner, [ANNOTATION_CLUSTER]: spec.clusterId },
+          annotations: {
+            [ANNOTATION_OWNER]: spec.owner,
+            [ANNOTATION_CLUSTER]: spec.clusterId,
+            [ANNOTATION_CLAIM]: spec.claimId,
+          },
         },
       },
     },

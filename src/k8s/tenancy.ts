@@ -3,6 +3,7 @@ import { sleep } from "../shared/backoff.ts";
 import { KubeApiClient } from "./api-client.ts";
 import { isK8sError, K8sError } from "./errors.ts";
 import {
+  ANNOTATION_CLAIM,
   ANNOTATION_CLUSTER,
   ANNOTATION_OWNER,
   clusterLabelValue,
@@ -27,6 +28,8 @@ import {
 
 export interface TenancyCallOptions {
   readonly signal?: AbortSignal;
+  /** How long to wait for a previous claim's namespace to be deleted (default 120 s). */
+  readonly staleNamespaceTimeoutMs?: number;
   readonly retry?: RetryPolicy;
   readonly onRetry?: (event: RetryEvent) => void;
 }
@@ -46,6 +49,7 @@ export async function ensureTenantNamespace(
 ): Promise<ProvisionResult> {
   const client = new KubeApiClient(kc);
   const existing = await readNamespace(client, spec.namespace, options);
+  let created = existing === undefined;
   if (existing) {
     const found = describeNamespace(existing);
     if (!found.managed) {
@@ -60,11 +64,11 @@ export async function ensureTenantNamespace(
         `namespace ${spec.namespace} belongs to another k8s-daas cluster (${found.clusterId ?? found.clusterLabel})`,
       );
     }
-    if (found.terminating) {
-      throw new K8sError(
-        "K8S_NAMESPACE_TERMINATING",
-        `namespace ${spec.namespace} is being deleted; provision it again once it is gone`,
-      );
+    if (found.terminating || found.claimId !== spec.claimId) {
+      // A previous claim's namespace (released, maybe claimed again since): its objects
+      // are the previous tenant's. The new claim starts only once they are gone.
+      await removeStaleNamespace(kc, spec.namespace, options);
+      created = true;
     }
   }
   const objects: string[] = [];
@@ -77,7 +81,26 @@ export async function ensureTenantNamespace(
     objects.push(`${String(manifest.object.kind).toLowerCase()}/${manifest.object.metadata.name}`);
   }
   await waitForTenantAccess(client, spec.namespace, options);
-  return { namespace: spec.namespace, created: existing === undefined, objects };
+  return { namespace: spec.namespace, created, objects };
+}
+
+async function removeStaleNamespace(
+  kc: KubeConfig,
+  namespace: string,
+  options: TenancyCallOptions,
+): Promise<void> {
+  try {
+    await removeTenantNamespace(kc, namespace, {
+      ...options,
+      timeoutMs: options.staleNamespaceTimeoutMs ?? 120_000,
+    });
+  } catch (error) {
+    if (!isK8sError(error, "K8S_NAMESPACE_DELETE_TIMEOUT")) throw error;
+    throw new K8sError(
+      "K8S_NAMESPACE_TERMINATING",
+      `namespace ${namespace} still holds a previous claim's objects and is being deleted; submit again once it is gone`,
+    );
+  }
 }
 
 /**
@@ -127,6 +150,8 @@ async function waitForTenantAccess(
 }
 
 export interface RemoveOptions extends TenancyCallOptions {
+  /** Delete only if the namespace still carries this claim (`ANNOTATION_CLAIM`). */
+  readonly onlyForClaim?: string | undefined;
   /** How long to wait for the namespace to disappear (default 120 s). */
   readonly timeoutMs?: number;
   /** Pause between checks while it terminates (default 250 ms). */
@@ -145,19 +170,23 @@ export async function removeTenantNamespace(
   const client = new KubeApiClient(kc);
   const existing = await readNamespace(client, namespace, options);
   if (!existing) return false;
-  if (!describeNamespace(existing).managed) {
+  const found = describeNamespace(existing);
+  if (!found.managed) {
     throw new K8sError(
       "K8S_NAMESPACE_NOT_MANAGED",
       `namespace ${namespace} is not managed by k8s-daas; refusing to delete it`,
     );
   }
-  try {
-    await withRetry(
-      (signal) => deleteObject(client, NAMESPACES, { name: namespace }, { signal }),
-      retryOptions(options),
-    );
-  } catch (error) {
-    if (!isK8sError(error, "K8S_NOT_FOUND")) throw error;
+  if ("onlyForClaim" in options && found.claimId !== options.onlyForClaim) return false;
+  if (!found.terminating) {
+    try {
+      await withRetry(
+        (signal) => deleteObject(client, NAMESPACES, { name: namespace }, { signal }),
+        retryOptions(options),
+      );
+    } catch (error) {
+      if (!isK8sError(error, "K8S_NOT_FOUND")) throw error;
+    }
   }
   const timeoutMs = options.timeoutMs ?? 120_000;
   const started = performance.now();
@@ -179,6 +208,8 @@ export interface ManagedNamespace {
   readonly owner: string | undefined;
   /** From `ANNOTATION_CLUSTER`, else the `LABEL_CLUSTER` label value. */
   readonly clusterId: string | undefined;
+  /** From `ANNOTATION_CLAIM`: the NamespaceCap id it was provisioned for. */
+  readonly claimId: string | undefined;
   readonly terminating: boolean;
 }
 
@@ -203,6 +234,7 @@ export async function listManagedNamespaces(
       namespace: found.name,
       owner: found.owner,
       clusterId: found.clusterId ?? found.clusterLabel,
+      claimId: found.claimId,
       terminating: found.terminating,
     };
   });
@@ -235,6 +267,7 @@ interface NamespaceFacts {
   clusterLabel: string | undefined;
   clusterId: string | undefined;
   owner: string | undefined;
+  claimId: string | undefined;
   terminating: boolean;
 }
 
@@ -252,6 +285,7 @@ function describeNamespace(object: unknown): NamespaceFacts {
     clusterLabel: metadata.labels?.[LABEL_CLUSTER],
     clusterId: metadata.annotations?.[ANNOTATION_CLUSTER],
     owner: metadata.annotations?.[ANNOTATION_OWNER],
+    claimId: metadata.annotations?.[ANNOTATION_CLAIM],
     terminating: metadata.deletionTimestamp !== undefined || phase === "Terminating",
   };
 }

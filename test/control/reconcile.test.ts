@@ -35,7 +35,7 @@ describe("nautilus-control reconciliation: the cluster converges to the chain", 
     return Number(line?.split(" ").at(-1) ?? 0);
   };
 
-  it("a namespace released on chain is emptied and removed, and the drift is counted", async () => {
+  it("a namespace released on chain is emptied and removed as soon as the release is seen, and counted", async () => {
     const tenant = await newTenant(stack, `rel-${Date.now().toString(36)}`);
     const id = await submitConfigMap(stack, tenant, "data", { data: { from: "chain" } });
     assert.ok((await waitForResult(stack, id)).status_code < 300);
@@ -52,8 +52,10 @@ describe("nautilus-control reconciliation: the cluster converges to the chain", 
     await waitFor("the release to reach the inbox", async () =>
       namespaces?.get(tenant.namespace)?.released ? true : undefined,
     );
+    // Seeing the release starts the removal at once; a reconciliation pass finds nothing
+    // left to do or finishes the same removal (never a second one).
     const drift = await stack.control?.reconciler.pass();
-    assert.equal(drift?.namespace_released, 1);
+    assert.ok((drift?.namespace_released ?? 0) <= 1, JSON.stringify(drift));
     await waitFor("the namespace to be gone", async () => {
       try {
         await core.readNamespace({ name: tenant.namespace });

@@ -14,6 +14,8 @@ import { uniqueNamespace } from "../helpers/cluster.ts";
 
 export const TEST_CLUSTER_ID = `0x${"c1".repeat(32)}`;
 export const TEST_OWNER = `0x${"a1".repeat(32)}`;
+/** The NamespaceCap id of the tests' claims. */
+export const TEST_CLAIM_ID = `0x${"c1".repeat(32)}`;
 
 export function resourceType(plural: string): ResourceType {
   const type = tenantResource(plural);
@@ -24,7 +26,12 @@ export function resourceType(plural: string): ResourceType {
 /** A fresh, fully provisioned tenant namespace. */
 export async function provisionTenant(kc: KubeConfig, prefix: string): Promise<string> {
   const namespace = uniqueNamespace(prefix);
-  await ensureTenantNamespace(kc, { namespace, owner: TEST_OWNER, clusterId: TEST_CLUSTER_ID });
+  await ensureTenantNamespace(kc, {
+    namespace,
+    owner: TEST_OWNER,
+    clusterId: TEST_CLUSTER_ID,
+    claimId: TEST_CLAIM_ID,
+  });
   return namespace;
 }
 

@@ -15,7 +15,8 @@ import {
 
 const clusterId = `0x${"ab".repeat(32)}`;
 const owner = `0x${"01".repeat(32)}`;
-const manifests = tenantNamespaceManifests({ namespace: "team-a", owner, clusterId });
+const claimId = `0x${"c1".repeat(32)}`;
+const manifests = tenantNamespaceManifests({ namespace: "team-a", owner, clusterId, claimId });
 const byKind = (kind: string) =>
   manifests.filter((m) => m.object.kind === kind).map((m) => m.object);
 
@@ -48,6 +49,7 @@ describe("tenant namespace manifests", () => {
       namespace: "team-a",
       owner,
       clusterId,
+      claimId,
       quota: { pods: "5" },
       limits: { max: { cpu: "1" } },
     });

@@ -7,6 +7,7 @@ import {
   RbacAuthorizationV1Api,
 } from "@kubernetes/client-node";
 import {
+  ANNOTATION_CLAIM,
   ANNOTATION_OWNER,
   ensureTenantNamespace,
   isK8sError,
@@ -23,7 +24,8 @@ import { TEST_CLUSTER_ID, TEST_OWNER } from "./executor-fixtures.ts";
 let kc: KubeConfig;
 let core: CoreV1Api;
 const namespace = uniqueNamespace("tenancy");
-const spec = { namespace, owner: TEST_OWNER, clusterId: TEST_CLUSTER_ID };
+const CLAIM = `0x${"c1".repeat(32)}`;
+const spec = { namespace, owner: TEST_OWNER, clusterId: TEST_CLUSTER_ID, claimId: CLAIM };
 
 before(async () => {
   kc = (await testCluster()).kubeConfig();
@@ -135,7 +137,13 @@ describe("tenant namespace provisioning", () => {
     const managed = await listManagedNamespaces(kc, { clusterId: TEST_CLUSTER_ID });
     assert.deepEqual(
       managed.find((found) => found.namespace === namespace),
-      { namespace, owner: TEST_OWNER, clusterId: TEST_CLUSTER_ID, terminating: false },
+      {
+        namespace,
+        owner: TEST_OWNER,
+        clusterId: TEST_CLUSTER_ID,
+        claimId: CLAIM,
+        terminating: false,
+      },
     );
     const other = await listManagedNamespaces(kc, { clusterId: `0x${"99".repeat(32)}` });
     assert.equal(
@@ -156,6 +164,33 @@ describe("tenant namespace provisioning", () => {
       isK8sError(error, "K8S_NAMESPACE_NOT_MANAGED"),
     );
     await core.readNamespace({ name: "default" });
+  });
+
+  it("a new claim of the name starts empty: the previous claim's namespace and objects are deleted first", async () => {
+    await core.createNamespacedConfigMap({
+      namespace,
+      body: { metadata: { name: "previous-tenant-secret" }, data: { token: "s3cret" } },
+    });
+    const before = await core.readNamespace({ name: namespace });
+    const newClaim = { ...spec, owner: `0x${"b2".repeat(32)}`, claimId: `0x${"c2".repeat(32)}` };
+    const result = await ensureTenantNamespace(kc, newClaim);
+    assert.equal(result.created, true, "provisioned afresh");
+    const after = await core.readNamespace({ name: namespace });
+    assert.notEqual(after.metadata?.uid, before.metadata?.uid, "a new namespace object");
+    assert.equal(after.metadata?.annotations?.[ANNOTATION_CLAIM], newClaim.claimId);
+    const configMaps = await core.listNamespacedConfigMap({ namespace });
+    assert.equal(
+      configMaps.items.some((cm) => cm.metadata?.name === "previous-tenant-secret"),
+      false,
+      "nothing of the previous claim is left",
+    );
+    // The same claim again changes nothing (no second wipe).
+    const again = await ensureTenantNamespace(kc, newClaim);
+    assert.equal(again.created, false);
+    assert.equal(
+      (await core.readNamespace({ name: namespace })).metadata?.uid,
+      after.metadata?.uid,
+    );
   });
 
   it("removes a tenant namespace and waits until it is gone", async () => {

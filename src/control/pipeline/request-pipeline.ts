@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { FollowedEvent, FollowerCursor } from "../../chain/index.ts";
 import type { AdmittedOperation, RequestOutcome } from "../../k8s/operations.ts";
+import { NAMESPACE_ACTION } from "../../protocol/index.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../../shared/backoff.ts";
 import { CoalescingLoop } from "../../shared/coalescing-loop.ts";
 import type { AdmissionContext, RequestAdmission } from "../admission/index.ts";
@@ -9,6 +10,7 @@ import type {
   Inbox,
   InboxEvent,
   InboxRequest,
+  NamespaceClaim,
   NamespaceStore,
   RequestStore,
 } from "../inbox/index.ts";
@@ -33,8 +35,11 @@ export interface OperationRunner {
   ): Promise<RequestOutcome>;
 }
 
-/** Makes a claimed namespace ready for its tenant (idempotent). */
-export type ProvisionNamespace = (namespace: string, owner: string) => Promise<void>;
+/**
+ * Makes a claimed namespace ready for its tenant (idempotent); a namespace left by a
+ * previous claim of the name is deleted first, so every claim starts empty.
+ */
+export type ProvisionNamespace = (claim: NamespaceClaim) => Promise<void>;
 
 export interface RequestPipelineOptions {
   inbox: Inbox;
@@ -52,6 +57,8 @@ export interface RequestPipelineOptions {
   executionBackoff?: BackoffPolicy;
   /** Called after every committed batch of events (worker management acts on its own). */
   onIngested?: () => void;
+  /** A namespace was released on chain: its objects must go before the name serves again. */
+  onNamespaceReleased?: (namespace: string) => void;
 }
 
 type Job = InboxRequest & { tenant: string };
@@ -75,9 +82,10 @@ export class RequestPipeline {
   readonly #o: RequestPipelineOptions;
   readonly #scheduler: Scheduler<Job>;
   readonly #inFlight = new Map<bigint, Promise<void>>();
-  readonly #provisioned = new Set<string>();
   readonly #abort = new AbortController();
   readonly #reporting: CoalescingLoop;
+  /** Claims provisioned by this process, as `namespace\0capId`. */
+  readonly #provisionedClaims = new Set<string>();
   /** Pipeline time (ms) spent on a request before it was scheduled: its share of ingest. */
   readonly #ingestShareMs = new Map<bigint, number>();
   #draining = false;
@@ -131,6 +139,10 @@ export class RequestPipeline {
     const { added, cancelled } = this.#o.requests.ingested(result.applied);
     for (const { decoded } of result.applied) {
       this.#o.metrics.eventsIngested.inc({ type: decoded.name });
+      if (decoded.name === "NamespaceEvent" && decoded.value.action === NAMESPACE_ACTION.released) {
+        this.forgetNamespace(decoded.value.namespace);
+        this.#o.onNamespaceReleased?.(decoded.value.namespace);
+      }
     }
     this.#o.metrics.duplicateEvents.inc(result.duplicates);
     this.#o.onIngested?.();
@@ -170,7 +182,9 @@ export class RequestPipeline {
 
   /** Forget a namespace's provisioning (it was released and removed). */
   forgetNamespace(namespace: string): void {
-    this.#provisioned.delete(namespace);
+    for (const key of this.#provisionedClaims) {
+      if (key.startsWith(`${namespace}\0`)) this.#provisionedClaims.delete(key);
+    }
   }
 
   #enqueue(request: InboxRequest): void {
@@ -241,22 +255,26 @@ export class RequestPipeline {
 
   /** Admission, provisioning, execution: the first refusal is the answer. */
   async #decide(job: Job, timing: { executorMs: number }): Promise<RequestOutcome> {
-    const admitted = this.#o.admit(job, { claim: this.#o.namespaces.get(job.namespace) });
-    if (!admitted.ok) {
-      const { code, statusCode, message } = admitted.rejection;
+    const claim = this.#o.namespaces.get(job.namespace);
+    const admitted = this.#o.admit(job, { claim });
+    if (!admitted.ok || !claim) {
+      const { code, statusCode, message } = admitted.ok
+        ? { code: "NAMESPACE_NOT_CLAIMED", statusCode: 404, message: job.namespace }
+        : admitted.rejection;
       return refusal(statusCode, code, message);
     }
     const executorStarted = performance.now();
     try {
-      if (!this.#provisioned.has(job.namespace)) {
+      const claimKey = `${claim.namespace}\0${claim.capId}`;
+      if (!this.#provisionedClaims.has(claimKey)) {
         try {
-          await this.#o.provision(job.namespace, job.requester);
+          await this.#o.provision(claim);
         } catch (error) {
           const refused = provisioningRefusal(error);
           if (refused) return refused;
           throw error;
         }
-        this.#provisioned.add(job.namespace);
+        this.#provisionedClaims.add(claimKey);
       }
       return await this.#execute(admitted.operation, job.requestId);
     } finally {
