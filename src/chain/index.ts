@@ -62,6 +62,8 @@ export {
 export {
   createSuiClient,
   DEFAULT_LOCAL_URL,
+  isNetworkValue,
+  NETWORK_CHOICES,
   NETWORK_NAMES,
   type NetworkEndpoint,
   type NetworkName,

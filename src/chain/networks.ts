@@ -2,7 +2,14 @@ import type { RpcTransport } from "@mysten/sui/grpc";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { ChainError } from "./errors.ts";
 
-export type NetworkName = "local" | "testnet" | "mainnet";
+import { isNetworkName, NETWORK_CHOICES, type NetworkName } from "./network-names.ts";
+
+export {
+  isNetworkValue,
+  NETWORK_CHOICES,
+  NETWORK_NAMES,
+  type NetworkName,
+} from "./network-names.ts";
 
 /** A validated place to reach a Sui full node over gRPC(-web). */
 export interface NetworkEndpoint {
@@ -28,12 +35,6 @@ const PRESETS: Record<NetworkName, NetworkEndpoint> = {
     url: "https://fullnode.mainnet.sui.io:443",
   },
 };
-
-export const NETWORK_NAMES: readonly NetworkName[] = ["local", "testnet", "mainnet"];
-
-function isNetworkName(value: string): value is NetworkName {
-  return (NETWORK_NAMES as readonly string[]).includes(value);
-}
 
 /**
  * Turns a user's `--network` value into an endpoint: a preset name, or an http(s) URL.

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { isValidSuiAddress, normalizeSuiAddress } from "@mysten/sui/utils";
 import { parse as parseYaml } from "yaml";
+import { isNetworkValue, NETWORK_CHOICES } from "../chain/network-names.ts";
 
 /**
  * nautilus-control's configuration, from (lowest to highest precedence) built-in defaults,
@@ -157,8 +158,8 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     return value;
   };
   const network = text("network", true) ?? "local";
-  if (!["local", "testnet", "mainnet"].includes(network) && !/^https?:\/\//.test(network)) {
-    problems.push(`network must be local, testnet, mainnet or an http(s):// URL, got "${network}"`);
+  if (!isNetworkValue(network)) {
+    problems.push(`network must be ${NETWORK_CHOICES}, got "${network}"`);
   }
   const listenHost = text("listenHost", true) ?? "127.0.0.1";
   const gasRaw = merged.minOperatorGasMist;

@@ -1,3 +1,4 @@
+import { NETWORK_CHOICES } from "../../chain/network-names.ts";
 import {
   ConfigError,
   configFromEnv,
@@ -43,7 +44,7 @@ export const controlCommand: Command = {
     config: "YAML/JSON file of settings (flags and K8S_DAAS_* variables override it)",
     listen: "HOST:PORT of the HTTP API (default 127.0.0.1:8080)",
     k3s: "run and supervise `k3s server` (from PATH) as the cluster, data in <data-dir>/k3s",
-    network: "local (default), testnet, mainnet or an http(s) URL",
+    network: `${NETWORK_CHOICES} (default local)`,
     "package-id": "the k8s_daas package id",
     "cluster-id": "the Cluster object this control plane serves",
     kubeconfig: "admin kubeconfig of the cluster (default $KUBECONFIG, then ~/.kube/config)",

@@ -1,3 +1,4 @@
+import { NETWORK_CHOICES } from "../../chain/network-names.ts";
 import type { Command, ParsedArgs } from "../command.ts";
 import { usageError } from "../errors.ts";
 import { ACTIONS, type Action, DEFAULT_DATA_DIR, KEY_ENV } from "../worker-options.ts";
@@ -24,7 +25,7 @@ export const workerCommand: Command = {
     help: { type: "boolean", short: "h" },
   },
   optionHelp: {
-    network: "local (default), testnet, mainnet or an http(s) URL",
+    network: `${NETWORK_CHOICES} (default local)`,
     "package-id": "the k8s_daas package id (default: the devnet's)",
     "cluster-id": "the Cluster object to work for",
     "node-id": "this worker's node name (a DNS label); every action but list needs it",
