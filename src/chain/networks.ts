@@ -53,7 +53,7 @@ export function resolveNetwork(input: string, options?: { localUrl?: string }): 
   }
   throw new ChainError(
     "CHAIN_NETWORK_INVALID",
-    `unknown network "${value}": use one of ${NETWORK_NAMES.join(", ")} or an http(s):// URL`,
+    `unknown network "${value}": use one of ${NETWORK_CHOICES}`,
   );
 }
 
