@@ -170,12 +170,20 @@ async function main(): Promise<number> {
   const { context, up } = await startStack();
   // Ctrl-C reaches `up` too (same process group); it stops everything and exits.
   const exited = once(up, "exit") as Promise<[number | null]>;
-  process.on("SIGINT", () => undefined);
+  let interrupted = false;
+  process.on("SIGINT", () => {
+    interrupted = true;
+  });
   try {
     await demo(context);
   } catch (error) {
     up.kill("SIGINT");
     await exited;
+    // Ctrl-C stopped the step's command too: that is the user's choice, not a failure.
+    if (interrupted) {
+      say("demo interrupted; the stack is stopped");
+      return 130;
+    }
     throw error;
   }
   say();
