@@ -2,7 +2,7 @@
 // operator key from a given Sui keystore, a new cluster object on that chain. The "real"
 // chain here is a separate devnet process reached only by its URL.
 import assert from "node:assert/strict";
-import { rmSync } from "node:fs";
+import { existsSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { type DevnetProcess, startDevnetProcess } from "../../src/devnet/spawn.ts";
@@ -43,7 +43,13 @@ test("up against a chain by URL uses the given keystore and leaves that chain ru
       keystore,
       "--address",
       address,
+      "--allow-dev-enclave",
     ]);
+    assert.match(
+      stack.stderr(),
+      /WARNING: --allow-dev-enclave: the dev enclave key in .* \(not attested\)/,
+    );
+    assert.match(stack.stderr(), /registered the dev enclave key/);
     assert.equal(stack.ready.network, chain.url);
     assert.equal(stack.ready.operator, address);
     assert.equal(stack.ready.ready, true, stack.stderr());
@@ -69,6 +75,36 @@ test("up against a chain by URL uses the given keystore and leaves that chain ru
     assert.equal(stillThere.code, 0, stillThere.stderr);
   } finally {
     await chain?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("up against another network refuses to register a dev enclave key without --allow-dev-enclave", async () => {
+  const dir = tempDataDir("k8s-daas-network-");
+  try {
+    const dataDir = join(dir, "up");
+    // Refused before anything starts: no chain is reached, so none needs to run here.
+    const refused = await runCli([
+      "up",
+      "--network",
+      "http://127.0.0.1:9",
+      "--package-id",
+      `0x${"1".repeat(64)}`,
+      "--data-dir",
+      dataDir,
+    ]);
+    assert.equal(refused.code, 2, refused.stderr);
+    assert.match(
+      refused.stderr,
+      /^error\[DEV_ENCLAVE_REFUSED\]: up --network http:\/\/127\.0\.0\.1:9 would register a dev enclave key \(not attested\)/m,
+    );
+    assert.match(
+      refused.stderr,
+      /hint: register an attested enclave key .* --cluster-id ID, or pass --allow-dev-enclave/,
+    );
+    assert.doesNotMatch(refused.stderr, /registered the dev enclave key|created cluster object/);
+    assert.equal(existsSync(join(dataDir, "cluster-object.json")), false);
+  } finally {
     rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -5,7 +5,7 @@ export const upCommand: Command = {
   summary:
     "Run the whole local stack: devnet, a Kubernetes cluster, a cluster object, nautilus-control.",
   usage:
-    "k8s-daas up [--data-dir DIR] [--kube auto|kubeconfig|k3s|testenv] [--network testnet|mainnet|URL --package-id ID [--cluster-id ID]]",
+    "k8s-daas up [--data-dir DIR] [--kube auto|kubeconfig|k3s|testenv] [--network testnet|mainnet|URL --package-id ID [--cluster-id ID] [--allow-dev-enclave]]",
   example: "k8s-daas up   # then, in another terminal: k8s-daas namespace claim demo",
   options: {
     "data-dir": { type: "string" },
@@ -14,6 +14,7 @@ export const upCommand: Command = {
     network: { type: "string" },
     "package-id": { type: "string" },
     "cluster-id": { type: "string" },
+    "allow-dev-enclave": { type: "boolean" },
     keystore: { type: "string" },
     address: { type: "string" },
     "devnet-port": { type: "string" },
@@ -29,6 +30,8 @@ export const upCommand: Command = {
     network: "local (default: run the devnet), or testnet, mainnet or a full node URL",
     "package-id": "the k8s_daas package on a real network",
     "cluster-id": "an existing Cluster object on a real network (default: create one)",
+    "allow-dev-enclave":
+      "real networks: register the local dev enclave key (not attested) on the cluster object; for tests only",
     keystore: "real networks: Sui keystore of the operator key (default the Sui CLI's)",
     address: "real networks: the operator's address (default the active address)",
     "devnet-port": "devnet port (default 9000; 0 picks a free one)",

@@ -45,6 +45,15 @@ export async function up({ values }: ParsedArgs): Promise<number> {
   const devnetPort = integerFlag(values, "devnet-port", 9000, { min: 0, max: 65_535 });
   const controlPort = integerFlag(values, "control-port", 8080, { min: 0, max: 65_535 });
   const network = stringFlag(values, "network") ?? "local";
+  // Another network needs the published package; undefined on the embedded devnet.
+  const remotePackageId = network === "local" ? undefined : requirePackageId(values, network);
+  const givenClusterId = stringFlag(values, "cluster-id");
+  // Checked before anything starts: a refusal must not leave a cluster object behind.
+  const warnDevEnclave = devEnclaveNeedsWarning(
+    network,
+    givenClusterId,
+    values["allow-dev-enclave"] === true,
+  );
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const show = (path: string) =>
     path.startsWith(REPO_ROOT) ? relative(process.cwd(), path) || "." : path;
@@ -110,7 +119,7 @@ export async function up({ values }: ParsedArgs): Promise<number> {
     let operator: Ed25519Keypair;
     let tenantAddress: string;
     let suiConfigDir: string | undefined;
-    if (network === "local") {
+    if (remotePackageId === undefined) {
       log(`starting the devnet (ledger in ${show(join(dataDir, "devnet"))})...`);
       const devnet = await withFallbackPort(
         values["devnet-port"] === undefined,
@@ -135,12 +144,7 @@ export async function up({ values }: ParsedArgs): Promise<number> {
         await fundFromFaucet(endpoint.url, key.toSuiAddress());
     } else {
       endpoint = resolveNetwork(network);
-      const id = stringFlag(values, "package-id");
-      if (!id)
-        throw usageError(
-          `--network ${network} needs --package-id (the published k8s_daas package)`,
-        );
-      packageId = id;
+      packageId = remotePackageId;
       const keys = suiKeys(values, undefined);
       operator = await keypairFromKeystore({
         keystorePath: keys.keystorePath,
@@ -168,8 +172,13 @@ export async function up({ values }: ParsedArgs): Promise<number> {
     step();
 
     const controlDir = join(dataDir, "control");
-    const enclave = loadDevEnclaveSigner(join(controlDir, "enclave-dev-key.json"));
-    const givenClusterId = stringFlag(values, "cluster-id");
+    const enclaveKeyFile = join(controlDir, "enclave-dev-key.json");
+    const enclave = loadDevEnclaveSigner(enclaveKeyFile);
+    if (warnDevEnclave) {
+      log(
+        `WARNING: --allow-dev-enclave: the dev enclave key in ${show(enclaveKeyFile)} (not attested) becomes the cluster's enclave key on ${network}. Whoever holds that file can sign results, activations and slashes for the cluster: use this only for tests, and register an attested key (enclave::register_enclave) for real tenants.`,
+      );
+    }
     const clusterObject = givenClusterId
       ? { clusterId: givenClusterId, created: false }
       : await ensureClusterObject({
@@ -277,6 +286,36 @@ export async function up({ values }: ParsedArgs): Promise<number> {
     process.off("SIGINT", onSignal);
     process.off("SIGTERM", onSignal);
   }
+}
+
+function requirePackageId(values: ParsedArgs["values"], network: string): string {
+  const id = stringFlag(values, "package-id");
+  if (!id)
+    throw usageError(`--network ${network} needs --package-id (the published k8s_daas package)`);
+  return id;
+}
+
+/**
+ * Whether `up` may register its dev enclave key (not attested) on the cluster object it
+ * makes: always on the embedded devnet; on any other network only with
+ * `--allow-dev-enclave`, and then with a warning (returns true). A given `--cluster-id` is
+ * used as it is: `up` registers no key on it. Throws `DEV_ENCLAVE_REFUSED` otherwise.
+ */
+function devEnclaveNeedsWarning(
+  network: string,
+  givenClusterId: string | undefined,
+  allowed: boolean,
+): boolean {
+  if (network === "local" || givenClusterId) return false;
+  if (allowed) return true;
+  throw new CliError(
+    "DEV_ENCLAVE_REFUSED",
+    `up --network ${network} would register a dev enclave key (not attested) on a new cluster object, and anyone holding that key could sign results for it`,
+    {
+      hint: "register an attested enclave key on a cluster object (enclave::register_enclave with a Nitro attestation) and pass --cluster-id ID, or pass --allow-dev-enclave for a test deployment",
+      exitCode: EXIT.usage,
+    },
+  );
 }
 
 /** One `up` per data dir: two would fight over the ledger, the ports and the cluster. */
