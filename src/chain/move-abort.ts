@@ -21,9 +21,15 @@ export class MoveAbortError extends ChainError implements MoveAbortLocation {
   readonly constantName: string | undefined;
   /** Set when the abort happened on chain; absent when caught by simulation while building. */
   readonly digest: string | undefined;
+  /** Index of the transaction command that aborted, when the node reports it. */
+  readonly command: number | undefined;
 
   constructor(
-    abort: MoveAbortLocation & { constantName: string | undefined; digest: string | undefined },
+    abort: MoveAbortLocation & {
+      constantName: string | undefined;
+      digest: string | undefined;
+      command?: number | undefined;
+    },
   ) {
     const where = `${abort.module ?? "?"}::${abort.functionName ?? "?"}`;
     const name = abort.constantName === undefined ? "" : ` (${abort.constantName})`;
@@ -36,6 +42,7 @@ export class MoveAbortError extends ChainError implements MoveAbortLocation {
     this.abortCode = abort.abortCode;
     this.constantName = abort.constantName;
     this.digest = abort.digest;
+    this.command = abort.command;
   }
 }
 
@@ -56,6 +63,7 @@ export function toExecutionError(
       ...abort,
       constantName: context.lookup?.(abort) ?? cleverError?.constantName,
       digest: context.digest,
+      command: error.command === undefined ? undefined : Number(error.command),
     });
   }
   const where = context.digest === undefined ? "in simulation" : `in ${context.digest}`;

@@ -97,8 +97,8 @@ export class EnclavePoster {
 
   /**
    * Several calls of one kind in one transaction, with consecutive sequences (in call
-   * order, as the chain checks them). All or nothing: one abort fails the batch, and the
-   * abort does not say which call; the caller retries one by one to find out.
+   * order, as the chain checks them). All or nothing: one abort fails the batch; its
+   * `MoveAbortError.command` is the index in `batch` of the call that aborted.
    */
   postBatch<N extends SignedCallName>(
     name: N,

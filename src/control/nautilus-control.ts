@@ -14,7 +14,7 @@ import {
   Submitter,
 } from "../chain/index.ts";
 import { ensureTenantNamespace, KubeApiClient, TenantExecutor } from "../k8s/index.ts";
-import { abortConstantName } from "../protocol/index.ts";
+import { abortConstantName, DEFAULT_CONFIG } from "../protocol/index.ts";
 import { CoalescingLoop } from "../shared/coalescing-loop.ts";
 import { type Service, startServices } from "../shared/services.ts";
 import { detectEnclave, type EnclaveSigner, loadDevEnclaveSigner } from "../tee/index.ts";
@@ -163,6 +163,7 @@ export async function startNautilusControl(
     metrics,
     log,
     concurrency: config.concurrency,
+    requestTimeoutMs: () => clusterSettings.requestTimeoutMs,
     ...(workers.control ? { onIngested: () => workers.control?.wake() } : {}),
     onNamespaceReleased: () => namespaceCleanup.kick(),
   });
@@ -185,13 +186,22 @@ export async function startNautilusControl(
     onError: (error) => log.warn({ err: error }, "removing released namespaces failed"),
   });
   const gas = { balance: -1n };
-  const checkGas = async () => {
+  // The cluster's settings the pipeline needs, kept fresh with the gas balance; until the
+  // first read succeeds, the package's default.
+  const clusterSettings = { requestTimeoutMs: Number(DEFAULT_CONFIG.requestTimeoutMs) };
+  const checkChain = async () => {
     try {
       const { balance } = await client.getBalance({ owner: operator.toSuiAddress() });
       gas.balance = BigInt(balance.balance);
       metrics.gasBalance.set(Number(gas.balance));
     } catch (error) {
       log.warn({ err: error }, "cannot read the operator's gas balance");
+    }
+    try {
+      const cluster = await readClusterObject(client, config.clusterId);
+      clusterSettings.requestTimeoutMs = Number(cluster.config.request_timeout_ms);
+    } catch (error) {
+      log.warn({ err: error }, "cannot read the cluster's settings");
     }
   };
   const readiness: ReadinessCheck[] = [
@@ -275,6 +285,8 @@ export async function startNautilusControl(
       },
       stop: () => api?.close(),
     },
+    // The gas balance and the cluster's settings (the request timeout) before any request runs.
+    { name: "chain check", start: () => checkChain() },
     {
       // What a previous process signed but never saw settle comes first: it may hold results.
       name: "journal recovery",
@@ -335,8 +347,7 @@ export async function startNautilusControl(
         await followerRun;
       },
     },
-    { name: "gas check", start: () => checkGas() },
-    every("gas timer", 30_000, () => void checkGas()),
+    every("chain check timer", 30_000, () => void checkChain()),
     every("reconciliation timer", config.reconcileIntervalMs, () => {
       reconciler
         .pass(following.signal)

@@ -34,6 +34,8 @@ export interface Stack {
   client: SuiGrpcClient;
   packageId: string;
   clusterId: string;
+  /** The cluster's AdminCap, held by `admin`. */
+  adminCapId: string;
   admin: Ed25519Keypair;
   operator: Ed25519Keypair;
   enclave: EnclaveSigner;
@@ -60,7 +62,7 @@ export async function openStack(
   await devnet.faucet(admin.toSuiAddress(), FUNDS);
   await devnet.faucet(operator.toSuiAddress(), FUNDS);
   const enclave = loadDevEnclaveSigner(join(dataDir, "enclave.json"));
-  const { clusterId } = await createClusterWithDevEnclave(
+  const { clusterId, adminCapId } = await createClusterWithDevEnclave(
     client,
     devnet.packageId,
     admin,
@@ -82,6 +84,7 @@ export async function openStack(
     client,
     packageId: devnet.packageId,
     clusterId,
+    adminCapId,
     admin,
     operator,
     enclave,

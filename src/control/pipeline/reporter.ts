@@ -67,7 +67,7 @@ export class Reporter {
     } catch (error) {
       if (error instanceof MoveAbortError && error.constantName) {
         const name = error.constantName;
-        if (SETTLED.has(name)) return this.#settleOneByOne(batch, name, signal);
+        if (SETTLED.has(name)) return this.#settleAndRetry(batch, name, error.command, signal);
         if (KEY_PROBLEMS.has(name)) {
           return this.#blocked({
             code: "REPORT_ENCLAVE_KEY_REJECTED",
@@ -90,25 +90,32 @@ export class Reporter {
   }
 
   /**
-   * Some request in the batch is already settled on chain; one call per request tells which,
-   * since an abort names the function but not the command.
+   * A request in the batch is already settled on chain (completed by an earlier attempt, or
+   * cancelled by its requester after the timeout): the abort names the command, and so the
+   * request, that can no longer be answered. It is marked as such and the rest of the batch
+   * is posted again as one transaction. Only a node that does not report the command makes
+   * this fall back to one call per request.
    */
-  async #settleOneByOne(
+  async #settleAndRetry(
     batch: InboxRequest[],
     abort: string,
+    command: number | undefined,
     signal?: AbortSignal,
   ): Promise<number> {
-    if (batch.length === 1) {
-      const [request] = batch;
-      if (!request) return 0;
-      if (abort === "EAlreadyCompleted")
-        this.#options.requests.markReported(request.requestId, "settled-on-chain");
-      else this.#options.requests.markCancelled(request.requestId);
-      return 1;
+    const index = batch.length === 1 ? 0 : command;
+    const settledRequest = index === undefined ? undefined : batch[index];
+    if (!settledRequest) {
+      let settled = 0;
+      for (const request of batch) settled += await this.#post([request], signal);
+      return settled;
     }
-    let settled = 0;
-    for (const request of batch) settled += await this.#post([request], signal);
-    return settled;
+    if (abort === "EAlreadyCompleted") {
+      this.#options.requests.markReported(settledRequest.requestId, "settled-on-chain");
+    } else {
+      this.#options.requests.markCancelled(settledRequest.requestId);
+    }
+    const rest = batch.filter((request) => request !== settledRequest);
+    return 1 + (rest.length > 0 ? await this.#post(rest, signal) : 0);
   }
 
   #blocked(problem: ReporterProblem): number {

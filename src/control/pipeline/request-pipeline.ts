@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import type { Logger } from "pino";
 import type { FollowedEvent, FollowerCursor } from "../../chain/index.ts";
 import type { AdmittedOperation, RequestOutcome } from "../../k8s/operations.ts";
-import { NAMESPACE_ACTION } from "../../protocol/index.ts";
+import { EXPIRED_STATUS_CODE, NAMESPACE_ACTION } from "../../protocol/index.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../../shared/backoff.ts";
 import { CoalescingLoop } from "../../shared/coalescing-loop.ts";
 import type { AdmissionContext, RequestAdmission } from "../admission/index.ts";
@@ -55,6 +55,12 @@ export interface RequestPipelineOptions {
   /** Retries of an unexpected execution failure before it becomes a final 500. */
   executionRetries?: number;
   executionBackoff?: BackoffPolicy;
+  /**
+   * The cluster's request timeout (`cluster::request_timeout_ms`): after it the requester may
+   * cancel and get the fee back, so a request is never started past half of it.
+   */
+  requestTimeoutMs: () => number;
+  now?: () => number;
   /** Called after every committed batch of events (worker management acts on its own). */
   onIngested?: () => void;
   /** A namespace was released on chain: its objects must go before the name serves again. */
@@ -253,8 +259,10 @@ export class RequestPipeline {
     this.kickReporter();
   }
 
-  /** Admission, provisioning, execution: the first refusal is the answer. */
+  /** Expiry, admission, provisioning, execution: the first refusal is the answer. */
   async #decide(job: Job, timing: { executorMs: number }): Promise<RequestOutcome> {
+    const expired = this.#expired(job);
+    if (expired) return expired;
     const claim = this.#o.namespaces.get(job.namespace);
     const admitted = this.#o.admit(job, { claim });
     if (!admitted.ok || !claim) {
@@ -280,6 +288,24 @@ export class RequestPipeline {
     } finally {
       timing.executorMs = performance.now() - executorStarted;
     }
+  }
+
+  /**
+   * A request is started only within the first half of the cluster's request timeout. The
+   * requester may cancel (and be refunded) once the whole timeout has passed, so a request
+   * started later could be executed and then cancelled: free work. An expired request is
+   * answered 408 REQUEST_EXPIRED, which the chain takes as "never executed" and refunds.
+   */
+  #expired(job: Job): RequestOutcome | undefined {
+    const timeoutMs = this.#o.requestTimeoutMs();
+    const startBy = job.chainTimestampMs + Math.floor(timeoutMs / 2);
+    const now = (this.#o.now ?? Date.now)();
+    if (now < startBy) return undefined;
+    return refusal(
+      EXPIRED_STATUS_CODE,
+      "REQUEST_EXPIRED",
+      `not started within half of the cluster's ${timeoutMs} ms request timeout (submitted at ${job.chainTimestampMs}); never executed, the fee is refunded`,
+    );
   }
 
   /**
