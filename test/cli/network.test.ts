@@ -108,3 +108,21 @@ test("up against another network refuses to register a dev enclave key without -
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("cluster create on another network refuses a dev enclave key without --allow-dev-enclave", async () => {
+  // Refused before anything is sent: no chain is reached, so none needs to run here.
+  const refused = await runCli([
+    "cluster",
+    "create",
+    "--network",
+    "http://127.0.0.1:9",
+    "--package-id",
+    `0x${"1".repeat(64)}`,
+  ]);
+  assert.equal(refused.code, 2, refused.stderr);
+  assert.match(
+    refused.stderr,
+    /^error\[DEV_ENCLAVE_REFUSED\]: cluster create --network http:\/\/127\.0\.0\.1:9 would register a dev enclave key/m,
+  );
+  assert.doesNotMatch(refused.stderr, /CHAIN_UNREACHABLE/);
+});

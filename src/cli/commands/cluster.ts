@@ -18,6 +18,7 @@ import { loadDevEnclaveSigner } from "../../tee/index.ts";
 import { type Command, runAction, stringFlag } from "../command.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS, DEFAULT_DATA_DIR } from "../context.ts";
 import type { Readiness } from "../control-api.ts";
+import { devEnclaveNeedsWarning } from "../dev-enclave.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { age, printResult, sui } from "../output.ts";
 import { Session } from "../session.ts";
@@ -26,11 +27,13 @@ export const clusterCommand: Command = {
   name: "cluster",
   summary:
     "Operator: create a cluster object, or show a cluster's state (chain and control plane).",
-  usage: "k8s-daas cluster create [--name NAME] [--enclave-key-file FILE] | status",
+  usage:
+    "k8s-daas cluster create [--name NAME] [--enclave-key-file FILE] [--allow-dev-enclave] | status",
   example: "k8s-daas cluster status",
   options: {
     name: { type: "string" },
     "enclave-key-file": { type: "string" },
+    "allow-dev-enclave": { type: "boolean" },
     kubeconfig: { type: "string" },
     ...CONNECTION_OPTIONS,
   },
@@ -38,6 +41,8 @@ export const clusterCommand: Command = {
     name: "create: the cluster's name (default k8s-daas)",
     "enclave-key-file":
       "create: dev enclave key to register (default .data/control/enclave-dev-key.json)",
+    "allow-dev-enclave":
+      "create: register the dev key on a network other than the local devnet (tests only; it is not attested)",
     kubeconfig: "status: the cluster's admin kubeconfig, to list nodes (default: the context's)",
     ...CONNECTION_HELP,
   },
@@ -47,6 +52,17 @@ export const clusterCommand: Command = {
         const session = new Session(values, { needCluster: false });
         const { packageId } = session.connection;
         const name = stringFlag(values, "name") ?? "k8s-daas";
+        if (
+          devEnclaveNeedsWarning(
+            session.connection.network,
+            values["allow-dev-enclave"] === true,
+            "cluster create",
+          )
+        ) {
+          process.stderr.write(
+            `WARNING: --allow-dev-enclave: a dev enclave key (not attested) becomes the enclave key of a cluster on ${session.connection.network}; whoever holds its file can sign results for it. Use this only for tests.\n`,
+          );
+        }
         const keyFile =
           stringFlag(values, "enclave-key-file") ??
           join(DEFAULT_DATA_DIR, "control", "enclave-dev-key.json");

@@ -21,6 +21,7 @@ import {
   writeContextFile,
 } from "../context.ts";
 import { ControlApi } from "../control-api.ts";
+import { devEnclaveNeedsWarning } from "../dev-enclave.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { toCliError } from "../failures.ts";
 import { outputFormat } from "../output.ts";
@@ -49,11 +50,9 @@ export async function up({ values }: ParsedArgs): Promise<number> {
   const remotePackageId = network === "local" ? undefined : requirePackageId(values, network);
   const givenClusterId = stringFlag(values, "cluster-id");
   // Checked before anything starts: a refusal must not leave a cluster object behind.
-  const warnDevEnclave = devEnclaveNeedsWarning(
-    network,
-    givenClusterId,
-    values["allow-dev-enclave"] === true,
-  );
+  const warnDevEnclave =
+    givenClusterId === undefined &&
+    devEnclaveNeedsWarning(network, values["allow-dev-enclave"] === true, "up");
   const log = (line: string) => process.stderr.write(`${line}\n`);
   const show = (path: string) =>
     path.startsWith(REPO_ROOT) ? relative(process.cwd(), path) || "." : path;
@@ -293,29 +292,6 @@ function requirePackageId(values: ParsedArgs["values"], network: string): string
   if (!id)
     throw usageError(`--network ${network} needs --package-id (the published k8s_daas package)`);
   return id;
-}
-
-/**
- * Whether `up` may register its dev enclave key (not attested) on the cluster object it
- * makes: always on the embedded devnet; on any other network only with
- * `--allow-dev-enclave`, and then with a warning (returns true). A given `--cluster-id` is
- * used as it is: `up` registers no key on it. Throws `DEV_ENCLAVE_REFUSED` otherwise.
- */
-function devEnclaveNeedsWarning(
-  network: string,
-  givenClusterId: string | undefined,
-  allowed: boolean,
-): boolean {
-  if (network === "local" || givenClusterId) return false;
-  if (allowed) return true;
-  throw new CliError(
-    "DEV_ENCLAVE_REFUSED",
-    `up --network ${network} would register a dev enclave key (not attested) on a new cluster object, and anyone holding that key could sign results for it`,
-    {
-      hint: "register an attested enclave key on a cluster object (enclave::register_enclave with a Nitro attestation) and pass --cluster-id ID, or pass --allow-dev-enclave for a test deployment",
-      exitCode: EXIT.usage,
-    },
-  );
 }
 
 /** One `up` per data dir: two would fight over the ledger, the ports and the cluster. */
