@@ -39,6 +39,10 @@ const MAX_PAYLOAD_BYTES_LIMIT: u64 = 16_384;
 /// How far an enclave signature's timestamp may be from the on-chain clock.
 const DEFAULT_SIGNATURE_WINDOW_MS: u64 = 300_000;
 const MAX_CLUSTER_NAME_BYTES: u64 = 63;
+/// One hour: how long a pending request must wait before its requester may cancel it.
+const DEFAULT_REQUEST_TIMEOUT_MS: u64 = 3_600_000;
+/// `enclave_key_kind` of a key registered from a Nitro attestation (or no key at all).
+const KEY_KIND_NITRO: u8 = 0;
 
 /// Cluster configuration; every value is set by the admin.
 public struct Config has copy, drop, store {
@@ -48,6 +52,9 @@ public struct Config has copy, drop, store {
     unbonding_period_ms: u64,
     max_payload_bytes: u64,
     signature_window_ms: u64,
+    /// How long after `submit` a still-pending request becomes cancellable by its
+    /// requester (the control plane never starts a request older than half of it).
+    request_timeout_ms: u64,
 }
 
 /// One Kubernetes cluster governed on chain. Shared.
@@ -64,6 +71,10 @@ public struct Cluster has key {
     pcrs: vector<vector<u8>>,
     /// The registered enclave's ed25519 public key; empty when none is registered.
     enclave_public_key: vector<u8>,
+    /// Kind of the installed key: 0 Nitro-attested, 1 dev. A rotation keeps the kind of the
+    /// key it replaces. Kept when `disable_dev_enclave` removes a dev key, so a rotation
+    /// signed by that removed key is refused as dev (`enclave::EDevEnclaveDisabled`).
+    enclave_key_kind: u8,
     /// Last accepted enclave message sequence; the next must be strictly greater.
     last_sequence: u64,
     /// Id the next submitted request gets (starts at 1).
@@ -92,12 +103,14 @@ public fun create_cluster(name: String, ctx: &mut TxContext) {
             unbonding_period_ms: DEFAULT_UNBONDING_PERIOD_MS,
             max_payload_bytes: MAX_PAYLOAD_BYTES_LIMIT,
             signature_window_ms: DEFAULT_SIGNATURE_WINDOW_MS,
+            request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
         },
         paused: false,
         treasury: balance::zero(),
         allow_dev_enclave: true,
         pcrs: vector[],
         enclave_public_key: vector[],
+        enclave_key_kind: KEY_KIND_NITRO,
         last_sequence: 0,
         next_request_id: 1,
     };
@@ -158,6 +171,15 @@ public fun set_signature_window(cluster: &mut Cluster, cap: &AdminCap, window_ms
     cluster.emit_config_updated();
 }
 
+/// Sets how long (ms, > 0) a pending request must wait after `submit` before its requester
+/// may `requests::cancel` it. Admin only. Aborts `ENotAdmin`, `EInvalidConfig`.
+public fun set_request_timeout(cluster: &mut Cluster, cap: &AdminCap, timeout_ms: u64) {
+    cluster.assert_admin(cap);
+    assert!(timeout_ms > 0, EInvalidConfig);
+    cluster.config.request_timeout_ms = timeout_ms;
+    cluster.emit_config_updated();
+}
+
 /// Stops new requests, namespace claims and worker registrations (idempotent). Admin only.
 /// Aborts `ENotAdmin`.
 public fun pause(cluster: &mut Cluster, cap: &AdminCap) {
@@ -215,6 +237,9 @@ public fun max_payload_bytes(cluster: &Cluster): u64 { cluster.config.max_payloa
 /// Enclave signature freshness window, ms.
 public fun signature_window_ms(cluster: &Cluster): u64 { cluster.config.signature_window_ms }
 
+/// How long after `submit` a pending request becomes cancellable, ms.
+public fun request_timeout_ms(cluster: &Cluster): u64 { cluster.config.request_timeout_ms }
+
 /// True while paused.
 public fun is_paused(cluster: &Cluster): bool { cluster.paused }
 
@@ -229,6 +254,10 @@ public fun pcrs(cluster: &Cluster): vector<vector<u8>> { cluster.pcrs }
 
 /// The registered enclave public key (empty when none).
 public fun enclave_public_key(cluster: &Cluster): vector<u8> { cluster.enclave_public_key }
+
+/// Kind of the enclave key installed last: 0 Nitro-attested, 1 dev (meaningful while
+/// `enclave_public_key` is not empty).
+public fun enclave_key_kind(cluster: &Cluster): u8 { cluster.enclave_key_kind }
 
 /// Last accepted enclave message sequence.
 public fun last_sequence(cluster: &Cluster): u64 { cluster.last_sequence }
@@ -274,9 +303,16 @@ public(package) fun set_pcrs(cluster: &mut Cluster, pcrs: vector<vector<u8>>) {
     cluster.pcrs = pcrs;
 }
 
-/// Stores the enclave public key (validated by `enclave`).
-public(package) fun set_enclave_public_key(cluster: &mut Cluster, public_key: vector<u8>) {
+/// Stores the enclave public key and its kind (both validated by `enclave`).
+public(package) fun set_enclave_key(cluster: &mut Cluster, public_key: vector<u8>, kind: u8) {
     cluster.enclave_public_key = public_key;
+    cluster.enclave_key_kind = kind;
+}
+
+/// Empties the enclave key slot (its kind stays, see `enclave_key_kind`): every signed
+/// message aborts `enclave::ENoEnclaveKey` until a key is registered again.
+public(package) fun remove_enclave_key(cluster: &mut Cluster) {
+    cluster.enclave_public_key = vector[];
 }
 
 /// Turns dev enclave registration off for good.
@@ -300,5 +336,6 @@ fun emit_config_updated(cluster: &Cluster) {
         c.max_payload_bytes,
         c.signature_window_ms,
         cluster.paused,
+        c.request_timeout_ms,
     );
 }

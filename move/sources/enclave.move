@@ -23,7 +23,8 @@ const EInvalidPcrs: u64 = 200;
 const EPcrMismatch: u64 = 201;
 /// The public key is missing or not 32 bytes.
 const EInvalidPublicKey: u64 = 202;
-/// Dev enclave registration is off for this cluster.
+/// Dev enclaves are off for this cluster: no dev key may be registered, and a rotation
+/// signed by a dev key (removed by `disable_dev_enclave`) is refused.
 const EDevEnclaveDisabled: u64 = 203;
 /// No enclave key is registered yet.
 const ENoEnclaveKey: u64 = 204;
@@ -39,9 +40,9 @@ const EPcrsNotConfigured: u64 = 208;
 const PCR_BYTES: u64 = 48;
 const PUBLIC_KEY_BYTES: u64 = 32;
 
-/// `EnclaveRegisteredEvent.kind` of a Nitro-attested key.
+/// `EnclaveRegisteredEvent.kind` and `Cluster.enclave_key_kind` of a Nitro-attested key.
 const KIND_NITRO: u8 = 0;
-/// `EnclaveRegisteredEvent.kind` of a dev key.
+/// `EnclaveRegisteredEvent.kind` and `Cluster.enclave_key_kind` of a dev key.
 const KIND_DEV: u8 = 1;
 /// `EnclaveRegisteredEvent.kind` of a key handed over by the previous key.
 const KIND_ROTATION: u8 = 2;
@@ -79,26 +80,37 @@ public fun register_enclave(cluster: &mut Cluster, cap: &AdminCap, document: Nit
 }
 
 /// Dev path: registers (or replaces) a bare enclave key, only while the cluster allows dev
-/// enclaves. Admin only. Emits `EnclaveRegisteredEvent{kind: 1}`.
+/// enclaves; the key's kind is dev. Admin only. Emits `EnclaveRegisteredEvent{kind: 1}`.
 /// Aborts `cluster::ENotAdmin`, `EDevEnclaveDisabled`, `EInvalidPublicKey`.
 public fun register_dev_enclave(cluster: &mut Cluster, cap: &AdminCap, public_key: vector<u8>) {
     cluster.assert_admin(cap);
     assert!(cluster.allow_dev_enclave(), EDevEnclaveDisabled);
-    install_key(cluster, public_key, KIND_DEV);
+    install_key(cluster, public_key, KIND_DEV, KIND_DEV);
 }
 
-/// Turns dev enclave registration off for good (a registered dev key stays until
-/// replaced). Admin only. Emits `EnclaveConfigEvent`. Aborts `cluster::ENotAdmin`.
+/// Turns dev enclaves off for good and removes an installed dev-kind key (also one that
+/// reached the slot by rotation): signed messages then abort `ENoEnclaveKey` until an
+/// attested key is registered. A Nitro-attested key stays. Admin only. Emits
+/// `EnclaveConfigEvent`, then `EnclaveKeyRemovedEvent{kind: 1}` when a key was removed.
+/// Aborts `cluster::ENotAdmin`.
 public fun disable_dev_enclave(cluster: &mut Cluster, cap: &AdminCap) {
     cluster.assert_admin(cap);
     cluster.disable_dev_enclave();
-    events::emit_enclave_config(object::id(cluster), cluster.pcrs(), false);
+    let cluster_id = object::id(cluster);
+    events::emit_enclave_config(cluster_id, cluster.pcrs(), false);
+    let public_key = cluster.enclave_public_key();
+    if (!public_key.is_empty() && cluster.enclave_key_kind() == KIND_DEV) {
+        cluster.remove_enclave_key();
+        events::emit_enclave_key_removed(cluster_id, public_key, KIND_DEV);
+    }
 }
 
 /// Replaces the enclave key with `new_public_key`, authorised by the current key signing
-/// a `KeyRotationPayload` (intent 4). Anyone may submit it. Emits
-/// `EnclaveRegisteredEvent{kind: 2}`. Aborts as `verify_enclave_message`, and
-/// `EInvalidPublicKey`.
+/// a `KeyRotationPayload` (intent 4); the new key keeps the current key's kind, so a dev
+/// key rotated is still dev. Anyone may submit it. Emits `EnclaveRegisteredEvent{kind:
+/// 2}`. Aborts `EDevEnclaveDisabled` (the current key is dev-kind and dev enclaves are
+/// off: a dev key is never carried past `disable_dev_enclave`), then as
+/// `verify_enclave_message`, and `EInvalidPublicKey`.
 public fun rotate_enclave_key(
     cluster: &mut Cluster,
     new_public_key: vector<u8>,
@@ -107,10 +119,12 @@ public fun rotate_enclave_key(
     signature: vector<u8>,
     clock: &Clock,
 ) {
+    let kind = cluster.enclave_key_kind();
+    assert!(kind != KIND_DEV || cluster.allow_dev_enclave(), EDevEnclaveDisabled);
     let payload = messages::key_rotation(object::id(cluster), sequence, new_public_key);
     let message = messages::signing_bytes(messages::intent_key_rotation(), timestamp_ms, payload);
     verify_enclave_message(cluster, message, timestamp_ms, sequence, &signature, clock);
-    install_key(cluster, new_public_key, KIND_ROTATION);
+    install_key(cluster, new_public_key, kind, KIND_ROTATION);
 }
 
 /// The one verifier for enclave messages. `message` is the BCS IntentMessage whose
@@ -152,7 +166,7 @@ public(package) fun register_attested_key(
     assert!(attested_pcrs.all!(|p| is_valid_pcr(p)), EInvalidPcrs);
     assert!(attested_pcrs == expected, EPcrMismatch);
     assert!(public_key.is_some(), EInvalidPublicKey);
-    install_key(cluster, public_key.destroy_some(), KIND_NITRO);
+    install_key(cluster, public_key.destroy_some(), KIND_NITRO, KIND_NITRO);
 }
 
 /// 48 bytes, not all zero (all-zero PCRs are what a Nitro enclave in debug mode reports).
@@ -160,8 +174,10 @@ fun is_valid_pcr(pcr: &vector<u8>): bool {
     pcr.length() == PCR_BYTES && !pcr.all!(|b| *b == 0)
 }
 
-fun install_key(cluster: &mut Cluster, public_key: vector<u8>, kind: u8) {
+/// Installs `public_key` as a key of kind `key_kind`; `event_kind` is how it got there
+/// (`EnclaveRegisteredEvent.kind`).
+fun install_key(cluster: &mut Cluster, public_key: vector<u8>, key_kind: u8, event_kind: u8) {
     assert!(public_key.length() == PUBLIC_KEY_BYTES, EInvalidPublicKey);
-    cluster.set_enclave_public_key(public_key);
-    events::emit_enclave_registered(object::id(cluster), public_key, kind);
+    cluster.set_enclave_key(public_key, key_kind);
+    events::emit_enclave_registered(object::id(cluster), public_key, event_kind);
 }

@@ -32,6 +32,7 @@ public struct ClusterConfigEvent has copy, drop {
     max_payload_bytes: u64,
     signature_window_ms: u64,
     paused: bool,
+    request_timeout_ms: u64,
 }
 
 /// The admin took `amount` MIST out of the treasury.
@@ -50,6 +51,15 @@ public struct EnclaveConfigEvent has copy, drop {
 
 /// An enclave key was registered. `kind`: 0 Nitro attestation, 1 dev, 2 rotation.
 public struct EnclaveRegisteredEvent has copy, drop {
+    cluster_id: ID,
+    public_key: vector<u8>,
+    kind: u8,
+}
+
+/// The enclave key was removed without a replacement (`disable_dev_enclave` removing a dev
+/// key): signed messages abort until a key is registered again. `kind` is the removed
+/// key's kind (1 dev).
+public struct EnclaveKeyRemovedEvent has copy, drop {
     cluster_id: ID,
     public_key: vector<u8>,
     kind: u8,
@@ -100,8 +110,8 @@ public struct K8sAPIResultEvent has copy, drop {
 }
 
 /// A worker changed state. `action`: see `workers` (registered, heartbeat, activated,
-/// deregistered, withdrawn, slashed). `data` is the encrypted join credential on
-/// activation, the slash reason on slashing, empty otherwise.
+/// deregistered, withdrawn, slashed, refused). `data` is the encrypted join credential on
+/// activation, the reason on slashing and refusal, empty otherwise.
 public struct WorkerNodeEvent has copy, drop {
     cluster_id: ID,
     node_id: String,
@@ -148,6 +158,7 @@ public(package) fun emit_config_updated(
     max_payload_bytes: u64,
     signature_window_ms: u64,
     paused: bool,
+    request_timeout_ms: u64,
 ) {
     event::emit(ClusterConfigEvent {
         cluster_id,
@@ -158,6 +169,7 @@ public(package) fun emit_config_updated(
         max_payload_bytes,
         signature_window_ms,
         paused,
+        request_timeout_ms,
     });
 }
 
@@ -178,6 +190,11 @@ public(package) fun emit_enclave_config(
 /// Emits `EnclaveRegisteredEvent`.
 public(package) fun emit_enclave_registered(cluster_id: ID, public_key: vector<u8>, kind: u8) {
     event::emit(EnclaveRegisteredEvent { cluster_id, public_key, kind });
+}
+
+/// Emits `EnclaveKeyRemovedEvent`.
+public(package) fun emit_enclave_key_removed(cluster_id: ID, public_key: vector<u8>, kind: u8) {
+    event::emit(EnclaveKeyRemovedEvent { cluster_id, public_key, kind });
 }
 
 /// Emits `NamespaceEvent`.

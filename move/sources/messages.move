@@ -20,6 +20,8 @@ const INTENT_SLASH_VERDICT: u8 = 2;
 const INTENT_CLUSTER_STATE: u8 = 3;
 /// Intent of a key rotation signed by the current key (`enclave::rotate_enclave_key`).
 const INTENT_KEY_ROTATION: u8 = 4;
+/// Intent of a refusal to activate a pending worker (`workers::refuse_worker`).
+const INTENT_WORKER_REFUSAL: u8 = 5;
 
 /// The signed envelope (Nautilus layout).
 public struct IntentMessage<T: copy + drop> has copy, drop {
@@ -72,6 +74,15 @@ public struct KeyRotationPayload has copy, drop {
     new_public_key: vector<u8>,
 }
 
+/// The enclave will not activate a pending worker (e.g. its node id names a Node that
+/// already exists and was not made for it); `reason` says why.
+public struct WorkerRefusalPayload has copy, drop {
+    cluster_id: ID,
+    sequence: u64,
+    node_id: String,
+    reason: String,
+}
+
 /// Intent value of `RequestResultPayload`.
 public fun intent_request_result(): u8 { INTENT_REQUEST_RESULT }
 
@@ -86,6 +97,9 @@ public fun intent_cluster_state(): u8 { INTENT_CLUSTER_STATE }
 
 /// Intent value of `KeyRotationPayload`.
 public fun intent_key_rotation(): u8 { INTENT_KEY_ROTATION }
+
+/// Intent value of `WorkerRefusalPayload`.
+public fun intent_worker_refusal(): u8 { INTENT_WORKER_REFUSAL }
 
 /// The exact bytes the enclave signs: BCS of `IntentMessage { intent, timestamp_ms, payload }`.
 public fun signing_bytes<T: copy + drop>(intent: u8, timestamp_ms: u64, payload: T): vector<u8> {
@@ -148,4 +162,14 @@ public fun cluster_state(
 /// Builds a `KeyRotationPayload`.
 public fun key_rotation(cluster_id: ID, sequence: u64, new_public_key: vector<u8>): KeyRotationPayload {
     KeyRotationPayload { cluster_id, sequence, new_public_key }
+}
+
+/// Builds a `WorkerRefusalPayload`.
+public fun worker_refusal(
+    cluster_id: ID,
+    sequence: u64,
+    node_id: String,
+    reason: String,
+): WorkerRefusalPayload {
+    WorkerRefusalPayload { cluster_id, sequence, node_id, reason }
 }

@@ -4,8 +4,12 @@
 /// Kubernetes API requests and their results. A tenant `submit`s (paying the fee, holding
 /// the namespace capability for anything but GET); the control plane sees
 /// `K8sAPIRequestEvent`, executes, and the enclave `complete`s with a signed result; the
-/// fee then moves to the treasury. Records live as dynamic fields `RequestKey(id) ->
-/// Request` on the cluster, so a second completion or a late cancel aborts.
+/// fee then moves to the treasury — unless the result is 408 (`EXPIRED_STATUS_CODE`: the
+/// request expired and was never executed), which refunds it. A requester may `cancel` a
+/// request only once the cluster's `request_timeout_ms` has passed since `submit` with no
+/// result, so a cancel can never race work the control plane may still do. Records live
+/// as dynamic fields `RequestKey(id) -> Request` on the cluster, so a second completion or
+/// a late cancel aborts.
 module k8s_daas::requests;
 
 use std::string::String;
@@ -55,11 +59,16 @@ const EInvalidImage: u64 = 413;
 const EInvalidReplicas: u64 = 414;
 /// The namespace is not a DNS-1123 label.
 const EInvalidNamespace: u64 = 415;
+/// The request may be cancelled only `request_timeout_ms` after it was submitted.
+const ECancelTooEarly: u64 = 416;
 
 const MAX_PRIORITY: u8 = 9;
 const MAX_SUMMARY_BYTES: u64 = 256;
 const MAX_REPLICAS: u32 = 100;
 const SHA256_BYTES: u64 = 32;
+/// `complete`'s status code for "expired, never executed" (HTTP 408): the fee goes back to
+/// the requester instead of the treasury.
+const EXPIRED_STATUS_CODE: u16 = 408;
 
 /// `Request.status`: waiting for a result.
 const STATUS_PENDING: u8 = 0;
@@ -71,12 +80,14 @@ const STATUS_CANCELLED: u8 = 2;
 /// Dynamic-field key of a request on the cluster.
 public struct RequestKey has copy, drop, store { request_id: u64 }
 
-/// What the chain remembers about a request: who asked, the escrowed fee, its status.
+/// What the chain remembers about a request: who asked, the escrowed fee, its status, and
+/// when it was submitted (the clock at `submit`, the start of its cancel timeout).
 public struct Request has store {
     requester: address,
     namespace: String,
     fee: Balance<SUI>,
     status: u8,
+    submitted_at_ms: u64,
 }
 
 /// Submits a request into the namespace `cap` grants (any method). Returns the request id.
@@ -172,13 +183,19 @@ public entry fun deploy_pods_batch(
     submit(cluster, cap, b"POST".to_string(), b"deployments".to_string(), namespace, deployment_name, manifest, priority, fee, clock, ctx);
 }
 
-/// Cancels a pending request and refunds its fee to the requester. Requester only. Emits
-/// `K8sAPIRequestCancelledEvent`. Aborts `ERequestNotFound`, `ENotRequester`,
-/// `EAlreadyCompleted`, `ERequestCancelled`.
-public fun cancel(cluster: &mut Cluster, request_id: u64, ctx: &mut TxContext) {
+/// Cancels a pending request and refunds its fee to the requester, once the cluster's
+/// `request_timeout_ms` has passed since it was submitted with no result (the control plane
+/// never starts a request older than half of that). Requester only. Emits
+/// `K8sAPIRequestCancelledEvent`. Aborts `ERequestNotFound`, `EAlreadyCompleted`,
+/// `ERequestCancelled`, `ENotRequester`, `ECancelTooEarly`.
+public fun cancel(cluster: &mut Cluster, request_id: u64, clock: &Clock, ctx: &mut TxContext) {
     let cluster_id = object::id(cluster);
+    let timeout = cluster.request_timeout_ms();
     let request = borrow_pending_mut(cluster, request_id);
     assert!(request.requester == ctx.sender(), ENotRequester);
+    let now = clock.timestamp_ms();
+    // Subtract instead of adding the timeout, which could overflow u64.
+    assert!(now >= request.submitted_at_ms && now - request.submitted_at_ms >= timeout, ECancelTooEarly);
     request.status = STATUS_CANCELLED;
     let refund = request.fee.withdraw_all();
     let refund_mist = refund.value();
@@ -186,11 +203,13 @@ public fun cancel(cluster: &mut Cluster, request_id: u64, ctx: &mut TxContext) {
     events::emit_request_cancelled(cluster_id, request_id, ctx.sender(), refund_mist);
 }
 
-/// Records the enclave's signed result for a pending request; the fee moves to the
-/// treasury. Anyone may submit it: the signature over `RequestResultPayload` (intent 0)
-/// is the authority. Emits `K8sAPIResultEvent`. Aborts `EInvalidDigest`,
-/// `ESummaryTooLong`, `ERequestNotFound`, `EAlreadyCompleted`, `ERequestCancelled`, and
-/// the `enclave` verifier's codes.
+/// Records the enclave's signed result for a pending request. The fee moves to the
+/// treasury, except for `status_code` 408 (`EXPIRED_STATUS_CODE`): the enclave declares the
+/// request expired and never executed, and the fee goes back to the requester. Anyone may
+/// submit it: the signature over `RequestResultPayload` (intent 0) is the authority. Emits
+/// `K8sAPIResultEvent` (for 408 too). Aborts `EInvalidDigest`, `ESummaryTooLong`,
+/// `ERequestNotFound`, `EAlreadyCompleted`, `ERequestCancelled`, and the `enclave`
+/// verifier's codes.
 public fun complete(
     cluster: &mut Cluster,
     request_id: u64,
@@ -201,6 +220,7 @@ public fun complete(
     sequence: u64,
     signature: vector<u8>,
     clock: &Clock,
+    ctx: &mut TxContext,
 ) {
     assert!(output_sha256.length() == SHA256_BYTES, EInvalidDigest);
     assert!(summary.length() <= MAX_SUMMARY_BYTES, ESummaryTooLong);
@@ -212,7 +232,11 @@ public fun complete(
     let request = borrow_pending_mut(cluster, request_id);
     request.status = STATUS_COMPLETED;
     let fee = request.fee.withdraw_all();
-    cluster.deposit(fee);
+    if (status_code == EXPIRED_STATUS_CODE) {
+        transfer::public_transfer(fee.into_coin(ctx), requester);
+    } else {
+        cluster.deposit(fee);
+    };
     events::emit_result(cluster_id, request_id, status_code, output_sha256, summary, requester, sequence, timestamp_ms);
 }
 
@@ -240,6 +264,15 @@ public fun request_namespace(cluster: &Cluster, request_id: u64): String {
 public fun escrowed_fee(cluster: &Cluster, request_id: u64): u64 {
     borrow(cluster, request_id).fee.value()
 }
+
+/// When a request was submitted: the clock at `submit`, ms (aborts `ERequestNotFound` if
+/// unknown).
+public fun submitted_at_ms(cluster: &Cluster, request_id: u64): u64 {
+    borrow(cluster, request_id).submitted_at_ms
+}
+
+/// The status code with which `complete` refunds the fee: 408, "expired, never executed".
+public fun expired_status_code(): u16 { EXPIRED_STATUS_CODE }
 
 /// JSON Pod manifest `create_pod` sends: one container named like the pod.
 public fun pod_manifest(pod_name: String, namespace: String, image: String): vector<u8> {
@@ -303,7 +336,13 @@ fun record_request(
     let fee_mist = fee.value();
     assert!(fee_mist >= cluster.request_fee_mist(), EInsufficientFee);
     let request_id = cluster.take_request_id();
-    let record = Request { requester: ctx.sender(), namespace, fee: fee.into_balance(), status: STATUS_PENDING };
+    let record = Request {
+        requester: ctx.sender(),
+        namespace,
+        fee: fee.into_balance(),
+        status: STATUS_PENDING,
+        submitted_at_ms: clock.timestamp_ms(),
+    };
     df::add(cluster.uid_mut(), RequestKey { request_id }, record);
     events::emit_request(events::new_request_event(
         object::id(cluster),

@@ -5,7 +5,9 @@
 /// x25519 key, receives an owned `WorkerCap`, heartbeats with it; the enclave activates
 /// the node by publishing its join credential encrypted to that key; `deregister_worker`
 /// starts unbonding and `withdraw_stake` returns the stake after the unbonding period; an
-/// enclave-signed verdict slashes the whole stake into the treasury. Records live as
+/// enclave-signed verdict slashes the whole stake into the treasury. The enclave may
+/// instead refuse a pending worker (`refuse_worker`, e.g. its node id names a Node that
+/// already exists); a refused worker never served, so its owner withdraws at once. Records live as
 /// dynamic fields `WorkerKey(node_id) -> Worker` on the cluster.
 module k8s_daas::workers;
 
@@ -33,11 +35,11 @@ const EStakeTooLow: u64 = 502;
 const EWorkerNotFound: u64 = 503;
 /// The `WorkerCap` belongs to another cluster or node.
 const EWrongWorkerCap: u64 = 504;
-/// Only a registered, not yet activated worker can be activated.
+/// Only a registered, not yet activated worker can be activated or refused.
 const EWorkerNotPending: u64 = 505;
-/// The worker is unbonding or slashed.
+/// The worker is unbonding, slashed or refused.
 const EWorkerNotLive: u64 = 506;
-/// The worker has not deregistered.
+/// The worker has neither deregistered nor been refused.
 const EWorkerNotUnbonding: u64 = 507;
 /// The unbonding period has not passed yet.
 const EUnbondingNotOver: u64 = 508;
@@ -47,7 +49,7 @@ const EWorkerSlashed: u64 = 509;
 const EInvalidEncryptionKey: u64 = 510;
 /// The encrypted join credential is empty or larger than `MAX_CREDENTIAL_BYTES`.
 const EInvalidCredential: u64 = 511;
-/// The slash reason is longer than `MAX_REASON_BYTES`.
+/// The slash or refusal reason is longer than `MAX_REASON_BYTES`.
 const EReasonTooLong: u64 = 512;
 
 const ENCRYPTION_KEY_BYTES: u64 = 32;
@@ -59,6 +61,8 @@ const STATUS_PENDING: u8 = 0;
 const STATUS_ACTIVE: u8 = 1;
 const STATUS_UNBONDING: u8 = 2;
 const STATUS_SLASHED: u8 = 3;
+/// The enclave refused to activate it; the stake can be withdrawn at once.
+const STATUS_REFUSED: u8 = 4;
 
 const ACTION_REGISTERED: u8 = 0;
 const ACTION_HEARTBEAT: u8 = 1;
@@ -66,6 +70,7 @@ const ACTION_ACTIVATED: u8 = 2;
 const ACTION_DEREGISTERED: u8 = 3;
 const ACTION_WITHDRAWN: u8 = 4;
 const ACTION_SLASHED: u8 = 5;
+const ACTION_REFUSED: u8 = 6;
 
 /// Proof of owning worker `node_id` in cluster `cluster_id`.
 public struct WorkerCap has key, store {
@@ -159,8 +164,36 @@ public fun activate_worker(
     events::emit_worker(cluster_id, node_id, owner, ACTION_ACTIVATED, stake_mist, clock.timestamp_ms(), encrypted_join_credential);
 }
 
-/// The owner takes the worker out of service; its stake starts unbonding. Emits
-/// `WorkerNodeEvent{deregistered}`. Aborts `EWrongWorkerCap`, `EWorkerNotLive`.
+/// The enclave refuses to activate a pending worker (signed `WorkerRefusalPayload`,
+/// intent 5), for example because its node id names a Node that already exists in the
+/// cluster and was not made for it. The worker is out for good; it never served, so its
+/// owner may `withdraw_stake` at once (no deregistration, no unbonding). Anyone may submit
+/// it. Emits `WorkerNodeEvent{refused, data: reason}`. Aborts `EReasonTooLong`,
+/// `EWorkerNotFound`, `EWorkerNotPending`, and the `enclave` verifier's codes.
+public fun refuse_worker(
+    cluster: &mut Cluster,
+    node_id: String,
+    reason: String,
+    timestamp_ms: u64,
+    sequence: u64,
+    signature: vector<u8>,
+    clock: &Clock,
+) {
+    assert!(reason.length() <= MAX_REASON_BYTES, EReasonTooLong);
+    assert!(borrow_mut(cluster, node_id).status == STATUS_PENDING, EWorkerNotPending);
+    let cluster_id = object::id(cluster);
+    let payload = messages::worker_refusal(cluster_id, sequence, node_id, reason);
+    let message = messages::signing_bytes(messages::intent_worker_refusal(), timestamp_ms, payload);
+    enclave::verify_enclave_message(cluster, message, timestamp_ms, sequence, &signature, clock);
+    let worker = borrow_mut(cluster, node_id);
+    worker.status = STATUS_REFUSED;
+    let (owner, stake_mist) = (worker.owner, worker.stake.value());
+    events::emit_worker(cluster_id, node_id, owner, ACTION_REFUSED, stake_mist, clock.timestamp_ms(), reason.into_bytes());
+}
+
+/// The owner takes the worker out of service; its stake starts unbonding. A refused worker
+/// is not live: its owner withdraws directly. Emits `WorkerNodeEvent{deregistered}`.
+/// Aborts `EWrongWorkerCap`, `EWorkerNotLive`.
 public fun deregister_worker(cluster: &mut Cluster, cap: &WorkerCap, clock: &Clock, ctx: &TxContext) {
     let worker = borrow_for_cap_mut(cluster, cap);
     assert!(worker.status == STATUS_PENDING || worker.status == STATUS_ACTIVE, EWorkerNotLive);
@@ -171,17 +204,20 @@ public fun deregister_worker(cluster: &mut Cluster, cap: &WorkerCap, clock: &Clo
     events::emit_worker(cap.cluster_id, cap.node_id, ctx.sender(), ACTION_DEREGISTERED, stake_mist, now, vector[]);
 }
 
-/// After the unbonding period, returns the stake to the sender and deletes the worker and
-/// its cap; the node id becomes free. Emits `WorkerNodeEvent{withdrawn}`. Aborts
-/// `EWrongWorkerCap`, `EWorkerSlashed`, `EWorkerNotUnbonding`, `EUnbondingNotOver`.
+/// After the unbonding period, or at once for a refused worker, returns the stake to the
+/// sender and deletes the worker and its cap; the node id becomes free. Emits
+/// `WorkerNodeEvent{withdrawn}`. Aborts `EWrongWorkerCap`, `EWorkerSlashed`,
+/// `EWorkerNotUnbonding`, `EUnbondingNotOver`.
 public fun withdraw_stake(cluster: &mut Cluster, cap: WorkerCap, clock: &Clock, ctx: &mut TxContext) {
     let unbonding_period = cluster.unbonding_period_ms();
     let worker = borrow_for_cap_mut(cluster, &cap);
     assert!(worker.status != STATUS_SLASHED, EWorkerSlashed);
-    assert!(worker.status == STATUS_UNBONDING, EWorkerNotUnbonding);
+    assert!(worker.status == STATUS_UNBONDING || worker.status == STATUS_REFUSED, EWorkerNotUnbonding);
     let now = clock.timestamp_ms();
-    // The clock never goes back, so `now >= unbonding_since_ms`; no addition to overflow.
-    assert!(now - worker.unbonding_since_ms >= unbonding_period, EUnbondingNotOver);
+    if (worker.status == STATUS_UNBONDING) {
+        // The clock never goes back, so `now >= unbonding_since_ms`; no addition to overflow.
+        assert!(now - worker.unbonding_since_ms >= unbonding_period, EUnbondingNotOver);
+    };
     let WorkerCap { id, cluster_id, node_id } = cap;
     id.delete();
     let Worker { stake, .. } = df::remove(cluster.uid_mut(), WorkerKey { node_id });
@@ -222,7 +258,8 @@ public fun exists(cluster: &Cluster, node_id: String): bool {
     df::exists_(cluster.uid(), WorkerKey { node_id })
 }
 
-/// A worker's status: 0 pending, 1 active, 2 unbonding, 3 slashed (aborts `EWorkerNotFound` if unknown).
+/// A worker's status: 0 pending, 1 active, 2 unbonding, 3 slashed, 4 refused (aborts
+/// `EWorkerNotFound` if unknown).
 public fun status(cluster: &Cluster, node_id: String): u8 {
     borrow(cluster, node_id).status
 }

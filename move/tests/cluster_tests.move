@@ -26,10 +26,12 @@ fun create_cluster_shares_cluster_with_defaults_and_sends_admin_cap() {
     assert!(cluster.unbonding_period_ms() == 86_400_000);
     assert!(cluster.max_payload_bytes() == 16_384);
     assert!(cluster.signature_window_ms() == 300_000);
+    assert!(cluster.request_timeout_ms() == 3_600_000);
     assert!(!cluster.is_paused());
     assert!(cluster.allow_dev_enclave());
     assert!(cluster.treasury_value() == 0);
     assert!(cluster.enclave_public_key().is_empty());
+    assert!(cluster.enclave_key_kind() == 0);
     assert!(cluster.pcrs().is_empty());
     assert!(cluster.last_sequence() == 0);
     assert!(cluster.next_request_id() == 1);
@@ -64,12 +66,14 @@ fun admin_setters_update_every_config_value() {
     cluster.set_unbonding_period(&cap, 0);
     cluster.set_max_payload_bytes(&cap, 1024);
     cluster.set_signature_window(&cap, 9);
+    cluster.set_request_timeout(&cap, 11);
     assert!(cluster.request_fee_mist() == 0);
     assert!(cluster.min_worker_stake_mist() == 5);
     assert!(cluster.heartbeat_period_ms() == 7);
     assert!(cluster.unbonding_period_ms() == 0);
     assert!(cluster.max_payload_bytes() == 1024);
     assert!(cluster.signature_window_ms() == 9);
+    assert!(cluster.request_timeout_ms() == 11);
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -110,6 +114,16 @@ fun set_signature_window_rejects_zero() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     cluster.set_signature_window(&cap, 0);
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = cluster::EInvalidConfig)]
+fun set_request_timeout_rejects_zero() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    cluster.set_request_timeout(&cap, 0);
     test_env::put_back(cluster, cap);
     scenario.end();
 }

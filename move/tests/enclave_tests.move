@@ -5,8 +5,11 @@
 /// Enclave registration (attested, dev, rotation) and the verifier: forgery and replay.
 module k8s_daas::enclave_tests;
 
+use sui::bcs;
+use sui::event;
 use sui::test_scenario as ts;
 use k8s_daas::enclave;
+use k8s_daas::events::{EnclaveConfigEvent, EnclaveKeyRemovedEvent};
 use k8s_daas::golden;
 use k8s_daas::requests;
 use k8s_daas::test_env;
@@ -28,6 +31,28 @@ fun set_pcrs_then_matching_attestation_registers_the_key() {
     assert!(cluster.pcrs() == vector[pcr(1), pcr(2), pcr(3)]);
     enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()));
     assert!(cluster.enclave_public_key() == golden::enclave_public_key());
+    assert!(cluster.enclave_key_kind() == 0);
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test]
+fun an_attested_key_survives_disable_dev_enclave_and_rotates_as_attested() {
+    let mut scenario = test_env::begin();
+    test_env::submit_golden_pod(&mut scenario);
+    scenario.next_tx(test_env::admin());
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()));
+    enclave::disable_dev_enclave(&mut cluster, &cap);
+    assert!(cluster.enclave_public_key() == golden::enclave_public_key());
+    assert!(event::events_by_type<EnclaveKeyRemovedEvent>().is_empty());
+    let clock = test_env::clock(&mut scenario);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    assert!(cluster.enclave_public_key() == golden::other_public_key());
+    assert!(cluster.enclave_key_kind() == 0);
+    clock.destroy_for_testing();
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -112,6 +137,7 @@ fun dev_enclave_registers_a_bare_key() {
     scenario.next_tx(test_env::admin());
     let cluster = test_env::take_cluster(&scenario);
     assert!(cluster.enclave_public_key() == golden::enclave_public_key());
+    assert!(cluster.enclave_key_kind() == 1);
     ts::return_shared(cluster);
     scenario.end();
 }
@@ -133,7 +159,84 @@ fun dev_enclave_is_refused_after_the_flag_is_off() {
     let cap = test_env::take_admin_cap(&scenario);
     enclave::disable_dev_enclave(&mut cluster, &cap);
     assert!(!cluster.allow_dev_enclave());
+    // No key was installed: nothing to remove.
+    assert!(event::events_by_type<EnclaveKeyRemovedEvent>().is_empty());
     enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+/// Registers the golden dev key, submits the golden pod, then the admin disables dev
+/// enclaves; the next transaction is open with `admin()` as sender.
+fun disable_after_dev_key(scenario: &mut sui::test_scenario::Scenario) {
+    test_env::register_golden_enclave(scenario);
+    test_env::submit_golden_pod(scenario);
+    scenario.next_tx(test_env::admin());
+    let mut cluster = test_env::take_cluster(scenario);
+    let cap = test_env::take_admin_cap(scenario);
+    enclave::disable_dev_enclave(&mut cluster, &cap);
+    test_env::put_back(cluster, cap);
+    scenario.next_tx(test_env::admin());
+}
+
+#[test]
+fun disable_dev_enclave_removes_an_installed_dev_key() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::disable_dev_enclave(&mut cluster, &cap);
+    assert!(cluster.enclave_public_key().is_empty());
+    // The kind of the removed key is kept, so its rotation is refused as dev.
+    assert!(cluster.enclave_key_kind() == 1);
+    let removed = event::events_by_type<EnclaveKeyRemovedEvent>();
+    assert!(removed.length() == 1);
+    let mut expected = bcs::to_bytes(&golden::cluster_id());
+    expected.append(bcs::to_bytes(&golden::enclave_public_key()));
+    expected.push_back(1);
+    assert!(bcs::to_bytes(&removed[0]) == expected);
+    assert!(event::events_by_type<EnclaveConfigEvent>().length() == 1);
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::ENoEnclaveKey)]
+fun a_removed_dev_key_signs_nothing() {
+    let mut scenario = test_env::begin();
+    disable_after_dev_key(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EDevEnclaveDisabled)]
+fun a_dev_key_cannot_be_rotated_past_disable_dev_enclave() {
+    let mut scenario = test_env::begin();
+    disable_after_dev_key(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test]
+fun a_rotated_dev_key_stays_dev_and_is_removed_by_disable() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    assert!(cluster.enclave_public_key() == golden::other_public_key());
+    assert!(cluster.enclave_key_kind() == 1);
+    enclave::disable_dev_enclave(&mut cluster, &cap);
+    assert!(cluster.enclave_public_key().is_empty());
+    clock.destroy_for_testing();
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -161,7 +264,7 @@ fun rotation_signed_by_the_current_key_installs_the_new_key() {
     assert!(cluster.enclave_public_key() == golden::other_public_key());
     assert!(cluster.last_sequence() == 1);
     // The new key now answers requests.
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 2, golden::sig_result_r1_s2_other_key(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 2, golden::sig_result_r1_s2_other_key(), &clock, scenario.ctx());
     assert!(requests::status(&cluster, 1) == 1);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
@@ -176,7 +279,7 @@ fun old_key_is_useless_after_rotation() {
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
     enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -188,7 +291,7 @@ fun signed_message_without_registered_key_is_rejected() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -201,7 +304,7 @@ fun signature_by_another_key_is_rejected() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1_other_key(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1_other_key(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -214,7 +317,7 @@ fun signature_for_another_intent_is_rejected() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_state_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_state_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -228,7 +331,7 @@ fun tampered_fields_break_the_signature() {
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
     // Same signature, but the status code says 500 instead of the signed 201.
-    requests::complete(&mut cluster, 1, 500, golden::output_sha256(), b"created pod team-a/web".to_string(), golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    requests::complete(&mut cluster, 1, 500, golden::output_sha256(), b"created pod team-a/web".to_string(), golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -242,7 +345,7 @@ fun stale_timestamp_is_rejected() {
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
     let stale = golden::timestamp_ms() - cluster.signature_window_ms() - 1;
-    test_env::complete_golden(&mut cluster, 1, stale, 1, golden::sig_result_r1_s1_stale(), &clock);
+    test_env::complete_golden(&mut cluster, 1, stale, 1, golden::sig_result_r1_s1_stale(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -256,7 +359,7 @@ fun future_timestamp_is_rejected() {
     let mut cluster = test_env::take_cluster(&scenario);
     let mut clock = sui::clock::create_for_testing(scenario.ctx());
     clock.set_for_testing(golden::timestamp_ms() - cluster.signature_window_ms() - 1);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -270,7 +373,7 @@ fun timestamp_at_the_window_edge_is_accepted() {
     let mut cluster = test_env::take_cluster(&scenario);
     let mut clock = test_env::clock(&mut scenario);
     clock.set_for_testing(golden::timestamp_ms() + cluster.signature_window_ms());
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     assert!(requests::status(&cluster, 1) == 1);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
@@ -285,9 +388,9 @@ fun reused_sequence_is_rejected() {
     test_env::submit_golden_pod_again(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     // A validly signed result for request 2, but with the sequence already used.
-    test_env::complete_golden(&mut cluster, 2, golden::timestamp_ms(), 1, golden::sig_result_r2_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 2, golden::timestamp_ms(), 1, golden::sig_result_r2_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -301,8 +404,8 @@ fun increasing_sequences_are_accepted() {
     test_env::submit_golden_pod_again(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
-    test_env::complete_golden(&mut cluster, 2, golden::timestamp_ms(), 2, golden::sig_result_r2_s2(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
+    test_env::complete_golden(&mut cluster, 2, golden::timestamp_ms(), 2, golden::sig_result_r2_s2(), &clock, scenario.ctx());
     assert!(cluster.last_sequence() == 2);
     clock.destroy_for_testing();
     ts::return_shared(cluster);

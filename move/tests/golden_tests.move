@@ -68,4 +68,27 @@ fun intent_values_are_distinct_per_message_kind() {
     assert!(messages::intent_slash_verdict() == 2);
     assert!(messages::intent_cluster_state() == 3);
     assert!(messages::intent_key_rotation() == 4);
+    assert!(messages::intent_worker_refusal() == 5);
+}
+
+#[test]
+fun created_cluster_bcs_matches_golden_vector() {
+    let scenario = test_env::begin();
+    let cluster = test_env::take_cluster(&scenario);
+    assert!(bcs::to_bytes(&cluster) == golden::created_cluster_bcs());
+    sui::test_scenario::return_shared(cluster);
+    scenario.end();
+}
+
+#[test]
+fun refusal_message_bytes_match_golden_vector() {
+    let payload = messages::worker_refusal(
+        golden::cluster_id(),
+        1,
+        b"node-1".to_string(),
+        b"node node-1 already exists and was not made for this worker".to_string(),
+    );
+    assert!(bcs::to_bytes(&payload) == golden::refusal_payload_bcs());
+    let bytes = messages::signing_bytes(messages::intent_worker_refusal(), golden::timestamp_ms(), payload);
+    assert!(bytes == golden::refusal_intent_message_bcs());
 }

@@ -60,6 +60,7 @@ fun submit_escrows_the_fee_and_hands_out_increasing_ids() {
     assert!(requests::requester(&cluster, 2) == test_env::tenant());
     assert!(requests::request_namespace(&cluster, 2) == b"team-a".to_string());
     assert!(requests::escrowed_fee(&cluster, 2) == 3_000_000);
+    assert!(requests::submitted_at_ms(&cluster, 2) == golden::timestamp_ms());
     assert!(cluster.next_request_id() == 3);
     clock.destroy_for_testing();
     ts::return_to_address(test_env::tenant(), cap);
@@ -250,20 +251,84 @@ fun submissions_stop_while_paused() {
     scenario.end();
 }
 
+/// `sender` cancels `request_id` at the golden timestamp (when the test requests are
+/// submitted) plus `after_ms`.
+fun cancel_after(scenario: &mut Scenario, sender: address, request_id: u64, after_ms: u64) {
+    scenario.next_tx(sender);
+    let mut cluster = test_env::take_cluster(scenario);
+    let mut clock = test_env::clock(scenario);
+    clock.increment_for_testing(after_ms);
+    requests::cancel(&mut cluster, request_id, &clock, scenario.ctx());
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+}
+
 #[test]
 fun cancel_refunds_the_requester() {
     let mut scenario = test_env::begin();
     valid_submit(&mut scenario);
+    cancel_after(&mut scenario, test_env::tenant(), 1, 3_600_000);
     scenario.next_tx(test_env::tenant());
-    let mut cluster = test_env::take_cluster(&scenario);
-    requests::cancel(&mut cluster, 1, scenario.ctx());
+    let cluster = test_env::take_cluster(&scenario);
+    assert!(cluster.request_timeout_ms() == 3_600_000);
     assert!(requests::status(&cluster, 1) == 2);
     assert!(requests::escrowed_fee(&cluster, 1) == 0);
     ts::return_shared(cluster);
-    scenario.next_tx(test_env::tenant());
     let refund = scenario.take_from_address<Coin<SUI>>(test_env::tenant());
     assert!(refund.value() == 1_000_000);
     refund.burn_for_testing();
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = requests::ECancelTooEarly)]
+fun a_cancel_in_the_submitting_transaction_is_refused() {
+    let mut scenario = test_env::begin();
+    test_env::claim(&mut scenario, b"team-a".to_string());
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_namespace_cap(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    let fee = test_env::coin(&mut scenario, 1_000_000);
+    let id = requests::submit(&mut cluster, &cap, b"POST".to_string(), b"configmaps".to_string(), b"team-a".to_string(), b"cfg".to_string(), b"{}", 0, fee, &clock, scenario.ctx());
+    requests::cancel(&mut cluster, id, &clock, scenario.ctx());
+    clock.destroy_for_testing();
+    ts::return_to_address(test_env::tenant(), cap);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = requests::ECancelTooEarly)]
+fun a_cancel_one_ms_before_the_timeout_is_refused() {
+    let mut scenario = test_env::begin();
+    valid_submit(&mut scenario);
+    cancel_after(&mut scenario, test_env::tenant(), 1, 3_600_000 - 1);
+    scenario.end();
+}
+
+#[test]
+fun the_cancel_timeout_is_the_clusters_request_timeout() {
+    let mut scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let admin_cap = test_env::take_admin_cap(&scenario);
+    cluster.set_request_timeout(&admin_cap, 5_000);
+    test_env::put_back(cluster, admin_cap);
+    valid_submit(&mut scenario);
+    cancel_after(&mut scenario, test_env::tenant(), 1, 5_000);
+    scenario.next_tx(test_env::tenant());
+    let cluster = test_env::take_cluster(&scenario);
+    assert!(requests::status(&cluster, 1) == 2);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = requests::ECancelTooEarly)]
+fun a_huge_request_timeout_does_not_overflow() {
+    let mut scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let admin_cap = test_env::take_admin_cap(&scenario);
+    cluster.set_request_timeout(&admin_cap, 18_446_744_073_709_551_615);
+    test_env::put_back(cluster, admin_cap);
+    valid_submit(&mut scenario);
+    cancel_after(&mut scenario, test_env::tenant(), 1, 3_600_000);
     scenario.end();
 }
 
@@ -271,19 +336,14 @@ fun cancel_refunds_the_requester() {
 fun only_the_requester_may_cancel() {
     let mut scenario = test_env::begin();
     valid_submit(&mut scenario);
-    scenario.next_tx(test_env::other());
-    let mut cluster = test_env::take_cluster(&scenario);
-    requests::cancel(&mut cluster, 1, scenario.ctx());
-    ts::return_shared(cluster);
+    cancel_after(&mut scenario, test_env::other(), 1, 3_600_000);
     scenario.end();
 }
 
 #[test, expected_failure(abort_code = requests::ERequestNotFound)]
 fun cancelling_an_unknown_request_aborts() {
     let mut scenario = test_env::begin();
-    let mut cluster = test_env::take_cluster(&scenario);
-    requests::cancel(&mut cluster, 42, scenario.ctx());
-    ts::return_shared(cluster);
+    cancel_after(&mut scenario, test_env::admin(), 42, 3_600_000);
     scenario.end();
 }
 
@@ -294,7 +354,7 @@ fun complete_moves_the_fee_to_the_treasury_and_emits_the_result() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     assert!(requests::status(&cluster, 1) == 1);
     assert!(requests::escrowed_fee(&cluster, 1) == 0);
     assert!(cluster.treasury_value() == 1_000_000);
@@ -314,8 +374,8 @@ fun a_second_completion_aborts() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -328,8 +388,8 @@ fun a_completed_request_cannot_be_cancelled() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
-    requests::cancel(&mut cluster, 1, scenario.ctx());
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
+    requests::cancel(&mut cluster, 1, &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -340,12 +400,48 @@ fun a_cancelled_request_cannot_be_completed() {
     let mut scenario = test_env::begin();
     test_env::register_golden_enclave(&mut scenario);
     test_env::submit_golden_pod(&mut scenario);
+    cancel_after(&mut scenario, test_env::tenant(), 1, 3_600_000);
+    scenario.next_tx(test_env::admin());
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    requests::cancel(&mut cluster, 1, scenario.ctx());
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test]
+fun an_expired_result_refunds_the_requester() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    assert!(requests::expired_status_code() == 408);
+    let summary = b"request expired before it was started".to_string();
+    requests::complete(&mut cluster, 1, 408, golden::output_sha256(), summary, golden::timestamp_ms(), 1, golden::sig_result_expired_r1_s1(), &clock, scenario.ctx());
+    assert!(requests::status(&cluster, 1) == 1);
+    assert!(requests::escrowed_fee(&cluster, 1) == 0);
+    assert!(cluster.treasury_value() == 0);
+    assert!(cluster.last_sequence() == 1);
+    // The result is published as for any other status code.
+    let results = event::events_by_type<K8sAPIResultEvent>();
+    assert!(results.length() == 1);
+    let mut expected = bcs::to_bytes(&golden::cluster_id());
+    expected.append(bcs::to_bytes(&1u64));
+    expected.append(bcs::to_bytes(&408u16));
+    expected.append(bcs::to_bytes(&golden::output_sha256()));
+    expected.append(bcs::to_bytes(&summary));
+    expected.append(bcs::to_bytes(&test_env::tenant()));
+    expected.append(bcs::to_bytes(&1u64));
+    expected.append(bcs::to_bytes(&golden::timestamp_ms()));
+    assert!(bcs::to_bytes(&results[0]) == expected);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.next_tx(test_env::tenant());
+    let refund = scenario.take_from_address<Coin<SUI>>(test_env::tenant());
+    assert!(refund.value() == 1_000_000);
+    refund.burn_for_testing();
     scenario.end();
 }
 
@@ -355,7 +451,7 @@ fun completing_an_unknown_request_aborts() {
     test_env::register_golden_enclave(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -368,7 +464,7 @@ fun output_digest_must_be_32_bytes() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    requests::complete(&mut cluster, 1, 201, x"abab", b"created pod team-a/web".to_string(), golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    requests::complete(&mut cluster, 1, 201, x"abab", b"created pod team-a/web".to_string(), golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -383,7 +479,7 @@ fun summary_over_256_bytes_is_rejected() {
     let clock = test_env::clock(&mut scenario);
     let mut summary = b"".to_string();
     257u64.do!(|_| summary.append(b"s".to_string()));
-    requests::complete(&mut cluster, 1, 201, golden::output_sha256(), summary, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock);
+    requests::complete(&mut cluster, 1, 201, golden::output_sha256(), summary, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();

@@ -148,6 +148,7 @@ public fun complete_golden(
     sequence: u64,
     signature: vector<u8>,
     clock: &Clock,
+    ctx: &mut TxContext,
 ) {
     requests::complete(
         cluster,
@@ -159,6 +160,7 @@ public fun complete_golden(
         sequence,
         signature,
         clock,
+        ctx,
     );
 }
 

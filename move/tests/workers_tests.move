@@ -39,6 +39,22 @@ fun slash(cluster: &mut Cluster, reason: std::string::String, scenario: &mut Sce
     clock.destroy_for_testing();
 }
 
+fun refusal_reason(): std::string::String {
+    b"node node-1 already exists and was not made for this worker".to_string()
+}
+
+/// Refuses node-1 with `reason` and `signature` (sequence 1, golden timestamp).
+fun refuse_signed(cluster: &mut Cluster, reason: std::string::String, signature: vector<u8>, scenario: &mut Scenario) {
+    let clock = test_env::clock(scenario);
+    workers::refuse_worker(cluster, node(), reason, golden::timestamp_ms(), 1, signature, &clock);
+    clock.destroy_for_testing();
+}
+
+/// Refuses node-1 with `reason` and `golden::sig_refusal_s1()` (signed over the golden reason).
+fun refuse(cluster: &mut Cluster, reason: std::string::String, scenario: &mut Scenario) {
+    refuse_signed(cluster, reason, golden::sig_refusal_s1(), scenario);
+}
+
 fun deregister(cluster: &mut Cluster, cap: &WorkerCap, scenario: &mut Scenario) {
     let clock = test_env::clock(scenario);
     workers::deregister_worker(cluster, cap, &clock, scenario.ctx());
@@ -355,6 +371,138 @@ fun a_huge_unbonding_period_does_not_overflow() {
     let clock = test_env::clock(&mut scenario);
     workers::withdraw_stake(&mut cluster, cap, &clock, scenario.ctx());
     clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test]
+fun refusal_marks_the_worker_refused_and_publishes_the_reason() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::register_worker(&mut scenario, node());
+    let mut cluster = test_env::take_cluster(&scenario);
+    refuse(&mut cluster, refusal_reason(), &mut scenario);
+    assert!(workers::status(&cluster, node()) == 4);
+    // The stake stays with the worker: a refusal is not a slash.
+    assert!(workers::stake_mist(&cluster, node()) == 1_000_000_000);
+    assert!(cluster.treasury_value() == 0);
+    assert!(cluster.last_sequence() == 1);
+    let emitted = event::events_by_type<WorkerNodeEvent>();
+    assert!(emitted.length() == 1);
+    // WorkerNodeEvent{cluster_id, node_id, owner, action 6, stake, timestamp, data = reason}
+    let mut expected = bcs::to_bytes(&golden::cluster_id());
+    expected.append(bcs::to_bytes(&node()));
+    expected.append(bcs::to_bytes(&test_env::worker_owner()));
+    expected.push_back(6);
+    expected.append(bcs::to_bytes(&1_000_000_000u64));
+    expected.append(bcs::to_bytes(&golden::timestamp_ms()));
+    expected.append(bcs::to_bytes(&refusal_reason().into_bytes()));
+    assert!(bcs::to_bytes(&emitted[0]) == expected);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test]
+fun a_refused_worker_withdraws_its_stake_at_once() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::register_worker(&mut scenario, node());
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_worker_cap(&scenario);
+    refuse(&mut cluster, refusal_reason(), &mut scenario);
+    // Same clock as the refusal: no unbonding period for a worker that never served.
+    let clock = test_env::clock(&mut scenario);
+    workers::withdraw_stake(&mut cluster, cap, &clock, scenario.ctx());
+    assert!(!workers::exists(&cluster, node()));
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.next_tx(test_env::worker_owner());
+    let stake = scenario.take_from_address<Coin<SUI>>(test_env::worker_owner());
+    assert!(stake.value() == 1_000_000_000);
+    stake.burn_for_testing();
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = workers::EWorkerNotPending)]
+fun an_active_worker_cannot_be_refused() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::register_worker(&mut scenario, node());
+    let mut cluster = test_env::take_cluster(&scenario);
+    activate(&mut cluster, golden::join_credential(), &mut scenario);
+    refuse(&mut cluster, refusal_reason(), &mut scenario);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = workers::EWorkerNotPending)]
+fun a_refused_worker_cannot_be_activated() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::register_worker(&mut scenario, node());
+    let mut cluster = test_env::take_cluster(&scenario);
+    refuse(&mut cluster, refusal_reason(), &mut scenario);
+    activate(&mut cluster, golden::join_credential(), &mut scenario);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = workers::EWorkerNotLive)]
+fun a_refused_worker_cannot_deregister() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::register_worker(&mut scenario, node());
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_worker_cap(&scenario);
+    refuse(&mut cluster, refusal_reason(), &mut scenario);
+    deregister(&mut cluster, &cap, &mut scenario);
+    ts::return_to_address(test_env::worker_owner(), cap);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = workers::EWorkerNotFound)]
+fun refusing_an_unknown_worker_aborts() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    refuse(&mut cluster, refusal_reason(), &mut scenario);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = workers::EReasonTooLong)]
+fun refusal_reason_over_256_bytes_is_rejected() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::register_worker(&mut scenario, node());
+    let mut cluster = test_env::take_cluster(&scenario);
+    let mut reason = b"".to_string();
+    257u64.do!(|_| reason.append(b"r".to_string()));
+    refuse(&mut cluster, reason, &mut scenario);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = k8s_daas::enclave::EInvalidSignature)]
+fun a_slash_verdict_signature_cannot_refuse() {
+    // A slash verdict has the refusal's exact fields; only the intent (2 vs 5) differs.
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::register_worker(&mut scenario, node());
+    let mut cluster = test_env::take_cluster(&scenario);
+    refuse_signed(&mut cluster, b"missed heartbeats".to_string(), golden::sig_slash_s1(), &mut scenario);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = k8s_daas::enclave::EInvalidSignature)]
+fun a_refusal_with_a_reason_other_than_signed_is_rejected() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    test_env::register_worker(&mut scenario, node());
+    let mut cluster = test_env::take_cluster(&scenario);
+    refuse(&mut cluster, b"no reason".to_string(), &mut scenario);
     ts::return_shared(cluster);
     scenario.end();
 }

@@ -69,6 +69,7 @@ export const CALLS = {
   set_unbonding_period: adminSetter("set_unbonding_period", "period_ms"),
   set_max_payload_bytes: adminSetter("set_max_payload_bytes", "max_bytes"),
   set_signature_window: adminSetter("set_signature_window", "window_ms"),
+  set_request_timeout: adminSetter("set_request_timeout", "timeout_ms"),
   pause: call("cluster", "pause", [cluster, adminCap]),
   unpause: call("cluster", "unpause", [cluster, adminCap]),
   withdraw_treasury: call("cluster", "withdraw_treasury", [
@@ -179,7 +180,7 @@ export const CALLS = {
     ],
     true,
   ),
-  cancel: call("requests", "cancel", [cluster, pure("request_id", bcs.u64())]),
+  cancel: call("requests", "cancel", [cluster, pure("request_id", bcs.u64()), clock]),
   complete: call("requests", "complete", [
     cluster,
     pure("request_id", bcs.u64()),
@@ -205,6 +206,12 @@ export const CALLS = {
     cluster,
     pure("node_id", str),
     pure("encrypted_join_credential", bytes),
+    ...signed,
+  ]),
+  refuse_worker: call("workers", "refuse_worker", [
+    cluster,
+    pure("node_id", str),
+    pure("reason", str),
     ...signed,
   ]),
   deregister_worker: call("workers", "deregister_worker", [cluster, workerCapRef, clock]),

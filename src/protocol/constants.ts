@@ -30,8 +30,25 @@ export const MAX_PRIORITY = 9;
 /** `requests::STATUS_*`. */
 export const REQUEST_STATUS = { pending: 0, completed: 1, cancelled: 2 } as const;
 
+/**
+ * `requests::EXPIRED_STATUS_CODE`: the result status code with which the enclave declares a
+ * request "expired, never executed" (HTTP 408 Request Timeout). `requests::complete` with
+ * this code refunds the escrowed fee to the requester instead of moving it to the treasury
+ * (the `K8sAPIResultEvent` is emitted all the same); every other code pays the treasury.
+ * The control plane never starts a request older than half the cluster's
+ * `request_timeout_ms` and answers those with this code.
+ */
+export const EXPIRED_STATUS_CODE = 408;
+
 /** `workers::STATUS_*`. */
-export const WORKER_STATUS = { pending: 0, active: 1, unbonding: 2, slashed: 3 } as const;
+export const WORKER_STATUS = {
+  pending: 0,
+  active: 1,
+  unbonding: 2,
+  slashed: 3,
+  /** The enclave refused to activate it (`refuse_worker`); its stake can be withdrawn at once. */
+  refused: 4,
+} as const;
 
 /** `WorkerNodeEvent.action` — `workers::ACTION_*`. */
 export const WORKER_ACTION = {
@@ -41,6 +58,8 @@ export const WORKER_ACTION = {
   deregistered: 3,
   withdrawn: 4,
   slashed: 5,
+  /** `refuse_worker`; the event's `data` is the reason (UTF-8). */
+  refused: 6,
 } as const;
 
 /** `NamespaceEvent.action` — `events::NAMESPACE_*`. */
@@ -49,6 +68,13 @@ export const NAMESPACE_ACTION = { claimed: 0, transferred: 1, released: 2 } as c
 /** `EnclaveRegisteredEvent.kind` — `enclave::KIND_*`. */
 export const ENCLAVE_KEY_KIND = { nitro: 0, dev: 1, rotation: 2 } as const;
 
+/**
+ * `Cluster.enclave_key_kind` (`cluster::enclave_key_kind`): what the installed key is. A
+ * rotation keeps the kind of the key it replaces; `disable_dev_enclave` removes a dev key
+ * (the kind stays, so a rotation signed by the removed key aborts `EDevEnclaveDisabled`).
+ */
+export const INSTALLED_ENCLAVE_KEY_KIND = { nitro: 0, dev: 1 } as const;
+
 /** One intent value per signed message kind — `messages::INTENT_*`. */
 export const INTENT = {
   requestResult: 0,
@@ -56,6 +82,7 @@ export const INTENT = {
   slashVerdict: 2,
   clusterState: 3,
   keyRotation: 4,
+  workerRefusal: 5,
 } as const;
 export type IntentKind = keyof typeof INTENT;
 
@@ -77,8 +104,8 @@ export const LIMITS = {
   workerEncryptionKeyBytes: 32,
   /** `workers::MAX_CREDENTIAL_BYTES`. */
   maxJoinCredentialBytes: 4096,
-  /** `workers::MAX_REASON_BYTES`. */
-  maxSlashReasonBytes: 256,
+  /** `workers::MAX_REASON_BYTES`: a slash or refusal reason. */
+  maxWorkerReasonBytes: 256,
   /** `enclave::PUBLIC_KEY_BYTES` (ed25519). */
   enclavePublicKeyBytes: 32,
   /** `enclave::PCR_BYTES` (SHA-384). */
@@ -101,6 +128,7 @@ export const DEFAULT_CONFIG = {
   unbondingPeriodMs: 86_400_000n,
   maxPayloadBytes: 16_384n,
   signatureWindowMs: 300_000n,
+  requestTimeoutMs: 3_600_000n,
 } as const;
 
 /** Namespaces no tenant may claim (`tenancy::is_reserved`): `default` and `kube-*`. */

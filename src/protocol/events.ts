@@ -23,6 +23,7 @@ export const ClusterConfigEventFields = {
   max_payload_bytes: bcs.u64(),
   signature_window_ms: bcs.u64(),
   paused: bcs.bool(),
+  request_timeout_ms: bcs.u64(),
 };
 export const ClusterConfigEvent = bcs.struct("ClusterConfigEvent", ClusterConfigEventFields);
 
@@ -54,6 +55,17 @@ export const EnclaveRegisteredEventFields = {
 export const EnclaveRegisteredEvent = bcs.struct(
   "EnclaveRegisteredEvent",
   EnclaveRegisteredEventFields,
+);
+
+/** Fields of `EnclaveKeyRemovedEvent`, in BCS order. */
+export const EnclaveKeyRemovedEventFields = {
+  cluster_id: ID,
+  public_key: bcs.byteVector(),
+  kind: bcs.u8(),
+};
+export const EnclaveKeyRemovedEvent = bcs.struct(
+  "EnclaveKeyRemovedEvent",
+  EnclaveKeyRemovedEventFields,
 );
 
 /** Fields of `NamespaceEvent`, in BCS order. */
@@ -139,6 +151,7 @@ export const EVENT_FIELDS = {
   TreasuryWithdrawnEvent: TreasuryWithdrawnEventFields,
   EnclaveConfigEvent: EnclaveConfigEventFields,
   EnclaveRegisteredEvent: EnclaveRegisteredEventFields,
+  EnclaveKeyRemovedEvent: EnclaveKeyRemovedEventFields,
   NamespaceEvent: NamespaceEventFields,
   K8sAPIRequestEvent: K8sAPIRequestEventFields,
   K8sAPIRequestCancelledEvent: K8sAPIRequestCancelledEventFields,
@@ -154,6 +167,7 @@ export const EVENT_SCHEMAS = {
   TreasuryWithdrawnEvent,
   EnclaveConfigEvent,
   EnclaveRegisteredEvent,
+  EnclaveKeyRemovedEvent,
   NamespaceEvent,
   K8sAPIRequestEvent,
   K8sAPIRequestCancelledEvent,

@@ -59,6 +59,15 @@ export const KeyRotationPayloadFields = {
 };
 export const KeyRotationPayload = bcs.struct("KeyRotationPayload", KeyRotationPayloadFields);
 
+/** Fields of `WorkerRefusalPayload`, in BCS order (the same as a slash verdict's: only the intent tells them apart). */
+export const WorkerRefusalPayloadFields = {
+  cluster_id: ID,
+  sequence: bcs.u64(),
+  node_id: bcs.string(),
+  reason: bcs.string(),
+};
+export const WorkerRefusalPayload = bcs.struct("WorkerRefusalPayload", WorkerRefusalPayloadFields);
+
 /** Field layouts by Move struct name (used to check the layouts against move/sources). */
 export const PAYLOAD_FIELDS = {
   RequestResultPayload: RequestResultPayloadFields,
@@ -66,6 +75,7 @@ export const PAYLOAD_FIELDS = {
   SlashVerdictPayload: SlashVerdictPayloadFields,
   ClusterStatePayload: ClusterStatePayloadFields,
   KeyRotationPayload: KeyRotationPayloadFields,
+  WorkerRefusalPayload: WorkerRefusalPayloadFields,
 } as const;
 
 /** Payload schema of each intent. */
@@ -75,6 +85,7 @@ export const PAYLOAD_SCHEMAS = {
   slashVerdict: SlashVerdictPayload,
   clusterState: ClusterStatePayload,
   keyRotation: KeyRotationPayload,
+  workerRefusal: WorkerRefusalPayload,
 } as const;
 
 /** `IntentMessage<T>` for a given payload schema. */

@@ -15,6 +15,7 @@ export const ClusterConfigFields = {
   unbonding_period_ms: bcs.u64(),
   max_payload_bytes: bcs.u64(),
   signature_window_ms: bcs.u64(),
+  request_timeout_ms: bcs.u64(),
 };
 export const ClusterConfig = bcs.struct("Config", ClusterConfigFields);
 
@@ -29,6 +30,7 @@ export const ClusterObjectFields = {
   allow_dev_enclave: bcs.bool(),
   pcrs: bcs.vector(bcs.byteVector()),
   enclave_public_key: bcs.byteVector(),
+  enclave_key_kind: bcs.u8(),
   last_sequence: bcs.u64(),
   next_request_id: bcs.u64(),
 };
@@ -54,13 +56,13 @@ export const WorkerCapObjectFields = {
 };
 export const WorkerCapObject = bcs.struct("WorkerCap", WorkerCapObjectFields);
 
-/** `requests::Request`, the value under `RequestKey { request_id }`. */
-/** Fields of `Request`, in BCS order. */
+/** `requests::Request`, the value under `RequestKey { request_id }`: fields in BCS order. */
 export const RequestRecordFields = {
   requester: bcs.Address,
   namespace: bcs.string(),
   fee: bcs.u64(),
   status: bcs.u8(),
+  submitted_at_ms: bcs.u64(),
 };
 export const RequestRecord = bcs.struct("Request", RequestRecordFields);
 

@@ -1,7 +1,7 @@
 // Twins of move/tests/cluster_tests.move.
 import assert from "node:assert/strict";
 import { describe } from "node:test";
-import { DEFAULT_CONFIG } from "../../src/protocol/index.ts";
+import { DEFAULT_CONFIG, INSTALLED_ENCLAVE_KEY_KIND } from "../../src/protocol/index.ts";
 import { AdminCapObject } from "../../src/protocol/objects.ts";
 import { expectAbort, type Scenario, twin } from "./fixture.ts";
 
@@ -34,12 +34,14 @@ describe("conformance: cluster", () => {
             unbonding_period_ms: String(DEFAULT_CONFIG.unbondingPeriodMs),
             max_payload_bytes: String(DEFAULT_CONFIG.maxPayloadBytes),
             signature_window_ms: String(DEFAULT_CONFIG.signatureWindowMs),
+            request_timeout_ms: String(DEFAULT_CONFIG.requestTimeoutMs),
           },
           paused: false,
           treasury: "0",
           allow_dev_enclave: true,
           pcrs: [],
           enclave_public_key: [],
+          enclave_key_kind: INSTALLED_ENCLAVE_KEY_KIND.nitro,
           last_sequence: "0",
           next_request_id: "1",
         },
@@ -72,6 +74,7 @@ describe("conformance: cluster", () => {
       ["set_unbonding_period", "period_ms", 0n],
       ["set_max_payload_bytes", "max_bytes", 1024n],
       ["set_signature_window", "window_ms", 9n],
+      ["set_request_timeout", "timeout_ms", 11n],
     ] as const;
     for (const [name, param, value] of setters) {
       await assertConfigEvent(s, await s.call(s.admin, name, { [param]: value }));
@@ -83,6 +86,7 @@ describe("conformance: cluster", () => {
       unbonding_period_ms: "0",
       max_payload_bytes: "1024",
       signature_window_ms: "9",
+      request_timeout_ms: "11",
     });
   });
 
@@ -116,6 +120,14 @@ describe("conformance: cluster", () => {
   twin("cluster_tests::set_signature_window_rejects_zero", async (s) => {
     await expectAbort(
       s.call(s.admin, "set_signature_window", { window_ms: 0n }),
+      "cluster",
+      "EInvalidConfig",
+    );
+  });
+
+  twin("cluster_tests::set_request_timeout_rejects_zero", async (s) => {
+    await expectAbort(
+      s.call(s.admin, "set_request_timeout", { timeout_ms: 0n }),
       "cluster",
       "EInvalidConfig",
     );

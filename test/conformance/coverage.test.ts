@@ -20,6 +20,8 @@ const WITHOUT_TWIN: Record<string, string> = {
   "enclave_tests::attestation_with_other_pcrs_is_rejected": "Nitro attestation",
   "enclave_tests::attestation_without_public_key_is_rejected": "Nitro attestation",
   "enclave_tests::debug_mode_attestation_with_zero_pcrs_is_rejected": "Nitro attestation",
+  "enclave_tests::an_attested_key_survives_disable_dev_enclave_and_rotates_as_attested":
+    "Nitro attestation",
   // BCS of a value built by a package-internal constructor (`events::new_request_event`);
   // test/protocol/golden.test.ts checks the TS side of the same vector, and the twin of
   // `emitted_create_pod_event_matches_golden_vector` checks what the devnet emits.

@@ -4,12 +4,32 @@
 import assert from "node:assert/strict";
 import { describe } from "node:test";
 import { bcs } from "@mysten/sui/bcs";
-import { ENCLAVE_KEY_KIND, REQUEST_STATUS } from "../../src/protocol/index.ts";
-import { arg, expectAbort, GOLDEN_MS, golden, twin } from "./fixture.ts";
+import {
+  ENCLAVE_KEY_KIND,
+  INSTALLED_ENCLAVE_KEY_KIND,
+  REQUEST_STATUS,
+} from "../../src/protocol/index.ts";
+import { arg, expectAbort, GOLDEN_MS, golden, type Scenario, twin } from "./fixture.ts";
 
 const pcr = (fill: number) => new Uint8Array(48).fill(fill);
 const bcsU8 = bcs.u8();
 const bytesOf = (value: Iterable<number>) => [...value];
+
+/** `rotate_enclave_key` to the other golden key, signed by `golden::sig_rotation_s1()`. */
+async function rotateToOtherKey(s: Scenario) {
+  const newKey = s.otherKey.getPublicKey().toRawBytes();
+  return s.call(s.admin, "rotate_enclave_key", {
+    new_public_key: newKey,
+    ...(await s.signed("keyRotation", { new_public_key: newKey }, { sequence: 1n })),
+  });
+}
+
+/** `disable_after_dev_key`: the golden dev key, the golden pod, then dev enclaves off. */
+async function disableAfterDevKey(s: Scenario) {
+  await s.registerGoldenEnclave();
+  await s.submitGoldenPod();
+  return s.call(s.admin, "disable_dev_enclave");
+}
 
 describe("conformance: enclave", () => {
   twin("enclave_tests::any_all_zero_pcr_is_rejected", async (s) => {
@@ -44,6 +64,10 @@ describe("conformance: enclave", () => {
     const executed = await s.registerGoldenEnclave();
     const publicKey = s.enclaveKey.getPublicKey().toRawBytes();
     assert.deepEqual(bytesOf((await s.cluster()).enclave_public_key), bytesOf(publicKey));
+    assert.equal(
+      await s.view("cluster::enclave_key_kind", [], bcsU8),
+      INSTALLED_ENCLAVE_KEY_KIND.dev,
+    );
     const [event] = s.eventsOf(executed, "EnclaveRegisteredEvent");
     assert.deepEqual(event && { ...event, public_key: bytesOf(event.public_key) }, {
       cluster_id: s.clusterId,
@@ -66,7 +90,55 @@ describe("conformance: enclave", () => {
     assert.deepEqual(s.eventsOf(executed, "EnclaveConfigEvent"), [
       { cluster_id: s.clusterId, pcrs: [], allow_dev_enclave: false },
     ]);
+    // No key was installed: nothing to remove.
+    assert.deepEqual(s.eventsOf(executed, "EnclaveKeyRemovedEvent"), []);
     await expectAbort(s.registerGoldenEnclave(), "enclave", "EDevEnclaveDisabled");
+  });
+
+  twin("enclave_tests::disable_dev_enclave_removes_an_installed_dev_key", async (s) => {
+    await s.registerGoldenEnclave();
+    const executed = await s.call(s.admin, "disable_dev_enclave");
+    const cluster = await s.cluster();
+    assert.deepEqual(bytesOf(cluster.enclave_public_key), []);
+    // The kind of the removed key is kept, so its rotation is refused as dev.
+    assert.equal(cluster.enclave_key_kind, INSTALLED_ENCLAVE_KEY_KIND.dev);
+    const removed = s.eventsOf(executed, "EnclaveKeyRemovedEvent");
+    assert.deepEqual(
+      removed.map((event) => ({ ...event, public_key: bytesOf(event.public_key) })),
+      [
+        {
+          cluster_id: s.clusterId,
+          public_key: bytesOf(s.enclaveKey.getPublicKey().toRawBytes()),
+          kind: INSTALLED_ENCLAVE_KEY_KIND.dev,
+        },
+      ],
+    );
+    assert.equal(s.eventsOf(executed, "EnclaveConfigEvent").length, 1);
+  });
+
+  twin("enclave_tests::a_removed_dev_key_signs_nothing", async (s) => {
+    await disableAfterDevKey(s);
+    await expectAbort(s.completeGolden(1n, 1n), "enclave", "ENoEnclaveKey");
+  });
+
+  twin("enclave_tests::a_dev_key_cannot_be_rotated_past_disable_dev_enclave", async (s) => {
+    await disableAfterDevKey(s);
+    await expectAbort(rotateToOtherKey(s), "enclave", "EDevEnclaveDisabled");
+    assert.deepEqual(bytesOf((await s.cluster()).enclave_public_key), []);
+  });
+
+  twin("enclave_tests::a_rotated_dev_key_stays_dev_and_is_removed_by_disable", async (s) => {
+    await s.registerGoldenEnclave();
+    await rotateToOtherKey(s);
+    let cluster = await s.cluster();
+    assert.deepEqual(
+      bytesOf(cluster.enclave_public_key),
+      bytesOf(s.otherKey.getPublicKey().toRawBytes()),
+    );
+    assert.equal(cluster.enclave_key_kind, INSTALLED_ENCLAVE_KEY_KIND.dev);
+    await s.call(s.admin, "disable_dev_enclave");
+    cluster = await s.cluster();
+    assert.deepEqual(bytesOf(cluster.enclave_public_key), []);
   });
 
   twin("enclave_tests::dev_enclave_needs_this_clusters_admin_cap", async (s) => {

@@ -4,7 +4,7 @@
 import assert from "node:assert/strict";
 import { describe } from "node:test";
 import { bcs } from "@mysten/sui/bcs";
-import { K8sAPIRequestEvent } from "../../src/protocol/index.ts";
+import { ClusterObject, K8sAPIRequestEvent } from "../../src/protocol/index.ts";
 import { GOLDEN_MS, golden, type Scenario, twin } from "./fixture.ts";
 
 /** A golden hex vector with the golden cluster id replaced by this devnet's cluster. */
@@ -60,10 +60,56 @@ describe("conformance: golden vectors", () => {
           "slash_verdict",
           "cluster_state",
           "key_rotation",
+          "worker_refusal",
         ].map(intent),
       ),
-      [0, 1, 2, 3, 4],
+      [0, 1, 2, 3, 4, 5],
     );
+  });
+
+  twin("golden_tests::created_cluster_bcs_matches_golden_vector", async (s) => {
+    const { object } = await s.client.getObject({
+      objectId: s.clusterId,
+      include: { content: true },
+    });
+    // Only the ids differ: the cluster's, and the admin's address (0xad in Move tests).
+    const readdressed = ClusterObject.serialize({
+      ...ClusterObject.parse(object.content),
+      id: golden.CLUSTER_ID,
+      admin: golden.ADMIN,
+    }).toBytes();
+    assert.equal(
+      Buffer.from(readdressed).toString("hex"),
+      golden.goldenVectors().created_cluster_bcs,
+    );
+  });
+
+  twin("golden_tests::refusal_message_bytes_match_golden_vector", async (s) => {
+    const payload = golden.refusalPayload;
+    const bytes = await s.view(
+      "messages::worker_refusal",
+      [
+        bcs.Address.serialize(payload.cluster_id).toBytes(),
+        bcs.u64().serialize(payload.sequence).toBytes(),
+        bcs.string().serialize(payload.node_id).toBytes(),
+        bcs.string().serialize(payload.reason).toBytes(),
+      ],
+      { parse: (value: Uint8Array) => Buffer.from(value).toString("hex") },
+      { onCluster: false },
+    );
+    assert.equal(bytes, golden.goldenVectors().refusal_payload_bcs);
+    // The enclave's signature over the golden message bytes refuses the worker on chain.
+    await s.registerGoldenEnclave();
+    await s.registerWorker(payload.node_id);
+    const message = goldenBytesOnThisChain(s, "refusal_intent_message_bcs");
+    const executed = await s.call(s.admin, "refuse_worker", {
+      node_id: payload.node_id,
+      reason: payload.reason,
+      timestamp_ms: GOLDEN_MS,
+      sequence: payload.sequence,
+      signature: await s.enclaveKey.sign(message),
+    });
+    assert.equal(s.eventsOf(executed, "WorkerNodeEvent").length, 1);
   });
 
   twin("golden_tests::intent_message_bytes_match_golden_vector", async (s) => {

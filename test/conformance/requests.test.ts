@@ -2,7 +2,13 @@
 import assert from "node:assert/strict";
 import { describe } from "node:test";
 import { bcs } from "@mysten/sui/bcs";
-import { K8sAPIRequestEvent, K8sAPIResultEvent, REQUEST_STATUS } from "../../src/protocol/index.ts";
+import {
+  DEFAULT_CONFIG,
+  EXPIRED_STATUS_CODE,
+  K8sAPIRequestEvent,
+  K8sAPIResultEvent,
+  REQUEST_STATUS,
+} from "../../src/protocol/index.ts";
 import {
   arg,
   type CallArgs,
@@ -25,7 +31,20 @@ const request = {
     s.view("requests::request_namespace", [arg.u64(id)], bcs.string()),
   escrowedFee: (s: Scenario, id: number) =>
     s.view("requests::escrowed_fee", [arg.u64(id)], bcs.u64()),
+  submittedAt: (s: Scenario, id: number) =>
+    s.view("requests::submitted_at_ms", [arg.u64(id)], bcs.u64()),
 };
+
+const TIMEOUT_MS = Number(DEFAULT_CONFIG.requestTimeoutMs);
+
+/**
+ * `cancel_after`: `signer` cancels `requestId` `afterMs` after the golden timestamp (the
+ * devnet clock, which stands still, is moved there first).
+ */
+function cancelAfter(s: Scenario, signer: Scenario["tenant"], requestId: bigint, afterMs: number) {
+  s.devnet.clock.set(GOLDEN_MS + afterMs);
+  return s.call(signer, "cancel", { request_id: requestId });
+}
 
 /** `submit_as_tenant`: tenant claims team-a and calls `submit` with `args`. */
 async function submitAsTenant(s: Scenario, args: CallArgs) {
@@ -79,6 +98,7 @@ describe("conformance: requests", () => {
     assert.equal(await request.requester(s, 2), s.tenant.toSuiAddress());
     assert.equal(await request.namespace(s, 2), "team-a");
     assert.equal(await request.escrowedFee(s, 2), "3000000");
+    assert.equal(await request.submittedAt(s, 2), String(GOLDEN_MS));
     assert.equal((await s.cluster()).next_request_id, "3");
   });
 
@@ -280,7 +300,8 @@ describe("conformance: requests", () => {
 
   twin("requests_tests::cancel_refunds_the_requester", async (s) => {
     await submitting(s, {});
-    const executed = await s.call(s.tenant, "cancel", { request_id: 1n });
+    const executed = await cancelAfter(s, s.tenant, 1n, TIMEOUT_MS);
+    assert.equal(await s.view("cluster::request_timeout_ms", [], bcs.u64()), String(TIMEOUT_MS));
     assert.equal(await request.status(s, 1), REQUEST_STATUS.cancelled);
     assert.equal(await request.escrowedFee(s, 1), "0");
     const tenant = s.tenant.toSuiAddress();
@@ -290,17 +311,54 @@ describe("conformance: requests", () => {
     ]);
   });
 
+  twin("requests_tests::a_cancel_in_the_submitting_transaction_is_refused", async (s) => {
+    const cap = await s.claim("team-a");
+    await expectAbort(
+      s.transact(s.tenant, (tx) => {
+        s.moveCall(tx, "submit", {
+          ...validSubmit,
+          cap,
+          method: "POST",
+          resource: "configmaps",
+          name: "cfg",
+          priority: 0,
+        });
+        // The id `submit` returns is 1 (the first request of the cluster).
+        s.moveCall(tx, "cancel", { request_id: 1n });
+      }),
+      "requests",
+      "ECancelTooEarly",
+    );
+    assert.equal(await request.exists(s, 1), false, "the whole transaction was reverted");
+  });
+
+  twin("requests_tests::a_cancel_one_ms_before_the_timeout_is_refused", async (s) => {
+    await submitting(s, {});
+    await expectAbort(cancelAfter(s, s.tenant, 1n, TIMEOUT_MS - 1), "requests", "ECancelTooEarly");
+    assert.equal(await request.status(s, 1), REQUEST_STATUS.pending);
+  });
+
+  twin("requests_tests::the_cancel_timeout_is_the_clusters_request_timeout", async (s) => {
+    const executed = await s.call(s.admin, "set_request_timeout", { timeout_ms: 5_000n });
+    assert.equal(s.eventsOf(executed, "ClusterConfigEvent")[0]?.request_timeout_ms, "5000");
+    await submitting(s, {});
+    await cancelAfter(s, s.tenant, 1n, 5_000);
+    assert.equal(await request.status(s, 1), REQUEST_STATUS.cancelled);
+  });
+
+  twin("requests_tests::a_huge_request_timeout_does_not_overflow", async (s) => {
+    await s.call(s.admin, "set_request_timeout", { timeout_ms: 18_446_744_073_709_551_615n });
+    await submitting(s, {});
+    await expectAbort(cancelAfter(s, s.tenant, 1n, TIMEOUT_MS), "requests", "ECancelTooEarly");
+  });
+
   twin("requests_tests::only_the_requester_may_cancel", async (s) => {
     await submitting(s, {});
-    await expectAbort(s.call(s.other, "cancel", { request_id: 1n }), "requests", "ENotRequester");
+    await expectAbort(cancelAfter(s, s.other, 1n, TIMEOUT_MS), "requests", "ENotRequester");
   });
 
   twin("requests_tests::cancelling_an_unknown_request_aborts", async (s) => {
-    await expectAbort(
-      s.call(s.admin, "cancel", { request_id: 42n }),
-      "requests",
-      "ERequestNotFound",
-    );
+    await expectAbort(cancelAfter(s, s.admin, 42n, TIMEOUT_MS), "requests", "ERequestNotFound");
   });
 
   twin("requests_tests::complete_moves_the_fee_to_the_treasury_and_emits_the_result", async (s) => {
@@ -332,13 +390,53 @@ describe("conformance: requests", () => {
       "requests",
       "EAlreadyCompleted",
     );
+    assert.equal((await s.cluster()).treasury, String(FEE), "the fee stays paid");
   });
 
   twin("requests_tests::a_cancelled_request_cannot_be_completed", async (s) => {
     await s.registerGoldenEnclave();
     await s.submitGoldenPod();
-    await s.call(s.tenant, "cancel", { request_id: 1n });
-    await expectAbort(s.completeGolden(1n, 1n), "requests", "ERequestCancelled");
+    await cancelAfter(s, s.tenant, 1n, TIMEOUT_MS);
+    // Signed now, so only the cancellation can stop it.
+    await expectAbort(
+      s.completeGolden(1n, 1n, { timestampMs: GOLDEN_MS + TIMEOUT_MS }),
+      "requests",
+      "ERequestCancelled",
+    );
+  });
+
+  twin("requests_tests::an_expired_result_refunds_the_requester", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.submitGoldenPod();
+    assert.equal(
+      await s.view("requests::expired_status_code", [], bcs.u16(), { onCluster: false }),
+      EXPIRED_STATUS_CODE,
+    );
+    const expired = {
+      request_id: 1n,
+      status_code: EXPIRED_STATUS_CODE,
+      output_sha256: golden.OUTPUT_SHA256,
+      summary: golden.EXPIRED_SUMMARY,
+    };
+    const executed = await s.call(s.admin, "complete", {
+      ...expired,
+      ...(await s.signed("requestResult", expired, { sequence: 1n })),
+    });
+    assert.equal(await request.status(s, 1), REQUEST_STATUS.completed);
+    assert.equal(await request.escrowedFee(s, 1), "0");
+    const cluster = await s.cluster();
+    assert.equal(cluster.treasury, "0");
+    assert.equal(cluster.last_sequence, "1");
+    const tenant = s.tenant.toSuiAddress();
+    assert.deepEqual(await s.createdCoins(executed), [{ owner: tenant, value: FEE }]);
+    const expected = K8sAPIResultEvent.serialize({
+      cluster_id: s.clusterId,
+      ...expired,
+      requester: tenant,
+      sequence: 1n,
+      timestamp_ms: GOLDEN_MS,
+    }).toBytes();
+    assert.deepEqual(s.eventBytes(executed, "K8sAPIResultEvent"), [expected]);
   });
 
   twin("requests_tests::completing_an_unknown_request_aborts", async (s) => {

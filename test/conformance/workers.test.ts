@@ -50,6 +50,20 @@ async function slash(s: Scenario, reason: string) {
   return s.call(s.admin, "slash_worker", { node_id: NODE, reason, ...signature });
 }
 
+/** `refuse_signed`: refuses node-1 with `reason` and `signature` (sequence 1, golden time). */
+const refuseSigned = (s: Scenario, reason: string, signature: Record<string, unknown>) =>
+  s.call(s.admin, "refuse_worker", { node_id: NODE, reason, ...signature });
+
+/** `refuse`: `reason` with `golden::sig_refusal_s1()` (signed over the golden reason). */
+async function refuse(s: Scenario, reason: string) {
+  const signature = await s.signed(
+    "workerRefusal",
+    { node_id: NODE, reason: golden.REFUSAL_REASON },
+    { sequence: 1n },
+  );
+  return refuseSigned(s, reason, signature);
+}
+
 const deregister = (s: Scenario, cap: string) =>
   s.call(s.workerOwner, "deregister_worker", { cap });
 
@@ -295,5 +309,93 @@ describe("conformance: workers", () => {
       "workers",
       "EUnbondingNotOver",
     );
+  });
+
+  twin("workers_tests::refusal_marks_the_worker_refused_and_publishes_the_reason", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.registerWorker(NODE);
+    const executed = await refuse(s, golden.REFUSAL_REASON);
+    assert.equal(await worker.status(s), WORKER_STATUS.refused);
+    assert.equal(await worker.stake(s), String(MIN_STAKE));
+    const cluster = await s.cluster();
+    assert.equal(cluster.treasury, "0");
+    assert.equal(cluster.last_sequence, "1");
+    const expected = WorkerNodeEvent.serialize({
+      cluster_id: s.clusterId,
+      node_id: NODE,
+      owner: s.workerOwner.toSuiAddress(),
+      action: WORKER_ACTION.refused,
+      stake_mist: MIN_STAKE,
+      timestamp_ms: GOLDEN_MS,
+      data: new TextEncoder().encode(golden.REFUSAL_REASON),
+    }).toBytes();
+    assert.deepEqual(s.eventBytes(executed, "WorkerNodeEvent"), [expected]);
+  });
+
+  twin("workers_tests::a_refused_worker_withdraws_its_stake_at_once", async (s) => {
+    await s.registerGoldenEnclave();
+    const cap = await s.registerWorker(NODE);
+    await refuse(s, golden.REFUSAL_REASON);
+    // The clock has not moved since the refusal: no unbonding for a worker that never served.
+    const executed = await s.call(s.workerOwner, "withdraw_stake", { cap });
+    assert.equal(await worker.exists(s), false);
+    assert.equal(await s.exists(cap), false);
+    const owner = s.workerOwner.toSuiAddress();
+    assert.deepEqual(await s.createdCoins(executed), [{ owner, value: MIN_STAKE }]);
+    assert.equal(s.eventsOf(executed, "WorkerNodeEvent")[0]?.action, WORKER_ACTION.withdrawn);
+  });
+
+  twin("workers_tests::an_active_worker_cannot_be_refused", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.registerWorker(NODE);
+    await activate(s, golden.JOIN_CREDENTIAL);
+    await expectAbort(refuse(s, golden.REFUSAL_REASON), "workers", "EWorkerNotPending");
+  });
+
+  twin("workers_tests::a_refused_worker_cannot_be_activated", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.registerWorker(NODE);
+    await refuse(s, golden.REFUSAL_REASON);
+    await expectAbort(activate(s, golden.JOIN_CREDENTIAL), "workers", "EWorkerNotPending");
+  });
+
+  twin("workers_tests::a_refused_worker_cannot_deregister", async (s) => {
+    await s.registerGoldenEnclave();
+    const cap = await s.registerWorker(NODE);
+    await refuse(s, golden.REFUSAL_REASON);
+    await expectAbort(deregister(s, cap), "workers", "EWorkerNotLive");
+  });
+
+  twin("workers_tests::refusing_an_unknown_worker_aborts", async (s) => {
+    await s.registerGoldenEnclave();
+    await expectAbort(refuse(s, golden.REFUSAL_REASON), "workers", "EWorkerNotFound");
+  });
+
+  twin("workers_tests::refusal_reason_over_256_bytes_is_rejected", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.registerWorker(NODE);
+    await expectAbort(refuse(s, "r".repeat(257)), "workers", "EReasonTooLong");
+  });
+
+  twin("workers_tests::a_slash_verdict_signature_cannot_refuse", async (s) => {
+    // A slash verdict has the refusal's exact fields; only the intent (2 vs 5) differs.
+    await s.registerGoldenEnclave();
+    await s.registerWorker(NODE);
+    const slashSignature = await s.signed(
+      "slashVerdict",
+      { node_id: NODE, reason: golden.SLASH_REASON },
+      { sequence: 1n },
+    );
+    await expectAbort(
+      refuseSigned(s, golden.SLASH_REASON, slashSignature),
+      "enclave",
+      "EInvalidSignature",
+    );
+  });
+
+  twin("workers_tests::a_refusal_with_a_reason_other_than_signed_is_rejected", async (s) => {
+    await s.registerGoldenEnclave();
+    await s.registerWorker(NODE);
+    await expectAbort(refuse(s, "no reason"), "enclave", "EInvalidSignature");
   });
 });

@@ -6,13 +6,17 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import {
+  ClusterObject,
   DEFAULT_CONFIG,
   deploymentManifest,
+  EXPIRED_STATUS_CODE,
+  INSTALLED_ENCLAVE_KEY_KIND,
   K8sAPIRequestEvent,
   K8sAPIResultEvent,
   podManifest,
   RequestResultPayload,
   signingBytes,
+  WorkerRefusalPayload,
 } from "../../src/protocol/index.ts";
 
 export const GOLDEN_MOVE_PATH = join(
@@ -28,6 +32,8 @@ export const GOLDEN_MOVE_PATH = join(
 export const CLUSTER_ID = "0x034401905bebdf8c04f3cd5f04f442a39372c8dc321c29edfb4f9cb30b23ab96";
 /** `test_env::tenant()`. */
 export const TENANT = `0x${"7e".padStart(64, "0")}`;
+/** `test_env::admin()`. */
+export const ADMIN = `0x${"ad".padStart(64, "0")}`;
 export const TIMESTAMP_MS = 1_700_000_000_000n;
 const WINDOW_MS = DEFAULT_CONFIG.signatureWindowMs;
 
@@ -40,6 +46,40 @@ export const RESULT_SUMMARY = "created pod team-a/web";
 export const JOIN_CREDENTIAL = new Uint8Array([0xc0, 0xff, 0xee, 0x01, 0x02, 0x03]);
 export const SLASH_REASON = "missed heartbeats";
 export const USAGE_SUMMARY = "cpu 40%, memory 2Gi";
+export const REFUSAL_REASON = "node node-1 already exists and was not made for this worker";
+export const EXPIRED_SUMMARY = "request expired before it was started";
+
+/** The Cluster object `create_cluster("prod")` shares: every default, no key, nothing paid. */
+export const createdCluster = {
+  id: CLUSTER_ID,
+  name: "prod",
+  admin: ADMIN,
+  config: {
+    request_fee_mist: DEFAULT_CONFIG.requestFeeMist,
+    min_worker_stake_mist: DEFAULT_CONFIG.minWorkerStakeMist,
+    heartbeat_period_ms: DEFAULT_CONFIG.heartbeatPeriodMs,
+    unbonding_period_ms: DEFAULT_CONFIG.unbondingPeriodMs,
+    max_payload_bytes: DEFAULT_CONFIG.maxPayloadBytes,
+    signature_window_ms: DEFAULT_CONFIG.signatureWindowMs,
+    request_timeout_ms: DEFAULT_CONFIG.requestTimeoutMs,
+  },
+  paused: false,
+  treasury: 0n,
+  allow_dev_enclave: true,
+  pcrs: [],
+  enclave_public_key: new Uint8Array(),
+  enclave_key_kind: INSTALLED_ENCLAVE_KEY_KIND.nitro,
+  last_sequence: 0n,
+  next_request_id: 1n,
+};
+
+/** `refuse_worker(node-1, REFUSAL_REASON)` with sequence 1, as the enclave signs it. */
+export const refusalPayload = {
+  cluster_id: CLUSTER_ID,
+  sequence: 1n,
+  node_id: "node-1",
+  reason: REFUSAL_REASON,
+};
 
 /** The event `create_pod(web, team-a, nginx:1.27, priority 5)` emits as request 1. */
 export const requestEvent = {
@@ -94,6 +134,9 @@ export function goldenVectors(): Record<string, string> {
     result_intent_message_bcs: hex(
       signingBytes("requestResult", TIMESTAMP_MS, resultPayload(1n, 1n)),
     ),
+    created_cluster_bcs: hex(ClusterObject.serialize(createdCluster).toBytes()),
+    refusal_payload_bcs: hex(WorkerRefusalPayload.serialize(refusalPayload).toBytes()),
+    refusal_intent_message_bcs: hex(signingBytes("workerRefusal", TIMESTAMP_MS, refusalPayload)),
   };
 }
 
@@ -109,6 +152,14 @@ export async function goldenSignatures(): Promise<Record<string, string>> {
     sig_result_r2_s2: await sign(enclaveKey, result(2n, 2n)),
     sig_result_r1_s1_stale: await sign(enclaveKey, result(1n, 1n, TIMESTAMP_MS - WINDOW_MS - 1n)),
     sig_result_r1_s2_other_key: await sign(otherKey, result(1n, 2n)),
+    sig_result_expired_r1_s1: await sign(
+      enclaveKey,
+      signingBytes("requestResult", TIMESTAMP_MS, {
+        ...resultPayload(1n, 1n),
+        status_code: EXPIRED_STATUS_CODE,
+        summary: EXPIRED_SUMMARY,
+      }),
+    ),
     sig_activation_s1: await sign(
       enclaveKey,
       signingBytes("workerActivation", TIMESTAMP_MS, {
@@ -126,6 +177,10 @@ export async function goldenSignatures(): Promise<Record<string, string>> {
         node_id: "node-1",
         reason: SLASH_REASON,
       }),
+    ),
+    sig_refusal_s1: await sign(
+      enclaveKey,
+      signingBytes("workerRefusal", TIMESTAMP_MS, refusalPayload),
     ),
     sig_state_s1: await sign(
       enclaveKey,

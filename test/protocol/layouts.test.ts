@@ -8,18 +8,28 @@ import { test } from "node:test";
 import {
   CALLS,
   type CallDescriptor,
+  DEFAULT_CONFIG,
+  ENCLAVE_KEY_KIND,
+  EXPIRED_STATUS_CODE,
+  INSTALLED_ENCLAVE_KEY_KIND,
+  INTENT,
   EVENT_FIELDS,
   EVENT_SCHEMAS,
   MOVE_MODULES,
+  NAMESPACE_ACTION,
   OBJECT_LAYOUTS,
   OBJECT_MODULES,
   PAYLOAD_FIELDS,
+  REQUEST_STATUS,
+  WORKER_ACTION,
+  WORKER_STATUS,
 } from "../../src/protocol/index.ts";
 import {
   bcsNameOf,
   copyDropStructs,
   MOVE_SOURCES,
   publicFunctions,
+  readModule,
   structFields,
 } from "./move-source.ts";
 
@@ -154,4 +164,35 @@ test("every object and record schema matches its Move struct", () => {
       );
     }
   }
+});
+
+/** `const <PREFIX><NAME>: <int type> = <value>;` of `module`, as `{ camelCaseName: value }`. */
+function moveConstants(module: string, prefix: string): Record<string, number> {
+  const pattern = new RegExp(`const ${prefix}(\\w+): u(?:8|16|64) = ([\\d_]+);`, "g");
+  return Object.fromEntries(
+    [...readModule(module).matchAll(pattern)].map((match) => [
+      (match[1] as string).toLowerCase().replace(/_([a-z])/g, (_, c: string) => c.toUpperCase()),
+      Number((match[2] as string).replaceAll("_", "")),
+    ]),
+  );
+}
+
+test("status, action, intent and kind values equal the Move constants", () => {
+  assert.deepEqual(moveConstants("requests", "STATUS_"), REQUEST_STATUS);
+  assert.deepEqual(moveConstants("workers", "STATUS_"), WORKER_STATUS);
+  assert.deepEqual(moveConstants("workers", "ACTION_"), WORKER_ACTION);
+  assert.deepEqual(moveConstants("events", "NAMESPACE_"), NAMESPACE_ACTION);
+  assert.deepEqual(moveConstants("messages", "INTENT_"), INTENT);
+  assert.deepEqual(moveConstants("enclave", "KIND_"), ENCLAVE_KEY_KIND);
+  // A key's kind is one of the first two event kinds (a rotation keeps the kind it replaces).
+  assert.deepEqual(
+    { nitro: ENCLAVE_KEY_KIND.nitro, dev: ENCLAVE_KEY_KIND.dev },
+    INSTALLED_ENCLAVE_KEY_KIND,
+  );
+  assert.equal(moveConstants("cluster", "KEY_KIND_").nitro, INSTALLED_ENCLAVE_KEY_KIND.nitro);
+  assert.deepEqual(moveConstants("requests", "EXPIRED_"), { statusCode: EXPIRED_STATUS_CODE });
+  assert.equal(
+    moveConstants("cluster", "DEFAULT_").requestTimeoutMs,
+    Number(DEFAULT_CONFIG.requestTimeoutMs),
+  );
 });

@@ -10,6 +10,7 @@ import {
   decodeEvent,
   type EventName,
   eventType,
+  INSTALLED_ENCLAVE_KEY_KIND,
   WORKER_ACTION,
   type WorkerNodeEvent,
 } from "../../protocol/index.ts";
@@ -118,6 +119,8 @@ export const clusterCommand: Command = {
           treasuryMist: cluster.treasury,
           enclave: {
             publicKey: Buffer.from(cluster.enclave_public_key).toString("hex"),
+            keyKind:
+              cluster.enclave_key_kind === INSTALLED_ENCLAVE_KEY_KIND.dev ? "dev" : "attested",
             devAllowed: cluster.allow_dev_enclave,
             lastSequence: cluster.last_sequence,
           },
@@ -132,7 +135,8 @@ export const clusterCommand: Command = {
             `cluster ${cluster.name} (${clusterId})${cluster.paused ? "  PAUSED" : ""}`,
             `  admin            ${cluster.admin}`,
             `  request fee      ${sui(cluster.config.request_fee_mist)}; payload limit ${cluster.config.max_payload_bytes} bytes`,
-            `  enclave key      ${data.enclave.publicKey || "(none registered)"}${cluster.allow_dev_enclave ? " (dev keys allowed)" : ""}`,
+            `  enclave key      ${data.enclave.publicKey ? `${data.enclave.publicKey} (${data.enclave.keyKind})` : "(none registered)"}${cluster.allow_dev_enclave ? " (dev keys allowed)" : ""}`,
+            `  request timeout  ${cluster.config.request_timeout_ms} ms (a pending request is cancellable after it)`,
             `  requests         ${cluster.next_request_id} submitted; treasury ${sui(cluster.treasury)}`,
             ...(nodes
               ? [
@@ -200,6 +204,7 @@ const ACTION_STATUS: Record<number, string> = {
   [WORKER_ACTION.activated]: "active",
   [WORKER_ACTION.deregistered]: "unbonding",
   [WORKER_ACTION.slashed]: "slashed",
+  [WORKER_ACTION.refused]: "refused",
 };
 
 /** Each worker's latest event decides its status; withdrawn workers are gone. */

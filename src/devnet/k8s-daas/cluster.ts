@@ -2,6 +2,7 @@ import {
   ClusterConfigEvent,
   ClusterCreatedEvent,
   DEFAULT_CONFIG,
+  INSTALLED_ENCLAVE_KEY_KIND,
   LIMITS,
   TreasuryWithdrawnEvent,
 } from "../../protocol/index.ts";
@@ -50,7 +51,8 @@ function setter(
     | "set_heartbeat_period"
     | "set_unbonding_period"
     | "set_max_payload_bytes"
-    | "set_signature_window",
+    | "set_signature_window"
+    | "set_request_timeout",
   argName: string,
   field: ConfigField,
   valid: (value: bigint) => boolean,
@@ -99,12 +101,14 @@ export function clusterModule(packageId: string): Record<string, MoveFunction> {
           unbonding_period_ms: DEFAULT_CONFIG.unbondingPeriodMs.toString(),
           max_payload_bytes: DEFAULT_CONFIG.maxPayloadBytes.toString(),
           signature_window_ms: DEFAULT_CONFIG.signatureWindowMs.toString(),
+          request_timeout_ms: DEFAULT_CONFIG.requestTimeoutMs.toString(),
         },
         paused: false,
         treasury: "0",
         allow_dev_enclave: true,
         pcrs: [],
         enclave_public_key: new Uint8Array(),
+        enclave_key_kind: INSTALLED_ENCLAVE_KEY_KIND.nitro,
         last_sequence: "0",
         next_request_id: "1",
       };
@@ -163,6 +167,13 @@ export function clusterModule(packageId: string): Record<string, MoveFunction> {
       "set_signature_window",
       "window_ms",
       "signature_window_ms",
+      positive,
+    ),
+    set_request_timeout: setter(
+      packageId,
+      "set_request_timeout",
+      "timeout_ms",
+      "request_timeout_ms",
       positive,
     ),
     pause: setPaused(packageId, "pause", true),

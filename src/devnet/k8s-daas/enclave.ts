@@ -1,7 +1,9 @@
 import {
   ENCLAVE_KEY_KIND,
   EnclaveConfigEvent,
+  EnclaveKeyRemovedEvent,
   EnclaveRegisteredEvent,
+  INSTALLED_ENCLAVE_KEY_KIND,
   LIMITS,
   signingBytes,
 } from "../../protocol/index.ts";
@@ -51,22 +53,28 @@ export function signedArgs(scope: CallScope) {
   };
 }
 
+/**
+ * `enclave::install_key`: `keyKind` is what the key is (`Cluster.enclave_key_kind`),
+ * `eventKind` how it got there (`EnclaveRegisteredEvent.kind`).
+ */
 function installKey(
   scope: CallScope,
   cluster: ClusterValue,
   publicKey: Uint8Array,
-  kind: number,
+  keyKind: number,
+  eventKind: number,
 ): void {
   if (publicKey.length !== LIMITS.enclavePublicKeyBytes)
     scope.fail("enclave", "EInvalidPublicKey", "install_key");
   cluster.enclave_public_key = publicKey;
+  cluster.enclave_key_kind = keyKind;
   scope.ctx.emit(
     "events",
     "EnclaveRegisteredEvent",
     EnclaveRegisteredEvent.serialize({
       cluster_id: cluster.id,
       public_key: publicKey,
-      kind,
+      kind: eventKind,
     }).toBytes(),
   );
 }
@@ -108,7 +116,13 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
       const cluster = readCluster(clusterArg);
       assertAdmin(scope, cluster, scope.args.object("cap"));
       if (!cluster.allow_dev_enclave) scope.fail("enclave", "EDevEnclaveDisabled");
-      installKey(scope, cluster, scope.args.bytes("public_key"), ENCLAVE_KEY_KIND.dev);
+      installKey(
+        scope,
+        cluster,
+        scope.args.bytes("public_key"),
+        INSTALLED_ENCLAVE_KEY_KIND.dev,
+        ENCLAVE_KEY_KIND.dev,
+      );
       writeCluster(clusterArg, cluster);
     }),
     disable_dev_enclave: entry(packageId, "disable_dev_enclave", (scope) => {
@@ -116,12 +130,29 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
       const cluster = readCluster(clusterArg);
       assertAdmin(scope, cluster, scope.args.object("cap"));
       cluster.allow_dev_enclave = false;
-      writeCluster(clusterArg, cluster);
       emitEnclaveConfig(scope.ctx, cluster);
+      const removed = cluster.enclave_public_key;
+      if (removed.length > 0 && cluster.enclave_key_kind === INSTALLED_ENCLAVE_KEY_KIND.dev) {
+        // The kind stays: a rotation signed by the removed key is refused as dev.
+        cluster.enclave_public_key = new Uint8Array();
+        scope.ctx.emit(
+          "events",
+          "EnclaveKeyRemovedEvent",
+          EnclaveKeyRemovedEvent.serialize({
+            cluster_id: cluster.id,
+            public_key: removed,
+            kind: INSTALLED_ENCLAVE_KEY_KIND.dev,
+          }).toBytes(),
+        );
+      }
+      writeCluster(clusterArg, cluster);
     }),
     rotate_enclave_key: entry(packageId, "rotate_enclave_key", (scope) => {
       const clusterArg = scope.args.object("cluster");
       const cluster = readCluster(clusterArg);
+      const keyKind = cluster.enclave_key_kind;
+      if (keyKind === INSTALLED_ENCLAVE_KEY_KIND.dev && !cluster.allow_dev_enclave)
+        scope.fail("enclave", "EDevEnclaveDisabled");
       const newKey = scope.args.bytes("new_public_key");
       const { timestampMs, sequence, signature } = signedArgs(scope);
       const message = signingBytes("keyRotation", timestampMs, {
@@ -130,7 +161,7 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
         new_public_key: newKey,
       });
       verifyEnclaveMessage(scope, cluster, message, timestampMs, sequence, signature);
-      installKey(scope, cluster, newKey, ENCLAVE_KEY_KIND.rotation);
+      installKey(scope, cluster, newKey, keyKind, ENCLAVE_KEY_KIND.rotation);
       writeCluster(clusterArg, cluster);
     }),
   };

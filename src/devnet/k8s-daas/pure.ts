@@ -2,6 +2,7 @@ import type { BcsType } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";
 import {
   abortCode,
+  EXPIRED_STATUS_CODE,
   INTENT,
   isDnsLabel,
   isDnsSubdomain,
@@ -85,13 +86,16 @@ export function pureModules() {
       intent_slash_verdict: constant(INTENT.slashVerdict),
       intent_cluster_state: constant(INTENT.clusterState),
       intent_key_rotation: constant(INTENT.keyRotation),
+      intent_worker_refusal: constant(INTENT.workerRefusal),
       request_result: payloadConstructor(PAYLOAD_FIELDS.RequestResultPayload),
       worker_activation: payloadConstructor(PAYLOAD_FIELDS.WorkerActivationPayload),
       slash_verdict: payloadConstructor(PAYLOAD_FIELDS.SlashVerdictPayload),
       cluster_state: payloadConstructor(PAYLOAD_FIELDS.ClusterStatePayload),
       key_rotation: payloadConstructor(PAYLOAD_FIELDS.KeyRotationPayload),
+      worker_refusal: payloadConstructor(PAYLOAD_FIELDS.WorkerRefusalPayload),
     },
     requests: {
+      expired_status_code: pureFunction([], bcs.u16(), () => EXPIRED_STATUS_CODE),
       pod_manifest: pureFunction(
         [
           ["pod_name", str],

@@ -117,11 +117,13 @@ export function readModules(packageId: string) {
       unbonding_period_ms: clusterGetter(bcs.u64(), (c) => c.config.unbonding_period_ms),
       max_payload_bytes: clusterGetter(bcs.u64(), (c) => c.config.max_payload_bytes),
       signature_window_ms: clusterGetter(bcs.u64(), (c) => c.config.signature_window_ms),
+      request_timeout_ms: clusterGetter(bcs.u64(), (c) => c.config.request_timeout_ms),
       is_paused: clusterGetter(bcs.bool(), (c) => c.paused),
       treasury_value: clusterGetter(bcs.u64(), (c) => c.treasury),
       allow_dev_enclave: clusterGetter(bcs.bool(), (c) => c.allow_dev_enclave),
       pcrs: clusterGetter(bcs.vector(bcs.byteVector()), (c) => c.pcrs),
       enclave_public_key: clusterGetter(bcs.byteVector(), (c) => c.enclave_public_key),
+      enclave_key_kind: clusterGetter(bcs.u8(), (c) => c.enclave_key_kind),
       last_sequence: clusterGetter(bcs.u64(), (c) => c.last_sequence),
       next_request_id: clusterGetter(bcs.u64(), (c) => c.next_request_id),
       admin_cap_cluster_id: view(
@@ -162,6 +164,7 @@ export function readModules(packageId: string) {
       requester: byRequestId(bcs.Address, (r) => r.requester),
       request_namespace: byRequestId(str, (r) => r.namespace),
       escrowed_fee: byRequestId(bcs.u64(), (r) => r.fee),
+      submitted_at_ms: byRequestId(bcs.u64(), (r) => r.submitted_at_ms),
     },
     workers: {
       exists: view([cluster, keyParam("node_id", str)], bcs.bool(), (ctx, args) =>

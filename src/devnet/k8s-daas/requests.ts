@@ -1,5 +1,6 @@
 import { bcs } from "@mysten/sui/bcs";
 import {
+  EXPIRED_STATUS_CODE,
   isDnsLabel,
   isDnsSubdomain,
   isResource,
@@ -70,6 +71,7 @@ function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submiss
       namespace: request.namespace,
       fee: feeMist,
       status: REQUEST_STATUS.pending,
+      submitted_at_ms: ctx.clockMs,
     }).toBytes(),
   );
   ctx.emit(
@@ -197,6 +199,10 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
       const requestId = args.u64("request_id");
       const request = pendingRequest(scope, cluster, requestId);
       if (request.requester !== ctx.sender) fail("requests", "ENotRequester");
+      const now = BigInt(ctx.clockMs);
+      const submittedAt = BigInt(request.submitted_at_ms);
+      if (now < submittedAt || now - submittedAt < BigInt(cluster.config.request_timeout_ms))
+        fail("requests", "ECancelTooEarly");
       const refund = BigInt(request.fee);
       ctx.setField(
         cluster.id,
@@ -240,7 +246,9 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
         summary,
       });
       verifyEnclaveMessage(scope, cluster, message, timestampMs, sequence, signature);
-      cluster.treasury = (BigInt(cluster.treasury) + BigInt(request.fee)).toString();
+      // 408: expired, never executed — the fee goes back to the requester.
+      if (statusCode === EXPIRED_STATUS_CODE) ctx.payCoin(request.requester, BigInt(request.fee));
+      else cluster.treasury = (BigInt(cluster.treasury) + BigInt(request.fee)).toString();
       ctx.setField(
         cluster.id,
         requestKey(requestId),

@@ -158,6 +158,36 @@ export function workersModule(packageId: string): Record<string, MoveFunction> {
         credential,
       );
     }),
+    refuse_worker: entry(packageId, "refuse_worker", (scope) => {
+      const { ctx, args, fail } = scope;
+      const clusterArg = args.object("cluster");
+      const cluster = readCluster(clusterArg);
+      const nodeId = args.string("node_id");
+      const reason = args.string("reason");
+      if (byteLength(reason) > LIMITS.maxWorkerReasonBytes) fail("workers", "EReasonTooLong");
+      const worker = readWorker(scope, cluster, nodeId);
+      if (worker.status !== WORKER_STATUS.pending) fail("workers", "EWorkerNotPending");
+      const { timestampMs, sequence, signature } = signedArgs(scope);
+      const message = signingBytes("workerRefusal", timestampMs, {
+        cluster_id: cluster.id,
+        sequence,
+        node_id: nodeId,
+        reason,
+      });
+      verifyEnclaveMessage(scope, cluster, message, timestampMs, sequence, signature);
+      writeWorker(scope, cluster, nodeId, { ...worker, status: WORKER_STATUS.refused });
+      writeCluster(clusterArg, cluster);
+      emitWorker(
+        scope,
+        cluster.id,
+        nodeId,
+        worker.owner,
+        WORKER_ACTION.refused,
+        worker.stake,
+        ctx.clockMs,
+        new TextEncoder().encode(reason),
+      );
+    }),
     deregister_worker: entry(packageId, "deregister_worker", (scope) => {
       const cluster = readCluster(scope.args.object("cluster"));
       const { cap, worker } = workerForCap(scope, cluster, scope.args.object("cap"));
@@ -184,9 +214,15 @@ export function workersModule(packageId: string): Record<string, MoveFunction> {
       const capArg = args.object("cap");
       const { cap, worker } = workerForCap(scope, cluster, capArg);
       if (worker.status === WORKER_STATUS.slashed) fail("workers", "EWorkerSlashed");
-      if (worker.status !== WORKER_STATUS.unbonding) fail("workers", "EWorkerNotUnbonding");
+      const refused = worker.status === WORKER_STATUS.refused;
+      if (worker.status !== WORKER_STATUS.unbonding && !refused)
+        fail("workers", "EWorkerNotUnbonding");
       const now = BigInt(ctx.clockMs);
-      if (now < BigInt(worker.unbonding_since_ms) + BigInt(cluster.config.unbonding_period_ms)) {
+      // A refused worker never served: no unbonding period.
+      if (
+        !refused &&
+        now < BigInt(worker.unbonding_since_ms) + BigInt(cluster.config.unbonding_period_ms)
+      ) {
         fail("workers", "EUnbondingNotOver");
       }
       capArg.delete();
@@ -208,7 +244,7 @@ export function workersModule(packageId: string): Record<string, MoveFunction> {
       const cluster = readCluster(clusterArg);
       const nodeId = args.string("node_id");
       const reason = args.string("reason");
-      if (byteLength(reason) > LIMITS.maxSlashReasonBytes) fail("workers", "EReasonTooLong");
+      if (byteLength(reason) > LIMITS.maxWorkerReasonBytes) fail("workers", "EReasonTooLong");
       const worker = readWorker(scope, cluster, nodeId);
       if (worker.status === WORKER_STATUS.slashed) fail("workers", "EWorkerSlashed");
       const { timestampMs, sequence, signature } = signedArgs(scope);
