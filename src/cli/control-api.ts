@@ -30,15 +30,18 @@ const TIMEOUT_MS = 5_000;
 
 /**
  * Client of nautilus-control's HTTP API. Request data is only served to its requester, so
- * those calls carry headers signed by the tenant's key over the exact method and path.
+ * those calls carry headers signed by the tenant's key for this control plane (the cluster
+ * it serves and the host it is reached at), the exact method and path; each call signs anew.
  */
 export class ControlApi {
   readonly url: string;
   readonly #signer: () => Promise<Signer>;
+  readonly #clusterId: string;
 
-  constructor(url: string, signer: () => Promise<Signer>) {
+  constructor(url: string, signer: () => Promise<Signer>, clusterId: string) {
     this.url = url.replace(/\/+$/, "");
     this.#signer = signer;
+    this.#clusterId = clusterId;
   }
 
   /** Throws CONTROL_UNREACHABLE unless the control plane answers its health check. */
@@ -74,11 +77,17 @@ export class ControlApi {
     signed: boolean,
     accept: readonly number[] = [200],
   ): Promise<{ status: number; text: string; body: unknown }> {
-    const path = pathAndQuery.split("?")[0] ?? pathAndQuery;
-    const headers = signed ? await signedHeaders(await this.#signer(), "GET", path) : {};
+    const url = `${this.url}${pathAndQuery}`;
+    const headers = signed
+      ? await signedHeaders(await this.#signer(), {
+          clusterId: this.#clusterId,
+          method: "GET",
+          url,
+        })
+      : {};
     let response: Response;
     try {
-      response = await fetch(`${this.url}${pathAndQuery}`, {
+      response = await fetch(url, {
         headers,
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });

@@ -153,6 +153,6 @@ export class Session {
         exitCode: EXIT.usage,
       });
     }
-    return new ControlApi(url, () => this.signer());
+    return new ControlApi(url, () => this.signer(), this.connection.clusterId);
   }
 }

@@ -25,6 +25,12 @@ export interface ControlConfig {
   dataDir: string;
   listenHost: string;
   listenPort: number;
+  /**
+   * Further names clients reach the API under (`host[:port]`, e.g. a DNS name or a proxy):
+   * signed requests name the host they were sent to. Loopback names and the listen address
+   * are always accepted. Comma-separated in the environment and on the command line.
+   */
+  publicHosts: readonly string[];
   concurrency: number;
   reportBatch: number;
   /** Below this operator balance /readyz fails (results cannot be paid for). */
@@ -59,6 +65,7 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "dataDir",
   "listenHost",
   "listenPort",
+  "publicHosts",
   "concurrency",
   "reportBatch",
   "minOperatorGasMist",
@@ -79,6 +86,7 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     dataDir,
     listenHost: "127.0.0.1",
     listenPort: 8080,
+    publicHosts: [],
     concurrency: 8,
     reportBatch: 32,
     minOperatorGasMist: 100_000_000n,
@@ -177,6 +185,7 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     problems.push(`logLevel must be debug, info, warn or error, got "${logLevel}"`);
   }
   const dataDir = resolve(text("dataDir", true) ?? ".data/control");
+  const publicHosts = hostList(merged.publicHosts, problems);
   const config: ControlConfig = {
     network,
     packageId: address("packageId", true) ?? "",
@@ -189,6 +198,7 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     dataDir,
     listenHost,
     listenPort: integer("listenPort", 0, 65_535),
+    publicHosts,
     concurrency: integer("concurrency", 1, 256),
     reportBatch: integer("reportBatch", 1, 256),
     minOperatorGasMist,
@@ -198,6 +208,21 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** A list of `host[:port]` names, given as a list or as comma-separated text. */
+function hostList(raw: unknown, problems: string[]): string[] {
+  if (raw === undefined || raw === null || raw === "") return [];
+  const items = typeof raw === "string" ? raw.split(",") : Array.isArray(raw) ? raw : undefined;
+  if (!items || items.some((item) => typeof item !== "string")) {
+    problems.push(`publicHosts must be a list of host[:port] names, got ${JSON.stringify(raw)}`);
+    return [];
+  }
+  const hosts = (items as string[]).map((item) => item.trim()).filter((item) => item !== "");
+  const bad = hosts.filter((host) => !/^(\[[0-9a-fA-F:]+\]|[A-Za-z0-9.-]+)(:\d{1,5})?$/.test(host));
+  if (bad.length > 0)
+    problems.push(`publicHosts has names that are not host[:port]: ${bad.join(", ")}`);
+  return hosts;
 }
 
 function kebab(key: string): string {

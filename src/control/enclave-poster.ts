@@ -17,6 +17,7 @@ const SIGNED_CALLS = {
   activate_worker: "workerActivation",
   slash_worker: "slashVerdict",
   report_cluster_state: "clusterState",
+  refuse_worker: "workerRefusal",
 } as const satisfies Partial<Record<CallName, IntentKind>>;
 export type SignedCallName = keyof typeof SIGNED_CALLS;
 

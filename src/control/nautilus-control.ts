@@ -279,6 +279,8 @@ export async function startNautilusControl(
               cluster: config.clusterId,
               operator: operator.toSuiAddress(),
             },
+            clusterId: config.clusterId,
+            publicHosts: config.publicHosts,
           },
           { host: config.listenHost, port: config.listenPort },
         );

@@ -36,3 +36,20 @@ export function clusterLabelValue(clusterId: string): string {
   if (LABEL_VALUE.test(clusterId)) return clusterId;
   return createHash("sha256").update(clusterId).digest("hex").slice(0, 48);
 }
+
+/**
+ * The worker registration a Node was bound to, `<tx digest>:<event index>` of its
+ * `WorkerNodeEvent{registered}`. Written only by nautilus-control, when it creates the Node
+ * (simulated worker) or adopts it (real `k3s agent`); with the cluster annotation and the
+ * worker label it is the Node's binding, and no Node without a matching binding is ever
+ * cordoned, drained, deleted or adopted.
+ */
+export const ANNOTATION_WORKER_REGISTRATION = "k8s-daas.io/worker-registration";
+
+/**
+ * The id (public half) of the bootstrap token a real worker's `k3s agent` joined with, set
+ * by the agent's kubelet when it registers its Node (`--node-label`). nautilus-control
+ * adopts a Node only if this names a token it issued for that worker's registration, so a
+ * Node that existed before (the k3s server, another cluster's worker) is never adopted.
+ */
+export const LABEL_JOIN_TOKEN_ID = "k8s-daas.io/join-token-id";

@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { findK3s } from "../k8s/k3s.ts";
+import { LABEL_JOIN_TOKEN_ID } from "../k8s/labels.ts";
 import { SupervisedProcess } from "../k8s/supervised-process.ts";
 import type { JoinCredential } from "../protocol/join-credential.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../shared/backoff.ts";
@@ -81,7 +82,9 @@ export class SimulatedJoiner implements Joiner {
 /**
  * Real mode: runs and supervises `k3s agent --server URL --token TOKEN --node-name ID`. k3s
  * accepts Kubernetes bootstrap tokens for agents; the token goes through the environment
- * (`K3S_TOKEN`), not argv, so other users of the machine cannot read it from `ps`.
+ * (`K3S_TOKEN`), not argv, so other users of the machine cannot read it from `ps`. The
+ * kubelet registers its Node with the token's id (its public half) as a label: the control
+ * plane adopts a Node only if it names a token issued for this worker.
  */
 export class K3sAgentJoiner implements Joiner {
   readonly #dataDir: string;
@@ -105,7 +108,17 @@ export class K3sAgentJoiner implements Joiner {
     mkdirSync(dataDir, { recursive: true });
     this.#process = new SupervisedProcess({
       command: this.#binary,
-      args: ["agent", "--server", credential.server, "--node-name", nodeId, "--data-dir", dataDir],
+      args: [
+        "agent",
+        "--server",
+        credential.server,
+        "--node-name",
+        nodeId,
+        "--data-dir",
+        dataDir,
+        "--node-label",
+        `${LABEL_JOIN_TOKEN_ID}=${joinTokenId(credential.token)}`,
+      ],
       env: { K3S_TOKEN: credential.token },
       ...(this.#log ? { log: this.#log } : {}),
     });
@@ -115,4 +128,9 @@ export class K3sAgentJoiner implements Joiner {
   async stop(): Promise<void> {
     await this.#process?.stop();
   }
+}
+
+/** The id of a bootstrap token `<id>.<secret>`: public, it names the token's Secret. */
+export function joinTokenId(token: string): string {
+  return token.split(".")[0] ?? "";
 }

@@ -40,6 +40,24 @@ describe("control: configuration", () => {
     assert.ok(config.enclaveKeyFile.endsWith("enclave-dev-key.json"));
   });
 
+  it("public hosts come as a list (file) or comma-separated text (environment, flag)", () => {
+    assert.deepEqual(resolveConfig(defaultConfig(), ids).publicHosts, []);
+    const fromEnv = resolveConfig(
+      defaultConfig(),
+      ids,
+      configFromEnv({ K8S_DAAS_PUBLIC_HOSTS: "control.example:443, 10.0.0.5" }),
+    );
+    assert.deepEqual(fromEnv.publicHosts, ["control.example:443", "10.0.0.5"]);
+    assert.deepEqual(
+      resolveConfig(defaultConfig(), ids, { publicHosts: ["[::1]:8080"] }).publicHosts,
+      ["[::1]:8080"],
+    );
+    assert.throws(
+      () => resolveConfig(defaultConfig(), ids, { publicHosts: "good.example, bad/host" }),
+      /publicHosts has names that are not host\[:port\]: bad\/host/,
+    );
+  });
+
   it("the dev enclave key follows the data dir unless set", () => {
     const config = resolveConfig(defaultConfig(), ids, { dataDir: join(dir, "elsewhere") });
     assert.equal(config.enclaveKeyFile, join(dir, "elsewhere", "enclave-dev-key.json"));

@@ -53,7 +53,9 @@ describe("nautilus-control end to end: transaction → Kubernetes → signed res
     // The full output is served to the requester only, and its sha256 is the one on chain.
     const path = `/v1/requests/${id}/output`;
     const url = `${stack.control?.url}${path}`;
-    const response = await fetch(url, { headers: await signedHeaders(tenant.key, "GET", path) });
+    const sign = (key: typeof tenant.key) =>
+      signedHeaders(key, { clusterId: stack.clusterId, method: "GET", url });
+    const response = await fetch(url, { headers: await sign(tenant.key) });
     assert.equal(response.status, 200);
     const body = new Uint8Array(await response.arrayBuffer());
     assert.equal(
@@ -61,7 +63,7 @@ describe("nautilus-control end to end: transaction → Kubernetes → signed res
       Buffer.from(result.output_sha256).toString("hex"),
     );
     const stranger = await newTenant(stack, `e2e-x-${Date.now().toString(36)}`);
-    const denied = await fetch(url, { headers: await signedHeaders(stranger.key, "GET", path) });
+    const denied = await fetch(url, { headers: await sign(stranger.key) });
     assert.equal(denied.status, 404);
     assert.equal((await fetch(url)).status, 401);
   });

@@ -1,6 +1,7 @@
 // Real mode without a real k3s: a stand-in `k3s agent` shows what the worker runs (flags,
 // token through the environment, restarts), and a Node registered under the worker's name,
-// as a kubelet would, is adopted and labelled by the control plane.
+// as a kubelet would, is adopted and labelled by the control plane — only when it names the
+// join token issued for that worker.
 import assert from "node:assert/strict";
 import { chmodSync, copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +10,7 @@ import { after, before, test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { LABEL_WORKER, LABEL_WORKER_ACTIVE } from "../../src/control/workers/index.ts";
+import { ANNOTATION_WORKER_REGISTRATION, LABEL_JOIN_TOKEN_ID } from "../../src/k8s/index.ts";
 import { ActivationWatcher, K3sAgentJoiner } from "../../src/worker/index.ts";
 import { testCluster, uniqueNamespace, waitFor } from "../helpers/cluster.ts";
 import { openStack, type Stack } from "../helpers/stack.ts";
@@ -64,18 +66,50 @@ test("k3s agent runs with the credential, is restarted, and its node is adopted"
     assert.equal(start.token, credential.token, "the token comes through K3S_TOKEN");
     assert.ok(!start.args.includes(credential.token), "and never through argv");
   }
+  const tokenId = credential.token.split(".")[0] ?? "";
+  const labelFlag = starts[0].args.indexOf("--node-label");
+  assert.equal(
+    starts[0].args[labelFlag + 1],
+    `${LABEL_JOIN_TOKEN_ID}=${tokenId}`,
+    "the kubelet names its join token on its Node",
+  );
   await joiner.stop();
 
-  // What the agent's kubelet would do: register a Node under the worker's name.
-  await core.createNode({
-    body: {
-      metadata: { name: nodeId, annotations: { "kwok.x-k8s.io/node": "fake" } },
-      status: { allocatable: { cpu: "2", memory: "4Gi", pods: "10" } },
-    },
-  });
+  // What a kubelet would do: register a Node under the worker's name. One that names a
+  // token the control plane did not issue for this worker is not adopted.
+  const refusals = stack.control?.workers?.nodeRefusals;
+  assert.ok(refusals);
+  const adoptRefusals = async () =>
+    (await refusals.get()).values.find((v) => v.labels.action === "adopt")?.value ?? 0;
+  const before = await adoptRefusals();
+  const registerNode = (labels: Record<string, string>) =>
+    core.createNode({
+      body: {
+        metadata: { name: nodeId, labels, annotations: { "kwok.x-k8s.io/node": "fake" } },
+        status: { allocatable: { cpu: "2", memory: "4Gi", pods: "10" } },
+      },
+    });
+  const stranger = await registerNode({ [LABEL_JOIN_TOKEN_ID]: "zzzzzz" });
+  await waitFor("the control plane to refuse adopting a node with another token", async () =>
+    (await adoptRefusals()) > before ? true : undefined,
+  );
+  const untouched = await core.readNode({ name: nodeId });
+  assert.equal(untouched.metadata?.uid, stranger.metadata?.uid);
+  assert.equal(untouched.metadata?.labels?.[LABEL_WORKER], undefined, "not adopted");
+  await core.deleteNode({ name: nodeId, gracePeriodSeconds: 0 });
+  await waitFor("the stranger node to be gone", async () =>
+    (await core.readNode({ name: nodeId }).catch(() => undefined)) ? undefined : true,
+  );
+
+  await registerNode({ [LABEL_JOIN_TOKEN_ID]: tokenId });
   const adopted = await waitFor("the control plane to label the agent's node", async () => {
     const node = await core.readNode({ name: nodeId });
     return node.metadata?.labels?.[LABEL_WORKER] === nodeId ? node : undefined;
   });
   assert.equal(adopted.metadata?.labels?.[LABEL_WORKER_ACTIVE], "true");
+  assert.match(
+    adopted.metadata?.annotations?.[ANNOTATION_WORKER_REGISTRATION] ?? "",
+    /^\w+:\d+$/,
+    "bound to the worker's registration",
+  );
 });

@@ -1,4 +1,8 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { DatabaseSync } from "node:sqlite";
 import { test } from "node:test";
 import { Inbox, type InboxEvent } from "../../src/control/inbox/index.ts";
 import { WorkerRegistry } from "../../src/control/workers/index.ts";
@@ -102,4 +106,61 @@ test("liveness counts from activation, not from a long wait before it", () => {
   inbox.ingest([workerEvent("w4", WORKER_ACTION.registered, 1_000)], "c1");
   inbox.ingest([workerEvent("w4", WORKER_ACTION.activated, 90_000)], "c2");
   assert.equal(registry.get("w4")?.lastHeartbeatMs, 90_000);
+});
+
+test("a registration is its event's identity; binding, refusal and tokens start over with it", () => {
+  const { inbox, registry } = openRegistry();
+  const first = workerEvent("w5", WORKER_ACTION.registered, 1_000);
+  inbox.ingest([{ ...first, eventIndex: 3 }], "c1");
+  const registration = `${first.txDigest}:3`;
+  assert.equal(registry.get("w5")?.registration, registration);
+  registry.recordJoinToken(registration, "abc123");
+  registry.bindNode("w5", "uid-1");
+  registry.setRefusal("w5", "activation refused: node w5 exists");
+  assert.deepEqual(
+    {
+      uid: registry.get("w5")?.nodeUid,
+      state: registry.get("w5")?.nodeState,
+      refusal: registry.get("w5")?.refusal,
+      tokens: [...registry.joinTokensOf(registration)],
+    },
+    {
+      uid: "uid-1",
+      state: "joined",
+      refusal: "activation refused: node w5 exists",
+      tokens: ["abc123"],
+    },
+  );
+  inbox.ingest([workerEvent("w5", WORKER_ACTION.refused, 1_100)], "c2");
+  assert.equal(registry.get("w5")?.status, "refused");
+  inbox.ingest([workerEvent("w5", WORKER_ACTION.withdrawn, 1_200)], "c3");
+  const again = workerEvent("w5", WORKER_ACTION.registered, 2_000);
+  inbox.ingest([again], "c4");
+  const entry = registry.get("w5");
+  assert.equal(entry?.registration, `${again.txDigest}:0`);
+  assert.equal(entry?.nodeUid, undefined, "the new registration has bound no Node yet");
+  assert.equal(entry?.refusal, undefined);
+  assert.equal(registry.joinTokensOf(entry?.registration ?? "").size, 0);
+  registry.forgetJoinTokens(registration);
+  assert.equal(registry.joinTokensOf(registration).size, 0);
+});
+
+test("a registry table from before the binding gains its columns when opened", () => {
+  const dir = mkdtempSync(join(tmpdir(), "k8s-daas-registry-"));
+  const path = join(dir, "inbox.sqlite");
+  const db = new DatabaseSync(path);
+  db.exec(`CREATE TABLE workers (
+    node_id TEXT PRIMARY KEY, owner TEXT NOT NULL, stake_mist TEXT NOT NULL, status TEXT NOT NULL,
+    registered_tx TEXT NOT NULL, last_heartbeat_ms INTEGER NOT NULL,
+    node_state TEXT NOT NULL DEFAULT 'none', updated_checkpoint INTEGER NOT NULL)`);
+  db.exec(`INSERT INTO workers VALUES ('old', '${OWNER}', '5', 'active', 'txold', 1, 'joined', 1)`);
+  db.close();
+  const inbox = new Inbox(path, { clusterId: CLUSTER });
+  const registry = inbox.extend(new WorkerRegistry());
+  const old = registry.get("old");
+  assert.equal(old?.registration, "txold:0");
+  assert.equal(old?.nodeUid, undefined, "its Node is not trusted as bound until re-bound");
+  assert.equal(old?.nodeState, "joined");
+  inbox.close();
+  rmSync(dir, { recursive: true, force: true });
 });

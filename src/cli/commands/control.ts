@@ -22,6 +22,7 @@ const SETTING_FLAGS = {
   "enclave-key-file": "enclaveKeyFile",
   concurrency: "concurrency",
   "log-level": "logLevel",
+  "public-hosts": "publicHosts",
 } as const;
 
 export const controlCommand: Command = {
@@ -54,6 +55,8 @@ export const controlCommand: Command = {
     "operator-address": "which key of the keystore (default the Sui CLI's active address)",
     "enclave-key-file": "dev enclave key file (default <data-dir>/enclave-dev-key.json)",
     concurrency: "requests executed at once (default 8)",
+    "public-hosts":
+      "further host[:port] names clients reach the API under, comma-separated (loopback and the listen address always count)",
     "log-level": "debug, info (default), warn or error",
     help: "show this help",
   },

@@ -236,7 +236,7 @@ export async function up({ values }: ParsedArgs): Promise<number> {
     const { pid: _pid, ...lasting } = context;
     teardown.push({ what: "context", stop: async () => writeContextFile(contextFile, lasting) });
     const readiness = await waitReady(
-      new ControlApi(control.url, async () => operator),
+      new ControlApi(control.url, async () => operator, clusterObject.clusterId),
       () => interrupted,
     );
     step();

@@ -1,7 +1,8 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
 import type { Registry } from "prom-client";
 import type { InboxRequest, RequestStore } from "../inbox/index.ts";
-import { AuthError, verifiedAddress } from "./auth.ts";
+import { AuthError, authErrorStatus, RequestAuthenticator } from "./auth.ts";
 import { type ListeningServer, listenOn, sendJson } from "./serve.ts";
 
 /** One readiness condition, e.g. "chain reachable" or "operator gas above threshold". */
@@ -16,6 +17,14 @@ export interface ApiOptions {
   readiness: readonly ReadinessCheck[];
   /** Shown on /healthz and /readyz, e.g. `{ enclave: "dev" }`. */
   info: Record<string, string>;
+  /** The cluster this control plane serves: signed headers must name it. Default `info.cluster`. */
+  clusterId?: string;
+  /**
+   * Further names clients reach the API under (`host[:port]`, as in a Host header: a DNS
+   * name, a proxy's address). The loopback names and the listen address, with the bound
+   * port, are always accepted.
+   */
+  publicHosts?: readonly string[];
 }
 
 export type ApiServer = ListeningServer;
@@ -30,8 +39,19 @@ export async function startApiServer(
   options: ApiOptions,
   listen: { host: string; port: number },
 ): Promise<ApiServer> {
+  const clusterId = options.clusterId ?? options.info.cluster;
+  if (!clusterId) throw new Error("the API server needs the cluster id it serves");
+  let hosts: ReadonlySet<string> | undefined;
+  const auth = new RequestAuthenticator({
+    clusterId,
+    // The bound port is known once listening (port 0 picks one).
+    hosts: () => {
+      hosts ??= apiHosts(listen.host, (server.address() as AddressInfo).port, options.publicHosts);
+      return hosts;
+    },
+  });
   const server = createServer((req, res) => {
-    route(options, req, res).catch((error: unknown) => {
+    route(options, auth, req, res).catch((error: unknown) => {
       sendJson(res, 500, {
         error: "INTERNAL",
         message: error instanceof Error ? error.message : String(error),
@@ -41,8 +61,26 @@ export async function startApiServer(
   return listenOn(server, listen);
 }
 
+/**
+ * Host header values the API answers signed requests under: loopback names and the listen
+ * address with the bound port, and the configured public names. A header signed for another
+ * host (another control plane, or this one under a name it does not claim) is refused.
+ */
+export function apiHosts(
+  listenHost: string,
+  port: number,
+  publicHosts: readonly string[] = [],
+): ReadonlySet<string> {
+  const withPort = (host: string) => `${host.includes(":") ? `[${host}]` : host}:${port}`;
+  const names = ["localhost", "127.0.0.1", "::1"];
+  const wildcard = listenHost === "" || listenHost === "0.0.0.0" || listenHost === "::";
+  if (!wildcard) names.push(listenHost.replace(/^\[(.*)\]$/, "$1"));
+  return new Set([...names.map(withPort), ...publicHosts].map((host) => host.toLowerCase()));
+}
+
 async function route(
   options: ApiOptions,
+  auth: RequestAuthenticator,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
@@ -58,7 +96,7 @@ async function route(
     return;
   }
   if (path === "/v1/requests" || path.startsWith("/v1/requests/"))
-    return requests(options, req, res, url);
+    return requests(options, auth, req, res, url);
   return sendJson(res, 404, { error: "NOT_FOUND", message: `no route ${path}` });
 }
 
@@ -82,13 +120,14 @@ async function readiness(options: ApiOptions, res: ServerResponse): Promise<void
 
 async function requests(
   options: ApiOptions,
+  auth: RequestAuthenticator,
   req: IncomingMessage,
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
   let address: string;
   try {
-    address = await verifiedAddress("GET", url.pathname, {
+    address = await auth.verify("GET", url.pathname, {
       get: (name) => {
         const value = req.headers[name];
         return typeof value === "string" ? value : null;
@@ -96,7 +135,10 @@ async function requests(
     });
   } catch (error) {
     if (error instanceof AuthError)
-      return sendJson(res, 401, { error: error.code, message: error.message });
+      return sendJson(res, authErrorStatus(error.code), {
+        error: error.code,
+        message: error.message,
+      });
     throw error;
   }
   if (url.pathname === "/v1/requests") {

@@ -1,11 +1,16 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import type { Logger } from "pino";
-import { Histogram, type Registry } from "prom-client";
+import { Counter, Histogram, type Registry } from "prom-client";
 import { chainTimeMs, readClusterObject } from "../../chain/cluster-view.ts";
 import { MoveAbortError } from "../../chain/index.ts";
-import { KubeApiClient } from "../../k8s/index.ts";
-import { sealJoinCredential } from "../../protocol/index.ts";
+import {
+  ANNOTATION_WORKER_REGISTRATION,
+  isK8sError,
+  KubeApiClient,
+  LABEL_JOIN_TOKEN_ID,
+} from "../../k8s/index.ts";
+import { LIMITS, sealJoinCredential } from "../../protocol/index.ts";
 import { CoalescingLoop } from "../../shared/coalescing-loop.ts";
 import type { EnclavePoster } from "../enclave-poster.ts";
 import {
@@ -26,14 +31,22 @@ import {
   startJoinServer,
 } from "./join-server.ts";
 import { type KubeRequests, withDeadline } from "./kube-requests.ts";
-import { LABEL_WORKER, stakeTier } from "./node-labels.ts";
+import {
+  adoptionRefusal,
+  bindingMismatch,
+  bindingOf,
+  isNotBound,
+  type NodeBinding,
+  type NodeObject,
+} from "./node-binding.ts";
+import { stakeTier } from "./node-labels.ts";
 import type { HeartbeatSeen, WorkerEntry, WorkerRegistry } from "./registry.ts";
 import {
+  adoptAgentNode,
   cordonWorkerNode,
   createSimulatedWorkerNode,
   deleteWorkerNode,
   drainWorkerNode,
-  labelWorkerNode,
   uncordonWorkerNode,
 } from "./worker-nodes.ts";
 
@@ -66,6 +79,17 @@ interface PreparedActivation {
 /** Aborts that mean the chain already moved past what we were about to post. */
 const ALREADY_SETTLED = new Set(["EWorkerNotPending", "EWorkerSlashed", "EWorkerNotFound"]);
 
+/** What the control plane does to worker Nodes; each is refused for a Node not bound. */
+type NodeAction = "activate" | "join" | "adopt" | "cordon" | "uncordon" | "drain" | "delete";
+
+/**
+ * Reasons on chain are at most LIMITS.maxWorkerReasonBytes bytes; ours are ASCII (fixed
+ * text, DNS-label node names, label values and uids), so characters are bytes.
+ */
+function chainReason(text: string): string {
+  return text.slice(0, LIMITS.maxWorkerReasonBytes);
+}
+
 /**
  * Worker management inside nautilus-control:
  * - admission: a newly registered worker with enough stake gets a bootstrap token, sealed to
@@ -90,7 +114,12 @@ export class WorkerControl {
   /** Activations the chain accepted whose event has not been ingested yet: node id → when. */
   readonly #activated = new Map<string, number>();
   readonly #timers: NodeJS.Timeout[] = [];
+  /** Refusals posted (or being posted) on chain: node id → when, like #activated. */
+  readonly #refusing = new Map<string, number>();
+  /** Refused node actions already logged (worker, action, node uid): one line each, not one per pass. */
+  readonly #loggedRefusals = new Set<string>();
   readonly heartbeatLag: Histogram;
+  readonly nodeRefusals: Counter<"action">;
   #joinServer: JoinServer | undefined;
   #joinUrl = "";
   readonly #passes: CoalescingLoop;
@@ -113,6 +142,47 @@ export class WorkerControl {
       buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [options.metricsRegistry],
     });
+    this.nodeRefusals = new Counter({
+      name: "k8s_daas_worker_node_refusals_total",
+      help: "Node actions refused because the Node is not bound to the worker (activate = activation refused)",
+      labelNames: ["action"],
+      registers: [options.metricsRegistry],
+    });
+  }
+
+  #binding(worker: WorkerEntry): NodeBinding {
+    return bindingOf(worker, this.#o.clusterId);
+  }
+
+  /** Counts and logs (once per worker, action and reason) a Node the guard kept us off. */
+  #refusedNodeAction(worker: WorkerEntry, action: NodeAction, reason: string): void {
+    this.nodeRefusals.inc({ action });
+    const key = `${worker.registration}|${action}|${reason}`;
+    if (this.#loggedRefusals.has(key)) return;
+    if (this.#loggedRefusals.size > 10_000) this.#loggedRefusals.clear();
+    this.#loggedRefusals.add(key);
+    this.#o.log.warn(
+      { worker: worker.nodeId, action, reason, code: "WORKERS_NODE_NOT_BOUND" },
+      "node action refused: the node is not bound to this worker",
+    );
+  }
+
+  /**
+   * Runs a guarded node action; a Node that is not the worker's is counted, logged and left
+   * alone: the result is "not-bound" and the caller goes on without it.
+   */
+  async #onBoundNode<T>(
+    worker: WorkerEntry,
+    action: NodeAction,
+    work: () => Promise<T>,
+  ): Promise<T | "not-bound"> {
+    try {
+      return await work();
+    } catch (error) {
+      if (!isNotBound(error)) throw error;
+      this.#refusedNodeAction(worker, action, error.message);
+      return "not-bound";
+    }
   }
 
   /**
@@ -138,6 +208,11 @@ export class WorkerControl {
   /** For the registry: every heartbeat taken in. */
   observeHeartbeat(seen: HeartbeatSeen): void {
     this.heartbeatLag.observe(Math.max(0, seen.seenAtMs - seen.chainMs) / 1000);
+  }
+
+  /** The registry's view of one worker (status, node state, refusal), for status and tests. */
+  worker(nodeId: string): WorkerEntry | undefined {
+    return this.#o.registry.get(nodeId);
   }
 
   get joinUrl(): string {
@@ -184,8 +259,12 @@ export class WorkerControl {
     const { registry } = this.#o;
     const stillPending = registry.inStatus(["pending"]);
     this.#forgetSettledActivations(stillPending);
+    await this.#postRefusals(stillPending.filter((worker) => worker.refusal !== undefined));
     const pending = stillPending.filter(
-      (w) => !this.#activating.has(w.nodeId) && !this.#activated.has(w.nodeId),
+      (w) =>
+        w.refusal === undefined &&
+        !this.#activating.has(w.nodeId) &&
+        !this.#activated.has(w.nodeId),
     );
     if (pending.length > 0) {
       const cluster = await readClusterObject(this.#o.client, this.#o.clusterId, this.#deadline());
@@ -196,7 +275,7 @@ export class WorkerControl {
       // Below the floor: stays pending (it can deregister and withdraw).
       await this.#activate(pending.filter((worker) => worker.stakeMist >= floor));
     }
-    for (const worker of registry.inStatus(["unbonding", "slashed", "withdrawn"])) {
+    for (const worker of registry.inStatus(["unbonding", "slashed", "refused", "withdrawn"])) {
       if (this.#abort.signal.aborted) return;
       if (worker.nodeState === "removed") continue;
       await this.#retire(worker, worker.status === "unbonding" ? "left" : worker.status);
@@ -260,7 +339,8 @@ export class WorkerControl {
   async #prepareActivations(workers: readonly WorkerEntry[]): Promise<PreparedActivation[]> {
     const { client, packageId, clusterId, config, log } = this.#o;
     const settled = await Promise.allSettled(
-      workers.map(async (worker): Promise<PreparedActivation> => {
+      workers.map(async (worker): Promise<PreparedActivation | undefined> => {
+        if (!(await this.#nodeNameFree(worker))) return undefined;
         const key = await workerEncryptionKey(
           client,
           packageId,
@@ -269,6 +349,8 @@ export class WorkerControl {
           this.#deadline(),
         );
         const issued = await issueBootstrapToken(this.#kube, worker.nodeId, config.tokenTtlMs);
+        // Before the credential leaves: a real worker's Node is adopted only if it names it.
+        this.#o.registry.recordJoinToken(worker.registration, issued.id);
         const sealed = sealJoinCredential(
           key,
           {
@@ -288,11 +370,84 @@ export class WorkerControl {
     );
     const prepared: PreparedActivation[] = [];
     for (const [index, outcome] of settled.entries()) {
-      if (outcome.status === "fulfilled") prepared.push(outcome.value);
-      else
+      if (outcome.status === "fulfilled") {
+        if (outcome.value) prepared.push(outcome.value);
+      } else
         log.warn({ worker: workers[index]?.nodeId, err: outcome.reason }, "cannot activate worker");
     }
     return prepared;
+  }
+
+  /**
+   * Whether the worker's node id is free to join under: no Node has that name, or the one
+   * that has is already bound to this registration. A Node that was not made for this
+   * worker — the k3s server, a node of the test environment, another cluster's worker,
+   * anything that existed before — refuses the activation: no credential is issued, the
+   * Node is not touched, and the refusal goes on chain. A leftover Node of an earlier
+   * registration of the same node id here (that worker withdrew, so it may go) is retired
+   * first.
+   */
+  async #nodeNameFree(worker: WorkerEntry): Promise<boolean> {
+    const binding = { ...this.#binding(worker), nodeUid: undefined };
+    let node: NodeObject;
+    try {
+      node = (await this.#kube.request("GET", `/api/v1/nodes/${encodeURIComponent(worker.nodeId)}`))
+        .body as NodeObject;
+    } catch (error) {
+      if (isK8sError(error, "K8S_NOT_FOUND")) return true;
+      throw error;
+    }
+    const mismatch = bindingMismatch(node, binding);
+    if (mismatch === undefined) return true;
+    const earlier = node.metadata?.annotations?.[ANNOTATION_WORKER_REGISTRATION];
+    if (earlier && bindingMismatch(node, { ...binding, registration: earlier }) === undefined) {
+      const leftover = { ...binding, registration: earlier };
+      this.#o.log.info({ worker: worker.nodeId, earlier }, "retiring a leftover worker node");
+      await cordonWorkerNode(this.#kube, leftover);
+      await drainWorkerNode(this.#kube, leftover);
+      await deleteWorkerNode(this.#kube, leftover);
+      return true;
+    }
+    await this.#refuse(worker, mismatch);
+    return false;
+  }
+
+  /**
+   * Refuses a pending worker's activation: recorded in the registry (it is never activated
+   * again), counted, and posted on chain with `refuse_worker` so its owner can withdraw.
+   */
+  async #refuse(worker: WorkerEntry, reason: string): Promise<void> {
+    const text = chainReason(`activation refused: ${reason}`);
+    this.#o.registry.setRefusal(worker.nodeId, text);
+    this.#refusedNodeAction(worker, "activate", reason);
+    await this.#postRefusals([{ ...worker, refusal: text }]);
+  }
+
+  /**
+   * Posts `refuse_worker` (enclave-signed) for refused workers still pending on chain. Like
+   * an activation, an accepted refusal is not posted again until its event had time to
+   * arrive; one the chain settled otherwise (activated, gone) is dropped.
+   */
+  async #postRefusals(refused: readonly WorkerEntry[]): Promise<void> {
+    const expired = Date.now() - ACTIVATION_SETTLE_MS;
+    for (const [nodeId, at] of this.#refusing) if (at < expired) this.#refusing.delete(nodeId);
+    for (const worker of refused) {
+      if (this.#abort.signal.aborted || this.#refusing.has(worker.nodeId)) continue;
+      this.#refusing.set(worker.nodeId, Date.now());
+      try {
+        await this.#o.poster.post(
+          "refuse_worker",
+          { node_id: worker.nodeId, reason: worker.refusal ?? "activation refused" },
+          this.#deadline(),
+        );
+        this.#o.log.warn({ worker: worker.nodeId, reason: worker.refusal }, "worker refused");
+      } catch (error) {
+        if (error instanceof MoveAbortError && ALREADY_SETTLED.has(error.constantName ?? ""))
+          continue;
+        this.#refusing.delete(worker.nodeId); // retried on the next pass
+        this.#o.log.warn({ worker: worker.nodeId, err: error }, "cannot post a worker refusal");
+      }
+    }
   }
 
   /**
@@ -307,7 +462,11 @@ export class WorkerControl {
     }
   }
 
-  /** A simulated worker presents its token: create its Node. */
+  /**
+   * A simulated worker presents its token: create its Node, bound to its registration. A
+   * Node of that name that is not bound to it is refused (WORKERS_NODE_NOT_BOUND, 409) and
+   * left alone.
+   */
   async #join(request: JoinRequest): Promise<JoinAnswer> {
     const worker = this.#o.registry.get(request.nodeId);
     const { id } = await verifyBootstrapToken(this.#kube, request.token, request.nodeId);
@@ -317,17 +476,23 @@ export class WorkerControl {
         `worker ${request.nodeId} is ${worker?.status ?? "unknown"}, not active`,
       );
     }
-    const outcome = await createSimulatedWorkerNode(this.#kube, {
-      clusterId: this.#o.clusterId,
-      nodeId: worker.nodeId,
-      owner: worker.owner,
-      tier: stakeTier(worker.stakeMist, await this.#minStake()),
-      resources: this.#o.config.nodeResources,
-    });
-    this.#o.registry.setNodeState(worker.nodeId, "joined");
+    let created: Awaited<ReturnType<typeof createSimulatedWorkerNode>>;
+    try {
+      created = await createSimulatedWorkerNode(this.#kube, {
+        binding: this.#binding(worker),
+        owner: worker.owner,
+        tier: stakeTier(worker.stakeMist, await this.#minStake()),
+        resources: this.#o.config.nodeResources,
+        joinTokenId: id,
+      });
+    } catch (error) {
+      if (isNotBound(error)) this.#refusedNodeAction(worker, "join", error.message);
+      throw error;
+    }
+    this.#o.registry.bindNode(worker.nodeId, created.uid);
     await revokeBootstrapToken(this.#kube, id); // single use
-    this.#o.log.info({ worker: worker.nodeId, outcome }, "worker node joined");
-    return { node: worker.nodeId, created: outcome === "created" };
+    this.#o.log.info({ worker: worker.nodeId, outcome: created.outcome }, "worker node joined");
+    return { node: worker.nodeId, created: created.outcome === "created" };
   }
 
   /** Checks every active worker's last heartbeat against the chain's clock. */
@@ -360,32 +525,43 @@ export class WorkerControl {
   }
 
   /**
-   * A real worker's `k3s agent` registers its Node itself (named after the node id): once
-   * it shows up it is labelled as this worker's and marked active for tenant pods.
+   * A real worker's `k3s agent` registers its Node itself (named after the node id, with
+   * the id of its bootstrap token in LABEL_JOIN_TOKEN_ID). The Node is adopted — bound to
+   * the worker's registration and marked active for tenant pods — only if that token is one
+   * this control plane issued for this registration: a Node that was there before (the k3s
+   * server, another cluster's worker) is never adopted.
    */
   async #adoptAgentNodes(unjoined: readonly WorkerEntry[]): Promise<void> {
     if (unjoined.length === 0) return;
-    // Only nodes nobody labelled yet: a worker's KWOK node is created labelled.
     const { body } = await this.#kube.request("GET", "/api/v1/nodes", {
-      query: { labelSelector: `!${LABEL_WORKER}` },
+      query: { labelSelector: LABEL_JOIN_TOKEN_ID },
     });
-    const names = new Set(
-      ((body as { items?: { metadata?: { name?: string } }[] }).items ?? []).map(
-        (node) => node.metadata?.name,
-      ),
+    const byName = new Map(
+      ((body as { items?: NodeObject[] }).items ?? []).map((node) => [node.metadata?.name, node]),
     );
-    const arrived = unjoined.filter((worker) => names.has(worker.nodeId));
+    const arrived = unjoined.filter((worker) => byName.has(worker.nodeId));
     if (arrived.length === 0) return;
-    const cluster = await readClusterObject(this.#o.client, this.#o.clusterId, this.#deadline());
+    const minStake = await this.#minStake();
     for (const worker of arrived) {
-      const labelled = await labelWorkerNode(this.#kube, {
-        clusterId: this.#o.clusterId,
-        nodeId: worker.nodeId,
+      const node = byName.get(worker.nodeId) ?? {};
+      const binding = this.#binding(worker);
+      const refusal = adoptionRefusal(
+        node,
+        binding,
+        this.#o.registry.joinTokensOf(worker.registration),
+      );
+      if (refusal !== undefined) {
+        this.#refusedNodeAction(worker, "adopt", refusal);
+        continue;
+      }
+      const uid = await adoptAgentNode(this.#kube, node, {
+        binding,
         owner: worker.owner,
-        tier: stakeTier(worker.stakeMist, BigInt(cluster.config.min_worker_stake_mist)),
+        tier: stakeTier(worker.stakeMist, minStake),
         resources: this.#o.config.nodeResources,
+        joinTokenId: node.metadata?.labels?.[LABEL_JOIN_TOKEN_ID] ?? "",
       });
-      if (labelled) this.#o.registry.setNodeState(worker.nodeId, "joined");
+      if (uid) this.#o.registry.bindNode(worker.nodeId, uid);
     }
   }
 
@@ -393,21 +569,29 @@ export class WorkerControl {
   async #lapse(worker: WorkerEntry, silentMs: number): Promise<void> {
     const { log, poster, registry } = this.#o;
     log.warn({ worker: worker.nodeId, silentMs }, "worker missed its heartbeats; draining");
-    await cordonWorkerNode(this.#kube, worker.nodeId);
-    const evicted = await drainWorkerNode(this.#kube, worker.nodeId);
+    const binding = this.#binding(worker);
+    const cordoned = await this.#onBoundNode(worker, "cordon", () =>
+      cordonWorkerNode(this.#kube, binding),
+    );
+    const evicted =
+      cordoned === true
+        ? await this.#onBoundNode(worker, "drain", () => drainWorkerNode(this.#kube, binding))
+        : 0;
     registry.setNodeState(worker.nodeId, "drained");
     const latest = registry.get(worker.nodeId);
     if (latest && latest.status === "active" && latest.lastHeartbeatMs > worker.lastHeartbeatMs) {
-      await uncordonWorkerNode(this.#kube, worker.nodeId);
-      registry.setNodeState(worker.nodeId, "joined");
+      if (cordoned === true)
+        await this.#onBoundNode(worker, "uncordon", () => uncordonWorkerNode(this.#kube, binding));
+      registry.setNodeState(worker.nodeId, worker.nodeState);
       log.info({ worker: worker.nodeId }, "worker heartbeat arrived during the drain; spared");
       return;
     }
-    const reason = `missed heartbeats for ${Math.floor(silentMs / 1000)} s (allowed ${this.#o.config.missedPeriods} periods); ${evicted} pods evicted`;
+    const pods = evicted === "not-bound" ? 0 : evicted;
+    const reason = `missed heartbeats for ${Math.floor(silentMs / 1000)} s (allowed ${this.#o.config.missedPeriods} periods); ${pods} pods evicted`;
     try {
       await poster.post(
         "slash_worker",
-        { node_id: worker.nodeId, reason: reason.slice(0, 256) },
+        { node_id: worker.nodeId, reason: chainReason(reason) },
         this.#deadline(),
       );
       log.warn({ worker: worker.nodeId }, "worker slashed");
@@ -418,17 +602,29 @@ export class WorkerControl {
     await this.#retire({ ...worker, nodeState: "drained" }, "slashed");
   }
 
-  /** A worker that left or was slashed: no node, no token. */
+  /**
+   * A worker that left, was slashed or refused: no node, no token. Only a Node bound to it
+   * is cordoned, drained and deleted; one of its name that is not (it never joined, and
+   * someone else's Node has the name) is left as it is.
+   */
   async #retire(worker: WorkerEntry, why: string): Promise<void> {
+    const binding = this.#binding(worker);
+    let bound = true;
     if (worker.nodeState !== "drained") {
-      await cordonWorkerNode(this.#kube, worker.nodeId);
-      await drainWorkerNode(this.#kube, worker.nodeId);
+      const cordoned = await this.#onBoundNode(worker, "cordon", () =>
+        cordonWorkerNode(this.#kube, binding),
+      );
+      bound = cordoned !== "not-bound";
+      if (cordoned === true)
+        await this.#onBoundNode(worker, "drain", () => drainWorkerNode(this.#kube, binding));
       this.#o.registry.setNodeState(worker.nodeId, "drained");
     }
-    await deleteWorkerNode(this.#kube, worker.nodeId);
+    if (bound)
+      await this.#onBoundNode(worker, "delete", () => deleteWorkerNode(this.#kube, binding));
     await revokeTokensOf(this.#kube, worker.nodeId);
+    this.#o.registry.forgetJoinTokens(worker.registration);
     this.#o.registry.setNodeState(worker.nodeId, "removed");
-    this.#o.log.info({ worker: worker.nodeId, why }, "worker node removed");
+    this.#o.log.info({ worker: worker.nodeId, why, nodeRemoved: bound }, "worker retired");
   }
 
   /** Posts the cluster's node and pod counts (`report_cluster_state`). */

@@ -1,11 +1,11 @@
 import { setTimeout as sleep } from "node:timers/promises";
-import { clusterLabelValue, isK8sError, LABEL_CLUSTER, LABEL_MANAGED } from "../../k8s/index.ts";
+import { isK8sError, LABEL_JOIN_TOKEN_ID, LABEL_MANAGED } from "../../k8s/index.ts";
 import { KWOK_NODE_ANNOTATION } from "../../k8s/testenv/components.ts";
 import type { KubeRequests } from "./kube-requests.ts";
+import { bindingMetadata, guardNode, type NodeBinding, type NodeObject } from "./node-binding.ts";
 import {
   ANNOTATION_WORKER_OWNER,
   LABEL_STAKE_TIER,
-  LABEL_WORKER,
   LABEL_WORKER_ACTIVE,
   LABEL_WORKER_OWNER,
   ownerLabelValue,
@@ -14,116 +14,154 @@ import {
 
 const NODES = "/api/v1/nodes";
 
+/** Changes of a guarded Node that lose a race with another writer are retried this often. */
+const CONFLICT_ATTEMPTS = 5;
+
 export interface WorkerNodeSpec {
-  /** The k8s_daas cluster the worker serves (several may share one Kubernetes cluster). */
-  clusterId: string;
-  nodeId: string;
+  /** The registration the Node is created or adopted for (and which cluster it serves). */
+  binding: NodeBinding;
   owner: string;
   tier: StakeTier;
   resources: { cpu: string; memory: string; pods: string };
+  /** The bootstrap token the worker joined with. */
+  joinTokenId: string;
+}
+
+/** Labels and annotations of a worker's Node: its binding, owner, tier, and active mark. */
+function workerMetadata(spec: WorkerNodeSpec) {
+  const binding = bindingMetadata(spec.binding);
+  return {
+    annotations: { ...binding.annotations, [ANNOTATION_WORKER_OWNER]: spec.owner },
+    labels: {
+      ...binding.labels,
+      [LABEL_MANAGED]: "true",
+      [LABEL_WORKER_OWNER]: ownerLabelValue(spec.owner),
+      [LABEL_STAKE_TIER]: spec.tier,
+      [LABEL_WORKER_ACTIVE]: "true",
+      [LABEL_JOIN_TOKEN_ID]: spec.joinTokenId,
+    },
+  };
 }
 
 /**
  * Creates a simulated worker's Node, managed by KWOK (which then keeps it Ready and runs
- * its pods), labelled with the worker id, owner and stake tier, and marked active for
- * tenant placement. Idempotent: an existing Node of the same worker is kept.
+ * its pods), bound to the worker's registration, labelled with its owner and stake tier, and
+ * marked active for tenant placement. Idempotent: an existing Node bound to the same
+ * registration is kept; any other Node of that name is refused (WORKERS_NODE_NOT_BOUND).
  */
 export async function createSimulatedWorkerNode(
   kube: KubeRequests,
   spec: WorkerNodeSpec,
-): Promise<"created" | "exists"> {
+): Promise<{ outcome: "created" | "exists"; uid: string }> {
   const quantities = { ...spec.resources };
-  try {
-    await kube.request("POST", NODES, {
-      body: {
-        apiVersion: "v1",
-        kind: "Node",
-        metadata: {
-          name: spec.nodeId,
-          annotations: {
-            [KWOK_NODE_ANNOTATION]: "fake",
-            "node.alpha.kubernetes.io/ttl": "0",
-            [ANNOTATION_WORKER_OWNER]: spec.owner,
+  const metadata = workerMetadata(spec);
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const { body } = await kube.request("POST", NODES, {
+        body: {
+          apiVersion: "v1",
+          kind: "Node",
+          metadata: {
+            name: spec.binding.nodeId,
+            annotations: {
+              [KWOK_NODE_ANNOTATION]: "fake",
+              "node.alpha.kubernetes.io/ttl": "0",
+              ...metadata.annotations,
+            },
+            labels: {
+              "kubernetes.io/hostname": spec.binding.nodeId,
+              "kubernetes.io/os": "linux",
+              "kubernetes.io/arch": "amd64",
+              type: "kwok",
+              ...metadata.labels,
+            },
           },
-          labels: {
-            "kubernetes.io/hostname": spec.nodeId,
-            "kubernetes.io/os": "linux",
-            "kubernetes.io/arch": "amd64",
-            type: "kwok",
-            [LABEL_MANAGED]: "true",
-            [LABEL_CLUSTER]: clusterLabelValue(spec.clusterId),
-            [LABEL_WORKER]: spec.nodeId,
-            [LABEL_WORKER_OWNER]: ownerLabelValue(spec.owner),
-            [LABEL_STAKE_TIER]: spec.tier,
-            [LABEL_WORKER_ACTIVE]: "true",
-          },
+          spec: {},
+          status: { allocatable: quantities, capacity: quantities },
         },
-        spec: {},
-        status: { allocatable: quantities, capacity: quantities },
-      },
+      });
+      return { outcome: "created", uid: (body as NodeObject).metadata?.uid ?? "" };
+    } catch (error) {
+      // Present again after every retry (deleted and re-created in between): give up.
+      if (!isK8sError(error, "K8S_ALREADY_EXISTS") || attempt >= CONFLICT_ATTEMPTS) throw error;
+    }
+    const existing = await guardNode(kube, { ...spec.binding, nodeUid: undefined });
+    if (existing) return { outcome: "exists", uid: existing.metadata?.uid ?? "" };
+    // Deleted between the two calls: create it again.
+  }
+}
+
+/**
+ * Binds a real worker's Node (its `k3s agent` registered it) to the worker's registration
+ * and marks it active. `node` is the object the adoption check read: the patch carries its
+ * resourceVersion, so a Node changed since is not adopted (undefined; the next pass looks
+ * again). Returns the adopted Node's uid.
+ */
+export async function adoptAgentNode(
+  kube: KubeRequests,
+  node: NodeObject,
+  spec: WorkerNodeSpec,
+): Promise<string | undefined> {
+  const metadata = workerMetadata(spec);
+  try {
+    await kube.request("PATCH", `${NODES}/${encodeURIComponent(spec.binding.nodeId)}`, {
+      contentType: "application/merge-patch+json",
+      body: { metadata: { ...metadata, resourceVersion: node.metadata?.resourceVersion } },
     });
-    return "created";
+    return node.metadata?.uid;
   } catch (error) {
-    if (isK8sError(error, "K8S_ALREADY_EXISTS")) return "exists";
+    if (isK8sError(error, "K8S_NOT_FOUND") || isK8sError(error, "K8S_CONFLICT")) return undefined;
     throw error;
   }
 }
 
 /**
- * Marks an already joined worker's Node (a real `k3s agent` registers its own) as this
- * worker's, and active. Missing node: false (not joined yet).
+ * Cordons: no new pods (unschedulable, and no longer marked active for tenant placement).
+ * False when there is no such Node; WORKERS_NODE_NOT_BOUND when it is not the worker's.
  */
-export async function labelWorkerNode(kube: KubeRequests, spec: WorkerNodeSpec): Promise<boolean> {
-  try {
-    await kube.request("PATCH", `${NODES}/${encodeURIComponent(spec.nodeId)}`, {
-      contentType: "application/merge-patch+json",
-      body: {
-        metadata: {
-          annotations: { [ANNOTATION_WORKER_OWNER]: spec.owner },
-          labels: {
-            [LABEL_MANAGED]: "true",
-            [LABEL_CLUSTER]: clusterLabelValue(spec.clusterId),
-            [LABEL_WORKER]: spec.nodeId,
-            [LABEL_WORKER_OWNER]: ownerLabelValue(spec.owner),
-            [LABEL_STAKE_TIER]: spec.tier,
-            [LABEL_WORKER_ACTIVE]: "true",
-          },
-        },
-      },
-    });
-    return true;
-  } catch (error) {
-    if (isK8sError(error, "K8S_NOT_FOUND")) return false;
-    throw error;
-  }
-}
-
-/** Cordons: no new pods (unschedulable, and no longer marked active for tenant placement). */
-export async function cordonWorkerNode(kube: KubeRequests, nodeId: string): Promise<boolean> {
-  return patchNode(kube, nodeId, {
+export async function cordonWorkerNode(kube: KubeRequests, binding: NodeBinding): Promise<boolean> {
+  return patchBoundNode(kube, binding, {
     metadata: { labels: { [LABEL_WORKER_ACTIVE]: null } },
     spec: { unschedulable: true },
   });
 }
 
 /** Undoes a cordon (a worker that came back before its verdict was posted). */
-export async function uncordonWorkerNode(kube: KubeRequests, nodeId: string): Promise<boolean> {
-  return patchNode(kube, nodeId, {
+export async function uncordonWorkerNode(
+  kube: KubeRequests,
+  binding: NodeBinding,
+): Promise<boolean> {
+  return patchBoundNode(kube, binding, {
     metadata: { labels: { [LABEL_WORKER_ACTIVE]: "true" } },
     spec: { unschedulable: null },
   });
 }
 
-async function patchNode(kube: KubeRequests, nodeId: string, patch: unknown): Promise<boolean> {
-  try {
-    await kube.request("PATCH", `${NODES}/${encodeURIComponent(nodeId)}`, {
-      contentType: "application/merge-patch+json",
-      body: patch,
-    });
-    return true;
-  } catch (error) {
-    if (isK8sError(error, "K8S_NOT_FOUND")) return false;
-    throw error;
+/**
+ * A merge patch of the worker's Node, after the guard, with the resourceVersion it checked
+ * as a precondition: a Node replaced or changed in between is checked again.
+ */
+async function patchBoundNode(
+  kube: KubeRequests,
+  binding: NodeBinding,
+  patch: { metadata: Record<string, unknown>; spec?: Record<string, unknown> },
+): Promise<boolean> {
+  for (let attempt = 1; ; attempt++) {
+    const node = await guardNode(kube, binding);
+    if (!node) return false;
+    try {
+      await kube.request("PATCH", `${NODES}/${encodeURIComponent(binding.nodeId)}`, {
+        contentType: "application/merge-patch+json",
+        body: {
+          ...patch,
+          metadata: { ...patch.metadata, resourceVersion: node.metadata?.resourceVersion },
+        },
+      });
+      return true;
+    } catch (error) {
+      if (isK8sError(error, "K8S_NOT_FOUND")) return false;
+      if (!isK8sError(error, "K8S_CONFLICT") || attempt >= CONFLICT_ATTEMPTS) throw error;
+    }
   }
 }
 
@@ -147,10 +185,16 @@ async function podsOn(kube: KubeRequests, nodeId: string): Promise<PodRef[]> {
  */
 export async function drainWorkerNode(
   kube: KubeRequests,
-  nodeId: string,
+  binding: NodeBinding,
   options: { timeoutMs?: number; pollMs?: number } = {},
 ): Promise<number> {
+  const { nodeId } = binding;
+  const before = await guardNode(kube, binding);
+  if (!before) return 0;
   const pods = await podsOn(kube, nodeId);
+  // The pods listed ran on the Node checked, not on one put in its place meanwhile.
+  const after = await guardNode(kube, binding);
+  if (after?.metadata?.uid !== before.metadata?.uid) return 0;
   for (const pod of pods) {
     const { name = "", namespace = "" } = pod.metadata ?? {};
     if (pod.metadata?.deletionTimestamp) continue;
@@ -200,11 +244,29 @@ async function deletePod(kube: KubeRequests, path: string, gracePeriodSeconds: n
   }
 }
 
-/** Removes the worker's Node object; a missing one is fine. */
-export async function deleteWorkerNode(kube: KubeRequests, nodeId: string): Promise<void> {
-  try {
-    await kube.request("DELETE", `${NODES}/${encodeURIComponent(nodeId)}`);
-  } catch (error) {
-    if (!isK8sError(error, "K8S_NOT_FOUND")) throw error;
+/**
+ * Removes the worker's Node object, with the uid and resourceVersion the guard checked as
+ * preconditions; a missing one is fine.
+ */
+export async function deleteWorkerNode(kube: KubeRequests, binding: NodeBinding): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    const node = await guardNode(kube, binding);
+    if (!node) return;
+    try {
+      await kube.request("DELETE", `${NODES}/${encodeURIComponent(binding.nodeId)}`, {
+        body: {
+          apiVersion: "v1",
+          kind: "DeleteOptions",
+          preconditions: {
+            uid: node.metadata?.uid,
+            resourceVersion: node.metadata?.resourceVersion,
+          },
+        },
+      });
+      return;
+    } catch (error) {
+      if (isK8sError(error, "K8S_NOT_FOUND")) return;
+      if (!isK8sError(error, "K8S_CONFLICT") || attempt >= CONFLICT_ATTEMPTS) throw error;
+    }
   }
 }
