@@ -1,0 +1,16 @@
+// The two shape checks every policy file needs: a list where a list belongs, a mapping
+// where a mapping belongs, with the refusal naming the field.
+import { type Rejection, rejection } from "./errors.ts";
+import { type FieldPath, formatPath } from "./field-path.ts";
+import { isUnset } from "./values.ts";
+
+/** The list at `path` (empty when unset), or the rejection for a non-list. */
+export function listAt(value: unknown, path: FieldPath): unknown[] | Rejection {
+  if (isUnset(value)) return [];
+  if (Array.isArray(value)) return value;
+  return rejection("ADMISSION_FIELD_INVALID", `${formatPath(path)} must be a list`);
+}
+
+export function mustBeMapping(path: FieldPath): Rejection {
+  return rejection("ADMISSION_FIELD_INVALID", `${formatPath(path)} must be a mapping`);
+}
