@@ -174,6 +174,10 @@ const TABLE = {
     statusCode: 403,
     message: "Ingress backends must be Services of the namespace (no resource backends)",
   },
+  ADMISSION_INGRESS_PATH: {
+    statusCode: 403,
+    message: "Ingress paths must be plain URL paths: '/' then letters, digits, '/._~%-'",
+  },
   ADMISSION_INGRESS_ANNOTATION: {
     statusCode: 403,
     message: "Ingress controller annotation not on the allowlist, or its value is not allowed",

@@ -1,7 +1,8 @@
 // Ingress: the way into a tenant's Services, shared by every tenant through one ingress
 // controller. A tenant may route only its own names (`<namespace>.<appsDomain>` and names
 // below it), never a wildcard, never every host (a rule without host, a default backend),
-// only to Services (a `resource` backend hands traffic to any object kind), and may tune the
+// only to Services (a `resource` backend hands traffic to any object kind), on plain URL
+// paths (CVE-2021-25745), and may tune the
 // controller only through annotations known to be safe: others inject configuration into
 // the shared proxy (`*-snippet`, `auth-url`, CVE-2021-25742, CVE-2025-1974) or reach other
 // namespaces (traefik `router.middlewares` names `<namespace>-<name>@kubernetescrd`).
@@ -13,6 +14,12 @@ import { isReservedKey } from "./names.ts";
 import type { AdmissionPolicy } from "./policy.ts";
 import { describe, isMapping, isUnset, type Mapping } from "./values.ts";
 
+/**
+ * Paths as plain URL paths only: ingress-nginx writes them into its configuration, and a
+ * path with quotes, braces or semicolons could inject directives (CVE-2021-25745). No regex
+ * paths, so no `use-regex`.
+ */
+const SAFE_PATH = /^\/[A-Za-z0-9/._~%-]{0,255}$/;
 const BOOLEAN = /^(true|false)$/;
 const SECONDS = /^[0-9]{1,4}$/;
 
@@ -118,6 +125,13 @@ function checkPaths(http: unknown, path: FieldPath): Rejection | undefined {
   for (const [index, entry] of paths.entries()) {
     const at = [...path, "paths", index];
     if (!isMapping(entry)) return mustBeMapping(at);
+    const pathValue = entry.path;
+    if (!isUnset(pathValue) && (typeof pathValue !== "string" || !SAFE_PATH.test(pathValue))) {
+      return rejection(
+        "ADMISSION_INGRESS_PATH",
+        `${formatPath([...at, "path"])} is ${describe(pathValue)}`,
+      );
+    }
     const backend = entry.backend;
     if (isUnset(backend)) continue;
     if (!isMapping(backend)) return mustBeMapping([...at, "backend"]);

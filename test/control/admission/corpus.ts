@@ -1225,6 +1225,33 @@ export function buildAdmissionCorpus(namespace = "corpus-tenant"): CorpusCase[] 
       rules: [rule(own, { resource: { apiGroup: "k8s.example.com", kind: "Bucket", name: "b" } })],
     }),
   });
+  const badPaths: [string, unknown][] = [
+    ["a directive injection", "/x;}location ~* ^/secret { alias /var/run/secrets/; }#"],
+    ["a quote", '/a"b'],
+    ["a regex", "/api(/|$)(.*)"],
+    ["a relative path", "api"],
+    ["a number", 7],
+  ];
+  for (const [label, path] of badPaths) {
+    add(`Ingress path: ${label}`, "ADMISSION_INGRESS_PATH", {
+      method: "POST",
+      resource: "ingresses",
+      name: "web",
+      payload: ingress({
+        rules: [
+          {
+            host: own,
+            http: {
+              paths: [
+                { path: "/", pathType: "Prefix", backend: serviceBackend },
+                { path, pathType: "ImplementationSpecific", backend: serviceBackend },
+              ],
+            },
+          },
+        ],
+      }),
+    });
+  }
   const badAnnotations: [string, string, unknown][] = [
     ["configuration snippet", "nginx.ingress.kubernetes.io/configuration-snippet", "return 200;"],
     ["server snippet", "nginx.ingress.kubernetes.io/server-snippet", "location / {}"],
