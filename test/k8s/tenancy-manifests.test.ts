@@ -65,7 +65,8 @@ describe("tenant namespace manifests", () => {
 
   it("count the objects of every kind a tenant may write, and only those", () => {
     const [quota] = byKind("ResourceQuota");
-    const hard = (quota?.spec as { hard: Record<string, string> }).hard;
+    assert.ok(quota);
+    const hard = (quota.spec as { hard: Record<string, string> }).hard;
     const counted = Object.keys(hard)
       .filter((key) => key.startsWith("count/"))
       .map((key) => key.slice("count/".length))

@@ -7,7 +7,7 @@
 // them, on the control-plane node or another tenant's nodes).
 import { type Rejection, rejection } from "./errors.ts";
 import { type FieldPath, formatPath } from "./field-path.ts";
-import { listAt, mustBeMapping } from "./field-shapes.ts";
+import { checkEach, listAt, mustBeMapping } from "./field-shapes.ts";
 import { isReservedKey } from "./names.ts";
 import type { NullMeaning } from "./pod-templates.ts";
 import type { AdmissionPolicy } from "./policy.ts";
@@ -99,23 +99,17 @@ export function checkScheduling(
 }
 
 function checkTolerations(tolerations: unknown, path: FieldPath): Rejection | undefined {
-  const list = listAt(tolerations, path);
-  if (!Array.isArray(list)) return list;
-  for (const [index, toleration] of list.entries()) {
-    if (!isMapping(toleration)) return mustBeMapping([...path, index]);
+  return checkEach(tolerations, path, (toleration, at) => {
+    if (!isMapping(toleration)) return mustBeMapping(at);
     const key = toleration.key;
     if (!isUnset(key) && typeof key !== "string") {
-      return rejection("ADMISSION_FIELD_INVALID", `${formatPath([...path, index, "key"])}`);
+      return rejection("ADMISSION_FIELD_INVALID", `${formatPath([...at, "key"])} must be a string`);
     }
     const toleratesEverything = (isUnset(key) || key === "") && toleration.operator === "Exists";
-    if (toleratesEverything || (typeof key === "string" && isProtectedTaint(key))) {
-      return rejection(
-        "ADMISSION_TOLERATION",
-        `${formatPath([...path, index])} is ${describe(toleration)}`,
-      );
-    }
-  }
-  return undefined;
+    return toleratesEverything || (typeof key === "string" && isProtectedTaint(key))
+      ? rejection("ADMISSION_TOLERATION", `${formatPath(at)} is ${describe(toleration)}`)
+      : undefined;
+  });
 }
 
 function checkNodeSelector(
@@ -158,26 +152,14 @@ function checkNodeAffinity(affinity: unknown, path: FieldPath): Rejection | unde
   const required = affinity.requiredDuringSchedulingIgnoredDuringExecution;
   if (!isUnset(required)) {
     if (!isMapping(required)) return mustBeMapping(requiredPath);
-    const terms = listAt(required.nodeSelectorTerms, [...requiredPath, "nodeSelectorTerms"]);
-    if (!Array.isArray(terms)) return terms;
-    for (const [index, term] of terms.entries()) {
-      const problem = checkNodeSelectorTerm(term, [...requiredPath, "nodeSelectorTerms", index]);
-      if (problem !== undefined) return problem;
-    }
-  }
-  const preferredPath = [...path, "preferredDuringSchedulingIgnoredDuringExecution"];
-  const preferred = listAt(affinity.preferredDuringSchedulingIgnoredDuringExecution, preferredPath);
-  if (!Array.isArray(preferred)) return preferred;
-  for (const [index, weighted] of preferred.entries()) {
-    if (!isMapping(weighted)) return mustBeMapping([...preferredPath, index]);
-    const problem = checkNodeSelectorTerm(weighted.preference, [
-      ...preferredPath,
-      index,
-      "preference",
-    ]);
+    const problem = checkEach(
+      required.nodeSelectorTerms,
+      [...requiredPath, "nodeSelectorTerms"],
+      checkNodeSelectorTerm,
+    );
     if (problem !== undefined) return problem;
   }
-  return undefined;
+  return checkPreferred(affinity, path, "preference", checkNodeSelectorTerm);
 }
 
 /** A node selector term: no node-identity keys, no `matchFields` (it only knows the name). */
@@ -189,20 +171,16 @@ function checkNodeSelectorTerm(term: unknown, path: FieldPath): Rejection | unde
   if (fields.length > 0) {
     return rejection("ADMISSION_NODE_SELECTOR", `${formatPath([...path, "matchFields"])} is set`);
   }
-  const expressions = listAt(term.matchExpressions, [...path, "matchExpressions"]);
-  if (!Array.isArray(expressions)) return expressions;
-  for (const [index, expression] of expressions.entries()) {
-    const at = [...path, "matchExpressions", index];
+  return checkEach(term.matchExpressions, [...path, "matchExpressions"], (expression, at) => {
     if (!isMapping(expression)) return mustBeMapping(at);
     const key = expression.key;
     if (typeof key !== "string") {
       return rejection("ADMISSION_FIELD_INVALID", `${formatPath([...at, "key"])} must be a string`);
     }
-    if (isNodeIdentityLabel(key)) {
-      return rejection("ADMISSION_NODE_SELECTOR", `${formatPath([...at, "key"])} is ${key}`);
-    }
-  }
-  return undefined;
+    return isNodeIdentityLabel(key)
+      ? rejection("ADMISSION_NODE_SELECTOR", `${formatPath([...at, "key"])} is ${key}`)
+      : undefined;
+  });
 }
 
 function checkPodAffinity(
@@ -212,26 +190,29 @@ function checkPodAffinity(
 ): Rejection | undefined {
   if (isUnset(affinity)) return undefined;
   if (!isMapping(affinity)) return mustBeMapping(path);
-  const requiredPath = [...path, "requiredDuringSchedulingIgnoredDuringExecution"];
-  const required = listAt(affinity.requiredDuringSchedulingIgnoredDuringExecution, requiredPath);
-  if (!Array.isArray(required)) return required;
-  for (const [index, term] of required.entries()) {
-    const problem = checkPodAffinityTerm(term, [...requiredPath, index], namespace);
-    if (problem !== undefined) return problem;
-  }
-  const preferredPath = [...path, "preferredDuringSchedulingIgnoredDuringExecution"];
-  const preferred = listAt(affinity.preferredDuringSchedulingIgnoredDuringExecution, preferredPath);
-  if (!Array.isArray(preferred)) return preferred;
-  for (const [index, weighted] of preferred.entries()) {
-    if (!isMapping(weighted)) return mustBeMapping([...preferredPath, index]);
-    const problem = checkPodAffinityTerm(
-      weighted.podAffinityTerm,
-      [...preferredPath, index, "podAffinityTerm"],
-      namespace,
-    );
-    if (problem !== undefined) return problem;
-  }
-  return undefined;
+  const checkTerm = (term: unknown, at: FieldPath) => checkPodAffinityTerm(term, at, namespace);
+  return (
+    checkEach(
+      affinity.requiredDuringSchedulingIgnoredDuringExecution,
+      [...path, "requiredDuringSchedulingIgnoredDuringExecution"],
+      checkTerm,
+    ) ?? checkPreferred(affinity, path, "podAffinityTerm", checkTerm)
+  );
+}
+
+/** `preferredDuringScheduling…`: weighted entries, each holding its term in `termField`. */
+function checkPreferred(
+  affinity: Mapping,
+  path: FieldPath,
+  termField: string,
+  checkTerm: (term: unknown, path: FieldPath) => Rejection | undefined,
+): Rejection | undefined {
+  return checkEach(
+    affinity.preferredDuringSchedulingIgnoredDuringExecution,
+    [...path, "preferredDuringSchedulingIgnoredDuringExecution"],
+    (weighted, at) =>
+      isMapping(weighted) ? checkTerm(weighted[termField], [...at, termField]) : mustBeMapping(at),
+  );
 }
 
 /** Only the namespace's own pods: `namespaces` lists nothing else, no `namespaceSelector`. */

@@ -197,40 +197,21 @@ const NODE_SELECTION_VIOLATIONS: readonly PodSpecViolation[] = [
       };
     },
   },
-  {
-    name: "pod affinity to kube-system pods",
+  ...[
+    ["to kube-system pods", { namespaces: ["kube-system"] }],
+    ["over every namespace", { namespaceSelector: {} }],
+  ].map(([what, scope]) => ({
+    name: `pod affinity ${what as string}`,
     code: "ADMISSION_POD_AFFINITY_NAMESPACE",
-    spoil: (s) => {
-      s.affinity = {
-        podAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [
-            {
-              labelSelector: { matchLabels: { "k8s-app": "kube-dns" } },
-              namespaces: ["kube-system"],
-              topologyKey: "kubernetes.io/hostname",
-            },
-          ],
-        },
+    spoil: (s: Json) => {
+      const term = {
+        labelSelector: { matchLabels: { app: "victim" } },
+        topologyKey: "kubernetes.io/hostname",
+        ...(scope as Json),
       };
+      s.affinity = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
     },
-  },
-  {
-    name: "pod affinity over every namespace",
-    code: "ADMISSION_POD_AFFINITY_NAMESPACE",
-    spoil: (s) => {
-      s.affinity = {
-        podAffinity: {
-          requiredDuringSchedulingIgnoredDuringExecution: [
-            {
-              labelSelector: { matchLabels: { app: "victim" } },
-              namespaceSelector: {},
-              topologyKey: "kubernetes.io/hostname",
-            },
-          ],
-        },
-      };
-    },
-  },
+  })),
   {
     name: "preferred pod anti-affinity with a namespace selector",
     code: "ADMISSION_POD_AFFINITY_NAMESPACE",
