@@ -3,6 +3,8 @@ import { join, resolve } from "node:path";
 import { isValidSuiAddress, normalizeSuiAddress } from "@mysten/sui/utils";
 import { parse as parseYaml } from "yaml";
 import { isNetworkValue, NETWORK_CHOICES } from "../chain/network-names.ts";
+import { isDnsSubdomain } from "../protocol/index.ts";
+import { DEFAULT_ADMISSION_POLICY } from "./admission/policy.ts";
 
 /**
  * nautilus-control's configuration, from (lowest to highest precedence) built-in defaults,
@@ -39,6 +41,14 @@ export interface ControlConfig {
   /** How long shutdown waits for in-flight requests. */
   drainTimeoutMs: number;
   logLevel: "debug" | "info" | "warn" | "error";
+  /** Tenant Ingress hosts must be `<namespace>.<appsDomain>` or below it. */
+  appsDomain: string;
+  /** PriorityClasses tenant pods may name (`system-*` never). */
+  allowedPriorityClasses: readonly string[];
+  /** The most items one list request returns (its `limit` may be lower). */
+  maxListItems: number;
+  /** With `--k3s`: let tenant pods run on the k3s server node (untainted). Off by default. */
+  allowWorkloadsOnServer: boolean;
 }
 
 export class ConfigError extends Error {
@@ -72,6 +82,10 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "reconcileIntervalMs",
   "drainTimeoutMs",
   "logLevel",
+  "appsDomain",
+  "allowedPriorityClasses",
+  "maxListItems",
+  "allowWorkloadsOnServer",
 ];
 
 /** `packageId` → `K8S_DAAS_PACKAGE_ID` */
@@ -93,6 +107,10 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     reconcileIntervalMs: 30_000,
     drainTimeoutMs: 30_000,
     logLevel: "info",
+    appsDomain: DEFAULT_ADMISSION_POLICY.appsDomain,
+    allowedPriorityClasses: [],
+    maxListItems: DEFAULT_ADMISSION_POLICY.maxListItems,
+    allowWorkloadsOnServer: false,
   };
 }
 
@@ -186,6 +204,20 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
   }
   const dataDir = resolve(text("dataDir", true) ?? ".data/control");
   const publicHosts = hostList(merged.publicHosts, problems);
+  const appsDomain = text("appsDomain", true) ?? DEFAULT_ADMISSION_POLICY.appsDomain;
+  if (!isDnsSubdomain(appsDomain)) {
+    problems.push(`appsDomain must be a DNS name, got "${appsDomain}"`);
+  }
+  const allowedPriorityClasses = nameList(
+    merged.allowedPriorityClasses,
+    "allowedPriorityClasses",
+    problems,
+  );
+  const allowWorkloadsOnServer = flag(
+    merged.allowWorkloadsOnServer,
+    "allowWorkloadsOnServer",
+    problems,
+  );
   const config: ControlConfig = {
     network,
     packageId: address("packageId", true) ?? "",
@@ -205,9 +237,36 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     reconcileIntervalMs: integer("reconcileIntervalMs", 1_000, 86_400_000),
     drainTimeoutMs: integer("drainTimeoutMs", 0, 600_000),
     logLevel: logLevel as ControlConfig["logLevel"],
+    appsDomain,
+    allowedPriorityClasses,
+    maxListItems: integer("maxListItems", 1, 10_000),
+    allowWorkloadsOnServer,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** A list of DNS names, given as a list or as comma-separated text. */
+function nameList(raw: unknown, key: string, problems: string[]): string[] {
+  if (raw === undefined || raw === null || raw === "") return [];
+  const items = typeof raw === "string" ? raw.split(",") : Array.isArray(raw) ? raw : undefined;
+  if (!items || items.some((item) => typeof item !== "string")) {
+    problems.push(`${key} must be a list of names, got ${JSON.stringify(raw)}`);
+    return [];
+  }
+  const names = (items as string[]).map((item) => item.trim()).filter((item) => item !== "");
+  const bad = names.filter((name) => !isDnsSubdomain(name));
+  if (bad.length > 0) problems.push(`${key} has names that are not DNS names: ${bad.join(", ")}`);
+  return names;
+}
+
+/** true/false, as a boolean (file) or as text (environment, flag). */
+function flag(raw: unknown, key: string, problems: string[]): boolean {
+  if (raw === undefined || raw === null || raw === "") return false;
+  if (typeof raw === "boolean") return raw;
+  if (raw === "true" || raw === "false") return raw === "true";
+  problems.push(`${key} must be true or false, got ${JSON.stringify(raw)}`);
+  return false;
 }
 
 /** A list of `host[:port]` names, given as a list or as comma-separated text. */

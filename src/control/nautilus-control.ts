@@ -149,6 +149,11 @@ export async function startNautilusControl(
         claim,
         clusterId: config.clusterId,
         placeOnWorkers: workers.config.placeOnWorkers,
+        policy: {
+          appsDomain: config.appsDomain,
+          allowedPriorityClasses: config.allowedPriorityClasses,
+          maxListItems: config.maxListItems,
+        },
       }),
     runner: executor,
     provision: async (claim) => {

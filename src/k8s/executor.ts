@@ -7,13 +7,14 @@ import {
   applyObject,
   deleteObject,
   getObject,
-  listObjects,
+  listPage,
   mergePatchObject,
   tenantApiResource,
 } from "./objects.ts";
 import type { AdmittedOperation, RequestOutcome } from "./operations.ts";
 import { countLabel, failure, objectLabel, success, withoutManagedFields } from "./outcomes.ts";
 import { withRequestId } from "./request-id.ts";
+import { DEFAULT_LIST_LIMIT } from "./resources.ts";
 import { type RetryEvent, type RetryPolicy, withRetry } from "./retry.ts";
 
 /**
@@ -34,7 +35,9 @@ import { type RetryEvent, type RetryPolicy, withRetry } from "./retry.ts";
  *   run executed it), the outcome is 200 "already deleted"; otherwise a missing object is
  *   404, as kubectl would say. A resumed delete of an object that never existed therefore
  *   also reads "already deleted": a gone object cannot tell who removed it.
- * - get/list: no effect.
+ * - get/list: no effect. A list returns one page of at most `query.limit` objects (admission
+ *   always sets it; `DEFAULT_LIST_LIMIT` otherwise), with the API server's `continue` token
+ *   in the list's metadata when more follow.
  *
  * Transient failures (no answer, 429, 5xx except 501) are retried with capped exponential
  * backoff and jitter until the retry deadline or the caller's signal; an aborted `execute`
@@ -106,10 +109,12 @@ export class TenantExecutor {
           );
         }
         case "list": {
-          const { items, list } = await retry((signal) =>
-            listObjects(client, resource, operation.namespace, { signal }),
+          const query = operation.query ?? { limit: DEFAULT_LIST_LIMIT };
+          const { items, list, continueToken } = await retry((signal) =>
+            listPage(client, resource, operation.namespace, { ...query, signal }),
           );
-          return success(200, countLabel(operation.resource, items.length), {
+          const more = continueToken === undefined ? "" : " (more follow)";
+          return success(200, `${countLabel(operation.resource, items.length)}${more}`, {
             ...list,
             items: items.map(withoutManagedFields),
           });

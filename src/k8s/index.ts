@@ -54,6 +54,7 @@ export {
 export {
   type ContainerLimits,
   DEFAULT_CONTAINER_LIMITS,
+  DEFAULT_OBJECT_COUNTS,
   DEFAULT_TENANT_QUOTA,
   type PolicyRule,
   TENANT_OBJECT_NAMES,

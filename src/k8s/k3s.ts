@@ -13,6 +13,13 @@ export interface K3sOptions {
   kubeconfigPath?: string;
   /** Extra `k3s server` flags (e.g. `--disable=traefik`). */
   extraArgs?: readonly string[];
+  /**
+   * Let tenant pods run on the server node too. Off by default: the server is tainted
+   * `CONTROL_PLANE_TAINT`, so only pods that tolerate it (k3s's own add-ons) run there, and
+   * admission refuses that toleration to tenants. An operator running a one-machine cluster
+   * without workers may opt in.
+   */
+  allowWorkloadsOnServer?: boolean;
   /** How long to wait for the API server after each start (default 120 s). */
   readyTimeoutMs?: number;
   restartBackoff?: BackoffPolicy;
@@ -26,6 +33,31 @@ export class K3sError extends Error {
     this.name = "K3sError";
     this.code = code;
   }
+}
+
+/**
+ * The taint that keeps workloads off the k3s server node. k3s's packaged add-ons (CoreDNS,
+ * Traefik, metrics-server, local-path-provisioner) tolerate it; tenant pods cannot.
+ */
+export const CONTROL_PLANE_TAINT = "node-role.kubernetes.io/control-plane=true:NoSchedule";
+
+/** The `k3s server` command line for `options`, writing its kubeconfig to `kubeconfigPath`. */
+export function k3sServerArgs(options: K3sOptions, kubeconfigPath: string): string[] {
+  return [
+    "server",
+    "--data-dir",
+    options.dataDir,
+    "--write-kubeconfig",
+    kubeconfigPath,
+    "--write-kubeconfig-mode",
+    "0600",
+    "--bind-address",
+    "127.0.0.1",
+    "--advertise-address",
+    "127.0.0.1",
+    ...(options.allowWorkloadsOnServer ? [] : ["--node-taint", CONTROL_PLANE_TAINT]),
+    ...(options.extraArgs ?? []),
+  ];
 }
 
 /** The first executable `k3s` on PATH, if any. */
@@ -45,7 +77,7 @@ export function findK3s(path: string = process.env.PATH ?? ""): string | undefin
 
 /**
  * Runs and supervises `k3s server` (the seed's embedded cluster): API on loopback, admin
- * kubeconfig written 0600 to a known path, restarted with capped backoff when it dies, and
+ * kubeconfig written 0600 to a known path, the server node tainted against workloads, restarted with capped backoff when it dies, and
  * stopped with SIGTERM (SIGKILL after a grace period) so no process is left behind.
  */
 export class K3sServer {
@@ -66,20 +98,7 @@ export class K3sServer {
     this.kubeconfigPath = options.kubeconfigPath ?? join(options.dataDir, "kubeconfig.yaml");
     this.#process = new SupervisedProcess({
       command: binary,
-      args: [
-        "server",
-        "--data-dir",
-        options.dataDir,
-        "--write-kubeconfig",
-        this.kubeconfigPath,
-        "--write-kubeconfig-mode",
-        "0600",
-        "--bind-address",
-        "127.0.0.1",
-        "--advertise-address",
-        "127.0.0.1",
-        ...(options.extraArgs ?? []),
-      ],
+      args: k3sServerArgs(options, this.kubeconfigPath),
       ...(options.restartBackoff ? { backoff: options.restartBackoff } : {}),
       ...(options.log ? { log: options.log } : {}),
     });

@@ -59,20 +59,48 @@ export async function listObjects(
   let continueToken: string | undefined;
   let last: JsonObject = {};
   do {
-    const { body } = await client.request(HttpMethod.GET, resourcePath(resource, namespace), {
-      query: {
-        labelSelector: options.labelSelector,
-        limit: String(options.pageSize ?? 500),
-        continue: continueToken,
-      },
-      ...(options.signal ? { signal: options.signal } : {}),
+    const page = await listPage(client, resource, namespace, {
+      ...options,
+      limit: options.pageSize ?? 500,
+      continue: continueToken,
     });
-    const page = asListBody(body);
     items.push(...page.items);
     last = page.list;
     continueToken = page.continueToken;
   } while (continueToken);
   return { items, list: last };
+}
+
+export interface PageOptions {
+  readonly labelSelector?: string | undefined;
+  /** At most this many objects (the API server may return fewer and a `continue` token). */
+  readonly limit: number;
+  /** The previous page's `metadata.continue`. */
+  readonly continue?: string | undefined;
+  readonly signal?: AbortSignal | undefined;
+}
+
+export interface ObjectPage extends ObjectList {
+  /** Set when more objects follow: pass it as `continue` for the next page. */
+  readonly continueToken: string | undefined;
+}
+
+/** One page of a list: at most `limit` objects, and the token for the next page. */
+export async function listPage(
+  client: KubeApiClient,
+  resource: ApiResource,
+  namespace: string | undefined,
+  options: PageOptions,
+): Promise<ObjectPage> {
+  const { body } = await client.request(HttpMethod.GET, resourcePath(resource, namespace), {
+    query: {
+      labelSelector: options.labelSelector,
+      limit: String(options.limit),
+      continue: options.continue,
+    },
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  return asListBody(body);
 }
 
 function asListBody(body: unknown): {

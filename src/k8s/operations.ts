@@ -13,7 +13,8 @@ export type KubernetesObject = {
 
 export type AdmittedOperation =
   | { kind: "get"; resource: ResourceType; namespace: string; name: string }
-  | { kind: "list"; resource: ResourceType; namespace: string }
+  /** One page of at most `query.limit` objects (admission always sets it). */
+  | { kind: "list"; resource: ResourceType; namespace: string; query?: ListQuery }
   /** POST (create or update) and PUT (replace, `force`) become server-side apply. */
   | {
       kind: "apply";
@@ -32,6 +33,14 @@ export type AdmittedOperation =
       patch: Record<string, unknown>;
     }
   | { kind: "delete"; resource: ResourceType; namespace: string; name: string };
+
+/** A list request's options, validated by admission (`limit` at most its `maxListItems`). */
+export interface ListQuery {
+  limit: number;
+  labelSelector?: string;
+  /** The `metadata.continue` token of the previous page. */
+  continue?: string;
+}
 
 /**
  * The answer a request gets on chain. `statusCode` follows HTTP (2xx success, 4xx the

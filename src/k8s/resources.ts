@@ -43,7 +43,12 @@ export const TENANT_RESOURCES: readonly ResourceType[] = [
 const byName = new Map<string, ResourceType>();
 for (const type of TENANT_RESOURCES) {
   byName.set(type.plural, type);
-  byName.set(type.group ? `${type.plural}.${type.group}` : type.plural, type);
+  byName.set(qualifiedResourceName(type), type);
+}
+
+/** `pods`, `deployments.apps`: the plural, qualified by its group outside the core group. */
+export function qualifiedResourceName(type: ResourceType): string {
+  return type.group ? `${type.plural}.${type.group}` : type.plural;
 }
 
 /** Looks up `pods`, `deployments` or the group-qualified `deployments.apps`. */
@@ -55,3 +60,10 @@ export function tenantResource(name: string): ResourceType | undefined {
 export function apiVersionOf(type: ResourceType): string {
   return type.group ? `${type.group}/${type.version}` : type.version;
 }
+
+/**
+ * Most objects one tenant list request returns unless admission's policy says otherwise:
+ * one page of the API server, so a namespace with many objects cannot make one request
+ * produce an unbounded output (the rest is reached with the page's `continue` token).
+ */
+export const DEFAULT_LIST_LIMIT = 500;

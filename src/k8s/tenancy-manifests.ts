@@ -27,9 +27,35 @@ export interface ContainerLimits {
 }
 
 /**
+ * How many objects of each writable tenant kind one namespace may hold, by
+ * `qualifiedResourceName` (the name ResourceQuota uses in `count/<name>`): what one tenant
+ * stores in etcd and gives controllers to do stays bounded. Every writable kind of
+ * `TENANT_RESOURCES` has an entry (a test checks it).
+ */
+export const DEFAULT_OBJECT_COUNTS: Readonly<Record<string, number>> = {
+  // Every Pod object, finished Job pods included; the `pods` quota below counts running ones.
+  pods: 100,
+  services: 20,
+  configmaps: 100,
+  secrets: 100,
+  persistentvolumeclaims: 10,
+  "deployments.apps": 20,
+  // A Deployment keeps up to 10 old ReplicaSets (revisionHistoryLimit) besides its current one.
+  "replicasets.apps": 200,
+  "statefulsets.apps": 10,
+  "jobs.batch": 50,
+  // A CronJob keeps 3 successful and 1 failed Job by default.
+  "cronjobs.batch": 10,
+  "horizontalpodautoscalers.autoscaling": 20,
+  "poddisruptionbudgets.policy": 20,
+  "ingresses.networking.k8s.io": 20,
+};
+
+/**
  * Defaults sized for a small shared cluster: one tenant can run a few dozen small pods but
- * cannot take the whole machine. No LoadBalancer or NodePort services: those reach past the
- * namespace's network isolation. Keys given in `quota` replace these one by one.
+ * cannot take the whole machine, nor fill etcd with objects. No LoadBalancer or NodePort
+ * services: those reach past the namespace's network isolation. Keys given in `quota`
+ * replace these one by one.
  */
 export const DEFAULT_TENANT_QUOTA: TenantQuota = {
   pods: "50",
@@ -38,12 +64,11 @@ export const DEFAULT_TENANT_QUOTA: TenantQuota = {
   "limits.cpu": "8",
   "limits.memory": "16Gi",
   "requests.storage": "50Gi",
-  persistentvolumeclaims: "10",
-  services: "20",
   "services.loadbalancers": "0",
   "services.nodeports": "0",
-  configmaps: "100",
-  secrets: "100",
+  ...Object.fromEntries(
+    Object.entries(DEFAULT_OBJECT_COUNTS).map(([name, count]) => [`count/${name}`, String(count)]),
+  ),
 };
 
 /**
@@ -81,7 +106,7 @@ const core = (plural: string, namespaced = true): ApiResource => ({
 });
 
 export const NAMESPACES: ApiResource = core("namespaces", false);
-const RESOURCE_QUOTAS = core("resourcequotas");
+export const RESOURCE_QUOTAS = core("resourcequotas");
 const LIMIT_RANGES = core("limitranges");
 const SERVICE_ACCOUNTS = core("serviceaccounts");
 const NETWORK_POLICIES: ApiResource = {

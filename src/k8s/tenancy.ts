@@ -15,6 +15,8 @@ import { applyObject, deleteObject, getObject, listObjects } from "./objects.ts"
 import { type RetryEvent, type RetryPolicy, withRetry } from "./retry.ts";
 import {
   NAMESPACES,
+  RESOURCE_QUOTAS,
+  TENANT_OBJECT_NAMES,
   type TenantNamespaceSpec,
   tenantNamespaceManifests,
 } from "./tenancy-manifests.ts";
@@ -81,6 +83,7 @@ export async function ensureTenantNamespace(
     objects.push(`${String(manifest.object.kind).toLowerCase()}/${manifest.object.metadata.name}`);
   }
   await waitForTenantAccess(client, spec.namespace, options);
+  await waitForQuotaTracked(client, spec.namespace, options);
   return { namespace: spec.namespace, created, objects };
 }
 
@@ -147,6 +150,48 @@ async function waitForTenantAccess(
     }
     await sleep(50, options.signal);
   }
+}
+
+/**
+ * The API server refuses every write a ResourceQuota limits ("status unknown for quota")
+ * until the quota controller has written the quota's status: counted what the namespace
+ * holds for each limit. So a namespace counts as provisioned only once the quota's
+ * `status.hard` matches its `spec.hard` and every limit has a `status.used`.
+ */
+async function waitForQuotaTracked(
+  client: KubeApiClient,
+  namespace: string,
+  options: TenancyCallOptions,
+  timeoutMs = 30_000,
+): Promise<void> {
+  const started = performance.now();
+  for (;;) {
+    const { body } = await withRetry(
+      (signal) =>
+        getObject(client, RESOURCE_QUOTAS, { namespace, name: TENANT_OBJECT_NAMES.quota }, signal),
+      retryOptions(options),
+    );
+    const untracked = untrackedQuotaLimits(body);
+    if (untracked.length === 0) return;
+    if (performance.now() - started > timeoutMs) {
+      throw new K8sError(
+        "K8S_QUOTA_NOT_EFFECTIVE",
+        `the quota of ${namespace} does not track ${untracked.join(", ")} ${timeoutMs} ms after it was written`,
+      );
+    }
+    await sleep(50, options.signal);
+  }
+}
+
+/** The limits of a ResourceQuota its status does not (yet) reflect. */
+function untrackedQuotaLimits(quota: unknown): string[] {
+  const { spec, status } = quota as {
+    spec?: { hard?: Record<string, string> };
+    status?: { hard?: Record<string, string>; used?: Record<string, string> };
+  };
+  return Object.entries(spec?.hard ?? {})
+    .filter(([key, limit]) => status?.hard?.[key] !== limit || status?.used?.[key] === undefined)
+    .map(([key]) => key);
 }
 
 export interface RemoveOptions extends TenancyCallOptions {

@@ -4,9 +4,11 @@ import {
   ANNOTATION_CLUSTER,
   ANNOTATION_OWNER,
   clusterLabelValue,
+  DEFAULT_OBJECT_COUNTS,
   DEFAULT_TENANT_QUOTA,
   LABEL_CLUSTER,
   LABEL_MANAGED,
+  qualifiedResourceName,
   TENANT_RESOURCES,
   TENANT_SERVICE_ACCOUNT,
   tenantNamespaceManifests,
@@ -61,6 +63,27 @@ describe("tenant namespace manifests", () => {
       spec: { limits: [{ max: Record<string, string> }] };
     };
     assert.deepEqual(range.spec.limits[0].max, { cpu: "1", memory: "4Gi" });
+  });
+
+  it("count the objects of every kind a tenant may write, and only those", () => {
+    const [quota] = byKind("ResourceQuota");
+    assert.ok(quota);
+    const hard = (quota.spec as { hard: Record<string, string> }).hard;
+    const counted = Object.keys(hard)
+      .filter((key) => key.startsWith("count/"))
+      .map((key) => key.slice("count/".length))
+      .sort();
+    const writable = TENANT_RESOURCES.filter((type) => type.writable)
+      .map(qualifiedResourceName)
+      .sort();
+    assert.deepEqual(counted, writable);
+    assert.deepEqual(Object.keys(DEFAULT_OBJECT_COUNTS).sort(), writable);
+    for (const name of writable) {
+      const limit = Number(hard[`count/${name}`]);
+      assert.ok(Number.isInteger(limit) && limit > 0, `count/${name} is ${hard[`count/${name}`]}`);
+    }
+    // Running pods stay limited apart from all Pod objects (finished Job pods count there).
+    assert.ok(Number(hard.pods) <= Number(hard["count/pods"]));
   });
 
   it("deny all traffic by default, then allow the namespace itself and DNS", () => {

@@ -23,6 +23,7 @@ const SETTING_FLAGS = {
   concurrency: "concurrency",
   "log-level": "logLevel",
   "public-hosts": "publicHosts",
+  "apps-domain": "appsDomain",
 } as const;
 
 export const controlCommand: Command = {
@@ -55,6 +56,8 @@ export const controlCommand: Command = {
     "operator-address": "which key of the keystore (default the Sui CLI's active address)",
     "enclave-key-file": "dev enclave key file (default <data-dir>/enclave-dev-key.json)",
     concurrency: "requests executed at once (default 8)",
+    "apps-domain":
+      "tenant Ingress hosts live under <namespace>.<apps domain> (default apps.k8s-daas.local)",
     "public-hosts":
       "further host[:port] names clients reach the API under, comma-separated (loopback and the listen address always count)",
     "log-level": "debug, info (default), warn or error",
@@ -94,6 +97,7 @@ export const controlCommand: Command = {
     if (args.values.k3s) {
       k3s = new K3sServer({
         dataDir: `${config.dataDir}/k3s`,
+        allowWorkloadsOnServer: config.allowWorkloadsOnServer,
         log: (line) => process.stderr.write(`k3s: ${line}\n`),
       });
       process.stderr.write("starting k3s server...\n");

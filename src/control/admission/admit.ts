@@ -1,6 +1,6 @@
 // Admission: one tenant request in, one admitted operation or one rejection out.
 
-import type { AdmittedOperation } from "../../k8s/operations.ts";
+import type { AdmittedOperation, ListQuery } from "../../k8s/operations.ts";
 import {
   isDnsLabel,
   isDnsSubdomain,
@@ -9,6 +9,7 @@ import {
 } from "../../protocol/index.ts";
 import type { TenantRequest } from "../tenant-request.ts";
 import { accept, type Checked, type Rejection, refuse, rejection } from "./errors.ts";
+import { defaultListQuery, listQueryOf } from "./list-options.ts";
 import { admitObject, admitPatch } from "./manifest.ts";
 import { decodePayload } from "./parse.ts";
 import { type AdmissionPolicy, resolvePolicy } from "./policy.ts";
@@ -24,7 +25,7 @@ export type AdmissionResult =
  * gets a result; an unexpected failure inside admission is reported as ADMISSION_INTERNAL
  * rather than thrown into the pipeline.
  *
- * GET with a name → get, without → list; POST → apply; PUT → apply with force (take over
+ * GET with a name → get, without → list (one page; options in the payload); POST → apply; PUT → apply with force (take over
  * fields other managers own); PATCH → JSON merge patch; DELETE → delete (name required).
  */
 export function admit(request: TenantRequest, policy?: Partial<AdmissionPolicy>): AdmissionResult {
@@ -68,18 +69,17 @@ function admitChecked(request: TenantRequest, policy: AdmissionPolicy): Checked<
   switch (method) {
     case "GET":
     case "DELETE": {
+      if (method === "GET" && name === "") {
+        const query = listQuery(payload, policy);
+        if (!query.ok) return query;
+        return accept({ kind: "list", resource: type, namespace, query: query.value });
+      }
       if (payload.length > 0) {
         return refuse(
           rejection("ADMISSION_PAYLOAD_UNEXPECTED", `${method} with ${payload.length} bytes`),
         );
       }
-      if (method === "GET") {
-        return accept(
-          name === ""
-            ? { kind: "list", resource: type, namespace }
-            : { kind: "get", resource: type, namespace, name },
-        );
-      }
+      if (method === "GET") return accept({ kind: "get", resource: type, namespace, name });
       if (name === "") return refuse(rejection("ADMISSION_NAME_REQUIRED", "DELETE needs a name"));
       return accept({ kind: "delete", resource: type, namespace, name });
     }
@@ -106,6 +106,22 @@ function admitChecked(request: TenantRequest, policy: AdmissionPolicy): Checked<
       });
     }
   }
+}
+
+/**
+ * A list's options: none without a payload, else the mapping it holds (a payload that holds
+ * nothing, blanks or a comment, is refused like any payload a request should not have).
+ */
+function listQuery(payload: Uint8Array, policy: AdmissionPolicy): Checked<ListQuery> {
+  if (payload.length === 0) return accept(defaultListQuery(policy));
+  const decoded = decodePayload(payload, policy);
+  if (!decoded.ok) return decoded;
+  if (decoded.value.kind === "empty") {
+    return refuse(
+      rejection("ADMISSION_PAYLOAD_UNEXPECTED", `a list's payload holds no options mapping`),
+    );
+  }
+  return listQueryOf(decoded.value.value, policy);
 }
 
 /** The mapping a POST, PUT or PATCH carries; a blank payload is refused. */

@@ -71,7 +71,8 @@ const TABLE = {
   ADMISSION_KIND_MISMATCH: { statusCode: 422, message: "kind does not match the resource" },
   ADMISSION_METADATA_FIELD: {
     statusCode: 422,
-    message: "only name, namespace, labels and annotations may be set in metadata",
+    message:
+      "metadata field not allowed (name, namespace, labels, annotations; templates: labels, annotations)",
   },
   ADMISSION_LABEL_INVALID: { statusCode: 422, message: "invalid label" },
   ADMISSION_ANNOTATION_INVALID: { statusCode: 422, message: "invalid annotation" },
@@ -131,13 +132,64 @@ const TABLE = {
     statusCode: 403,
     message: 'pods may only run as the "default" service account',
   },
-  ADMISSION_PRIORITY_CLASS: { statusCode: 403, message: "system priority classes are forbidden" },
+  ADMISSION_PRIORITY_CLASS: {
+    statusCode: 403,
+    message: "priority class not on the cluster's allowlist (system-* classes never are)",
+  },
   ADMISSION_TOLERATION: {
     statusCode: 403,
-    message: "tolerating control-plane taints or every taint is forbidden",
+    message:
+      "tolerating control-plane, cordon, node-condition or add-on taints, or every taint, is forbidden",
+  },
+  ADMISSION_SCHEDULER_NAME: {
+    statusCode: 403,
+    message: 'schedulerName must be unset or "default-scheduler"',
+  },
+  ADMISSION_NODE_SELECTOR: {
+    statusCode: 403,
+    message:
+      "selecting nodes by hostname, node role, node name or k8s-daas.io/ labels is forbidden",
+  },
+  ADMISSION_POD_AFFINITY_NAMESPACE: {
+    statusCode: 403,
+    message: "pod affinity may only consider pods of the request's own namespace",
+  },
+  ADMISSION_PROBE_HOST: {
+    statusCode: 403,
+    message:
+      "probes and lifecycle hooks may not name a host (they would make the node connect to it)",
   },
   ADMISSION_SERVICE_TYPE: { statusCode: 403, message: "Service type must be ClusterIP" },
   ADMISSION_SERVICE_EXTERNAL_IPS: { statusCode: 403, message: "externalIPs are forbidden" },
+  ADMISSION_INGRESS_HOST: {
+    statusCode: 403,
+    message:
+      "Ingress hosts must be named, without wildcards, under the namespace's own apps domain",
+  },
+  ADMISSION_INGRESS_DEFAULT_BACKEND: {
+    statusCode: 403,
+    message: "an Ingress may not set a default backend (it would catch every host)",
+  },
+  ADMISSION_INGRESS_BACKEND: {
+    statusCode: 403,
+    message: "Ingress backends must be Services of the namespace (no resource backends)",
+  },
+  ADMISSION_INGRESS_PATH: {
+    statusCode: 403,
+    message: "Ingress paths must be plain URL paths: '/' then letters, digits, '/._~%-'",
+  },
+  ADMISSION_INGRESS_ANNOTATION: {
+    statusCode: 403,
+    message: "Ingress controller annotation not on the allowlist, or its value is not allowed",
+  },
+  ADMISSION_LIST_LIMIT_INVALID: {
+    statusCode: 422,
+    message: "a list limit must be an integer from 1 to the cluster's maximum",
+  },
+  ADMISSION_LIST_OPTION_INVALID: {
+    statusCode: 422,
+    message: "list options may hold only limit, labelSelector and continue, each well formed",
+  },
   ADMISSION_SECRET_TYPE: {
     statusCode: 403,
     message: "service-account token secrets are forbidden",

@@ -7,7 +7,7 @@ import type { KubernetesObject } from "../../k8s/operations.ts";
 import { apiVersionOf, type ResourceType } from "../../k8s/resources.ts";
 import type { TenantRequest } from "../tenant-request.ts";
 import { accept, type Checked, type Rejection, refuse, rejection } from "./errors.ts";
-import { checkMetadata, findNestedReservedKey } from "./metadata-policy.ts";
+import { checkMetadata, checkNestedMetadata } from "./metadata-policy.ts";
 import { objectNameProblem } from "./names.ts";
 import type { AdmissionPolicy } from "./policy.ts";
 import { enforceSpecPolicy } from "./spec-policy.ts";
@@ -45,7 +45,7 @@ export function admitObject(
   }
   const metadataProblem =
     checkMetadata(metadata, ["metadata"], { scope: "object", patch: false }) ??
-    findNestedReservedKey(body, []);
+    checkNestedMetadata(body, [], false);
   if (metadataProblem !== undefined) return refuse(metadataProblem);
 
   const object: KubernetesObject = {
@@ -59,7 +59,11 @@ export function admitObject(
     },
     ...body,
   };
-  const specProblem = enforceSpecPolicy(type, object, "apply", policy);
+  const specProblem = enforceSpecPolicy(type, object, {
+    mode: "apply",
+    namespace: request.namespace,
+    policy,
+  });
   return specProblem === undefined ? accept(object) : refuse(specProblem);
 }
 
@@ -99,14 +103,18 @@ export function admitPatch(
   const { metadata: _metadata, ...body } = patch;
   const metadataProblem =
     checkMetadata(metadata, ["metadata"], { scope: "object", patch: true }) ??
-    findNestedReservedKey(body, []);
+    checkNestedMetadata(body, [], true);
   if (metadataProblem !== undefined) return refuse(metadataProblem);
 
   const admitted: Mapping = {
     ...patch,
     metadata: { ...metadata, annotations: withRequestId(metadata.annotations, request) },
   };
-  const specProblem = enforceSpecPolicy(type, admitted, "patch", policy);
+  const specProblem = enforceSpecPolicy(type, admitted, {
+    mode: "patch",
+    namespace: request.namespace,
+    policy,
+  });
   return specProblem === undefined ? accept(admitted) : refuse(specProblem);
 }
 

@@ -8,14 +8,19 @@ import { describe, isMapping, isUnset, type Mapping } from "./values.ts";
 
 /**
  * Server-set fields (uid, resourceVersion, managedFields…) make no sense in a request, and
- * finalizers or owner references could pin objects and block the namespace's release.
+ * finalizers or owner references could pin objects and block the namespace's release. The
+ * same holds for whatever Kubernetes creates from a template; a StatefulSet's volume claim
+ * templates also need their name (it prefixes each claim's).
  */
-const OBJECT_METADATA_FIELDS = new Set(["name", "namespace", "labels", "annotations"]);
-const TEMPLATE_METADATA_FIELDS = new Set(["labels", "annotations"]);
+const ALLOWED_METADATA_FIELDS = {
+  object: new Set(["name", "namespace", "labels", "annotations"]),
+  template: new Set(["labels", "annotations"]),
+  claimTemplate: new Set(["name", "labels", "annotations"]),
+} as const;
 
 export type MetadataMode = {
-  /** Object metadata (name and namespace allowed) or a pod template's. */
-  scope: "object" | "template";
+  /** Whose metadata: the object's, a template's, or a volume claim template's. */
+  scope: keyof typeof ALLOWED_METADATA_FIELDS;
   /** In a merge patch, `null` removes a label or annotation. */
   patch: boolean;
 };
@@ -26,7 +31,7 @@ export function checkMetadata(
   path: FieldPath,
   mode: MetadataMode,
 ): Rejection | undefined {
-  const allowed = mode.scope === "object" ? OBJECT_METADATA_FIELDS : TEMPLATE_METADATA_FIELDS;
+  const allowed = ALLOWED_METADATA_FIELDS[mode.scope];
   for (const field of Object.keys(metadata)) {
     if (!allowed.has(field)) {
       return rejection("ADMISSION_METADATA_FIELD", formatPath([...path, field]));
@@ -67,14 +72,21 @@ function checkStringMap(
 }
 
 /**
- * Finds a reserved label or annotation key in any nested `metadata` (pod templates, a
- * CronJob's job template, a StatefulSet's volume claim templates): whatever Kubernetes
- * creates from a template must not look like something the control plane made either.
+ * Checks every `metadata` mapping nested in an object's body: pod templates, a CronJob's job
+ * template, a StatefulSet's `volumeClaimTemplates`, ephemeral volumes' claim templates.
+ * Whatever Kubernetes creates from them gets the same rules as an object the tenant writes
+ * (no finalizers, owner references or server fields, nothing under the reserved prefix).
+ * No tenant kind has another field called `metadata` holding a mapping; a ConfigMap's
+ * `data.metadata` is a string and is left alone.
  */
-export function findNestedReservedKey(value: unknown, path: FieldPath): Rejection | undefined {
+export function checkNestedMetadata(
+  value: unknown,
+  path: FieldPath,
+  patch: boolean,
+): Rejection | undefined {
   if (Array.isArray(value)) {
     for (const [index, item] of value.entries()) {
-      const found = findNestedReservedKey(item, [...path, index]);
+      const found = checkNestedMetadata(item, [...path, index], patch);
       if (found !== undefined) return found;
     }
     return undefined;
@@ -82,17 +94,19 @@ export function findNestedReservedKey(value: unknown, path: FieldPath): Rejectio
   if (!isMapping(value)) return undefined;
   for (const [key, child] of Object.entries(value)) {
     if (key === "metadata" && isMapping(child)) {
-      for (const field of ["labels", "annotations"]) {
-        const map = child[field];
-        if (!isMapping(map)) continue;
-        const reserved = Object.keys(map).find(isReservedKey);
-        if (reserved !== undefined) {
-          return rejection("ADMISSION_RESERVED_KEY", formatPath([...path, key, field, reserved]));
-        }
-      }
+      const problem = checkMetadata(child, [...path, key], {
+        scope: isVolumeClaimTemplate(path) ? "claimTemplate" : "template",
+        patch,
+      });
+      if (problem !== undefined) return problem;
     }
-    const found = findNestedReservedKey(child, [...path, key]);
+    const found = checkNestedMetadata(child, [...path, key], patch);
     if (found !== undefined) return found;
   }
   return undefined;
+}
+
+/** `spec.volumeClaimTemplates[i]`: a StatefulSet's claim template, which is named. */
+function isVolumeClaimTemplate(path: FieldPath): boolean {
+  return path.length >= 2 && path.at(-2) === "volumeClaimTemplates";
 }

@@ -1,10 +1,13 @@
 // Pod-spec policy: what no tenant pod may do, Pod Security "restricted" and then some
-// (node pinning, runtime classes, system priorities, the tenant's service account). Applied
+// (runtime classes, the tenant's service account, probes aimed at other hosts; where a pod
+// may run is `scheduling-policy.ts`'s). Applied
 // to every pod template and to pod templates inside merge patches alike. Any value other than
 // the safe one is refused, including wrongly typed ones ("true" for hostNetwork).
 import { type AdmissionErrorCode, type Rejection, rejection } from "./errors.ts";
 import { type FieldPath, formatPath } from "./field-path.ts";
+import { listAt, mustBeMapping } from "./field-shapes.ts";
 import type { ContainerAt, NullMeaning } from "./pod-templates.ts";
+import { checkScheduling, type SchedulingContext } from "./scheduling-policy.ts";
 import { describe, isMapping, isUnset, type Mapping } from "./values.ts";
 
 const HOST_NAMESPACES: readonly [string, AdmissionErrorCode][] = [
@@ -58,14 +61,11 @@ const enabled = (value: unknown): boolean => !isUnset(value) && value !== false;
 export function checkPodSpec(
   spec: Mapping,
   specPath: FieldPath,
-  nulls: NullMeaning,
+  context: SchedulingContext,
 ): Rejection | undefined {
   const at = (...rest: (string | number)[]) => formatPath([...specPath, ...rest]);
   for (const [field, code] of HOST_NAMESPACES) {
     if (enabled(spec[field])) return rejection(code, `${at(field)} is ${describe(spec[field])}`);
-  }
-  if (!isUnset(spec.nodeName) && spec.nodeName !== "") {
-    return rejection("ADMISSION_NODE_NAME", `${at("nodeName")} is ${describe(spec.nodeName)}`);
   }
   if (!isUnset(spec.runtimeClassName)) {
     return rejection("ADMISSION_RUNTIME_CLASS", at("runtimeClassName"));
@@ -78,26 +78,19 @@ export function checkPodSpec(
       return rejection("ADMISSION_SERVICE_ACCOUNT", `${at(field)} is ${describe(account)}`);
     }
   }
-  const priorityClass = spec.priorityClassName;
-  if (!isUnset(priorityClass)) {
-    if (typeof priorityClass !== "string") {
-      return rejection("ADMISSION_FIELD_INVALID", `${at("priorityClassName")} must be a string`);
-    }
-    if (priorityClass.startsWith("system-")) {
-      return rejection(
-        "ADMISSION_PRIORITY_CLASS",
-        `${at("priorityClassName")} is ${priorityClass}`,
-      );
-    }
-  }
   const ephemeral = spec.ephemeralContainers;
   if (!isUnset(ephemeral) && !(Array.isArray(ephemeral) && ephemeral.length === 0)) {
     return rejection("ADMISSION_EPHEMERAL_CONTAINERS", at("ephemeralContainers"));
   }
   return (
-    checkTolerations(spec.tolerations, [...specPath, "tolerations"]) ??
+    checkScheduling(spec, specPath, context) ??
     checkVolumes(spec.volumes, [...specPath, "volumes"]) ??
-    checkSecurityContext(spec.securityContext, [...specPath, "securityContext"], "pod", nulls)
+    checkSecurityContext(
+      spec.securityContext,
+      [...specPath, "securityContext"],
+      "pod",
+      context.nulls,
+    )
   );
 }
 
@@ -110,6 +103,8 @@ export function checkContainer({ container, path }: ContainerAt): Rejection | un
     "absent",
   );
   if (problem !== undefined) return problem;
+  const handlerProblem = checkHandlerHosts(container, path);
+  if (handlerProblem !== undefined) return handlerProblem;
   const ports = listAt(container.ports, [...path, "ports"]);
   if (!Array.isArray(ports)) return ports;
   for (const [index, port] of ports.entries()) {
@@ -134,20 +129,43 @@ export function checkContainer({ container, path }: ContainerAt): Rejection | un
   return undefined;
 }
 
-function checkTolerations(tolerations: unknown, path: FieldPath): Rejection | undefined {
-  const list = listAt(tolerations, path);
-  if (!Array.isArray(list)) return list;
-  for (const [index, toleration] of list.entries()) {
-    if (!isMapping(toleration)) return mustBeMapping([...path, index]);
-    const key = toleration.key;
-    const toleratesEverything = (isUnset(key) || key === "") && toleration.operator === "Exists";
-    const toleratesControlPlane =
-      typeof key === "string" && key.startsWith("node-role.kubernetes.io/");
-    if (toleratesEverything || toleratesControlPlane) {
-      return rejection(
-        "ADMISSION_TOLERATION",
-        `${formatPath([...path, index])} is ${describe(toleration)}`,
-      );
+/** Where a container's probes and lifecycle hooks sit, each an action the kubelet runs. */
+const HANDLER_PATHS: readonly (readonly string[])[] = [
+  ["livenessProbe"],
+  ["readinessProbe"],
+  ["startupProbe"],
+  ["lifecycle", "postStart"],
+  ["lifecycle", "preStop"],
+];
+
+/**
+ * `httpGet.host` and `tcpSocket.host` make the kubelet, on the node's network and outside
+ * the namespace's network policies, connect wherever the tenant says (another tenant's pod,
+ * the node's own services, the cloud metadata endpoint). Unset, they mean the pod itself.
+ * exec, grpc (always the pod) and sleep actions name no host.
+ */
+function checkHandlerHosts(container: Mapping, path: FieldPath): Rejection | undefined {
+  for (const handlerPath of HANDLER_PATHS) {
+    let handler: unknown = container;
+    const at: (string | number)[] = [...path];
+    for (const key of handlerPath) {
+      if (!isMapping(handler)) return mustBeMapping(at);
+      handler = handler[key];
+      at.push(key);
+      if (isUnset(handler)) break;
+    }
+    if (isUnset(handler)) continue;
+    if (!isMapping(handler)) return mustBeMapping(at);
+    for (const action of ["httpGet", "tcpSocket"]) {
+      const target = handler[action];
+      if (isUnset(target)) continue;
+      if (!isMapping(target)) return mustBeMapping([...at, action]);
+      if (!isUnset(target.host) && target.host !== "") {
+        return rejection(
+          "ADMISSION_PROBE_HOST",
+          `${formatPath([...at, action, "host"])} is ${describe(target.host)}`,
+        );
+      }
     }
   }
   return undefined;
@@ -278,15 +296,4 @@ function checkContainerPrivileges(context: Mapping, path: FieldPath): Rejection 
     );
   }
   return undefined;
-}
-
-/** The list at `path` (empty when unset), or the rejection for a non-list. */
-function listAt(value: unknown, path: FieldPath): unknown[] | Rejection {
-  if (isUnset(value)) return [];
-  if (Array.isArray(value)) return value;
-  return rejection("ADMISSION_FIELD_INVALID", `${formatPath(path)} must be a list`);
-}
-
-function mustBeMapping(path: FieldPath): Rejection {
-  return rejection("ADMISSION_FIELD_INVALID", `${formatPath(path)} must be a mapping`);
 }

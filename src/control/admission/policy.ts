@@ -1,3 +1,4 @@
+import { DEFAULT_LIST_LIMIT } from "../../k8s/resources.ts";
 import { LIMITS } from "../../protocol/index.ts";
 
 /** Compute or memory quantities, as Kubernetes writes them (`100m`, `128Mi`). */
@@ -18,6 +19,18 @@ export interface AdmissionPolicy {
   defaultRequests: ResourceQuantities;
   /** Limits given to a container that names neither a request nor a limit. */
   defaultLimits: ResourceQuantities;
+  /**
+   * The cluster's apps domain: namespace `team-a` may route Ingress hosts `team-a.<domain>`
+   * and `<anything>.team-a.<domain>`, nothing else. Lowercase DNS name, no trailing dot.
+   */
+  appsDomain: string;
+  /**
+   * PriorityClasses tenant pods may name (the cluster operator creates them). Empty: none.
+   * `system-*` classes are refused even when listed.
+   */
+  allowedPriorityClasses: readonly string[];
+  /** Most items one list request returns; a tenant's `limit` may only lower it. */
+  maxListItems: number;
 }
 
 export const DEFAULT_ADMISSION_POLICY: Readonly<AdmissionPolicy> = Object.freeze({
@@ -29,6 +42,9 @@ export const DEFAULT_ADMISSION_POLICY: Readonly<AdmissionPolicy> = Object.freeze
   maxAliases: 0,
   defaultRequests: Object.freeze({ cpu: "100m", memory: "128Mi" }),
   defaultLimits: Object.freeze({ cpu: "500m", memory: "256Mi" }),
+  appsDomain: "apps.k8s-daas.local",
+  allowedPriorityClasses: Object.freeze([]),
+  maxListItems: DEFAULT_LIST_LIMIT,
 });
 
 /** Fills what the caller left out with the defaults. */

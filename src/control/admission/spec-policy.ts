@@ -1,8 +1,8 @@
 // The kind-specific part of admission: pod templates (checked, then defaulted to
-// "restricted"), Services and Secrets. Shared by full objects and merge patches.
+// "restricted"), Services, Secrets and Ingresses. Shared by full objects and merge patches.
 import type { ResourceType } from "../../k8s/resources.ts";
 import type { Rejection } from "./errors.ts";
-import { checkMetadata } from "./metadata-policy.ts";
+import { checkIngress } from "./ingress-policy.ts";
 import { checkContainer, checkPodSpec } from "./pod-policy.ts";
 import { containersOf, findPodTemplate } from "./pod-templates.ts";
 import type { AdmissionPolicy } from "./policy.ts";
@@ -17,41 +17,47 @@ import type { Mapping } from "./values.ts";
  */
 export type WriteMode = "apply" | "patch";
 
-/** Checks `object` against its kind's policy and, if it passes, adds restricted defaults. */
+/** What the kind policies need besides the object. */
+export interface SpecContext {
+  mode: WriteMode;
+  /** The request's namespace (Ingress hosts, pod affinity). */
+  namespace: string;
+  policy: AdmissionPolicy;
+}
+
+/**
+ * Checks `object` against its kind's policy and, if it passes, adds restricted defaults.
+ * Nested metadata (templates) was checked before, with the object's own.
+ */
 export function enforceSpecPolicy(
   type: ResourceType,
   object: Mapping,
-  mode: WriteMode,
-  policy: AdmissionPolicy,
+  context: SpecContext,
 ): Rejection | undefined {
-  if (type.kind === "Service") return checkService(object);
-  if (type.kind === "Secret") return checkSecret(object);
-  return enforcePodTemplate(type.kind, object, mode, policy);
+  switch (type.kind) {
+    case "Service":
+      return checkService(object);
+    case "Secret":
+      return checkSecret(object);
+    case "Ingress":
+      return checkIngress(object, { ...context, patch: context.mode === "patch" });
+    default:
+      return enforcePodTemplate(type.kind, object, context);
+  }
 }
 
 function enforcePodTemplate(
   kind: string,
   object: Mapping,
-  mode: WriteMode,
-  policy: AdmissionPolicy,
+  { mode, namespace, policy }: SpecContext,
 ): Rejection | undefined {
-  const found = findPodTemplate(kind, object, mode === "patch" ? "deletion" : "absent");
+  const nulls = mode === "patch" ? "deletion" : "absent";
+  const found = findPodTemplate(kind, object, nulls);
   if (!found.ok) return found.rejection;
   const template = found.value;
   if (template === undefined) return undefined;
 
-  if (template.metadata !== undefined) {
-    const problem = checkMetadata(template.metadata, template.metadataPath, {
-      scope: "template",
-      patch: mode === "patch",
-    });
-    if (problem !== undefined) return problem;
-  }
-  const problem = checkPodSpec(
-    template.spec,
-    template.specPath,
-    mode === "patch" ? "deletion" : "absent",
-  );
+  const problem = checkPodSpec(template.spec, template.specPath, { namespace, policy, nulls });
   if (problem !== undefined) return problem;
   const containers = containersOf(template.spec, template.specPath);
   if (!containers.ok) return containers.rejection;

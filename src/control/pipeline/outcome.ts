@@ -47,6 +47,7 @@ const PROVISIONING_REFUSALS: Record<string, number> = {
   K8S_NAMESPACE_OTHER_CLUSTER: 409,
   K8S_NAMESPACE_TERMINATING: 409,
   K8S_RBAC_NOT_EFFECTIVE: 503,
+  K8S_QUOTA_NOT_EFFECTIVE: 503,
 };
 
 export function provisioningRefusal(error: unknown): RequestOutcome | undefined {

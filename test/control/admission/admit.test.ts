@@ -126,6 +126,7 @@ describe("admit: method mapping", () => {
       kind: "list",
       resource: tenantResource("deployments"),
       namespace: NAMESPACE,
+      query: { limit: DEFAULT_ADMISSION_POLICY.maxListItems },
     });
   });
 
@@ -278,7 +279,11 @@ describe("admit: pod-spec policy keeps what the tenant set", () => {
         },
       },
     };
-    const object = appliedObject(admit(request("POST", "jobs", "batch", JSON.stringify(job))));
+    const object = appliedObject(
+      admit(request("POST", "jobs", "batch", JSON.stringify(job)), {
+        allowedPriorityClasses: ["tenant-high"],
+      }),
+    );
     const pod = at(object, "spec", "template", "spec");
     assert.deepEqual(at(pod, "securityContext"), {
       runAsUser: 1000,
@@ -317,7 +322,7 @@ describe("admit: pod-spec policy keeps what the tenant set", () => {
     const cases: [string, Json][] = [
       ["services", { spec: { type: "ClusterIP", ports: [{ port: 80 }], externalIPs: [] } }],
       ["secrets", { type: "Opaque", stringData: { password: "hunter2" } }],
-      ["ingresses", { spec: { rules: [{ host: "web.example" }] } }],
+      ["ingresses", { spec: { rules: [{ host: `web.${NAMESPACE}.apps.k8s-daas.local` }] } }],
     ];
     for (const [resource, manifest] of cases) {
       const object = appliedObject(
@@ -329,11 +334,253 @@ describe("admit: pod-spec policy keeps what the tenant set", () => {
   });
 });
 
+describe("admit: list options", () => {
+  /** The query of an admitted list. */
+  const list = (payload: string, policy?: Parameters<typeof admit>[1]) => {
+    const operation = admitted(admit(request("GET", "pods", "", payload), policy));
+    return operation.kind === "list" ? operation.query : assert.fail(operation.kind);
+  };
+
+  it("bounds every list, and lets a tenant ask for less, select by label and page on", () => {
+    assert.deepEqual(list(""), { limit: 500 });
+    const query = list(
+      'limit: 20\nlabelSelector: "app=web, tier in (front, back),!canary,env!=dev"\ncontinue: eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ\n',
+    );
+    assert.deepEqual(query, {
+      limit: 20,
+      labelSelector: "app=web, tier in (front, back),!canary,env!=dev",
+      continue: "eyJ2IjoibWV0YS5rOHMuaW8vdjEifQ",
+    });
+    assert.deepEqual(list('{"limit": 500, "labelSelector": ""}'), { limit: 500 });
+  });
+
+  it("takes its maximum from the policy", () => {
+    assert.deepEqual(list("", { maxListItems: 10 }), { limit: 10 });
+    const refused = admit(request("GET", "pods", "", "limit: 11"), { maxListItems: 10 });
+    assert.equal(!refused.ok && refused.rejection.code, "ADMISSION_LIST_LIMIT_INVALID");
+  });
+
+  it("keeps a GET of one object free of payloads", () => {
+    const refused = admit(request("GET", "pods", "web", "limit: 5"));
+    assert.equal(!refused.ok && refused.rejection.code, "ADMISSION_PAYLOAD_UNEXPECTED");
+  });
+});
+
+describe("admit: Ingress", () => {
+  const own = `${NAMESPACE}.apps.k8s-daas.local`;
+  const ingress = (spec: Json, annotations: Json = {}) =>
+    JSON.stringify({ metadata: { name: "web", annotations }, spec });
+  const backend = { service: { name: "web", port: { name: "http" } } };
+
+  it("admits the namespace's own hosts, TLS for them and the safe controller annotations", () => {
+    const annotations = {
+      description: "the shop front",
+      "kubernetes.io/ingress.class": "nginx",
+      "nginx.ingress.kubernetes.io/rewrite-target": "/$2",
+      "nginx.ingress.kubernetes.io/ssl-redirect": "true",
+      "nginx.ingress.kubernetes.io/proxy-body-size": "8m",
+      "nginx.ingress.kubernetes.io/proxy-read-timeout": "120",
+      "nginx.ingress.kubernetes.io/backend-protocol": "GRPC",
+      "traefik.ingress.kubernetes.io/router.entrypoints": "web,websecure",
+      "traefik.ingress.kubernetes.io/router.tls": "true",
+    };
+    const spec = {
+      ingressClassName: "traefik",
+      rules: [own, `shop.${own}`, `a.b.${own}`].map((host) => ({
+        host,
+        http: { paths: [{ path: "/", pathType: "Prefix", backend }] },
+      })),
+      tls: [{ hosts: [own, `shop.${own}`], secretName: "shop-tls" }],
+    };
+    const object = appliedObject(
+      admit(request("POST", "ingresses", "web", ingress(spec, annotations))),
+    );
+    assert.deepEqual(object.spec, spec);
+    assert.deepEqual(object.metadata.annotations, {
+      ...annotations,
+      [ANNOTATION_REQUEST_ID]: "42",
+    });
+  });
+
+  it("routes under the configured apps domain, whatever its case or trailing dot", () => {
+    const spec = { rules: [{ host: `web.${NAMESPACE}.apps.example.org` }] };
+    const payload = ingress(spec);
+    const refused = admit(request("POST", "ingresses", "web", payload));
+    assert.equal(!refused.ok && refused.rejection.code, "ADMISSION_INGRESS_HOST");
+    for (const appsDomain of ["apps.example.org", "Apps.Example.ORG."]) {
+      appliedObject(admit(request("POST", "ingresses", "web", payload), { appsDomain }));
+    }
+  });
+
+  it("lets a patch remove any annotation and change paths under its own hosts", () => {
+    const patch = {
+      metadata: { annotations: { "nginx.ingress.kubernetes.io/server-snippet": null } },
+      spec: { defaultBackend: null, rules: [{ host: `api.${own}` }] },
+    };
+    const operation = admitted(admit(request("PATCH", "ingresses", "web", JSON.stringify(patch))));
+    assert.equal(operation.kind, "patch");
+  });
+});
+
+describe("admit: scheduling and probes", () => {
+  const pod = (spec: Json, policy?: Parameters<typeof admit>[1]) =>
+    admit(
+      request(
+        "POST",
+        "pods",
+        "web",
+        JSON.stringify({ spec: { containers: [{ name: "app", image: "app:1" }], ...spec } }),
+      ),
+      policy,
+    );
+
+  it("admits ordinary placement: zones, own-namespace affinity, lifecycle tolerations", () => {
+    const spec = {
+      schedulerName: "default-scheduler",
+      nodeSelector: { "kubernetes.io/os": "linux", "topology.kubernetes.io/zone": "eu-1a" },
+      tolerations: [
+        { key: "node.kubernetes.io/not-ready", operator: "Exists", tolerationSeconds: 60 },
+        { key: "example.com/gpu", operator: "Equal", value: "a100", effect: "NoSchedule" },
+      ],
+      affinity: {
+        nodeAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: {
+            nodeSelectorTerms: [
+              {
+                matchExpressions: [
+                  { key: "kubernetes.io/arch", operator: "In", values: ["arm64"] },
+                ],
+              },
+            ],
+          },
+        },
+        podAntiAffinity: {
+          requiredDuringSchedulingIgnoredDuringExecution: [
+            {
+              labelSelector: { matchLabels: { app: "web" } },
+              namespaces: [NAMESPACE],
+              topologyKey: "kubernetes.io/hostname",
+            },
+          ],
+        },
+      },
+      topologySpreadConstraints: [
+        { maxSkew: 1, topologyKey: "kubernetes.io/hostname", whenUnsatisfiable: "DoNotSchedule" },
+      ],
+    };
+    const object = appliedObject(pod(spec));
+    for (const [field, value] of Object.entries(spec)) {
+      assert.deepEqual(at(object, "spec", field), value, field);
+    }
+  });
+
+  it("admits listed priority classes only, and never a system one", () => {
+    const policy = { allowedPriorityClasses: ["batch-low", "system-cluster-critical"] };
+    appliedObject(pod({ priorityClassName: "batch-low" }, policy));
+    appliedObject(pod({ priorityClassName: "" }));
+    for (const [name, options] of [
+      ["batch-low", undefined],
+      ["system-cluster-critical", policy],
+    ] as const) {
+      const refused = pod({ priorityClassName: name }, options);
+      assert.equal(!refused.ok && refused.rejection.code, "ADMISSION_PRIORITY_CLASS", name);
+    }
+  });
+
+  it("admits probes aimed at the pod itself: no host, grpc, exec", () => {
+    const probes = {
+      livenessProbe: { httpGet: { path: "/healthz", port: 8080, host: "" } },
+      readinessProbe: { grpc: { port: 9090, service: "ready" } },
+      startupProbe: { tcpSocket: { port: 8080 } },
+      lifecycle: {
+        preStop: { exec: { command: ["/bin/drain"] } },
+        postStart: { sleep: { seconds: 1 } },
+      },
+    };
+    const object = appliedObject(
+      admit(
+        request(
+          "POST",
+          "pods",
+          "web",
+          JSON.stringify({ spec: { containers: [{ name: "app", image: "app:1", ...probes }] } }),
+        ),
+      ),
+    );
+    for (const [field, value] of Object.entries(probes)) {
+      assert.deepEqual(at(object, "spec", "containers", 0, field), value, field);
+    }
+  });
+
+  it("lets a patch drop a hostname selector an older object has, never placement's labels", () => {
+    const patch = (selector: Json) =>
+      admit(
+        request(
+          "PATCH",
+          "deployments",
+          "web",
+          JSON.stringify({ spec: { template: { spec: { nodeSelector: selector } } } }),
+        ),
+      );
+    assert.equal(patch({ "kubernetes.io/hostname": null }).ok, true);
+    const refused = patch({ "k8s-daas.io/cluster": null });
+    assert.equal(!refused.ok && refused.rejection.code, "ADMISSION_NODE_SELECTOR");
+  });
+});
+
+describe("admit: nested metadata", () => {
+  it("admits named volume claim templates with labels, and labelled job templates", () => {
+    const statefulSet = {
+      spec: {
+        serviceName: "db",
+        selector: { matchLabels: { app: "db" } },
+        template: {
+          metadata: { labels: { app: "db" } },
+          spec: { containers: [{ name: "db", image: "db:1" }] },
+        },
+        volumeClaimTemplates: [
+          {
+            metadata: { name: "data", labels: { tier: "db" } },
+            spec: { accessModes: ["ReadWriteOnce"] },
+          },
+        ],
+      },
+    };
+    const object = appliedObject(
+      admit(request("POST", "statefulsets", "db", JSON.stringify(statefulSet))),
+    );
+    assert.deepEqual(
+      at(object, "spec", "volumeClaimTemplates"),
+      statefulSet.spec.volumeClaimTemplates,
+    );
+    const cron = {
+      spec: {
+        schedule: "@hourly",
+        jobTemplate: {
+          metadata: { labels: { job: "report" } },
+          spec: { template: { spec: { containers: [] } } },
+        },
+      },
+    };
+    appliedObject(admit(request("POST", "cronjobs", "report", JSON.stringify(cron))));
+  });
+
+  it("leaves a ConfigMap's data key called metadata alone", () => {
+    const object = appliedObject(
+      admit(request("POST", "configmaps", "cm", JSON.stringify({ data: { metadata: "x: 1" } }))),
+    );
+    assert.deepEqual(object.data, { metadata: "x: 1" });
+  });
+});
+
 describe("admit: policy", () => {
   it("documents sane defaults", () => {
     assert.equal(DEFAULT_ADMISSION_POLICY.maxManifestBytes, 16_384);
     assert.equal(DEFAULT_ADMISSION_POLICY.maxDepth, 32);
     assert.equal(DEFAULT_ADMISSION_POLICY.maxAliases, 0);
+    assert.equal(DEFAULT_ADMISSION_POLICY.appsDomain, "apps.k8s-daas.local");
+    assert.deepEqual(DEFAULT_ADMISSION_POLICY.allowedPriorityClasses, []);
+    assert.equal(DEFAULT_ADMISSION_POLICY.maxListItems, 500);
   });
 
   it("accepts aliases up to a configured count", () => {

@@ -93,7 +93,174 @@ const podSecurity = (spec: Json, context: Json) => {
 };
 
 /** One forbidden pod-spec change: applied to a good pod spec, it must be refused with `code`. */
-const POD_SPEC_VIOLATIONS: readonly { name: string; code: string; spoil(spec: Json): void }[] = [
+interface PodSpecViolation {
+  name: string;
+  code: string;
+  spoil(spec: Json): void;
+}
+
+/** Taints that keep pods off the control plane, cordoned, pressured or add-on nodes. */
+const TOLERATION_VIOLATIONS: readonly PodSpecViolation[] = [
+  ["cordoned node", { key: "node.kubernetes.io/unschedulable", operator: "Exists" }],
+  ["add-on nodes", { key: "CriticalAddonsOnly", operator: "Exists" }],
+  ["legacy master", { key: "node-role.kubernetes.io/master", effect: "NoSchedule" }],
+  ["memory pressure", { key: "node.kubernetes.io/memory-pressure", operator: "Exists" }],
+  [
+    "uninitialized cloud node",
+    { key: "node.cloudprovider.kubernetes.io/uninitialized", operator: "Exists" },
+  ],
+  ["a k8s-daas.io taint", { key: "k8s-daas.io/draining", operator: "Exists" }],
+  ["every NoSchedule taint", { operator: "Exists", effect: "NoSchedule" }],
+].map(([what, toleration]) => ({
+  name: `toleration of ${what as string}`,
+  code: "ADMISSION_TOLERATION",
+  spoil: (s: Json) => {
+    s.tolerations = [{ key: "example.com/gpu", operator: "Exists" }, toleration];
+  },
+}));
+
+const requiredNodeTerm = (term: Json): Json => ({
+  nodeAffinity: { requiredDuringSchedulingIgnoredDuringExecution: { nodeSelectorTerms: [term] } },
+});
+
+/** Node selection aimed at one node, the control plane, or placement's own labels. */
+const NODE_SELECTION_VIOLATIONS: readonly PodSpecViolation[] = [
+  ...[
+    ["kubernetes.io/hostname", "worker-1"],
+    ["node-role.kubernetes.io/control-plane", "true"],
+    ["node-role.kubernetes.io/master", "true"],
+    ["node-role.kubernetes.io/etcd", ""],
+    ["k3s.io/hostname", "server"],
+    ["k8s-daas.io/cluster", "other"],
+    ["k8s-daas.io/worker-active", "false"],
+  ].map(([key, value]) => ({
+    name: `nodeSelector ${key}`,
+    code: "ADMISSION_NODE_SELECTOR",
+    spoil: (s: Json) => {
+      s.nodeSelector = { "kubernetes.io/os": "linux", [key as string]: value };
+    },
+  })),
+  {
+    name: "required node affinity on the hostname",
+    code: "ADMISSION_NODE_SELECTOR",
+    spoil: (s) => {
+      s.affinity = requiredNodeTerm({
+        matchExpressions: [{ key: "kubernetes.io/hostname", operator: "In", values: ["srv"] }],
+      });
+    },
+  },
+  {
+    name: "required node affinity on the control-plane role",
+    code: "ADMISSION_NODE_SELECTOR",
+    spoil: (s) => {
+      s.affinity = requiredNodeTerm({
+        matchExpressions: [
+          { key: "kubernetes.io/arch", operator: "In", values: ["amd64"] },
+          { key: "node-role.kubernetes.io/control-plane", operator: "Exists" },
+        ],
+      });
+    },
+  },
+  {
+    name: "node affinity against placement's cluster label",
+    code: "ADMISSION_NODE_SELECTOR",
+    spoil: (s) => {
+      s.affinity = requiredNodeTerm({
+        matchExpressions: [{ key: "k8s-daas.io/cluster", operator: "DoesNotExist" }],
+      });
+    },
+  },
+  {
+    name: "node affinity matchFields on the node name",
+    code: "ADMISSION_NODE_SELECTOR",
+    spoil: (s) => {
+      s.affinity = requiredNodeTerm({
+        matchFields: [{ key: "metadata.name", operator: "In", values: ["server"] }],
+      });
+    },
+  },
+  {
+    name: "preferred node affinity for the master",
+    code: "ADMISSION_NODE_SELECTOR",
+    spoil: (s) => {
+      s.affinity = {
+        nodeAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 100,
+              preference: {
+                matchExpressions: [{ key: "node-role.kubernetes.io/master", operator: "Exists" }],
+              },
+            },
+          ],
+        },
+      };
+    },
+  },
+  ...[
+    ["to kube-system pods", { namespaces: ["kube-system"] }],
+    ["over every namespace", { namespaceSelector: {} }],
+  ].map(([what, scope]) => ({
+    name: `pod affinity ${what as string}`,
+    code: "ADMISSION_POD_AFFINITY_NAMESPACE",
+    spoil: (s: Json) => {
+      const term = {
+        labelSelector: { matchLabels: { app: "victim" } },
+        topologyKey: "kubernetes.io/hostname",
+        ...(scope as Json),
+      };
+      s.affinity = { podAffinity: { requiredDuringSchedulingIgnoredDuringExecution: [term] } };
+    },
+  })),
+  {
+    name: "preferred pod anti-affinity with a namespace selector",
+    code: "ADMISSION_POD_AFFINITY_NAMESPACE",
+    spoil: (s) => {
+      s.affinity = {
+        podAntiAffinity: {
+          preferredDuringSchedulingIgnoredDuringExecution: [
+            {
+              weight: 1,
+              podAffinityTerm: {
+                labelSelector: { matchLabels: { app: "x" } },
+                namespaceSelector: { matchLabels: { team: "b" } },
+                topologyKey: "kubernetes.io/hostname",
+              },
+            },
+          ],
+        },
+      };
+    },
+  },
+  {
+    name: "nodeSelector a list",
+    code: "ADMISSION_FIELD_INVALID",
+    spoil: (s) => {
+      s.nodeSelector = ["kubernetes.io/hostname=srv"];
+    },
+  },
+];
+
+/** Probe and lifecycle actions that would make the kubelet connect to another host. */
+const PROBE_HOST_VIOLATIONS: readonly PodSpecViolation[] = [
+  ["livenessProbe", "httpGet", "169.254.169.254"],
+  ["readinessProbe", "tcpSocket", "10.0.0.1"],
+  ["startupProbe", "httpGet", "kubernetes.default.svc"],
+  ["lifecycle.postStart", "httpGet", "other.team-b.svc"],
+  ["lifecycle.preStop", "tcpSocket", "127.0.0.1"],
+].map(([where, action, host]) => ({
+  name: `${where} ${action}.host`,
+  code: "ADMISSION_PROBE_HOST",
+  spoil: (s: Json) => {
+    const handler = {
+      [action as string]: { host, port: 80, ...(action === "httpGet" ? { path: "/" } : {}) },
+    };
+    const [field, hook] = (where as string).split(".");
+    first(s)[field as string] = hook === undefined ? handler : { [hook]: handler };
+  },
+}));
+
+const POD_SPEC_VIOLATIONS: readonly PodSpecViolation[] = [
   {
     name: "hostPath volume",
     code: "ADMISSION_HOST_PATH",
@@ -309,6 +476,23 @@ const POD_SPEC_VIOLATIONS: readonly { name: string; code: string; spoil(spec: Js
       first(s).ports = [{ containerPort: 80, hostPort: 80 }];
     },
   },
+  ...TOLERATION_VIOLATIONS,
+  ...NODE_SELECTION_VIOLATIONS,
+  ...PROBE_HOST_VIOLATIONS,
+  {
+    name: "another scheduler",
+    code: "ADMISSION_SCHEDULER_NAME",
+    spoil: (s) => {
+      s.schedulerName = "my-scheduler";
+    },
+  },
+  {
+    name: "priority class not on the allowlist",
+    code: "ADMISSION_PRIORITY_CLASS",
+    spoil: (s) => {
+      s.priorityClassName = "high-priority";
+    },
+  },
   {
     name: "containers not a list",
     code: "ADMISSION_FIELD_INVALID",
@@ -392,7 +576,86 @@ export function buildAdmissionCorpus(namespace = "corpus-tenant"): CorpusCase[] 
       name: "tpl",
       payload: json(object),
     });
+    for (const [field, value] of TEMPLATE_METADATA_EXTRAS) {
+      template.metadata = { labels: { app: "tpl" }, [field]: value };
+      add(`${kind.kind}: ${field} in pod template metadata`, "ADMISSION_METADATA_FIELD", {
+        method: "POST",
+        resource: kind.resource,
+        name: "tpl",
+        payload: json(object),
+      });
+      const patch = kind.patch(goodPodSpec());
+      findTemplate(patch).metadata = { [field]: value };
+      delete findTemplate(patch).spec;
+      add(`${kind.kind} PATCH: ${field} in pod template metadata`, "ADMISSION_METADATA_FIELD", {
+        method: "PATCH",
+        resource: kind.resource,
+        name: "tpl",
+        payload: json(patch),
+      });
+    }
   }
+  for (const [field, value] of TEMPLATE_METADATA_EXTRAS) {
+    add(`CronJob: ${field} in job template metadata`, "ADMISSION_METADATA_FIELD", {
+      method: "POST",
+      resource: "cronjobs",
+      name: "cron",
+      payload: json({
+        spec: { schedule: "@daily", jobTemplate: { metadata: { [field]: value }, spec: {} } },
+      }),
+    });
+    add(`StatefulSet: ${field} in volume claim template`, "ADMISSION_METADATA_FIELD", {
+      method: "POST",
+      resource: "statefulsets",
+      name: "db",
+      payload: json({
+        spec: {
+          volumeClaimTemplates: [
+            { metadata: { name: "data" } },
+            { metadata: { name: "logs", [field]: value } },
+          ],
+        },
+      }),
+    });
+    add(`StatefulSet PATCH: ${field} in volume claim template`, "ADMISSION_METADATA_FIELD", {
+      method: "PATCH",
+      resource: "statefulsets",
+      name: "db",
+      payload: json({
+        spec: { volumeClaimTemplates: [{ metadata: { name: "d", [field]: value } }] },
+      }),
+    });
+    add(`Pod: ${field} in an ephemeral volume's claim template`, "ADMISSION_METADATA_FIELD", {
+      method: "POST",
+      resource: "pods",
+      name: "web",
+      payload: json({
+        spec: {
+          containers: [container()],
+          volumes: [
+            {
+              name: "scratch",
+              ephemeral: { volumeClaimTemplate: { metadata: { [field]: value }, spec: {} } },
+            },
+          ],
+        },
+      }),
+    });
+  }
+  add("StatefulSet: namespace in volume claim template", "ADMISSION_METADATA_FIELD", {
+    method: "POST",
+    resource: "statefulsets",
+    name: "db",
+    payload: json({
+      spec: { volumeClaimTemplates: [{ metadata: { name: "data", namespace: "kube-system" } }] },
+    }),
+  });
+  add("Deployment: invalid label in pod template", "ADMISSION_LABEL_INVALID", {
+    method: "POST",
+    resource: "deployments",
+    name: "web",
+    payload: json({ spec: { template: { metadata: { labels: { app: "a b" } }, spec: {} } } }),
+  });
 
   add("CronJob: reserved label in job template", "ADMISSION_RESERVED_KEY", {
     method: "POST",
@@ -507,11 +770,11 @@ export function buildAdmissionCorpus(namespace = "corpus-tenant"): CorpusCase[] 
     name: "web",
     payload: pod,
   });
-  add("LIST with a payload", "ADMISSION_PAYLOAD_UNEXPECTED", {
+  add("LIST with a comment for a payload", "ADMISSION_PAYLOAD_UNEXPECTED", {
     method: "GET",
     resource: "pods",
     name: "",
-    payload: "{}",
+    payload: "# limit: 10\n",
   });
   add("GET with a single space", "ADMISSION_PAYLOAD_UNEXPECTED", {
     method: "GET",
@@ -856,6 +1119,199 @@ export function buildAdmissionCorpus(namespace = "corpus-tenant"): CorpusCase[] 
     }),
   });
 
+  // Ingress: own hosts only, Service backends only, safe controller annotations only.
+  const own = `${namespace}.apps.k8s-daas.local`;
+  const ingress = (spec: Json, annotations?: Json): string =>
+    json({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "Ingress",
+      metadata: { name: "web", ...(annotations ? { annotations } : {}) },
+      spec,
+    });
+  const serviceBackend = { service: { name: "web", port: { number: 80 } } };
+  const rule = (host?: unknown, backend: Json = serviceBackend): Json => ({
+    ...(host === undefined ? {} : { host }),
+    http: { paths: [{ path: "/", pathType: "Prefix", backend }] },
+  });
+  const badHosts: [string, unknown][] = [
+    ["a wildcard under its own domain", `*.${own}`],
+    ["a bare wildcard", "*"],
+    ["another namespace's domain", "web.other-team.apps.k8s-daas.local"],
+    ["a suffix that only looks like its own", `web.x${own}`],
+    ["the apps domain itself", "apps.k8s-daas.local"],
+    ["a foreign domain", "www.example.com"],
+    ["its domain in capitals", own.toUpperCase()],
+    ["an IP address", "10.0.0.1.nip.io"],
+    ["an empty host", ""],
+    ["a number", 42],
+  ];
+  for (const [label, host] of badHosts) {
+    add(`Ingress host: ${label}`, "ADMISSION_INGRESS_HOST", {
+      method: "POST",
+      resource: "ingresses",
+      name: "web",
+      payload: ingress({ rules: [rule(`app.${own}`), rule(host)] }),
+    });
+  }
+  add("Ingress rule without a host", "ADMISSION_INGRESS_HOST", {
+    method: "POST",
+    resource: "ingresses",
+    name: "web",
+    payload: ingress({ rules: [rule()] }),
+  });
+  add("Ingress PATCH adds a rule without a host", "ADMISSION_INGRESS_HOST", {
+    method: "PATCH",
+    resource: "ingresses.networking.k8s.io",
+    name: "web",
+    payload: json({ spec: { rules: [rule(own), rule(null)] } }),
+  });
+  add("Ingress TLS for another host", "ADMISSION_INGRESS_HOST", {
+    method: "POST",
+    resource: "ingresses",
+    name: "web",
+    payload: ingress({
+      rules: [rule(own)],
+      tls: [{ hosts: [own, "bank.example.com"], secretName: "tls" }],
+    }),
+  });
+  add("Ingress TLS wildcard", "ADMISSION_INGRESS_HOST", {
+    method: "POST",
+    resource: "ingresses",
+    name: "web",
+    payload: ingress({ rules: [rule(own)], tls: [{ hosts: [`*.${own}`], secretName: "tls" }] }),
+  });
+  add("Ingress TLS without hosts", "ADMISSION_INGRESS_HOST", {
+    method: "POST",
+    resource: "ingresses",
+    name: "web",
+    payload: ingress({ rules: [rule(own)], tls: [{ secretName: "tls" }] }),
+  });
+  add("Ingress default backend", "ADMISSION_INGRESS_DEFAULT_BACKEND", {
+    method: "POST",
+    resource: "ingresses",
+    name: "web",
+    payload: ingress({ defaultBackend: serviceBackend }),
+  });
+  add("Ingress PATCH sets a default backend", "ADMISSION_INGRESS_DEFAULT_BACKEND", {
+    method: "PATCH",
+    resource: "ingresses",
+    name: "web",
+    payload: json({ spec: { defaultBackend: serviceBackend } }),
+  });
+  add("Ingress resource backend", "ADMISSION_INGRESS_BACKEND", {
+    method: "POST",
+    resource: "ingresses",
+    name: "web",
+    payload: ingress({
+      rules: [rule(own, { resource: { apiGroup: "k8s.example.com", kind: "Bucket", name: "b" } })],
+    }),
+  });
+  const badPaths: [string, unknown][] = [
+    ["a directive injection", "/x;}location ~* ^/secret { alias /var/run/secrets/; }#"],
+    ["a quote", '/a"b'],
+    ["a regex", "/api(/|$)(.*)"],
+    ["a relative path", "api"],
+    ["a number", 7],
+  ];
+  for (const [label, path] of badPaths) {
+    add(`Ingress path: ${label}`, "ADMISSION_INGRESS_PATH", {
+      method: "POST",
+      resource: "ingresses",
+      name: "web",
+      payload: ingress({
+        rules: [
+          {
+            host: own,
+            http: {
+              paths: [
+                { path: "/", pathType: "Prefix", backend: serviceBackend },
+                { path, pathType: "ImplementationSpecific", backend: serviceBackend },
+              ],
+            },
+          },
+        ],
+      }),
+    });
+  }
+  const badAnnotations: [string, string, unknown][] = [
+    ["configuration snippet", "nginx.ingress.kubernetes.io/configuration-snippet", "return 200;"],
+    ["server snippet", "nginx.ingress.kubernetes.io/server-snippet", "location / {}"],
+    ["auth-url", "nginx.ingress.kubernetes.io/auth-url", "http://evil/#;\n}"],
+    ["auth-tls-match-cn", "nginx.ingress.kubernetes.io/auth-tls-match-cn", "CN=x"],
+    ["mirror-target", "nginx.ingress.kubernetes.io/mirror-target", "http://10.0.0.1"],
+    [
+      "traefik middlewares",
+      "traefik.ingress.kubernetes.io/router.middlewares",
+      "kube-system-x@kubernetescrd",
+    ],
+    ["an unknown controller", "haproxy.org/backend-config-snippet", "x"],
+    ["rewrite-target with a line break", "nginx.ingress.kubernetes.io/rewrite-target", "/\n}"],
+    ["rewrite-target with a semicolon", "nginx.ingress.kubernetes.io/rewrite-target", "/; evil"],
+    ["proxy-body-size in words", "nginx.ingress.kubernetes.io/proxy-body-size", "lots"],
+    ["ssl-redirect yes", "nginx.ingress.kubernetes.io/ssl-redirect", "yes"],
+    ["an internal entry point", "traefik.ingress.kubernetes.io/router.entrypoints", "traefik"],
+  ];
+  for (const [label, key, value] of badAnnotations) {
+    add(`Ingress annotation: ${label}`, "ADMISSION_INGRESS_ANNOTATION", {
+      method: "POST",
+      resource: "ingresses",
+      name: "web",
+      payload: ingress({ rules: [rule(own)] }, { note: "fine", [key]: value }),
+    });
+  }
+  add("Ingress PATCH adds a snippet annotation", "ADMISSION_INGRESS_ANNOTATION", {
+    method: "PATCH",
+    resource: "ingresses",
+    name: "web",
+    payload: json({
+      metadata: {
+        annotations: { "nginx.ingress.kubernetes.io/server-snippet": "location /x {}" },
+      },
+    }),
+  });
+
+  // List options (a GET without a name may carry them as its payload).
+  const list = (payload: string): RequestShape => ({
+    method: "GET",
+    resource: "configmaps",
+    name: "",
+    payload,
+  });
+  const badLimits: [string, string][] = [
+    ["zero", "limit: 0"],
+    ["negative", "limit: -5"],
+    ["fractional", "limit: 2.5"],
+    ["a string", 'limit: "10"'],
+    ["above the maximum", "limit: 501"],
+    ["a huge number", '{"limit": 9007199254740991}'],
+    ["a boolean", "limit: true"],
+  ];
+  for (const [label, payload] of badLimits) {
+    add(`list limit ${label}`, "ADMISSION_LIST_LIMIT_INVALID", list(payload));
+  }
+  const badOptions: [string, string][] = [
+    ["watch", "watch: true"],
+    ["fieldSelector", 'fieldSelector: "metadata.name=x"'],
+    ["resourceVersion", 'resourceVersion: "0"'],
+    ["a selector that is a mapping", "labelSelector: {app: web}"],
+    ["a selector with two operators", 'labelSelector: "a=b=c"'],
+    ["a selector with an empty set", 'labelSelector: "tier in ()"'],
+    ["a selector with an open set", 'labelSelector: "tier in (a,b"'],
+    ["a selector with a bad key", 'labelSelector: "my key=x"'],
+    ["a selector with a bad value", 'labelSelector: "app=a b"'],
+    ["a selector with an empty requirement", 'labelSelector: "app=web,,tier"'],
+    ["a selector with an ordering operator", 'labelSelector: "replicas>3"'],
+    ["a selector too long", `labelSelector: "${"a".repeat(1100)}"`],
+    ["a continue token with a slash", 'continue: "../../secrets"'],
+    ["a continue token with a space", 'continue: "a b"'],
+    ["a numeric continue token", "continue: 42"],
+  ];
+  for (const [label, payload] of badOptions) {
+    add(`list option: ${label}`, "ADMISSION_LIST_OPTION_INVALID", list(payload));
+  }
+  add("list options not a mapping", "ADMISSION_MANIFEST_NOT_MAPPING", list("[10]"));
+  add("list options with an alias", "ADMISSION_YAML_ALIAS", list("limit: &n 5\nx: *n\n"));
+
   // Decoding: encodings, sizes, YAML features that have no place in a manifest.
   const invalidUtf8: [string, number[]][] = [
     ["0xff", [0x7b, 0xff, 0x7d]],
@@ -1072,6 +1528,18 @@ export function buildAdmissionCorpus(namespace = "corpus-tenant"): CorpusCase[] 
   }
   return cases;
 }
+
+/** Metadata fields a template may not carry, with a value that would pin or confuse. */
+const TEMPLATE_METADATA_EXTRAS: readonly [string, unknown][] = [
+  ["finalizers", ["example.com/block-deletion"]],
+  [
+    "ownerReferences",
+    [{ apiVersion: "v1", kind: "Namespace", name: "kube-system", uid: "1", controller: true }],
+  ],
+  ["generateName", "x-"],
+  ["uid", "0000"],
+  ["deletionGracePeriodSeconds", 0],
+];
 
 /** The corpus in its default namespace. */
 export const ADMISSION_CORPUS: readonly CorpusCase[] = buildAdmissionCorpus();
