@@ -1,19 +1,17 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { parse as parseYaml } from "yaml";
+import { defaultDataDir, packageRoot } from "../install/index.ts";
 import type { ParsedArgs } from "./command.ts";
 import { CliError, EXIT, usageError } from "./errors.ts";
 import { type OutputFormat, outputFormat } from "./output.ts";
 
-/** The repository root (this file is src/cli/context.ts): `up` keeps its data below it. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+/** The repository root, or the installed package's folder. */
+export const REPO_ROOT = packageRoot;
 /** `up`'s data dir and the context's home: `$K8S_DAAS_DATA_DIR`, else `.data` in the repo. */
-export const DEFAULT_DATA_DIR = process.env.K8S_DAAS_DATA_DIR
-  ? resolve(process.env.K8S_DAAS_DATA_DIR)
-  : join(REPO_ROOT, ".data");
+export const DEFAULT_DATA_DIR = defaultDataDir();
 
 /**
  * What `k8s-daas up` leaves behind so later commands need no flags: where the chain and the
