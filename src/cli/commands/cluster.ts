@@ -23,6 +23,7 @@ export const clusterCommand: Command = {
     "Operator: create a cluster object, or show a cluster's state (chain and control plane).",
   usage: "k8s-daas cluster create [--name NAME] [--enclave-key-file FILE] | status",
   example: "k8s-daas cluster status",
+  actions: ["create", "status"],
   options: {
     name: { type: "string" },
     "enclave-key-file": { type: "string" },
