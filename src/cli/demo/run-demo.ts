@@ -52,12 +52,13 @@ export async function runDemo({ values }: ParsedArgs): Promise<number> {
     await demo(running, namespace);
     return EXIT.ok;
   }
-  const { stack, up } = await startStack();
-  // Ctrl-C reaches `up` too (same process group); it stops everything and exits.
-  const exited = once(up, "exit") as Promise<[number | null]>;
+  // Ctrl-C reaches `up` too (same process group): it stops everything and exits, and the
+  // demo waits for that rather than leave it halfway (even while it starts).
   const ignoreInterrupt = () => undefined;
   process.on("SIGINT", ignoreInterrupt);
   try {
+    const { stack, up } = await startStack();
+    const exited = once(up, "exit") as Promise<[number | null]>;
     try {
       await demo(stack, namespace);
     } catch (error) {
