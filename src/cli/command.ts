@@ -9,6 +9,11 @@ export interface Command {
   summary: string;
   usage: string;
   example: string;
+  /**
+   * The actions it takes as its first word (`namespace claim`), for shell completion; the
+   * same names as its `runAction` table (test/cli/completion.test.ts holds them equal).
+   */
+  actions?: readonly string[];
   options: Options;
   /** Human descriptions of each option, shown by `--help`. */
   optionHelp: Record<string, string>;

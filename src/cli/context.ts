@@ -1,65 +1,18 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { parse as parseYaml } from "yaml";
+import { defaultDataDir, packageRoot } from "../install/index.ts";
 import type { ParsedArgs } from "./command.ts";
+import { type ContextEntry, selectContext } from "./config/index.ts";
 import { CliError, EXIT, usageError } from "./errors.ts";
 import { type OutputFormat, outputFormat } from "./output.ts";
 
-/** The repository root (this file is src/cli/context.ts): `up` keeps its data below it. */
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
-/** `up`'s data dir and the context's home: `$K8S_DAAS_DATA_DIR`, else `.data` in the repo. */
-export const DEFAULT_DATA_DIR = process.env.K8S_DAAS_DATA_DIR
-  ? resolve(process.env.K8S_DAAS_DATA_DIR)
-  : join(REPO_ROOT, ".data");
-
-/**
- * What `k8s-daas up` leaves behind so later commands need no flags: where the chain and the
- * control plane answer, which package and Cluster object, which keys. Flags and K8S_DAAS_*
- * variables override every field.
- */
-export interface CliContext {
-  network: string;
-  packageId: string;
-  clusterId: string;
-  controlUrl?: string;
-  /** A Sui CLI config dir (client.yaml + keystore); `up` makes its own under its data dir. */
-  suiConfigDir?: string;
-  /** Admin kubeconfig of the stack's cluster, for kubectl next to the tenant commands. */
-  kubeconfig?: string;
-  /** The `up` process serving this context, if any. */
-  pid?: number;
-}
-
-export function contextPath(values: ParsedArgs["values"]): string {
-  const flag = values.context;
-  if (typeof flag === "string") return resolve(flag);
-  if (process.env.K8S_DAAS_CONTEXT) return resolve(process.env.K8S_DAAS_CONTEXT);
-  return join(DEFAULT_DATA_DIR, "context.json");
-}
-
-export function readContextFile(path: string): Partial<CliContext> {
-  if (!existsSync(path)) return {};
-  try {
-    const parsed = JSON.parse(readFileSync(path, "utf8")) as unknown;
-    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error();
-    return parsed as Partial<CliContext>;
-  } catch {
-    throw new CliError("CONTEXT_INVALID", `context file ${path} is not a JSON object`, {
-      hint: "delete it and run 'k8s-daas up' again, or pass --context FILE",
-    });
-  }
-}
-
-/** Written atomically: a half-written context would break every later command. */
-export function writeContextFile(path: string, context: CliContext): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temp = `${path}.${process.pid}.tmp`;
-  writeFileSync(temp, `${JSON.stringify(context, null, 2)}\n`, { mode: 0o600 });
-  renameSync(temp, path);
-}
+/** The repository root, or the installed package's folder. */
+export const REPO_ROOT = packageRoot;
+/** `up`'s data dir: `$K8S_DAAS_DATA_DIR`, else `.data` in a clone, else the XDG data dir. */
+export const DEFAULT_DATA_DIR = defaultDataDir();
 
 /** Flags every chain-facing command takes. */
 export const CONNECTION_OPTIONS = {
@@ -81,7 +34,7 @@ export const CONNECTION_HELP: Record<string, string> = {
   "control-url": "nautilus-control's HTTP API (default: from the context)",
   keystore: "Sui keystore file (default: the context's, else the Sui CLI's)",
   address: "which key of the keystore signs (default: the active address)",
-  context: "context file (default $K8S_DAAS_CONTEXT, else <data dir>/context.json)",
+  context: "which context of the config file (default $K8S_DAAS_CONTEXT, else the current one)",
   output: "table (default), json or yaml",
   help: "show this help",
 };
@@ -97,7 +50,11 @@ export interface Connection {
   address: string | undefined;
   clientConfigPath: string;
   output: OutputFormat;
-  contextFile: string;
+  /** The context used, if any (see `k8s-daas config get-contexts`), and the file it is in. */
+  context: string | undefined;
+  configFile: string;
+  /** The context's default namespace, for commands given no `-n`. */
+  namespace: string | undefined;
   /** The cluster's admin kubeconfig, when this is the operator's own stack. */
   kubeconfig: string | undefined;
 }
@@ -114,8 +71,8 @@ export function resolveConnection(
   values: ParsedArgs["values"],
   options: { needCluster?: boolean } = {},
 ): Connection {
-  const contextFile = contextPath(values);
-  const context = readContextFile(contextFile);
+  const selected = selectContext(values);
+  const context = selected.entry;
   const pick = (flag: string, env: string, fromContext: string | undefined) =>
     flagOrEnv(values, flag, env) ?? fromContext;
   const network = pick("network", "K8S_DAAS_NETWORK", context.network) ?? "local";
@@ -135,14 +92,14 @@ export function resolveConnection(
   if (missing.length > 0 || !packageId) {
     throw new CliError(
       "CONTEXT_MISSING",
-      `no ${missing.join(" or ")} given and no context at ${contextFile}`,
+      `no ${missing.join(" or ")} given and ${selected.name === undefined ? `no current context in ${selected.file}` : `context "${selected.name}" has none`}`,
       {
-        hint: "start the local stack with 'k8s-daas up', or pass --network, --package-id and --cluster-id",
+        hint: "start the local stack with 'k8s-daas up', pick a context with 'k8s-daas config use-context NAME', or pass --network, --package-id and --cluster-id",
         exitCode: EXIT.usage,
       },
     );
   }
-  const keys = suiKeys(values, context.suiConfigDir);
+  const keys = suiKeys(values, context);
   return {
     network,
     packageId,
@@ -150,13 +107,19 @@ export function resolveConnection(
     controlUrl: pick("control-url", "K8S_DAAS_CONTROL_URL", context.controlUrl),
     ...keys,
     output: outputFormat(values.output),
-    contextFile,
+    context: selected.name,
+    configFile: selected.file,
+    namespace: context.namespace,
     kubeconfig: pick("kubeconfig", "K8S_DAAS_KUBECONFIG", context.kubeconfig),
   };
 }
 
 function objectId(flag: string, value: string | undefined): string | undefined {
-  if (value === undefined) return undefined;
+  return value === undefined ? undefined : checkObjectId(flag, value);
+}
+
+/** A 0x-prefixed object id, normalized to 64 hex digits, or a usage error naming `--flag`. */
+export function checkObjectId(flag: string, value: string): string {
   if (!/^0x[0-9a-fA-F]{1,64}$/.test(value)) {
     throw usageError(`--${flag} must be a 0x-prefixed object id, got "${value}"`);
   }
@@ -165,21 +128,22 @@ function objectId(flag: string, value: string | undefined): string | undefined {
 
 /**
  * The Sui CLI's rules: config dir `$SUI_CONFIG_DIR` or `~/.sui/sui_config`, keystore named by
- * `client.yaml` (`keystore: { File: … }`), signer its `active_address`. A context written by
- * `up` points at its own config dir first, so local work never touches the user's real keys.
+ * `client.yaml` (`keystore: { File: … }`), signer its `active_address`. A context's own
+ * config dir, keystore and address come first (the local stack's context points at its own
+ * config dir, so local work never touches the user's real keys); flags before all.
  */
 export function suiKeys(
   values: ParsedArgs["values"],
-  contextConfigDir: string | undefined,
+  context: Pick<ContextEntry, "suiConfigDir" | "keystore" | "address"> = {},
 ): { keystorePath: string; address: string | undefined; clientConfigPath: string } {
   const configDir =
-    contextConfigDir ?? process.env.SUI_CONFIG_DIR ?? join(homedir(), ".sui", "sui_config");
+    context.suiConfigDir ?? process.env.SUI_CONFIG_DIR ?? join(homedir(), ".sui", "sui_config");
   const clientConfigPath = join(configDir, "client.yaml");
-  const keystoreFlag = flagOrEnv(values, "keystore", "K8S_DAAS_KEYSTORE");
-  const address = flagOrEnv(values, "address", "K8S_DAAS_ADDRESS");
+  const keystore = flagOrEnv(values, "keystore", "K8S_DAAS_KEYSTORE") ?? context.keystore;
+  const address = flagOrEnv(values, "address", "K8S_DAAS_ADDRESS") ?? context.address;
   return {
-    keystorePath: keystoreFlag
-      ? resolve(keystoreFlag)
+    keystorePath: keystore
+      ? resolve(keystore)
       : (keystoreOfClientConfig(clientConfigPath) ?? join(configDir, "sui.keystore")),
     address,
     clientConfigPath,

@@ -1,43 +1,14 @@
 import { type Command, commandHelp, parseCommandArgs } from "./command.ts";
-import { applyCommand } from "./commands/apply.ts";
-import { clusterCommand } from "./commands/cluster.ts";
-import { controlCommand } from "./commands/control.ts";
-import { deleteCommand } from "./commands/delete.ts";
-import { deployCommand } from "./commands/deploy.ts";
-import { devnetCommand } from "./commands/devnet.ts";
-import { getCommand } from "./commands/get.ts";
-import { keysCommand } from "./commands/keys.ts";
-import { namespaceCommand } from "./commands/namespace.ts";
-import { podCommand } from "./commands/pod.ts";
-import { requestsCommand, resultCommand } from "./commands/requests.ts";
-import { upCommand } from "./commands/up.ts";
-import { workerCommand } from "./commands/worker.ts";
+import { COMMANDS } from "./command-table.ts";
+import { versionCommand } from "./commands/version.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { toCliError } from "./failures.ts";
-
-/** In help order: getting started, tenant, operator, daemons. */
-const COMMANDS: readonly Command[] = [
-  upCommand,
-  namespaceCommand,
-  podCommand,
-  applyCommand,
-  deployCommand,
-  getCommand,
-  deleteCommand,
-  requestsCommand,
-  resultCommand,
-  clusterCommand,
-  keysCommand,
-  devnetCommand,
-  controlCommand,
-  workerCommand,
-];
 
 function mainHelp(): string {
   return [
     "k8s-daas: Kubernetes as a service, governed by the Sui blockchain.",
     "",
-    "Usage: k8s-daas <command> [options]",
+    "Usage: k8s-daas <command> [options]       k8s-daas --version",
     "",
     "Commands:",
     ...COMMANDS.map((command) => `  ${command.name.padEnd(12)} ${command.summary}`),
@@ -57,7 +28,9 @@ export async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${mainHelp()}\n`);
     return name ? EXIT.ok : EXIT.usage;
   }
-  const command = COMMANDS.find((candidate) => candidate.name === name);
+  // `k8s-daas --version` is `k8s-daas version`.
+  const wanted = name === "--version" ? versionCommand.name : name;
+  const command = COMMANDS.find((candidate) => candidate.name === wanted);
   try {
     if (!command) {
       throw new CliError("UNKNOWN_COMMAND", `unknown command "${name}"`, {

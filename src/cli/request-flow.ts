@@ -20,7 +20,7 @@ export const REQUEST_OPTIONS = {
 } as const;
 
 export const REQUEST_HELP: Record<string, string> = {
-  namespace: "your namespace (default: the only one you hold)",
+  namespace: "your namespace (default: the context's, else the only one you hold)",
   "no-wait": "return once the request is on chain; do not wait for its result",
   fee: "fee in MIST (default: the cluster's request fee)",
   priority: `0 (lowest) to ${MAX_PRIORITY} (highest), default 5`,

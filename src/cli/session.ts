@@ -104,10 +104,12 @@ export class Session {
   }
 
   /**
-   * The namespace a command works in: `-n` if given, else the only one the signer holds.
+   * The namespace a command works in: `-n` if given, else the context's, else the only one
+   * the signer holds.
    */
   async namespace(flag: unknown): Promise<string> {
     if (typeof flag === "string") return flag;
+    if (this.connection.namespace) return this.connection.namespace;
     const held = await this.namespaces();
     if (held.length === 1 && held[0]) return held[0].namespace;
     throw new CliError(

@@ -1,9 +1,9 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
-import { fileURLToPath } from "node:url";
+import { moduleBeside } from "../install/index.ts";
 
-const BIN = fileURLToPath(new URL("../../bin/k8s-daas.ts", import.meta.url));
+const BIN = moduleBeside(import.meta.url, "../../bin/k8s-daas");
 
 export interface DevnetProcess {
   url: string;

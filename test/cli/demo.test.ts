@@ -9,7 +9,7 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { fileURLToPath } from "node:url";
 import { testCluster, uniqueNamespace } from "../helpers/cluster.ts";
-import { tempDataDir } from "./harness.ts";
+import { ISOLATED_ENV, tempDataDir } from "./harness.ts";
 
 const DEMO = fileURLToPath(new URL("../../scripts/demo.ts", import.meta.url));
 
@@ -21,7 +21,8 @@ test("the demo runs every step, keeps the stack up, and Ctrl-C stops it", async 
   const child = spawn(process.execPath, [DEMO], {
     env: {
       ...process.env,
-      CI: "1",
+      ...ISOLATED_ENV,
+      K8S_DAAS_CONFIG: join(dataDir, "config.json"),
       K8S_DAAS_DATA_DIR: dataDir,
       K8S_DAAS_DEMO_NAMESPACE: namespace,
       KUBECONFIG: cluster.kubeconfigPath,
@@ -64,11 +65,9 @@ test("the demo runs every step, keeps the stack up, and Ctrl-C stops it", async 
     );
   } finally {
     // Ctrl-C in a terminal reaches `up` (the demo's child); do what it would.
-    const contextFile = join(dataDir, "context.json");
-    const context = existsSync(contextFile)
-      ? (JSON.parse(readFileSync(contextFile, "utf8")) as { pid?: number })
-      : {};
-    if (context.pid && child.exitCode === null) process.kill(context.pid, "SIGINT");
+    const pidFile = join(dataDir, "up.pid");
+    const upPid = existsSync(pidFile) ? Number(readFileSync(pidFile, "utf8").trim()) : 0;
+    if (upPid > 0 && child.exitCode === null) process.kill(upPid, "SIGINT");
     await exited;
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -2,13 +2,31 @@
 // local stack is `k8s-daas up` in a child process, and everything is read from its output.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { fileURLToPath } from "node:url";
 
 export const BIN = fileURLToPath(new URL("../../bin/k8s-daas.ts", import.meta.url));
+
+/**
+ * A home of this test process's own for everything the CLI keeps per user: the config file
+ * (contexts), the default data dir and the XDG dirs. Tests never read or write the
+ * developer's ~/.config, ~/.local/share or the clone's .data.
+ */
+const isolatedHome = mkdtempSync(join(tmpdir(), "k8s-daas-cli-home-"));
+process.on("exit", () => rmSync(isolatedHome, { recursive: true, force: true }));
+
+/** The environment every spawned `k8s-daas` starts from (before a test's own `env`). */
+export const ISOLATED_ENV: Readonly<Record<string, string | undefined>> = {
+  CI: "1",
+  XDG_CONFIG_HOME: join(isolatedHome, "config"),
+  XDG_DATA_HOME: join(isolatedHome, "data"),
+  K8S_DAAS_CONFIG: undefined,
+  K8S_DAAS_CONTEXT: undefined,
+  K8S_DAAS_DATA_DIR: join(isolatedHome, "data", "k8s-daas"),
+};
 
 export interface CliRun {
   code: number | null;
@@ -22,7 +40,7 @@ export async function runCli(
   options: { env?: Record<string, string | undefined>; input?: string } = {},
 ): Promise<CliRun> {
   const child = spawn(process.execPath, [BIN, ...args], {
-    env: { ...process.env, CI: "1", ...options.env },
+    env: { ...process.env, ...ISOLATED_ENV, ...options.env },
     stdio: ["pipe", "pipe", "pipe"],
   });
   let stdout = "";
@@ -50,7 +68,9 @@ export interface ReadyLine {
   operator: string;
   kubeconfig: string;
   dataDir: string;
-  contextFile: string;
+  /** The context `up` wrote (and made current) in `configFile`. */
+  context: string;
+  configFile: string;
   ready: boolean;
 }
 
@@ -68,12 +88,16 @@ export function tempDataDir(prefix = "k8s-daas-cli-"): string {
   return mkdtempSync(join(tmpdir(), prefix));
 }
 
-/** Starts `k8s-daas up` on free ports against an existing cluster (the shared test cluster). */
+/**
+ * Starts `k8s-daas up` on free ports against an existing cluster (the shared test cluster),
+ * with a config file of its own (`<dataDir>/config.json`) for the context it writes.
+ */
 export async function startUp(
   dataDir: string,
   kubeconfig: string,
   extraArgs: readonly string[] = [],
 ): Promise<UpProcess> {
+  const configFile = join(dataDir, "config.json");
   const child = spawn(
     process.execPath,
     [
@@ -93,7 +117,10 @@ export async function startUp(
       "json",
       ...extraArgs,
     ],
-    { env: { ...process.env, CI: "1" }, stdio: ["ignore", "pipe", "pipe"] },
+    {
+      env: { ...process.env, ...ISOLATED_ENV, K8S_DAAS_CONFIG: configFile },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
   );
   let stderr = "";
   child.stderr?.on("data", (chunk: Buffer) => {
@@ -115,7 +142,7 @@ export async function startUp(
   return {
     ready,
     child,
-    env: { K8S_DAAS_CONTEXT: ready.contextFile },
+    env: { K8S_DAAS_CONFIG: ready.configFile, K8S_DAAS_CONTEXT: ready.context },
     stderr: () => stderr,
     stop: async () => {
       if (child.exitCode === null) child.kill("SIGINT");

@@ -55,8 +55,10 @@ test("up against a chain by URL uses the given keystore and leaves that chain ru
     assert.equal(stack.ready.ready, true, stack.stderr());
     assert.doesNotMatch(stack.stderr(), /starting the devnet/);
 
-    // The same key as tenant, named by flags-as-environment (the context has no keystore).
-    const env = { ...stack.env, K8S_DAAS_KEYSTORE: keystore, K8S_DAAS_ADDRESS: address };
+    // The context `up` wrote (named after the chain's host) remembers the operator's keystore
+    // and address: the same key is the tenant, with no flags.
+    assert.match(stack.ready.context, /^127\.0\.0\.1-\d+$/);
+    const env = stack.env;
     const namespace = uniqueNamespace("net");
     const claim = await runCli(["namespace", "claim", namespace], { env });
     assert.equal(claim.code, 0, claim.stderr);

@@ -10,8 +10,8 @@ import { errorLine, runCli } from "./harness.ts";
 
 const home = mkdtempSync(join(tmpdir(), "k8s-daas-cli-offline-"));
 const env = {
-  // No context, and a Sui config dir of our own: never the developer's real keys.
-  K8S_DAAS_CONTEXT: join(home, "missing-context.json"),
+  // No context (the harness gives every run an empty config dir), and a Sui config dir of
+  // our own: never the developer's real keys.
   SUI_CONFIG_DIR: join(home, "sui"),
   SUI_PRIVATE_KEY: undefined,
 };
@@ -32,6 +32,10 @@ const COMMANDS = [
   "devnet",
   "control",
   "worker",
+  "config",
+  "version",
+  "completion",
+  "demo",
 ];
 
 test("every command has --help with usage and an example, and is listed in the main help", async () => {

@@ -50,6 +50,32 @@ test("up is ready: chain, cluster object, control plane and funded local keys", 
     /^error\[STACK_RUNNING\]: a local stack is already running from this data dir \(pid \d+\)/m,
   );
   assert.match(stack.ready.network, /^http:\/\/127\.0\.0\.1:\d+$/);
+
+  // `up` wrote the context "local" and made it current: commands given only the config file
+  // find the stack, and --version names its package.
+  assert.equal(stack.ready.context, "local");
+  const onlyConfig = { env: { K8S_DAAS_CONFIG: stack.ready.configFile } };
+  assert.equal((await runCli(["config", "current-context"], onlyConfig)).stdout, "local\n");
+  const contexts = JSON.parse(
+    (await runCli(["config", "get-contexts", "-o", "json"], onlyConfig)).stdout,
+  ) as { contexts: Record<string, string>[] };
+  assert.deepEqual(contexts.contexts, [
+    {
+      name: "local",
+      network: stack.ready.network,
+      packageId: stack.ready.packageId,
+      clusterId: stack.ready.clusterId,
+      controlUrl: stack.ready.controlUrl,
+      kubeconfig: stack.ready.kubeconfig,
+      suiConfigDir: stack.ready.suiConfigDir,
+      dataDir,
+    },
+  ]);
+  const version = await runCli(["--version"], onlyConfig);
+  assert.match(
+    version.stdout,
+    new RegExp(`^package {3}${stack.ready.packageId} {3}\\(context "local"\\)$`, "m"),
+  );
   const keys = await cli("keys", "list", "-o", "json");
   assert.equal(keys.code, 0, keys.stderr);
   const listed = JSON.parse(keys.stdout) as { keys: { address: string; active: boolean }[] };

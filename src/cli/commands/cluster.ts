@@ -30,6 +30,7 @@ export const clusterCommand: Command = {
   usage:
     "k8s-daas cluster create [--name NAME] [--enclave-key-file FILE] [--allow-dev-enclave] | status",
   example: "k8s-daas cluster status",
+  actions: ["create", "status"],
   options: {
     name: { type: "string" },
     "enclave-key-file": { type: "string" },

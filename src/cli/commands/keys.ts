@@ -9,7 +9,8 @@ import {
 } from "../../chain/index.ts";
 import { appendToKeystore } from "../../chain/keys.ts";
 import { type Command, type ParsedArgs, runAction } from "../command.ts";
-import { contextPath, readContextFile, suiKeys } from "../context.ts";
+import { selectContext } from "../config/index.ts";
+import { suiKeys } from "../context.ts";
 import { EXIT, usageError } from "../errors.ts";
 import { toCliError } from "../failures.ts";
 import { outputFormat, printResult } from "../output.ts";
@@ -17,8 +18,8 @@ import { fundFromFaucet } from "../stack/faucet.ts";
 
 /** The keystore and client.yaml these commands work on: flags, the context, the Sui CLI's. */
 function keystore(values: ParsedArgs["values"]) {
-  const context = readContextFile(contextPath(values));
-  return { ...suiKeys(values, context.suiConfigDir), network: context.network };
+  const { entry } = selectContext(values);
+  return { ...suiKeys(values, entry), network: entry.network };
 }
 
 export const keysCommand: Command = {
@@ -26,6 +27,7 @@ export const keysCommand: Command = {
   summary: "Create, import or list keys in a Sui keystore (the Sui CLI's format and location).",
   usage: `k8s-daas keys new [--fund] | import [KEY|-] | list`,
   example: "k8s-daas keys new --fund   # a new devnet key with 100 SUI",
+  actions: ["new", "import", "list"],
   options: {
     fund: { type: "boolean" },
     keystore: { type: "string" },
@@ -36,7 +38,7 @@ export const keysCommand: Command = {
   optionHelp: {
     fund: "new: ask the local devnet's faucet for 100 SUI",
     keystore: "keystore file (default: the context's, else $SUI_CONFIG_DIR or ~/.sui/sui_config)",
-    context: "context file (default $K8S_DAAS_CONTEXT, else .data/context.json)",
+    context: "which context of the config file (default $K8S_DAAS_CONTEXT, else the current one)",
     output: "table (default), json or yaml",
     help: "show this help",
   },

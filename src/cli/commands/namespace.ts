@@ -12,6 +12,7 @@ export const namespaceCommand: Command = {
   summary: "Claim, list or release your namespaces (each is a NamespaceCap you hold).",
   usage: "k8s-daas namespace claim NAME | list | release NAME",
   example: "k8s-daas namespace claim team-a && k8s-daas namespace list",
+  actions: ["claim", "list", "release"],
   options: CONNECTION_OPTIONS,
   optionHelp: CONNECTION_HELP,
   run: (args) =>

@@ -16,6 +16,7 @@ export const podCommand: Command = {
   summary: "Create a pod in your namespace (the seed's create_pod), and wait for its result.",
   usage: "k8s-daas pod create NAME --image IMAGE [--port N]... [--env KEY=VALUE]... [-n NAMESPACE]",
   example: "k8s-daas pod create web --image nginxinc/nginx-unprivileged:1.27 --port 8080",
+  actions: ["create"],
   options: {
     image: { type: "string" },
     port: { type: "string", multiple: true },

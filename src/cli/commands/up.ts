@@ -19,12 +19,13 @@ export const upCommand: Command = {
     address: { type: "string" },
     "devnet-port": { type: "string" },
     "control-port": { type: "string" },
+    "context-name": { type: "string" },
     output: { type: "string", short: "o" },
     help: { type: "boolean", short: "h" },
   },
   optionHelp: {
     "data-dir":
-      "ledger, keys, cluster, control plane state and logs (default $K8S_DAAS_DATA_DIR, else .data in the repo)",
+      "ledger, keys, cluster, control plane state and logs (default $K8S_DAAS_DATA_DIR, else .data in a clone, else ~/.local/share/k8s-daas)",
     kube: "which cluster: auto (default: KUBECONFIG, else k3s on PATH, else kube-testenv)",
     kubeconfig: "admin kubeconfig of an existing cluster (default $KUBECONFIG)",
     network: "local (default: run the devnet), or testnet, mainnet or a full node URL",
@@ -36,6 +37,8 @@ export const upCommand: Command = {
     address: "real networks: the operator's address (default the active address)",
     "devnet-port": "devnet port (default 9000; 0 picks a free one)",
     "control-port": "nautilus-control API port (default 8080; 0 picks a free one)",
+    "context-name":
+      "the context written to the config file and made current (default local; on a real network its name or host)",
     output: "table (default) or json: one ready line with every endpoint, for scripts",
     help: "show this help",
   },

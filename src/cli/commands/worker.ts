@@ -10,6 +10,7 @@ export const workerCommand: Command = {
     "k8s-daas worker register|heartbeat|list|leave|withdraw|run --cluster-id ID [--node-id NAME] [options]",
   example:
     "k8s-daas worker run --cluster-id 0x… --node-id gpu-box-1 --stake 2000000000 --mode simulated",
+  actions: ACTIONS,
   options: {
     network: { type: "string" },
     "package-id": { type: "string" },

@@ -14,12 +14,12 @@ import { startDevnetProcess } from "../../devnet/spawn.ts";
 import { loadDevEnclaveSigner } from "../../tee/index.ts";
 import { integerFlag, type ParsedArgs, stringFlag } from "../command.ts";
 import {
-  type CliContext,
-  DEFAULT_DATA_DIR,
-  REPO_ROOT,
-  suiKeys,
-  writeContextFile,
-} from "../context.ts";
+  type ContextEntry,
+  checkContextName,
+  LOCAL_CONTEXT,
+  saveContext,
+} from "../config/index.ts";
+import { DEFAULT_DATA_DIR, REPO_ROOT, suiKeys } from "../context.ts";
 import { ControlApi } from "../control-api.ts";
 import { devEnclaveNeedsWarning } from "../dev-enclave.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
@@ -221,20 +221,18 @@ export async function up({ values }: ParsedArgs): Promise<number> {
     });
     step();
 
-    const context: CliContext = {
-      network: chainUrl,
+    const contextName = stringFlag(values, "context-name") ?? defaultContextName(network);
+    const context: ContextEntry = {
+      network: network === "local" ? chainUrl : network,
       packageId,
       clusterId: clusterObject.clusterId,
       controlUrl: control.url,
-      ...(suiConfigDir ? { suiConfigDir } : {}),
       kubeconfig: cluster.kubeconfigPath,
-      pid: process.pid,
+      ...(suiConfigDir ? { suiConfigDir } : {}),
+      ...(network !== "local" ? operatorKeyFlags(values) : {}),
+      dataDir,
     };
-    const contextFile = join(dataDir, "context.json");
-    writeContextFile(contextFile, context);
-    // Later commands keep working against a restarted stack; only the pid goes stale.
-    const { pid: _pid, ...lasting } = context;
-    teardown.push({ what: "context", stop: async () => writeContextFile(contextFile, lasting) });
+    const configFile = saveContext(contextName, context, true);
     const readiness = await waitReady(
       new ControlApi(control.url, async () => operator, clusterObject.clusterId),
       () => interrupted,
@@ -243,7 +241,7 @@ export async function up({ values }: ParsedArgs): Promise<number> {
 
     if (output === "json") {
       process.stdout.write(
-        `${JSON.stringify({ event: "stack.ready", ...context, tenant: tenantAddress, operator: operator.toSuiAddress(), dataDir, contextFile, controlLog: logFile, ready: readiness.ready })}\n`,
+        `${JSON.stringify({ event: "stack.ready", ...context, network: chainUrl, context: contextName, configFile, tenant: tenantAddress, operator: operator.toSuiAddress(), controlLog: logFile, ready: readiness.ready })}\n`,
       );
     } else {
       process.stdout.write(
@@ -258,7 +256,7 @@ export async function up({ values }: ParsedArgs): Promise<number> {
           `  kubeconfig         ${show(cluster.kubeconfigPath)}`,
           `  nautilus-control   ${control.url}   (logs: ${show(logFile)})`,
           `  tenant key         ${tenantAddress}${suiConfigDir ? ` (${show(suiConfigDir)}/sui.keystore)` : ""}`,
-          `  context            ${show(contextFile)} (later commands need no flags)`,
+          `  context            ${contextName} in ${configFile} (the current one: later commands need no flags)`,
           ...readiness.checks
             .filter((check) => !check.ok)
             .map((check) => `  NOT READY ${check.name}: ${check.detail}`),
@@ -292,6 +290,32 @@ function requirePackageId(values: ParsedArgs["values"], network: string): string
   if (!id)
     throw usageError(`--network ${network} needs --package-id (the published k8s_daas package)`);
   return id;
+}
+
+/**
+ * The context `up` writes unless `--context-name` says otherwise: `local` for the embedded
+ * stack, the network's name (testnet, mainnet) or its URL's host for a real network.
+ */
+function defaultContextName(network: string): string {
+  if (network === "local") return LOCAL_CONTEXT;
+  if (/^[a-z]+$/.test(network)) return network;
+  try {
+    return checkContextName(new URL(network).host.replace(/[^A-Za-z0-9._-]/g, "-"));
+  } catch {
+    return "remote";
+  }
+}
+
+/** On a real network the context remembers the operator key `up` was told to use. */
+function operatorKeyFlags(
+  values: ParsedArgs["values"],
+): Pick<ContextEntry, "keystore" | "address"> {
+  const keystore = stringFlag(values, "keystore");
+  const address = stringFlag(values, "address");
+  return {
+    ...(keystore ? { keystore: resolve(keystore) } : {}),
+    ...(address ? { address } : {}),
+  };
 }
 
 /** One `up` per data dir: two would fight over the ledger, the ports and the cluster. */

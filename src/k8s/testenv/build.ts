@@ -1,5 +1,6 @@
 import { access, mkdir, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { buildInfo, runsFromSource } from "../../install/index.ts";
 import { TestenvError } from "./errors.ts";
 import { goModuleDir, projectCacheDir, repoRoot } from "./paths.ts";
 import { runCommand } from "./run-command.ts";
@@ -150,6 +151,8 @@ async function linkerFlags(hash: string): Promise<string> {
 
 /** Commit of this repo and whether tools/kube-testenv had uncommitted changes when built. */
 async function gitState(): Promise<string> {
+  // An installed package is no checkout (git would answer for whatever repo encloses it).
+  if (!runsFromSource) return buildInfo().commit;
   try {
     const head = await runCommand("git", ["rev-parse", "--short=12", "HEAD"], { cwd: repoRoot });
     if (head.code !== 0) return "unknown";

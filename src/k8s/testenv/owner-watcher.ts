@@ -1,12 +1,14 @@
 import { appendFile, readFile } from "node:fs/promises";
 import { join } from "node:path";
+import { moduleBeside } from "../../install/index.ts";
 import { TestenvError } from "./errors.ts";
 import { type ClusterLayout, clusterLayout } from "./paths.ts";
 import { isOurProcess, launchDetached } from "./processes.ts";
 import { withDataDirLock } from "./start-lock.ts";
 import { readState, writeState } from "./state.ts";
 
-const WATCHER_MAIN = join(import.meta.dirname, "owner-watcher-main.ts");
+/** The watcher's entry module; its file name is how `testenvProcesses` recognises it. */
+export const WATCHER_MAIN = moduleBeside(import.meta.url, "./owner-watcher-main");
 
 /** Owner pids registered for the cluster in `ownersFile`. */
 export async function readOwners(ownersFile: string): Promise<number[]> {

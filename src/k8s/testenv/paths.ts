@@ -1,12 +1,12 @@
 import { homedir } from "node:os";
-import { dirname, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, resolve } from "node:path";
+import { packageFile, packageRoot } from "../../install/index.ts";
 
-/** Root of the repository (this file is src/k8s/testenv/paths.ts). */
-export const repoRoot: string = resolve(dirname(fileURLToPath(import.meta.url)), "../../..");
+/** Root of the repository, or of the installed package (which ships tools/kube-testenv). */
+export const repoRoot: string = packageRoot;
 
 /** The Go module that builds the kube-testenv binary. */
-export const goModuleDir: string = join(repoRoot, "tools", "kube-testenv");
+export const goModuleDir: string = packageFile("tools", "kube-testenv");
 
 /** Default data directory of `npm run cluster:up`. */
 export const defaultClusterDataDir: string = join(repoRoot, ".data", "cluster");

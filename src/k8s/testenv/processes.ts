@@ -129,7 +129,8 @@ export async function testenvProcessesUsing(dataDir: string): Promise<number[]> 
       const argv = (await readFile(`/proc/${pid}/cmdline`, "utf8")).split("\0");
       const isTestenv =
         argv[0]?.endsWith("/kube-testenv") === true ||
-        argv.some((arg) => arg.endsWith("owner-watcher-main.ts"));
+        // the sources (.ts) or the compiled package (.js)
+        argv.some((arg) => /owner-watcher-main\.[jt]s$/.test(arg));
       if (isTestenv && argv.some((arg) => arg.includes(dataDir))) found.push(pid);
     } catch {
       // The process exited while we were scanning.

@@ -1,0 +1,43 @@
+import type { Command } from "./command.ts";
+import { applyCommand } from "./commands/apply.ts";
+import { clusterCommand } from "./commands/cluster.ts";
+import { completionCommand } from "./commands/completion.ts";
+import { configCommand } from "./commands/config.ts";
+import { controlCommand } from "./commands/control.ts";
+import { deleteCommand } from "./commands/delete.ts";
+import { demoCommand } from "./commands/demo.ts";
+import { deployCommand } from "./commands/deploy.ts";
+import { devnetCommand } from "./commands/devnet.ts";
+import { getCommand } from "./commands/get.ts";
+import { keysCommand } from "./commands/keys.ts";
+import { namespaceCommand } from "./commands/namespace.ts";
+import { podCommand } from "./commands/pod.ts";
+import { requestsCommand, resultCommand } from "./commands/requests.ts";
+import { upCommand } from "./commands/up.ts";
+import { versionCommand } from "./commands/version.ts";
+import { workerCommand } from "./commands/worker.ts";
+
+/**
+ * Every `k8s-daas` command, in help order: getting started, tenant, operator, daemons, the
+ * CLI's own setup. The help, the dispatcher and the shell completion scripts all read it.
+ */
+export const COMMANDS: readonly Command[] = [
+  upCommand,
+  demoCommand,
+  namespaceCommand,
+  podCommand,
+  applyCommand,
+  deployCommand,
+  getCommand,
+  deleteCommand,
+  requestsCommand,
+  resultCommand,
+  clusterCommand,
+  keysCommand,
+  devnetCommand,
+  controlCommand,
+  workerCommand,
+  configCommand,
+  versionCommand,
+  completionCommand,
+];
