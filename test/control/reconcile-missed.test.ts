@@ -131,4 +131,25 @@ describe("nautilus-control reconciliation: request events the follower never del
     assert.equal(again.missed_request_event, undefined, JSON.stringify(again));
     assert.equal((await resultsOf(stack, missed)).length, 1);
   });
+
+  it("a gap below the highest request (a later event was delivered) is found too", async () => {
+    let missed = 0n;
+    const control = await restartSkippingEvents(async () => {
+      missed = await submitConfigMap(stack, tenant, "below-a-later-one");
+    });
+    // A later request arrives the normal way: the inbox's highest id catches up with the
+    // chain's, the skipped one stays a hole below it.
+    const later = await submitConfigMap(stack, tenant, "delivered-later");
+    assert.ok((await waitForResult(stack, later)).status_code < 300);
+    assert.equal(control.state.requests.get(missed), undefined, "the event was skipped");
+
+    const first = await control.reconciler.pass();
+    assert.equal(first.missed_request_event, undefined, JSON.stringify(first));
+    const second = await control.reconciler.pass();
+    assert.equal(second.missed_request_event, 1, JSON.stringify(second));
+    const result = await waitForResult(stack, missed);
+    assert.equal(result.status_code, 201, result.summary);
+    assert.equal((await resultsOf(stack, missed)).length, 1);
+    assert.equal((await resultsOf(stack, later)).length, 1);
+  });
 });
