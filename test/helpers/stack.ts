@@ -17,7 +17,11 @@ import {
   executeSigned,
 } from "../../src/chain/k8s-daas.ts";
 import { type ControlConfig, defaultConfig, resolveConfig } from "../../src/control/config.ts";
-import { type NautilusControl, startNautilusControl } from "../../src/control/nautilus-control.ts";
+import {
+  type NautilusControl,
+  type NautilusControlDeps,
+  startNautilusControl,
+} from "../../src/control/nautilus-control.ts";
 import { type Devnet, openDevnet } from "../../src/devnet/index.ts";
 import {
   type CallName,
@@ -41,8 +45,8 @@ export interface Stack {
   dataDir: string;
   control: NautilusControl | undefined;
   config: ControlConfig;
-  /** Starts (or restarts) nautilus-control on this stack. */
-  startControl(): Promise<NautilusControl>;
+  /** Starts (or restarts) nautilus-control on this stack; `deps` replace the stack's own. */
+  startControl(deps?: NautilusControlDeps): Promise<NautilusControl>;
   close(): Promise<void>;
 }
 
@@ -89,13 +93,14 @@ export async function openStack(
     dataDir,
     control: undefined,
     config,
-    async startControl() {
+    async startControl(deps = {}) {
       stack.control = await startNautilusControl(config, {
         client,
         kubeConfig,
         operator,
         enclave,
         log: pino({ level: config.logLevel }, pino.destination(2)),
+        ...deps,
       });
       return stack.control;
     },
