@@ -8,10 +8,10 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { executeSigned, registerDevEnclave } from "../../src/chain/index.ts";
 import { testCluster, waitFor } from "../helpers/cluster.ts";
-import { resultsOf } from "../helpers/enclave-rig.ts";
 import {
   newTenant,
   openStack,
+  resultsOf,
   type Stack,
   submitConfigMap,
   waitForResult,

@@ -16,9 +16,8 @@ import {
   type EnclaveRig,
   openEnclaveRig,
   recordOutcome,
-  resultsOf,
 } from "../helpers/enclave-rig.ts";
-import { newTenant, openStack, type Stack, submitConfigMap } from "../helpers/stack.ts";
+import { newTenant, openStack, resultsOf, type Stack, submitConfigMap } from "../helpers/stack.ts";
 
 /** The stack's enclave key; `beforeSign` runs before each signature while it is set. */
 interface HookedSigner extends EnclaveSigner {

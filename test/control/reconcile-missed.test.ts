@@ -11,10 +11,11 @@ import { admitRequest } from "../../src/control/admission/index.ts";
 import { openControlState } from "../../src/control/inbox/index.ts";
 import { TenantExecutor } from "../../src/k8s/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
-import { chainEvents, cursorAfterAll, resultsOf } from "../helpers/enclave-rig.ts";
+import { chainEvents, cursorAfterAll } from "../helpers/enclave-rig.ts";
 import {
   newTenant,
   openStack,
+  resultsOf,
   type Stack,
   submitConfigMap,
   waitForResult,

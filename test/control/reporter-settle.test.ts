@@ -14,9 +14,15 @@ import {
   type EnclaveRig,
   openEnclaveRig,
   recordOutcome,
-  resultsOf,
 } from "../helpers/enclave-rig.ts";
-import { execute, newTenant, openStack, type Stack, submitConfigMap } from "../helpers/stack.ts";
+import {
+  execute,
+  newTenant,
+  openStack,
+  resultsOf,
+  type Stack,
+  submitConfigMap,
+} from "../helpers/stack.ts";
 
 describe("reporter: a refused batch is settled one request at a time", () => {
   let stack: Stack;

@@ -20,9 +20,9 @@ import {
 } from "../../src/control/inbox/index.ts";
 import { chainSummary, outputJson } from "../../src/control/pipeline/index.ts";
 import type { RequestOutcome } from "../../src/k8s/operations.ts";
-import { abortConstantName, eventType, K8sAPIResultEvent } from "../../src/protocol/index.ts";
+import { abortConstantName } from "../../src/protocol/index.ts";
 import type { EnclaveSigner } from "../../src/tee/index.ts";
-import type { ResultEvent, Stack } from "./stack.ts";
+import type { Stack } from "./stack.ts";
 
 export interface EnclaveRig {
   /** This rig's own inbox, in memory. */
@@ -94,27 +94,6 @@ export async function chainEvents(stack: Stack): Promise<RawChainEvent[]> {
 /** The cursor just after the last event of the package on chain (null: there is none). */
 export async function cursorAfterAll(stack: Stack): Promise<string | null> {
   return (await chainEvents(stack)).at(-1)?.cursor ?? null;
-}
-
-/** Every K8sAPIResultEvent on chain for this request of the stack's cluster. */
-export async function resultsOf(stack: Stack, requestId: bigint): Promise<ResultEvent[]> {
-  const type = eventType(stack.packageId, "K8sAPIResultEvent");
-  const found: ResultEvent[] = [];
-  let after: string | null = null;
-  do {
-    const page = await stack.client.listEvents({
-      filter: { eventType: type },
-      limit: 200,
-      ...(after ? { after } : {}),
-    });
-    for (const event of page.events) {
-      const result = K8sAPIResultEvent.parse(event.bcs);
-      if (result.request_id === String(requestId) && result.cluster_id === stack.clusterId)
-        found.push(result);
-    }
-    after = page.hasNextPage ? page.endCursor : null;
-  } while (after);
-  return found;
 }
 
 /** Persists an outcome the way the pipeline's record step does (state `done`). */

@@ -186,6 +186,27 @@ export function submitConfigMap(
   );
 }
 
+/** Every K8sAPIResultEvent on chain for this request of the stack's cluster, oldest first. */
+export async function resultsOf(stack: Stack, requestId: bigint): Promise<ResultEvent[]> {
+  const type = eventType(stack.packageId, "K8sAPIResultEvent");
+  const found: ResultEvent[] = [];
+  let after: string | null = null;
+  do {
+    const page = await stack.client.listEvents({
+      filter: { eventType: type },
+      limit: 200,
+      ...(after ? { after } : {}),
+    });
+    for (const event of page.events) {
+      const result = K8sAPIResultEvent.parse(event.bcs);
+      if (result.request_id === String(requestId) && result.cluster_id === stack.clusterId)
+        found.push(result);
+    }
+    after = page.hasNextPage ? page.endCursor : null;
+  } while (after);
+  return found;
+}
+
 /** Waits for the request's K8sAPIResultEvent on chain (the tenant's view). */
 export async function waitForResult(
   stack: Stack,
@@ -193,22 +214,9 @@ export async function waitForResult(
   timeoutMs = 120_000,
 ): Promise<ResultEvent> {
   const deadline = Date.now() + timeoutMs;
-  const type = eventType(stack.packageId, "K8sAPIResultEvent");
   while (Date.now() < deadline) {
-    let after: string | null = null;
-    do {
-      const page = await stack.client.listEvents({
-        filter: { eventType: type },
-        limit: 200,
-        ...(after ? { after } : {}),
-      });
-      for (const event of page.events) {
-        const result = K8sAPIResultEvent.parse(event.bcs);
-        if (result.request_id === String(requestId) && result.cluster_id === stack.clusterId)
-          return result;
-      }
-      after = page.hasNextPage ? page.endCursor : null;
-    } while (after);
+    const [result] = await resultsOf(stack, requestId);
+    if (result) return result;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no result for request ${requestId} within ${timeoutMs} ms`);
