@@ -31,15 +31,16 @@ const PAGE = 500;
  * - a namespace released on chain but still in the cluster is emptied and removed, and so is
  *   one provisioned for an earlier claim of a name claimed again (even when the release
  *   event itself was missed): a new claim always starts empty;
- * - request events the inbox never saw (the chain's request counter is ahead, or the cluster
- *   holds objects stamped with an unknown request id) are re-read from the chain, then run
- *   (idempotently: an applied object is applied again, not twice) and answered;
+ * - request events the inbox never saw (it holds fewer requests than the chain's request
+ *   counter, or the cluster holds objects stamped with an unknown request id) are re-read
+ *   from the chain, then run (idempotently: an applied object is applied again, not twice)
+ *   and answered;
  * - outcomes persisted but not yet confirmed on chain are posted.
  * Tenant namespaces it does not recognize are counted, never deleted on a guess.
  */
 export class Reconciler {
   readonly #o: ReconcilerOptions;
-  /** The chain was ahead of the inbox at the previous pass (lag if it persists only once). */
+  /** The inbox lacked requests at the previous pass (lag if it persists only once). */
   #chainAheadBefore = false;
 
   constructor(options: ReconcilerOptions) {
@@ -112,7 +113,10 @@ export class Reconciler {
     const { requests, client, clusterId, kubeConfig } = this.#o;
     const cluster = await readClusterObject(client, clusterId, signal);
     const chainHighest = BigInt(cluster.next_request_id) - 1n;
-    const chainAhead = chainHighest > requests.maxRequestId();
+    // The chain numbers a cluster's requests 1, 2, 3, …: knowing fewer than the highest means
+    // the chain is ahead, or an event below the highest one was never delivered.
+    const missing = () => chainHighest - requests.count();
+    const chainAhead = missing() > 0n;
     const applied = await findAppliedObjects(kubeConfig, {
       clusterId,
       ...(signal ? { signal } : {}),
@@ -123,7 +127,7 @@ export class Reconciler {
       const recovered = await this.#reread(signal);
       count("missed_request_event", recovered);
     }
-    this.#chainAheadBefore = chainAhead && chainHighest > requests.maxRequestId();
+    this.#chainAheadBefore = chainAhead && missing() > 0n;
     for (const object of applied) {
       const request = requests.get(object.requestId);
       if (request?.state === "running" && !this.#o.pipeline.isRunning(object.requestId)) {

@@ -17,7 +17,11 @@ import {
   executeSigned,
 } from "../../src/chain/k8s-daas.ts";
 import { type ControlConfig, defaultConfig, resolveConfig } from "../../src/control/config.ts";
-import { type NautilusControl, startNautilusControl } from "../../src/control/nautilus-control.ts";
+import {
+  type NautilusControl,
+  type NautilusControlDeps,
+  startNautilusControl,
+} from "../../src/control/nautilus-control.ts";
 import { type Devnet, openDevnet } from "../../src/devnet/index.ts";
 import {
   type CallName,
@@ -43,8 +47,8 @@ export interface Stack {
   dataDir: string;
   control: NautilusControl | undefined;
   config: ControlConfig;
-  /** Starts (or restarts) nautilus-control on this stack. */
-  startControl(): Promise<NautilusControl>;
+  /** Starts (or restarts) nautilus-control on this stack; `deps` replace the stack's own. */
+  startControl(deps?: NautilusControlDeps): Promise<NautilusControl>;
   close(): Promise<void>;
 }
 
@@ -92,13 +96,14 @@ export async function openStack(
     dataDir,
     control: undefined,
     config,
-    async startControl() {
+    async startControl(deps = {}) {
       stack.control = await startNautilusControl(config, {
         client,
         kubeConfig,
         operator,
         enclave,
         log: pino({ level: config.logLevel }, pino.destination(2)),
+        ...deps,
       });
       return stack.control;
     },
@@ -184,6 +189,27 @@ export function submitConfigMap(
   );
 }
 
+/** Every K8sAPIResultEvent on chain for this request of the stack's cluster, oldest first. */
+export async function resultsOf(stack: Stack, requestId: bigint): Promise<ResultEvent[]> {
+  const type = eventType(stack.packageId, "K8sAPIResultEvent");
+  const found: ResultEvent[] = [];
+  let after: string | null = null;
+  do {
+    const page = await stack.client.listEvents({
+      filter: { eventType: type },
+      limit: 200,
+      ...(after ? { after } : {}),
+    });
+    for (const event of page.events) {
+      const result = K8sAPIResultEvent.parse(event.bcs);
+      if (result.request_id === String(requestId) && result.cluster_id === stack.clusterId)
+        found.push(result);
+    }
+    after = page.hasNextPage ? page.endCursor : null;
+  } while (after);
+  return found;
+}
+
 /** Waits for the request's K8sAPIResultEvent on chain (the tenant's view). */
 export async function waitForResult(
   stack: Stack,
@@ -191,22 +217,9 @@ export async function waitForResult(
   timeoutMs = 120_000,
 ): Promise<ResultEvent> {
   const deadline = Date.now() + timeoutMs;
-  const type = eventType(stack.packageId, "K8sAPIResultEvent");
   while (Date.now() < deadline) {
-    let after: string | null = null;
-    do {
-      const page = await stack.client.listEvents({
-        filter: { eventType: type },
-        limit: 200,
-        ...(after ? { after } : {}),
-      });
-      for (const event of page.events) {
-        const result = K8sAPIResultEvent.parse(event.bcs);
-        if (result.request_id === String(requestId) && result.cluster_id === stack.clusterId)
-          return result;
-      }
-      after = page.hasNextPage ? page.endCursor : null;
-    } while (after);
+    const [result] = await resultsOf(stack, requestId);
+    if (result) return result;
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no result for request ${requestId} within ${timeoutMs} ms`);

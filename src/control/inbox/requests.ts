@@ -197,11 +197,10 @@ export class RequestStore implements InboxExtension {
     return counts;
   }
 
-  maxRequestId(): bigint {
-    const row = this.#t.statement("SELECT MAX(request_id) AS id FROM requests").get() as {
-      id: number | null;
-    };
-    return BigInt(row.id ?? 0);
+  /** How many of this cluster's requests the inbox holds. */
+  count(): bigint {
+    const row = this.#t.statement("SELECT COUNT(*) AS n FROM requests").get() as { n: number };
+    return BigInt(row.n);
   }
 
   /** Marks the start of an execution attempt; a crash after this re-executes (idempotently). */
