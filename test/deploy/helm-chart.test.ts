@@ -11,7 +11,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { controlSettings } from "../../scripts/config-reference.ts";
 import { defaultConfig, readConfigFile, resolveConfig } from "../../src/control/config.ts";
 import { tenantRoleRules } from "../../src/k8s/index.ts";
-import type { ClusterHandle } from "../../src/k8s/testenv/index.ts";
+import { type ClusterHandle, moduleVersions } from "../../src/k8s/testenv/index.ts";
 import { createTestNamespace, testCluster, uniqueNamespace } from "../helpers/cluster.ts";
 import {
   CHART_DIR,
@@ -42,6 +42,13 @@ function grants(rules: readonly PolicyRule[], group: string, resource: string, v
 }
 
 describe("the nautilus-control Helm chart", () => {
+  it("is checked with upstream Helm of the release go.mod pins (kube-testenv helm)", async () => {
+    const result = await helm("version", "--template", "{{.Version}} {{.GitTreeState}}");
+    assert.equal(result.code, 0, result.stderr);
+    assert.equal(result.stdout.trim(), `${(await moduleVersions()).helm} clean`);
+    assert.match((await moduleVersions()).helm, /^v3\.\d+\.\d+$/);
+  });
+
   it("passes helm lint --strict", async () => {
     const result = await helm("lint", "--strict", CHART_DIR, "--values", CHART_TEST_VALUES);
     assert.equal(result.code, 0, result.stdout + result.stderr);
