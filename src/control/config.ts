@@ -25,7 +25,9 @@ export interface ControlConfig {
   enclaveKeyFile: string;
   kubeconfig: string | undefined;
   dataDir: string;
+  /** Address the HTTP API (health, metrics, request status) binds to. */
   listenHost: string;
+  /** Port of the HTTP API; 0 picks a free one. */
   listenPort: number;
   /**
    * Further names clients reach the API under (`host[:port]`, e.g. a DNS name or a proxy):
@@ -34,9 +36,11 @@ export interface ControlConfig {
    */
   publicHosts: readonly string[];
   concurrency: number;
+  /** Results posted per `complete` transaction at most. */
   reportBatch: number;
   /** Below this operator balance /readyz fails (results cannot be paid for). */
   minOperatorGasMist: bigint;
+  /** How often the cluster and the chain are compared for missed events and drift. */
   reconcileIntervalMs: number;
   /** How long shutdown waits for in-flight requests. */
   drainTimeoutMs: number;

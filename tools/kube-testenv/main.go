@@ -1,7 +1,8 @@
 // Command kube-testenv is a multi-call binary holding a whole Kubernetes control plane
 // (kube-apiserver, kube-controller-manager, kube-scheduler, etcd) plus the KWOK node
-// simulator and kubectl, built from upstream Go modules. One binary keeps the build cache to a single
-// artefact; the orchestration (ports, PKI layout, readiness, shutdown) lives in the
+// simulator and kubectl, built from upstream Go modules. One binary keeps the build cache to
+// a single artefact; `kube-testenv helm` hands over to upstream helm, built beside it (see
+// helm.go). The orchestration (ports, PKI layout, readiness, shutdown) lives in the
 // TypeScript side (src/k8s/testenv), which starts one process per component.
 package main
 
@@ -43,6 +44,7 @@ func subcommands() map[string]subcommand {
 		"etcd":    runEtcd,
 		"kwok":    runKwok,
 		"kubectl": runKubectl,
+		"helm":    runHelm,
 		"certs":   runCerts,
 		"version": runVersion,
 	}

@@ -12,6 +12,7 @@ var (
 	kubernetesVersion = "unknown"
 	etcdVersion       = "unknown"
 	kwokVersion       = "unknown"
+	helmVersion       = "unknown"
 	sourceHash        = "unknown"
 	gitState          = "unknown"
 )
@@ -21,6 +22,7 @@ type versionInfo struct {
 	Kubernetes string `json:"kubernetes"`
 	Etcd       string `json:"etcd"`
 	Kwok       string `json:"kwok"`
+	Helm       string `json:"helm"`
 	SourceHash string `json:"sourceHash"`
 	Git        string `json:"git"`
 }
@@ -30,6 +32,7 @@ func runVersion(_ []string) int {
 		Kubernetes: kubernetesVersion,
 		Etcd:       etcdVersion,
 		Kwok:       kwokVersion,
+		Helm:       helmVersion,
 		SourceHash: sourceHash,
 		Git:        gitState,
 	})

@@ -1,4 +1,4 @@
-import { access, mkdir, readFile, rename, rm } from "node:fs/promises";
+import { access, mkdir, mkdtemp, readFile, rename, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { buildInfo, runsFromSource } from "../../install/index.ts";
 import { TestenvError } from "./errors.ts";
@@ -25,6 +25,14 @@ export interface EnsureBuiltOptions {
 const PROGRESS_INTERVAL_MS = 15_000;
 
 /**
+ * Upstream helm (Helm v3 keeps its command in a main package, so it cannot join the
+ * multi-call binary as a library): built by the same `go build`, placed beside kube-testenv,
+ * and run through `kube-testenv helm`. Pinned by the `tool` directive in go.mod.
+ */
+const HELM_PACKAGE = "helm.sh/helm/v3/cmd/helm";
+const MAIN_PACKAGES = [".", HELM_PACKAGE];
+
+/**
  * Returns the kube-testenv binary for the current sources, compiling it on a cache miss.
  * The cache lives outside the repo, keyed by a hash of go.mod, go.sum and the sources, so
  * every checkout and worktree on the machine shares one build per source state.
@@ -39,9 +47,9 @@ export async function ensureBuilt(options: EnsureBuiltOptions = {}): Promise<Bui
   if (await exists(path)) return { path, hash, built: false, buildSeconds: 0 };
 
   await mkdir(dir, { recursive: true });
-  // Built under a unique name and renamed, so a concurrent or interrupted build never
-  // leaves a half-written binary at the cached path.
-  const partial = `${path}.partial-${process.pid}`;
+  // Built into a private directory and renamed, helm first: kube-testenv at the cached path
+  // means both binaries are complete, whatever a concurrent or interrupted build left.
+  const partial = await mkdtemp(join(dir, `.partial-${process.pid}-`));
   const started = performance.now();
   const total = await countPackages(env);
   log(
@@ -57,7 +65,7 @@ export async function ensureBuilt(options: EnsureBuiltOptions = {}): Promise<Bui
     const ldflags = await linkerFlags(hash);
     const result = await runCommand(
       "go",
-      ["build", "-trimpath", "-v", "-ldflags", ldflags, "-o", partial, "."],
+      ["build", "-trimpath", "-v", "-ldflags", ldflags, "-o", `${partial}/`, ...MAIN_PACKAGES],
       {
         cwd: goModuleDir,
         env,
@@ -67,15 +75,16 @@ export async function ensureBuilt(options: EnsureBuiltOptions = {}): Promise<Bui
       },
     );
     if (result.code !== 0) {
-      await rm(partial, { force: true });
       throw new TestenvError(
         "TESTENV_BUILD_FAILED",
         `go build of tools/kube-testenv failed (exit ${result.code}):\n${tail(result.stderr, 40)}`,
       );
     }
-    await rename(partial, path);
+    await rename(join(partial, "helm"), join(dir, "helm"));
+    await rename(join(partial, "kube-testenv"), path);
   } finally {
     clearInterval(ticker);
+    await rm(partial, { recursive: true, force: true });
   }
   const buildSeconds = (performance.now() - started) / 1000;
   log(`kube-testenv: built in ${buildSeconds.toFixed(1)}s -> ${path}`);
@@ -103,7 +112,10 @@ async function goToolchainVersion(env: NodeJS.ProcessEnv): Promise<string> {
 }
 
 async function countPackages(env: NodeJS.ProcessEnv): Promise<number> {
-  const result = await runCommand("go", ["list", "-deps", "."], { cwd: goModuleDir, env });
+  const result = await runCommand("go", ["list", "-deps", ...MAIN_PACKAGES], {
+    cwd: goModuleDir,
+    env,
+  });
   return result.code === 0 ? result.stdout.trim().split("\n").length : 0;
 }
 
@@ -112,6 +124,7 @@ export async function moduleVersions(): Promise<{
   kubernetes: string;
   etcd: string;
   kwok: string;
+  helm: string;
 }> {
   const goMod = await readFile(join(goModuleDir, "go.mod"), "utf8");
   const versionOf = (module: string): string => {
@@ -123,6 +136,7 @@ export async function moduleVersions(): Promise<{
     kubernetes: versionOf("k8s.io/kubernetes"),
     etcd: versionOf("go.etcd.io/etcd/server/v3"),
     kwok: versionOf("sigs.k8s.io/kwok"),
+    helm: versionOf("helm.sh/helm/v3"),
   };
 }
 
@@ -138,9 +152,18 @@ async function linkerFlags(hash: string): Promise<string> {
     [`${componentBase}.gitTreeState`]: "clean",
     [`${componentBase}.buildDate`]: new Date().toISOString().replace(/\.\d+Z$/, "Z"),
     "sigs.k8s.io/kwok/pkg/consts.Version": versions.kwok.replace(/^v/, ""),
+    // As Helm's Makefile stamps them: its version, and the Kubernetes release its libraries
+    // are (what `helm template` and `helm lint` assume when no cluster is asked).
+    "helm.sh/helm/v3/internal/version.version": versions.helm,
+    "helm.sh/helm/v3/internal/version.gitTreeState": "clean",
+    "helm.sh/helm/v3/pkg/chartutil.k8sVersionMajor": major,
+    "helm.sh/helm/v3/pkg/chartutil.k8sVersionMinor": minor,
+    "helm.sh/helm/v3/pkg/lint/rules.k8sVersionMajor": major,
+    "helm.sh/helm/v3/pkg/lint/rules.k8sVersionMinor": minor,
     "main.kubernetesVersion": versions.kubernetes,
     "main.etcdVersion": versions.etcd,
     "main.kwokVersion": versions.kwok,
+    "main.helmVersion": versions.helm,
     "main.sourceHash": hash,
     "main.gitState": git,
   };

@@ -15,6 +15,8 @@ export interface TestenvVersions {
   readonly kubernetes: string;
   readonly etcd: string;
   readonly kwok: string;
+  /** Upstream helm beside the binary (`kube-testenv helm`); absent from older builds. */
+  readonly helm?: string;
   readonly sourceHash: string;
   readonly git: string;
 }
