@@ -140,8 +140,15 @@ describe("the nautilus-control Helm chart", () => {
     const offered = Object.keys(schema.properties.config.properties);
     const setByChart = ["listenHost", "listenPort", "dataDir", "enclaveKeyFile"];
     // The operator key comes from a Secret (K8S_DAAS_OPERATOR_KEY), the cluster from the
-    // ServiceAccount: the keystore, address, key-variable and kubeconfig settings stay unset.
-    const notForPods = ["operatorKeystore", "operatorAddress", "operatorKeyEnv", "kubeconfig"];
+    // ServiceAccount: the keystore, address, key-variable and kubeconfig settings stay unset;
+    // the pod runs no k3s server, so whether tenants may run on it does not apply.
+    const notForPods = [
+      "operatorKeystore",
+      "operatorAddress",
+      "operatorKeyEnv",
+      "kubeconfig",
+      "allowWorkloadsOnServer",
+    ];
     assert.deepEqual(
       [...offered, ...setByChart, ...notForPods].sort(),
       controlSettings()

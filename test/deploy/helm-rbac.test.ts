@@ -23,7 +23,7 @@ import {
   createSimulatedWorkerNode,
   deleteWorkerNode,
   drainWorkerNode,
-  labelWorkerNode,
+  uncordonWorkerNode,
 } from "../../src/control/workers/worker-nodes.ts";
 import {
   ensureTenantNamespace,
@@ -123,6 +123,7 @@ describe("the chart's ClusterRole, used by the control plane's own code", () => 
       namespace: tenantNamespace,
       owner,
       clusterId,
+      claimId: `0x${"c1".repeat(32)}`,
     });
     assert.equal(result.created, true);
     assert.ok(result.objects.includes("role/k8s-daas-tenant"), result.objects.join(", "));
@@ -165,14 +166,16 @@ describe("the chart's ClusterRole, used by the control plane's own code", () => 
 
   it("admits, labels, cordons, drains and removes a worker's node, and issues its token", async () => {
     const spec = {
-      clusterId,
-      nodeId,
+      binding: { clusterId, nodeId, registration: "helm-rbac-test:0" },
       owner,
       tier: "standard" as const,
       resources: { cpu: "2", memory: "4Gi", pods: "10" },
+      joinTokenId: "abcdef",
     };
-    assert.equal(await createSimulatedWorkerNode(kube, spec), "created");
-    assert.equal(await labelWorkerNode(kube, spec), true);
+    const created = await createSimulatedWorkerNode(kube, spec);
+    assert.equal(created.outcome, "created");
+    const binding = { ...spec.binding, nodeUid: created.uid };
+    assert.equal(await uncordonWorkerNode(kube, binding), true);
     const token = await issueBootstrapToken(kube, nodeId, 60_000);
     assert.deepEqual(await verifyBootstrapToken(kube, token.token, nodeId), { id: token.id });
     await revokeTokensOf(kube, nodeId);
@@ -209,9 +212,9 @@ describe("the chart's ClusterRole, used by the control plane's own code", () => 
         },
       },
     });
-    assert.equal(await cordonWorkerNode(kube, nodeId), true);
-    assert.equal(await drainWorkerNode(kube, nodeId), 1);
-    await deleteWorkerNode(kube, nodeId);
+    assert.equal(await cordonWorkerNode(kube, binding), true);
+    assert.equal(await drainWorkerNode(kube, binding), 1);
+    await deleteWorkerNode(kube, binding);
     assert.equal(
       await outcome(new KubeApiClient(admin).request("GET", `/api/v1/nodes/${nodeId}`)),
       "K8S_NOT_FOUND",
