@@ -1,4 +1,4 @@
-import { type ChildProcess, execFile, spawn } from "node:child_process";
+import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -6,7 +6,6 @@ import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { DatabaseSync } from "node:sqlite";
 import { fileURLToPath } from "node:url";
-import { promisify } from "node:util";
 import { type KubernetesObject, KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
@@ -18,9 +17,10 @@ import {
   executeSigned as execute,
 } from "../../src/chain/k8s-daas.ts";
 import { startDevnetProcess } from "../../src/devnet/spawn.ts";
-import { ensureBuilt, startCluster } from "../../src/k8s/testenv/index.ts";
+import { startCluster } from "../../src/k8s/testenv/index.ts";
 import { repoRoot } from "../../src/k8s/testenv/paths.ts";
 import { loadDevEnclaveSigner } from "../../src/tee/index.ts";
+import { kubectlCommand } from "../kubectl.ts";
 import {
   bucketsBetween,
   histogramQuantile,
@@ -39,7 +39,6 @@ const THROUGHPUT_REQUESTS = Number(process.env.BENCH_CONTROL_REQUESTS ?? 10_000)
 const DIRECT_REQUESTS = 2_000;
 const KUBECTL_REQUESTS = 80;
 const PER_TX = 100;
-const run = promisify(execFile);
 
 const configMap = (
   namespace: string,
@@ -417,17 +416,4 @@ async function apiUrlOf(daemon: ChildProcess): Promise<string> {
       reject(new Error(`nautilus-control exited (${code}) before serving`)),
     );
   });
-}
-
-/** kubectl from PATH, else the one built into kube-testenv. */
-async function kubectlCommand(): Promise<string[] | undefined> {
-  for (const candidate of [["kubectl"], [(await ensureBuilt()).path, "kubectl"]]) {
-    try {
-      await run(candidate[0] ?? "", [...candidate.slice(1), "version", "--client"]);
-      return candidate;
-    } catch {
-      // try the next
-    }
-  }
-  return undefined;
 }
