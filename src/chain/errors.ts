@@ -1,7 +1,3 @@
-/**
- * Every failure that leaves `src/chain` is a `ChainError` with a stable `code`, so callers
- * (CLI, control plane) branch on the code and never on message text.
- */
 export type ChainErrorCode =
   // networks
   | "CHAIN_NETWORK_INVALID"
@@ -33,6 +29,10 @@ export type ChainErrorCode =
   | "CHAIN_OBJECT_MISSING"
   | "CHAIN_OBJECT_NOT_CREATED";
 
+/**
+ * Every failure that leaves `src/chain` is a `ChainError` with a stable `code`, so callers
+ * (CLI, control plane) branch on the code and never on message text.
+ */
 export class ChainError extends Error {
   readonly code: ChainErrorCode;
 

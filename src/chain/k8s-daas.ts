@@ -4,17 +4,17 @@ import { Transaction, type TransactionArgument } from "@mysten/sui/transactions"
 import { CALLS, type CallName, callTarget, encodePureArgs } from "../protocol/index.ts";
 import { ChainError } from "./errors.ts";
 
-/**
- * Builds `k8s_daas` calls into a transaction from the protocol's call table, so argument
- * order and BCS types come from one place. Objects are passed by id (the SDK resolves
- * versions), fees and stakes are split from the gas coin, the Clock is `0x6`.
- */
 export interface CallObjects {
   cluster?: string;
   /** AdminCap, NamespaceCap or WorkerCap id, whichever the call takes. */
   cap?: string;
 }
 
+/**
+ * Builds `k8s_daas` calls into a transaction from the protocol's call table, so argument
+ * order and BCS types come from one place. Objects are passed by id (the SDK resolves
+ * versions), fees and stakes are split from the gas coin, the Clock is `0x6`.
+ */
 export function addCall(
   tx: Transaction,
   packageId: string,

@@ -39,6 +39,16 @@ export interface EnclavePosterOptions {
   clusterId: string;
 }
 
+/** Every fresh signature of a call was refused as stale (sequence or timestamp). */
+export class SignedCallError extends Error {
+  readonly code: "SIGNED_CALL_STALE";
+  constructor(code: "SIGNED_CALL_STALE", message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "SignedCallError";
+    this.code = code;
+  }
+}
+
 /**
  * The one queue every enclave-signed transaction of this control plane goes through.
  *
@@ -59,16 +69,6 @@ export interface EnclavePosterOptions {
  * confirmation costs latency for bursts of signed calls, which are rare next to requests and
  * are batched by the reporter.
  */
-/** Every fresh signature of a call was refused as stale (sequence or timestamp). */
-export class SignedCallError extends Error {
-  readonly code: "SIGNED_CALL_STALE";
-  constructor(code: "SIGNED_CALL_STALE", message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = "SignedCallError";
-    this.code = code;
-  }
-}
-
 export class EnclavePoster {
   readonly #o: EnclavePosterOptions;
   #tail: Promise<unknown> = Promise.resolve();

@@ -1,8 +1,7 @@
-/**
- * The devnet's gas schedule: simpler than Sui's, with the same structure (a reference price,
- * a minimum and maximum budget, computation charged per command, storage per byte written),
- * so clients that budget and select gas for Sui do the same here.
- */
+// The devnet's gas schedule: simpler than Sui's, with the same structure (a reference price,
+// a minimum and maximum budget, computation charged per command, storage per byte written),
+// so clients that budget and select gas for Sui do the same here.
+
 export const REFERENCE_GAS_PRICE = 1_000n;
 export const MIN_BUDGET_UNITS = 1_000n;
 export const MAX_GAS_BUDGET = 50_000_000_000n;

@@ -1,10 +1,9 @@
 import type { BcsType } from "@mysten/sui/bcs";
 
-/**
- * How the devnet runs a Move package without a Move VM: each entry function is
- * re-implemented in TypeScript against this interface, with its parameters declared so that
- * arguments are checked before anything executes, as Sui's validators do.
- */
+// How the devnet runs a Move package without a Move VM: each entry function is
+// re-implemented in TypeScript against this interface, with its parameters declared so that
+// arguments are checked before anything executes, as Sui's validators do.
+
 export type MoveParam =
   // biome-ignore lint/suspicious/noExplicitAny: parameters of every value type share one list
   | { kind: "pure"; name: string; typeName: string; layout: BcsType<any, any> }

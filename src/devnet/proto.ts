@@ -5,7 +5,7 @@ import type { StoredEvent } from "./store.ts";
 import { toProtoTransaction } from "./transaction-data.ts";
 import type { WorkingObject } from "./working-set.ts";
 
-/** Converts the devnet's records into the SDK's protobuf messages. */
+// Converts the devnet's records into the SDK's protobuf messages.
 
 export function protoOwner(owner: ObjectOwner): GrpcTypes.Owner {
   switch (owner.kind) {

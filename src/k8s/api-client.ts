@@ -7,18 +7,6 @@ import {
 } from "@kubernetes/client-node";
 import { type ApiStatus, errorCodeForStatus, K8sError } from "./errors.ts";
 
-/**
- * A thin JSON client over `@kubernetes/client-node`'s transport: the KubeConfig supplies
- * TLS, credentials and the `Impersonate-User` header; client-node's fetch library sends.
- *
- * Why not `KubernetesObjectApi`: it round-trips every body through the generated typed
- * models, which silently drops fields the client's models do not know (a newer API
- * server's fields, or a tenant's typo that the server should reject), turns timestamps into
- * `Date`s, and asks discovery for every kind. Tenant manifests must reach the API server
- * byte-for-byte as admitted, and outputs must be what the server said. Paths come from
- * `ApiResource` (we know every kind we touch), so no discovery round trip is needed.
- */
-
 /** Where a kind lives in the API. */
 export interface ApiResource {
   readonly group: string;
@@ -61,6 +49,17 @@ export function resourcePath(resource: ApiResource, namespace?: string, name?: s
   return `${root}${scope}/${resource.plural}${item}`;
 }
 
+/**
+ * A thin JSON client over `@kubernetes/client-node`'s transport: the KubeConfig supplies
+ * TLS, credentials and the `Impersonate-User` header; client-node's fetch library sends.
+ *
+ * Why not `KubernetesObjectApi`: it round-trips every body through the generated typed
+ * models, which silently drops fields the client's models do not know (a newer API
+ * server's fields, or a tenant's typo that the server should reject), turns timestamps into
+ * `Date`s, and asks discovery for every kind. Tenant manifests must reach the API server
+ * byte-for-byte as admitted, and outputs must be what the server said. Paths come from
+ * `ApiResource` (we know every kind we touch), so no discovery round trip is needed.
+ */
 export class KubeApiClient {
   readonly #config: KubeConfig;
   readonly #url: string;

@@ -6,15 +6,13 @@ import { TENANT_RESOURCES } from "./resources.ts";
 import { type RetryPolicy, withRetry } from "./retry.ts";
 import { listManagedNamespaces } from "./tenancy.ts";
 
-/**
- * Which requests left a mark in the cluster: the request-id annotations on tenant objects.
- * Reconciliation compares these with the requests the control plane has reported, to find
- * work that was applied but never answered (a crash between the write and the result).
- *
- * An annotation counts only when our field manager wrote it (see `requestIdWrittenByUs`):
- * controllers copy annotations (Deployment → ReplicaSet, pod templates → pods), and a
- * tenant can put any annotation into a template.
- */
+// Which requests left a mark in the cluster: the request-id annotations on tenant objects.
+// Reconciliation compares these with the requests the control plane has reported, to find
+// work that was applied but never answered (a crash between the write and the result).
+//
+// An annotation counts only when our field manager wrote it (see `requestIdWrittenByUs`):
+// controllers copy annotations (Deployment → ReplicaSet, pod templates → pods), and a
+// tenant can put any annotation into a template.
 
 export interface AppliedObject {
   readonly requestId: bigint;

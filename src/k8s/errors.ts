@@ -1,8 +1,3 @@
-/**
- * Every failure that leaves `src/k8s` (outside `testenv/`) is a `K8sError` with a stable
- * `code`, so the control plane branches on codes and puts them on chain as `errorCode`.
- * API errors keep the HTTP status and the API server's `Status` object.
- */
 export type K8sErrorCode =
   // the API server answered with an error status
   | "K8S_BAD_REQUEST"
@@ -45,6 +40,11 @@ export interface ApiStatus {
   details?: unknown;
 }
 
+/**
+ * Every failure that leaves `src/k8s` (outside `testenv/`) is a `K8sError` with a stable
+ * `code`, so the control plane branches on codes and puts them on chain as `errorCode`.
+ * API errors keep the HTTP status and the API server's `Status` object.
+ */
 export class K8sError extends Error {
   readonly code: K8sErrorCode;
   /** HTTP status of the API server's answer; absent when there was no answer. */

@@ -17,6 +17,27 @@ import { withRequestId } from "./request-id.ts";
 import { DEFAULT_LIST_LIMIT } from "./resources.ts";
 import { type RetryEvent, type RetryPolicy, withRetry } from "./retry.ts";
 
+export interface ExecutorRetryEvent extends RetryEvent {
+  readonly requestId: bigint;
+  readonly operation: AdmittedOperation["kind"];
+  readonly namespace: string;
+}
+
+export interface TenantExecutorOptions {
+  readonly retry?: RetryPolicy;
+  /** Called before every retry of a transient failure (metrics, logs). */
+  readonly onRetry?: (event: ExecutorRetryEvent) => void;
+}
+
+export interface ExecuteOptions {
+  readonly signal?: AbortSignal;
+  /**
+   * True when this request may have been executed before (the control plane stopped after
+   * dispatching it and before recording its outcome).
+   */
+  readonly resumed?: boolean;
+}
+
 /**
  * Executes admitted operations on the cluster, each in its tenant's namespace and AS the
  * tenant: every call impersonates `tenantUser(namespace)`, whose only rights are the Role
@@ -44,28 +65,6 @@ import { type RetryEvent, type RetryPolicy, withRetry } from "./retry.ts";
  * rejects with the signal's reason (the request is unfinished and must be resumed), every
  * other ending is a `RequestOutcome`.
  */
-
-export interface ExecutorRetryEvent extends RetryEvent {
-  readonly requestId: bigint;
-  readonly operation: AdmittedOperation["kind"];
-  readonly namespace: string;
-}
-
-export interface TenantExecutorOptions {
-  readonly retry?: RetryPolicy;
-  /** Called before every retry of a transient failure (metrics, logs). */
-  readonly onRetry?: (event: ExecutorRetryEvent) => void;
-}
-
-export interface ExecuteOptions {
-  readonly signal?: AbortSignal;
-  /**
-   * True when this request may have been executed before (the control plane stopped after
-   * dispatching it and before recording its outcome).
-   */
-  readonly resumed?: boolean;
-}
-
 export class TenantExecutor {
   readonly #admin: KubeConfig;
   readonly #options: TenantExecutorOptions;

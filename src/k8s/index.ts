@@ -1,8 +1,7 @@
-/**
- * Kubernetes access for nautilus-control: tenant namespace provisioning, the impersonating
- * executor of admitted operations, and the request ids found in the cluster for
- * reconciliation. kube-testenv (the local control plane) lives in `./testenv/`.
- */
+// Kubernetes access for nautilus-control: tenant namespace provisioning, the impersonating
+// executor of admitted operations, and the request ids found in the cluster for
+// reconciliation. kube-testenv (the local control plane) lives in `./testenv/`.
+
 export {
   type ApiResource,
   type ApiResponse,

@@ -10,7 +10,7 @@ import { K8sError } from "./errors.ts";
 import { FIELD_MANAGER } from "./labels.ts";
 import type { ResourceType } from "./resources.ts";
 
-/** The verbs the control plane uses, on any kind described by an `ApiResource`. */
+// The verbs the control plane uses, on any kind described by an `ApiResource`.
 
 type JsonObject = Record<string, unknown>;
 

@@ -1,9 +1,5 @@
 import type { ResourceType } from "./resources.ts";
 
-/**
- * What admission hands the executor: one Kubernetes operation, already validated and
- * normalized, in the tenant's own namespace. Nothing downstream re-parses tenant input.
- */
 export type KubernetesObject = {
   apiVersion: string;
   kind: string;
@@ -11,6 +7,10 @@ export type KubernetesObject = {
   [key: string]: unknown;
 };
 
+/**
+ * What admission hands the executor: one Kubernetes operation, already validated and
+ * normalized, in the tenant's own namespace. Nothing downstream re-parses tenant input.
+ */
 export type AdmittedOperation =
   | { kind: "get"; resource: ResourceType; namespace: string; name: string }
   /** One page of at most `query.limit` objects (admission always sets it). */

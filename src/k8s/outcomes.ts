@@ -2,7 +2,7 @@ import { isK8sError } from "./errors.ts";
 import type { RequestOutcome } from "./operations.ts";
 import type { ResourceType } from "./resources.ts";
 
-/** How executor results read: kubectl's words, one line, plus the API's own objects. */
+// How executor results read: kubectl's words, one line, plus the API's own objects.
 
 /** `pod/web`, `deployment.apps/api` (kubectl's `kind.group/name`). */
 export function objectLabel(type: ResourceType, name: string): string {

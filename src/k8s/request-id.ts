@@ -1,9 +1,7 @@
 import { ANNOTATION_REQUEST_ID, FIELD_MANAGER } from "./labels.ts";
 
-/**
- * The request-id annotation: every tenant write carries the on-chain id of the request that
- * made it, so reconciliation can tell which requests reached the cluster.
- */
+// The request-id annotation: every tenant write carries the on-chain id of the request that
+// made it, so reconciliation can tell which requests reached the cluster.
 
 type JsonObject = Record<string, unknown>;
 

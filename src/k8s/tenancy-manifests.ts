@@ -10,11 +10,9 @@ import {
 } from "./labels.ts";
 import { TENANT_RESOURCES } from "./resources.ts";
 
-/**
- * What a tenant namespace consists of, as plain manifests (no I/O): the namespace with Pod
- * Security "restricted", quota and default container resources, network isolation, and
- * the ServiceAccount + Role + RoleBinding whose identity tenant operations run under.
- */
+// What a tenant namespace consists of, as plain manifests (no I/O): the namespace with Pod
+// Security "restricted", quota and default container resources, network isolation, and
+// the ServiceAccount + Role + RoleBinding whose identity tenant operations run under.
 
 /** ResourceQuota `spec.hard`. */
 export type TenantQuota = Readonly<Record<string, string>>;

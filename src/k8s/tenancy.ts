@@ -21,12 +21,10 @@ import {
   tenantNamespaceManifests,
 } from "./tenancy-manifests.ts";
 
-/**
- * Tenant namespaces, as the admin sees them: provisioning (idempotent server-side apply of
- * everything `tenantNamespaceManifests` lists), removal, and the inventory reconciliation
- * compares with the chain. Only namespaces labelled `LABEL_MANAGED` are ever changed: an
- * existing namespace we did not create (kube-system, default, a user's) is refused.
- */
+// Tenant namespaces, as the admin sees them: provisioning (idempotent server-side apply of
+// everything `tenantNamespaceManifests` lists), removal, and the inventory reconciliation
+// compares with the chain. Only namespaces labelled `LABEL_MANAGED` are ever changed: an
+// existing namespace we did not create (kube-system, default, a user's) is refused.
 
 export interface TenancyCallOptions {
   readonly signal?: AbortSignal;

@@ -64,14 +64,14 @@ export const RequestRecordFields = {
   status: bcs.u8(),
   submitted_at_ms: bcs.u64(),
 };
+/** `requests::Request`, the value under `RequestKey { request_id }`. */
 export const RequestRecord = bcs.struct("Request", RequestRecordFields);
 
-/** `tenancy::NamespaceRecord`, the value under `NamespaceKey { namespace }`. */
 /** Fields of `NamespaceRecord`, in BCS order. */
 export const NamespaceRecordFields = { cap_id: ID, owner: bcs.Address };
+/** `tenancy::NamespaceRecord`, the value under `NamespaceKey { namespace }`. */
 export const NamespaceRecord = bcs.struct("NamespaceRecord", NamespaceRecordFields);
 
-/** `workers::Worker`, the value under `WorkerKey { node_id }`. */
 /** Fields of `Worker`, in BCS order. */
 export const WorkerRecordFields = {
   owner: bcs.Address,
@@ -82,6 +82,7 @@ export const WorkerRecordFields = {
   last_heartbeat_ms: bcs.u64(),
   unbonding_since_ms: bcs.u64(),
 };
+/** `workers::Worker`, the value under `WorkerKey { node_id }`. */
 export const WorkerRecord = bcs.struct("Worker", WorkerRecordFields);
 
 /** The module that declares each object type. */

@@ -37,11 +37,6 @@ export function refusal(statusCode: number, errorCode: string, message: string):
   return { statusCode, errorCode, summary: message, output: { error: errorCode, message } };
 }
 
-/**
- * The namespace cannot be made the tenant's: it exists and is not ours, belongs to another
- * cluster object, or is still being deleted. Each is a failed result with its own code, not
- * an internal error; anything else (API unreachable past retries) stays an error.
- */
 const PROVISIONING_REFUSALS: Record<string, number> = {
   K8S_NAMESPACE_NOT_MANAGED: 409,
   K8S_NAMESPACE_OTHER_CLUSTER: 409,
@@ -50,6 +45,11 @@ const PROVISIONING_REFUSALS: Record<string, number> = {
   K8S_QUOTA_NOT_EFFECTIVE: 503,
 };
 
+/**
+ * The namespace cannot be made the tenant's: it exists and is not ours, belongs to another
+ * cluster object, or is still being deleted. Each is a failed result with its own code, not
+ * an internal error; anything else (API unreachable past retries) stays an error.
+ */
 export function provisioningRefusal(error: unknown): RequestOutcome | undefined {
   if (!isK8sError(error) || !(error.code in PROVISIONING_REFUSALS)) return undefined;
   return refusal(PROVISIONING_REFUSALS[error.code] ?? 409, error.code, error.message);

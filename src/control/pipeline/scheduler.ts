@@ -1,14 +1,3 @@
-/**
- * Decides what runs next.
- * - Within a namespace, requests run one at a time in the order the chain accepted them,
- *   whatever their priority: a later PATCH must never be overtaken by an earlier POST of the
- *   same object, or the older write would win.
- * - Between namespaces, the one holding the highest priority request goes first (a waiting
- *   high-priority request lifts its whole namespace, so a low-priority head cannot block it).
- * - Among equals, the tenant served longest ago goes first, so one busy tenant cannot starve
- *   the others; then the oldest request.
- * - At most `concurrency` requests are in flight.
- */
 export interface Schedulable {
   requestId: bigint;
   priority: number;
@@ -25,6 +14,17 @@ interface NamespaceQueue<T> {
   byPriority: number[];
 }
 
+/**
+ * Decides what runs next.
+ * - Within a namespace, requests run one at a time in the order the chain accepted them,
+ *   whatever their priority: a later PATCH must never be overtaken by an earlier POST of the
+ *   same object, or the older write would win.
+ * - Between namespaces, the one holding the highest priority request goes first (a waiting
+ *   high-priority request lifts its whole namespace, so a low-priority head cannot block it).
+ * - Among equals, the tenant served longest ago goes first, so one busy tenant cannot starve
+ *   the others; then the oldest request.
+ * - At most `concurrency` requests are in flight.
+ */
 export class Scheduler<T extends Schedulable> {
   readonly #concurrency: number;
   readonly #namespaces = new Map<string, NamespaceQueue<T>>();

@@ -4,12 +4,11 @@ import { WorkerControlError } from "./errors.ts";
 import type { KubeRequests } from "./kube-requests.ts";
 import { LABEL_WORKER } from "./node-labels.ts";
 
-/**
- * Kubernetes bootstrap tokens (`<id>.<secret>`, a `bootstrap.kubernetes.io/token` Secret
- * named `bootstrap-token-<id>` in kube-system): what `k3s agent --token` accepts and what a
- * kubelet's TLS bootstrap authenticates with. One per admitted worker, labelled with its
- * node id, short-lived, and revoked as soon as the worker has joined.
- */
+// Kubernetes bootstrap tokens (`<id>.<secret>`, a `bootstrap.kubernetes.io/token` Secret
+// named `bootstrap-token-<id>` in kube-system): what `k3s agent --token` accepts and what a
+// kubelet's TLS bootstrap authenticates with. One per admitted worker, labelled with its
+// node id, short-lived, and revoked as soon as the worker has joined.
+
 export const TOKEN_GROUP = "system:bootstrappers:k8s-daas:worker";
 const ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789";
 const TOKEN_FORMAT = /^([a-z0-9]{6})\.([a-z0-9]{16})$/;

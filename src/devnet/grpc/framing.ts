@@ -1,9 +1,8 @@
-/**
- * gRPC-web wire format (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-WEB.md):
- * each frame is a flag byte, a 4-byte big-endian length and a payload. Flag 0x00 carries a
- * message, 0x80 the trailers as HTTP/1 header lines. The `-text` variant is the same bytes
- * in base64, which is what `GrpcWebFetchTransport` sends by default.
- */
+// gRPC-web wire format (https://github.com/grpc/grpc/blob/master/doc/PROTOCOL-WEB.md):
+// each frame is a flag byte, a 4-byte big-endian length and a payload. Flag 0x00 carries a
+// message, 0x80 the trailers as HTTP/1 header lines. The `-text` variant is the same bytes
+// in base64, which is what `GrpcWebFetchTransport` sends by default.
+
 const DATA_FRAME = 0x00;
 const TRAILER_FRAME = 0x80;
 

@@ -1,8 +1,7 @@
-/**
- * kube-testenv: a real Kubernetes control plane (etcd, kube-apiserver,
- * kube-controller-manager, kube-scheduler) with KWOK-simulated nodes, built from upstream
- * Go modules in tools/kube-testenv. Used by tests and as the embedded default cluster.
- */
+// kube-testenv: a real Kubernetes control plane (etcd, kube-apiserver,
+// kube-controller-manager, kube-scheduler) with KWOK-simulated nodes, built from upstream
+// Go modules in tools/kube-testenv. Used by tests and as the embedded default cluster.
+
 export { type BuiltBinary, type EnsureBuiltOptions, ensureBuilt, moduleVersions } from "./build.ts";
 export { TestenvError, type TestenvErrorCode } from "./errors.ts";
 export type { ClusterHandle } from "./handle.ts";
