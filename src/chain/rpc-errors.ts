@@ -25,9 +25,25 @@ function isConnectionFailure(error: unknown): boolean {
   return error instanceof TypeError && /fetch failed|network|socket|ECONN/i.test(error.message);
 }
 
-/** Safe to retry a write with the same signed bytes. */
+/**
+ * The gRPC-web transport reports a connection that could not be made or was dropped as an
+ * RpcError INTERNAL whose message is fetch()'s ("fetch failed"): a transport failure, not
+ * the server's answer.
+ */
+function isWrappedConnectionFailure(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const cause = (error as { cause?: unknown }).cause;
+  const text = `${error.message} ${cause instanceof Error ? cause.message : ""}`;
+  return /fetch failed|ECONNRESET|ECONNREFUSED|EPIPE|socket hang up|other side closed/i.test(text);
+}
+
+/**
+ * Safe to retry a write with the same signed bytes (the submitter looks the digest up
+ * before sending again, so a transaction that did land is not sent twice).
+ */
 export function isTransientTransportError(error: unknown): boolean {
   const code = rpcErrorCode(error);
+  if (code === "INTERNAL") return isWrappedConnectionFailure(error);
   if (code !== undefined) return TRANSIENT_CODES.has(code);
   return isConnectionFailure(error);
 }

@@ -61,6 +61,16 @@ describe("rpc error classification", () => {
     assert.equal(isTransientTransportError(new Error("boom")), false);
   });
 
+  it("retries a write whose connection dropped, as the gRPC-web transport reports it", () => {
+    // grpc-web wraps fetch()'s TypeError into RpcError INTERNAL with fetch's message.
+    assert.equal(isTransientTransportError(new RpcError("fetch failed", "INTERNAL")), true);
+    const reset = new RpcError("request failed", "INTERNAL");
+    Object.assign(reset, { cause: new Error("read ECONNRESET") });
+    assert.equal(isTransientTransportError(reset), true);
+    // A server's own INTERNAL answer is not a transport failure.
+    assert.equal(isTransientTransportError(new RpcError("invariant violated", "INTERNAL")), false);
+  });
+
   it("lets readers resume after stream resets too", () => {
     assert.equal(isResumableReadError(rpc(GrpcStatusCode.INTERNAL)), true);
     assert.equal(isResumableReadError(rpc(GrpcStatusCode.UNAVAILABLE)), true);
