@@ -2,7 +2,6 @@
 // metadata checked against the request, namespace filled in, the request id annotated, and
 // the kind's policy (including restricted defaults) applied.
 
-import { ANNOTATION_REQUEST_ID } from "../../k8s/labels.ts";
 import type { KubernetesObject } from "../../k8s/operations.ts";
 import { apiVersionOf, type ResourceType } from "../../k8s/resources.ts";
 import type { TenantRequest } from "../tenant-request.ts";
@@ -51,12 +50,7 @@ export function admitObject(
   const object: KubernetesObject = {
     apiVersion: apiVersionOf(type),
     kind: type.kind,
-    metadata: {
-      ...metadata,
-      name: name.value,
-      namespace: request.namespace,
-      annotations: withRequestId(metadata.annotations, request),
-    },
+    metadata: { ...metadata, name: name.value, namespace: request.namespace },
     ...body,
   };
   const specProblem = enforceSpecPolicy(type, object, {
@@ -106,10 +100,7 @@ export function admitPatch(
     checkNestedMetadata(body, [], true);
   if (metadataProblem !== undefined) return refuse(metadataProblem);
 
-  const admitted: Mapping = {
-    ...patch,
-    metadata: { ...metadata, annotations: withRequestId(metadata.annotations, request) },
-  };
+  const admitted: Mapping = patch;
   const specProblem = enforceSpecPolicy(type, admitted, {
     mode: "patch",
     namespace: request.namespace,
@@ -162,12 +153,4 @@ function resolveName(type: ResourceType, request: TenantRequest, stated: unknown
   return problem === undefined
     ? accept(name)
     : refuse(rejection("ADMISSION_NAME_INVALID", `${JSON.stringify(name)}: ${problem}`));
-}
-
-/** The tenant's annotations plus the request id, so every write is traceable to its request. */
-function withRequestId(annotations: unknown, request: TenantRequest): Mapping {
-  return {
-    ...(isMapping(annotations) ? annotations : {}),
-    [ANNOTATION_REQUEST_ID]: String(request.requestId),
-  };
 }

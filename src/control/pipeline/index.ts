@@ -1,4 +1,4 @@
-// The request pipeline: ingest → admit → schedule → execute → record → report.
+// The request pipeline: ingest → schedule → admit → execute → record → report.
 
 export { chainSummary, outputJson, refusal, truncateUtf8 } from "./outcome.ts";
 export { Reporter, type ReporterOptions, type ReporterProblem } from "./reporter.ts";

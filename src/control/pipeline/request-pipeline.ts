@@ -75,8 +75,10 @@ const DEFAULT_EXECUTION_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 10_000 };
  * One request's path through nautilus-control, each step a file of this folder or a sibling:
  *
  *   ingest    events + cursor in one inbox transaction (../inbox)
- *   admit     ownership → policy → worker placement (../admission)
  *   schedule  priority levels, FIFO per level, fair between tenants (./scheduler.ts)
+ *   admit     expiry, then ownership → policy → worker placement (../admission), when the
+ *             request's turn comes: a namespace claim can change while a request waits,
+ *             and admission must judge the claim as it stands at execution
  *   execute   provisioning, then the impersonating executor (src/k8s)
  *   record    the outcome persisted before anything is signed (./outcome.ts)
  *   report    enclave-signed `complete` batches (./reporter.ts)

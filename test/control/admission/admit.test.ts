@@ -5,7 +5,6 @@ import {
   admit,
   DEFAULT_ADMISSION_POLICY,
 } from "../../../src/control/admission/index.ts";
-import { ANNOTATION_REQUEST_ID } from "../../../src/k8s/labels.ts";
 import type { AdmittedOperation, KubernetesObject } from "../../../src/k8s/operations.ts";
 import { tenantResource } from "../../../src/k8s/resources.ts";
 import { deploymentManifest, podManifest } from "../../../src/protocol/index.ts";
@@ -53,11 +52,7 @@ describe("admit: the seed's manifests", () => {
       object: {
         apiVersion: "v1",
         kind: "Pod",
-        metadata: {
-          name: "web",
-          namespace: NAMESPACE,
-          annotations: { [ANNOTATION_REQUEST_ID]: "42" },
-        },
+        metadata: { name: "web", namespace: NAMESPACE },
         spec: {
           containers: [
             {
@@ -78,10 +73,8 @@ describe("admit: the seed's manifests", () => {
     const object = appliedObject(admit(request("POST", "deployments", "web", payload)));
     assert.equal(object.apiVersion, "apps/v1");
     assert.equal(object.kind, "Deployment");
-    assert.equal(
-      object.metadata.annotations && at(object.metadata.annotations, ANNOTATION_REQUEST_ID),
-      "42",
-    );
+    // The request id is the executor's to stamp (one owner): admission leaves it out.
+    assert.equal(object.metadata.annotations, undefined);
     assert.equal(at(object, "spec", "replicas"), 3);
     assert.deepEqual(at(object, "spec", "template", "metadata"), { labels: { app: "web" } });
     const pod = at(object, "spec", "template", "spec");
@@ -154,16 +147,12 @@ describe("admit: method mapping", () => {
     assert.deepEqual(put.kind === "apply" && put.object, {
       apiVersion: "v1",
       kind: "ConfigMap",
-      metadata: {
-        name: "settings",
-        namespace: NAMESPACE,
-        annotations: { [ANNOTATION_REQUEST_ID]: "42" },
-      },
+      metadata: { name: "settings", namespace: NAMESPACE },
       data: { a: "b" },
     });
   });
 
-  it("maps PATCH to a merge patch annotated with the request id", () => {
+  it("maps PATCH to a JSON merge patch, as the tenant wrote it", () => {
     const operation = admitted(
       admit(request("PATCH", "deployments", "web", '{"spec":{"replicas":5}}')),
     );
@@ -172,10 +161,7 @@ describe("admit: method mapping", () => {
       resource: tenantResource("deployments"),
       namespace: NAMESPACE,
       name: "web",
-      patch: {
-        spec: { replicas: 5 },
-        metadata: { annotations: { [ANNOTATION_REQUEST_ID]: "42" } },
-      },
+      patch: { spec: { replicas: 5 } },
     });
   });
 
@@ -234,10 +220,7 @@ describe("admit: names and namespaces", () => {
       admit(request("POST", "configmaps", "settings", JSON.stringify(manifest))),
     );
     assert.deepEqual(object.metadata.labels, manifest.metadata.labels);
-    assert.deepEqual(object.metadata.annotations, {
-      ...manifest.metadata.annotations,
-      [ANNOTATION_REQUEST_ID]: "42",
-    });
+    assert.deepEqual(object.metadata.annotations, manifest.metadata.annotations);
   });
 });
 
@@ -318,7 +301,7 @@ describe("admit: pod-spec policy keeps what the tenant set", () => {
     assert.deepEqual(at(pod, "containers", 0, "securityContext"), RESTRICTED_CONTAINER);
   });
 
-  it("admits a ClusterIP Service, an Opaque Secret and an Ingress unchanged but annotated", () => {
+  it("admits a ClusterIP Service, an Opaque Secret and an Ingress unchanged", () => {
     const cases: [string, Json][] = [
       ["services", { spec: { type: "ClusterIP", ports: [{ port: 80 }], externalIPs: [] } }],
       ["secrets", { type: "Opaque", stringData: { password: "hunter2" } }],
@@ -396,10 +379,7 @@ describe("admit: Ingress", () => {
       admit(request("POST", "ingresses", "web", ingress(spec, annotations))),
     );
     assert.deepEqual(object.spec, spec);
-    assert.deepEqual(object.metadata.annotations, {
-      ...annotations,
-      [ANNOTATION_REQUEST_ID]: "42",
-    });
+    assert.deepEqual(object.metadata.annotations, annotations);
   });
 
   it("routes under the configured apps domain, whatever its case or trailing dot", () => {
