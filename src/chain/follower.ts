@@ -284,14 +284,16 @@ export class EventFollower<T> {
     try {
       // Headers mean the server has registered the subscription, so replay can close the gap.
       // A server that holds them back is not an error: the stall probe catches any gap.
-      await resultOrTimeout(call.headers, this.#requestTimeoutMs);
+      // The in-process transport may not settle a stream after its abort: the stop signal
+      // is watched here and below, so stopping never waits for a frame or a timeout.
+      await resultOrTimeout(call.headers, this.#requestTimeoutMs, signal);
       const coverage = new ReplayCoverage();
       await this.#replay(signal, coverage);
       const stallTimeoutMs = this.#options.stallTimeoutMs ?? 30_000;
       const detector = new StallDetector(stallTimeoutMs, this.#now(), tip);
       const tick = Math.max(50, Math.floor(stallTimeoutMs / 4));
       for (;;) {
-        const result = await resultOrTimeout(next, tick);
+        const result = await resultOrTimeout(next, tick, signal);
         if (result === TIMED_OUT) {
           if (detector.isQuiet(this.#now())) await this.#checkForStall(signal, detector);
           continue;
@@ -412,13 +414,22 @@ const NOT_READY = Symbol("not ready");
 // Settled up front: racing it against a promise that has already settled picks that promise.
 const NOT_READY_PROMISE = Promise.resolve(NOT_READY);
 
-async function resultOrTimeout<R>(promise: Promise<R>, ms: number): Promise<R | typeof TIMED_OUT> {
+/**
+ * `promise`'s result, or TIMED_OUT after `ms`; with `signal`, rejects as soon as it aborts
+ * (and leaves no timer behind to hold the process open).
+ */
+async function resultOrTimeout<R>(
+  promise: Promise<R>,
+  ms: number,
+  signal?: AbortSignal,
+): Promise<R | typeof TIMED_OUT> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<typeof TIMED_OUT>((resolve) => {
     timer = setTimeout(() => resolve(TIMED_OUT), ms);
   });
   try {
-    return await Promise.race([promise, timeout]);
+    const raced = Promise.race([promise, timeout]);
+    return await (signal ? abortable(raced, signal) : raced);
   } finally {
     clearTimeout(timer);
   }

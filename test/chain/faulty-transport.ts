@@ -7,7 +7,8 @@ import { RpcError } from "@mysten/sui/grpc";
 type Unary = ReturnType<RpcTransport["unary"]>;
 type Streaming = ReturnType<RpcTransport["serverStreaming"]>;
 
-export type StreamFault = "stall" | RpcError;
+/** "stall": silent until cancelled; "deaf": silent, and deaf to cancelling too. */
+export type StreamFault = "stall" | "deaf" | RpcError;
 
 export interface Faults {
   /** Fail this call before it is sent. */
@@ -53,10 +54,14 @@ function failedUnary(
   return call as unknown as Unary;
 }
 
-/** Server frames that never come (stall) or that fail at once, until `signal` aborts. */
+/**
+ * Server frames that never come (stall, until `signal` aborts; deaf, ever) or that fail at
+ * once.
+ */
 function faultyFrames(fault: StreamFault, signal: AbortSignal | undefined): AsyncIterable<never> {
   return {
     async *[Symbol.asyncIterator]() {
+      if (fault === "deaf") await new Promise<never>(() => undefined);
       if (fault !== "stall") throw fault;
       await new Promise<void>((_resolve, reject) => {
         const cancel = () => reject(new RpcError("cancelled", "CANCELLED"));
@@ -113,13 +118,13 @@ export function faultyTransport(inner: RpcTransport, faults: Faults): RpcTranspo
         }) as never;
       }
       if (fault === undefined) return inner.serverStreaming(method, input, options);
-      const status =
-        fault === "stall" ? new Promise<never>(() => undefined) : rejected<never>(fault);
+      const silent = fault === "stall" || fault === "deaf";
+      const status = silent ? new Promise<never>(() => undefined) : rejected<never>(fault);
       const call = {
         method,
         requestHeaders: {},
         request: input,
-        headers: fault === "stall" ? Promise.resolve({}) : rejected(fault),
+        headers: silent ? Promise.resolve({}) : rejected(fault),
         responses: faultyFrames(fault, options.abort),
         status,
         trailers: status,

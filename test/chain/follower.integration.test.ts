@@ -230,6 +230,31 @@ describe("EventFollower on the devnet", () => {
     assert.ok(follower.stats.stalls >= 1, JSON.stringify(follower.stats));
   });
 
+  it("stops at once on its signal, even when the stream ignores being cancelled", async () => {
+    const faults: Faults = {
+      stream: (method) => (method === "SubscribeEvents" ? "deaf" : undefined),
+    };
+    const sink = new Sink(await tipCursor());
+    // A stall check every 15 minutes: stopping must not wait for one. The bound below only
+    // turns a hang into a failure; it is not a performance check.
+    let hung: NodeJS.Timeout | undefined;
+    const follower = await Promise.race([
+      follow(
+        {
+          sink,
+          client: createSuiClient({ transport: faultyTransport(devnet.transport, faults) }),
+          stallTimeoutMs: 3_600_000,
+        },
+        (signal) => sleep(100, signal),
+      ),
+      new Promise<never>((_resolve, reject) => {
+        hung = setTimeout(() => reject(new Error("the follower did not stop")), 60_000);
+        hung.unref();
+      }),
+    ]).finally(() => clearTimeout(hung));
+    assert.equal(follower.stats.stalls, 0, "stopped by its signal, not by a stall check");
+  });
+
   it("falls back to polling when the node has no event subscriptions", async () => {
     const sink = new Sink(await tipCursor());
     const faults: Faults = {
