@@ -8,11 +8,12 @@ type WorkerEvent = ReturnType<typeof WorkerNodeEvent.parse>;
 /** What the chain last said about a worker that matters to its agent. */
 export type WorkerVerdict =
   | { kind: "activated"; credential: Uint8Array }
-  | { kind: "slashed"; reason: string };
+  | { kind: "slashed"; reason: string }
+  | { kind: "refused"; reason: string };
 
 /**
  * Follows the cluster's WorkerNodeEvents and tells agents when their worker was activated
- * (with its sealed credential) or slashed. One watcher serves any number of agents in a
+ * (with its sealed credential), refused (its node name is taken) or slashed. One watcher serves any number of agents in a
  * process (the scale benchmark runs hundreds).
  */
 export class ActivationWatcher {
@@ -46,6 +47,8 @@ export class ActivationWatcher {
       verdict = { kind: "activated", credential: new Uint8Array(event.data) };
     else if (event.action === WORKER_ACTION.slashed)
       verdict = { kind: "slashed", reason: Buffer.from(event.data).toString("utf8") };
+    else if (event.action === WORKER_ACTION.refused)
+      verdict = { kind: "refused", reason: Buffer.from(event.data).toString("utf8") };
     else if (event.action === WORKER_ACTION.registered) this.#verdicts.delete(event.node_id);
     if (!verdict) return;
     this.#verdicts.set(event.node_id, verdict);
@@ -53,11 +56,17 @@ export class ActivationWatcher {
     this.#waiters.delete(event.node_id);
   }
 
-  /** Resolves with the worker's activation; rejects when it is slashed or on timeout. */
+  /** Resolves with the worker's activation; rejects when it is slashed, refused or on timeout. */
   async activation(nodeId: string, timeoutMs: number): Promise<Uint8Array> {
     const verdict = await this.verdict(nodeId, timeoutMs);
     if (verdict.kind === "slashed")
       throw new WorkerError("WORKER_SLASHED", `worker ${nodeId} was slashed: ${verdict.reason}`);
+    if (verdict.kind === "refused") {
+      throw new WorkerError(
+        "WORKER_REFUSED",
+        `worker ${nodeId} was refused by the cluster's enclave: ${verdict.reason}; its stake can be withdrawn at once (k8s-daas worker withdraw)`,
+      );
+    }
     return verdict.credential;
   }
 

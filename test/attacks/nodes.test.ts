@@ -199,6 +199,16 @@ test("a worker named after an existing node is refused on chain; the node is unt
     Buffer.from(refused.data).toString("utf8"),
     /activation refused: node .* was not created for a k8s_daas worker/,
   );
+  // A worker agent waiting for its activation learns of the refusal instead of timing out.
+  const watcher = new ActivationWatcher(stack.client, stack.packageId, stack.clusterId);
+  try {
+    await assert.rejects(watcher.activation(victim, 120_000), {
+      code: "WORKER_REFUSED",
+      message: /refused by the cluster's enclave: activation refused/,
+    });
+  } finally {
+    await watcher.close();
+  }
   assert.ok((await refusals("activate")) > before, "counted in the metrics");
   assert.match(workers().worker(victim)?.refusal ?? "", /activation refused/);
   // Refused is not live: no deregistration to drain anything; the stake comes back at once.

@@ -1,4 +1,4 @@
-import { isChainError, MoveAbortError } from "../../chain/index.ts";
+import { isChainError, isTransientTransportError, MoveAbortError } from "../../chain/index.ts";
 import { type EnclavePoster, SignedCallError } from "../enclave-poster.ts";
 import type { InboxRequest, RequestStore } from "../inbox/index.ts";
 import { chainSummary } from "./outcome.ts";
@@ -75,7 +75,7 @@ export class Reporter {
           });
         }
       }
-      if (isChainError(error, "CHAIN_TRANSPORT_GAVE_UP") || isTransport(error)) {
+      if (isChainError(error, "CHAIN_TRANSPORT_GAVE_UP") || isTransientTransportError(error)) {
         return this.#blocked({
           code: "REPORT_CHAIN_UNAVAILABLE",
           message: `cannot reach the chain to post results: ${messageOf(error)}`,
@@ -135,11 +135,6 @@ function resultFields(request: InboxRequest) {
     output_sha256: outcome.outputSha256,
     summary: chainSummary(outcome),
   };
-}
-
-function isTransport(error: unknown): boolean {
-  const code = (error as { code?: unknown })?.code;
-  return code === "UNAVAILABLE" || code === "DEADLINE_EXCEEDED" || code === "ECONNREFUSED";
 }
 
 function messageOf(error: unknown): string {
