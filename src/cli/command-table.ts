@@ -1,7 +1,7 @@
 import type { Command } from "./command.ts";
 import { applyCommand } from "./commands/apply.ts";
 import { clusterCommand } from "./commands/cluster.ts";
-import { completionCommand } from "./commands/completion.ts";
+import { completionCommandFor } from "./commands/completion.ts";
 import { configCommand } from "./commands/config.ts";
 import { controlCommand } from "./commands/control.ts";
 import { deleteCommand } from "./commands/delete.ts";
@@ -39,5 +39,5 @@ export const COMMANDS: readonly Command[] = [
   workerCommand,
   configCommand,
   versionCommand,
-  completionCommand,
+  completionCommandFor(() => COMMANDS),
 ];

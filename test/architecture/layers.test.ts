@@ -12,6 +12,7 @@ const SRC = resolve(dirname(fileURLToPath(import.meta.url)), "../../src");
 /** Layer of each top-level folder of src/: a folder may import only from lower layers. */
 const LAYERS: Record<string, number> = {
   shared: 0,
+  install: 0,
   protocol: 1,
   chain: 2,
   devnet: 2,
