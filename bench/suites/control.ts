@@ -140,7 +140,7 @@ export const controlSuite: Suite = {
         client,
         devnet.packageId,
         admin,
-        enclave.publicKey,
+        enclave,
         "bench",
       );
       const caps: string[] = [];

@@ -66,7 +66,7 @@ export async function openStack(
     client,
     devnet.packageId,
     admin,
-    enclave.publicKey,
+    enclave,
     "e2e",
   );
   const config = resolveConfig(defaultConfig(join(dataDir, "control")), {

@@ -37,6 +37,8 @@ interface Submission {
   namespace: string;
   name: string;
   payload: Uint8Array;
+  /** Sealed to the enclave's encryption key (`submit_sealed`). */
+  sealed: boolean;
   priority: number;
 }
 
@@ -55,6 +57,10 @@ function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submiss
   if (BigInt(request.payload.length) > BigInt(cluster.config.max_payload_bytes)) {
     fail("requests", "EPayloadTooLarge", "record_request");
   }
+  if (request.sealed && request.payload.length === 0)
+    fail("requests", "EEmptySealedPayload", "record_request");
+  if (!request.sealed && request.payload.length > 0 && cluster.config.require_sealed)
+    fail("requests", "EPayloadNotSealed", "record_request");
   if (request.priority > MAX_PRIORITY) fail("requests", "EInvalidPriority", "record_request");
   const feeArg = args.object("fee");
   const feeMist = coinValue(feeArg);
@@ -89,6 +95,7 @@ function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submiss
       requester: ctx.sender,
       fee_mist: feeMist,
       timestamp_ms: ctx.clockMs,
+      sealed: request.sealed,
     }).toBytes(),
   );
   writeCluster(args.object("cluster"), cluster);
@@ -127,6 +134,19 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
         namespace: args.string("namespace"),
         name: args.string("name"),
         payload: args.bytes("payload"),
+        sealed: false,
+        priority: args.number("priority"),
+      });
+    }),
+    submit_sealed: entry(packageId, "submit_sealed", (scope) => {
+      const { args } = scope;
+      return submitWithCap(scope, {
+        method: args.string("method"),
+        resource: args.string("resource"),
+        namespace: args.string("namespace"),
+        name: args.string("name"),
+        payload: args.bytes("sealed_payload"),
+        sealed: true,
         priority: args.number("priority"),
       });
     }),
@@ -140,6 +160,7 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
         namespace,
         name: args.string("name"),
         payload: new Uint8Array(),
+        sealed: false,
         priority: args.number("priority"),
       });
     }),
@@ -151,6 +172,7 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
         namespace: args.string("namespace"),
         name: args.string("name"),
         payload: utf8(args.string("payload")),
+        sealed: false,
         priority: args.number("priority"),
       });
     }),
@@ -170,6 +192,7 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
         namespace,
         name: podName,
         payload,
+        sealed: false,
         priority: args.number("priority"),
       });
     }),
@@ -190,6 +213,7 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
         namespace,
         name,
         payload,
+        sealed: false,
         priority: args.number("priority"),
       });
     }),
