@@ -99,10 +99,15 @@ export function sealBox(
   const recipient = x25519PublicKeyObject(recipientPublicKey);
   const ephemeral = generateKeyPairSync("x25519");
   const ephemeralPublicKey = rawX25519PublicKey(ephemeral.publicKey);
-  const key = deriveKey(binding.info, ephemeral.privateKey, recipient, {
-    ephemeralPublicKey,
-    recipientPublicKey,
-  });
+  let key: Buffer;
+  try {
+    key = deriveKey(binding.info, ephemeral.privateKey, recipient, {
+      ephemeralPublicKey,
+      recipientPublicKey,
+    });
+  } catch (error) {
+    throw lowOrderKey(error);
+  }
   const nonce = randomBytes(BOX_NONCE_BYTES);
   const cipher = createCipheriv("aes-256-gcm", key, nonce);
   cipher.setAAD(binding.aad);
@@ -173,6 +178,27 @@ function deriveKey(
 function rawX25519PublicKey(key: KeyObject): Uint8Array {
   const jwk = key.export({ format: "jwk" });
   return new Uint8Array(Buffer.from(jwk.x ?? "", "base64url"));
+}
+
+/**
+ * Throws X25519_KEY_INVALID unless `raw` is an X25519 public key a secret can be agreed
+ * with: 32 bytes and not a low-order point (which X25519 refuses to derive from).
+ */
+export function assertX25519PublicKey(raw: Uint8Array): void {
+  const key = x25519PublicKeyObject(raw);
+  try {
+    diffieHellman({ privateKey: generateKeyPairSync("x25519").privateKey, publicKey: key });
+  } catch (error) {
+    throw lowOrderKey(error);
+  }
+}
+
+function lowOrderKey(cause: unknown): SealedBoxError {
+  return new SealedBoxError(
+    "X25519_KEY_INVALID",
+    "no secret can be agreed with this x25519 key (a low-order point)",
+    { cause },
+  );
 }
 
 /** A raw 32-byte X25519 public key as a key object; throws X25519_KEY_INVALID otherwise. */

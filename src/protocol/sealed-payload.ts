@@ -3,6 +3,7 @@
 // their framing, their domain strings and the context each one is bound to.
 import { bcs } from "@mysten/sui/bcs";
 import {
+  assertX25519PublicKey,
   BOX_OVERHEAD_BYTES,
   decodeBox,
   encodeBox,
@@ -11,7 +12,6 @@ import {
   sealBox,
   X25519_KEY_BYTES,
   type X25519KeyPair,
-  x25519PublicKeyObject,
 } from "./sealed-box.ts";
 
 /**
@@ -193,16 +193,9 @@ export function openRequestPayload(
       cause: error,
     });
   }
-  if (parsed.reply_key.length !== 0 && parsed.reply_key.length !== X25519_KEY_BYTES) {
-    throw new SealedPayloadError(
-      "SEALED_PAYLOAD_MALFORMED",
-      `a reply key is ${X25519_KEY_BYTES} bytes, got ${parsed.reply_key.length}`,
-    );
-  }
-  return {
-    body: Uint8Array.from(parsed.body),
-    ...(parsed.reply_key.length > 0 ? { replyKey: Uint8Array.from(parsed.reply_key) } : {}),
-  };
+  const replyKey = Uint8Array.from(parsed.reply_key);
+  if (replyKey.length > 0) checkReplyKey(replyKey);
+  return { body: Uint8Array.from(parsed.body), ...(replyKey.length > 0 ? { replyKey } : {}) };
 }
 
 /** An unsealed GET payload naming `replyKey` (see `REPLY_KEY_PREFIX`). */
@@ -224,13 +217,23 @@ export function parseReplyKeyPayload(payload: Uint8Array): Uint8Array | undefine
   const key = /^[A-Za-z0-9_-]{43}$/.test(encoded)
     ? new Uint8Array(Buffer.from(encoded, "base64url"))
     : new Uint8Array();
-  if (key.length !== X25519_KEY_BYTES) {
-    throw new SealedPayloadError(
-      "SEALED_PAYLOAD_MALFORMED",
-      `a reply-key payload is ${REPLY_KEY_PREFIX} followed by a base64url ${X25519_KEY_BYTES}-byte key`,
-    );
-  }
+  checkReplyKey(key);
   return key;
+}
+
+/**
+ * The key of a served result's `output` when the full output is sealed to the request's
+ * reply key: `{"statusCode":…,"summary":…,"output":{"sealedOutput":"<base64>"}}`. The value
+ * is the base64 of `sealOutput`'s bytes; inside is the plain result document.
+ */
+export const SEALED_OUTPUT_FIELD = "sealedOutput";
+
+/** The sealed output bytes a served result's `output` carries, if it carries one. */
+export function sealedOutputOf(output: unknown): Uint8Array | undefined {
+  if (typeof output !== "object" || output === null) return undefined;
+  const value = (output as Record<string, unknown>)[SEALED_OUTPUT_FIELD];
+  if (typeof value !== "string") return undefined;
+  return new Uint8Array(Buffer.from(value, "base64"));
 }
 
 /** What a sealed output is bound to. */
@@ -283,9 +286,23 @@ export function keyFingerprint(key: Uint8Array): string {
   return Buffer.from(key.subarray(0, 8)).toString("hex");
 }
 
+/** A reply key read from a request: MALFORMED unless a secret can be agreed with it. */
+function checkReplyKey(key: Uint8Array): void {
+  try {
+    assertX25519PublicKey(key);
+  } catch (error) {
+    throw new SealedPayloadError(
+      "SEALED_PAYLOAD_MALFORMED",
+      `the reply key is not a usable ${X25519_KEY_BYTES}-byte X25519 public key (${key.length} bytes)`,
+      { cause: error },
+    );
+  }
+}
+
+/** A key this side seals to: KEY_INVALID unless a secret can be agreed with it. */
 function checkX25519Key(key: Uint8Array, what: string): void {
   try {
-    x25519PublicKeyObject(key);
+    assertX25519PublicKey(key);
   } catch (error) {
     throw new SealedPayloadError(
       "SEALED_PAYLOAD_KEY_INVALID",

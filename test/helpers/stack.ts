@@ -8,6 +8,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
+import { chainTimeMs, readClusterObject } from "../../src/chain/cluster-view.ts";
 import {
   addCall,
   type CallObjects,
@@ -24,6 +25,7 @@ import {
   eventType,
   K8sAPIResultEvent,
   requestIdsOf,
+  signingBytes,
 } from "../../src/protocol/index.ts";
 import { type EnclaveSigner, loadDevEnclaveSigner } from "../../src/tee/index.ts";
 
@@ -43,8 +45,11 @@ export interface Stack {
   dataDir: string;
   control: NautilusControl | undefined;
   config: ControlConfig;
-  /** Starts (or restarts) nautilus-control on this stack. */
-  startControl(): Promise<NautilusControl>;
+  /**
+   * Starts (or restarts) nautilus-control on this stack; with `enclave`, under those keys
+   * from now on (after a rotation on chain).
+   */
+  startControl(options?: { enclave?: EnclaveSigner }): Promise<NautilusControl>;
   close(): Promise<void>;
 }
 
@@ -53,9 +58,11 @@ const FUNDS = 1_000_000_000_000n;
 export async function openStack(
   kubeConfig: KubeConfig,
   overrides: Partial<Record<keyof ControlConfig, unknown>> = {},
+  options: { listen?: boolean } = {},
 ): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), "k8s-daas-stack-"));
-  const devnet = await openDevnet();
+  // `listen`: the devnet also serves gRPC-web on 127.0.0.1, for clients in other processes.
+  const devnet = await openDevnet(options.listen ? { listen: { port: 0 } } : {});
   const client = new SuiGrpcClient({ network: "localnet", transport: devnet.transport });
   const admin = Ed25519Keypair.generate();
   const operator = Ed25519Keypair.generate();
@@ -92,12 +99,13 @@ export async function openStack(
     dataDir,
     control: undefined,
     config,
-    async startControl() {
+    async startControl(options = {}) {
+      stack.enclave = options.enclave ?? stack.enclave;
       stack.control = await startNautilusControl(config, {
         client,
         kubeConfig,
         operator,
-        enclave,
+        enclave: stack.enclave,
         log: pino({ level: config.logLevel }, pino.destination(2)),
       });
       return stack.control;
@@ -210,4 +218,31 @@ export async function waitForResult(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no result for request ${requestId} within ${timeoutMs} ms`);
+}
+
+/**
+ * Rotates the cluster's enclave keys to `next` (signing and encryption), signed by the keys
+ * registered now (`stack.enclave`), as `enclave::rotate_enclave_key` requires. Restart the
+ * control plane with `next` afterwards.
+ */
+export async function rotateEnclave(stack: Stack, next: EnclaveSigner): Promise<void> {
+  const cluster = await readClusterObject(stack.client, stack.clusterId);
+  const sequence = BigInt(cluster.last_sequence) + 1n;
+  const timestampMs = await chainTimeMs(stack.client);
+  const fields = {
+    new_public_key: next.publicKey,
+    new_encryption_key: next.encryptionKey.publicKey,
+  };
+  const signature = await stack.enclave.sign(
+    signingBytes("keyRotation", timestampMs, { cluster_id: stack.clusterId, sequence, ...fields }),
+  );
+  await execute(stack.client, stack.admin, (tx) =>
+    addCall(
+      tx,
+      stack.packageId,
+      "rotate_enclave_key",
+      { ...fields, timestamp_ms: timestampMs, sequence, signature },
+      { cluster: stack.clusterId },
+    ),
+  );
 }

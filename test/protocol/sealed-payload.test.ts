@@ -204,3 +204,24 @@ describe("protocol: reply keys and sealed outputs", () => {
     });
   });
 });
+
+describe("protocol: keys nothing can be agreed with", () => {
+  it("a low-order reply key is refused where it is read (MALFORMED) and where it is sealed to", () => {
+    const lowOrder = new Uint8Array(32);
+    throwsCode(
+      () =>
+        parseReplyKeyPayload(
+          new TextEncoder().encode(
+            `${REPLY_KEY_PREFIX}${Buffer.from(lowOrder).toString("base64url")}`,
+          ),
+        ),
+      "SEALED_PAYLOAD_MALFORMED",
+    );
+    throwsCode(
+      () =>
+        sealOutput(lowOrder, new Uint8Array([1]), { clusterId: binding.clusterId, requestId: 1n }),
+      "SEALED_PAYLOAD_KEY_INVALID",
+    );
+    throwsCode(() => sealRequestPayload(lowOrder, { body }, binding), "SEALED_PAYLOAD_KEY_INVALID");
+  });
+});
