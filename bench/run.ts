@@ -2,13 +2,20 @@ import { type Figure, printReport, type Suite } from "./report.ts";
 import { chainSuite } from "./suites/chain.ts";
 import { controlSuite } from "./suites/control.ts";
 import { devnetSuite } from "./suites/devnet.ts";
+import { sealingSuite } from "./suites/sealing.ts";
 import { workersSuite } from "./suites/workers.ts";
 
 /**
  * `npm run bench [suite…]`: runs the suites (all by default), each measuring our figure and
  * its baseline in the same run, on this machine, then prints a table and BENCH lines.
  */
-const SUITES: readonly Suite[] = [devnetSuite, chainSuite, controlSuite, workersSuite];
+const SUITES: readonly Suite[] = [
+  devnetSuite,
+  chainSuite,
+  controlSuite,
+  workersSuite,
+  sealingSuite,
+];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !SUITES.some((suite) => suite.name === name));
