@@ -181,15 +181,35 @@ function rawX25519PublicKey(key: KeyObject): Uint8Array {
 }
 
 /**
+ * The encodings of the X25519 points of small order (u = 0, 1, the two points of order 8,
+ * p - 1, p, p + 1), compared with the top bit cleared as X25519 ignores it: no secret can be
+ * agreed with them (the shared secret would be all zero).
+ */
+const SMALL_ORDER_POINTS = [
+  "0000000000000000000000000000000000000000000000000000000000000000",
+  "0100000000000000000000000000000000000000000000000000000000000000",
+  "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b800",
+  "5f9c95bca3508c24b1d0b1559c83ef5b04445cc4581c8e86d8224eddd09f1157",
+  "ecffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "edffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+  "eeffffffffffffffffffffffffffffffffffffffffffffffffffffffffffff7f",
+].map((hex) => Buffer.from(hex, "hex"));
+
+/**
  * Throws X25519_KEY_INVALID unless `raw` is an X25519 public key a secret can be agreed
- * with: 32 bytes and not a low-order point (which X25519 refuses to derive from).
+ * with: 32 bytes and not a point of small order.
  */
 export function assertX25519PublicKey(raw: Uint8Array): void {
-  const key = x25519PublicKeyObject(raw);
-  try {
-    diffieHellman({ privateKey: generateKeyPairSync("x25519").privateKey, publicKey: key });
-  } catch (error) {
-    throw lowOrderKey(error);
+  if (raw.length !== X25519_KEY_BYTES) {
+    throw new SealedBoxError(
+      "X25519_KEY_INVALID",
+      `an x25519 public key is ${X25519_KEY_BYTES} bytes, got ${raw.length}`,
+    );
+  }
+  const masked = Buffer.from(raw);
+  masked[31] = (masked[31] ?? 0) & 0x7f;
+  if (SMALL_ORDER_POINTS.some((point) => point.equals(masked))) {
+    throw new SealedBoxError("X25519_KEY_INVALID", "an x25519 point of small order");
   }
 }
 

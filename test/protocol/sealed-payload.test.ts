@@ -223,5 +223,14 @@ describe("protocol: keys nothing can be agreed with", () => {
       "SEALED_PAYLOAD_KEY_INVALID",
     );
     throwsCode(() => sealRequestPayload(lowOrder, { body }, binding), "SEALED_PAYLOAD_KEY_INVALID");
+    // A point of order 8, with the bit X25519 ignores set: refused all the same.
+    const orderEight = Buffer.from(
+      "e0eb7a7c3b41b8ae1656e3faf19fc46ada098deb9c32b1fd866205165f49b880",
+      "hex",
+    );
+    throwsCode(
+      () => sealRequestPayload(enclave.publicKey, { body, replyKey: orderEight }, binding),
+      "SEALED_PAYLOAD_KEY_INVALID",
+    );
   });
 });
