@@ -58,6 +58,20 @@ const call = (
   entry = false,
 ): CallDescriptor => ({ module, function: fn, entry, params });
 
+/** `submit` and `submit_sealed`: a request into the cap's namespace, `payload` as bytes. */
+const capSubmission = (payload: string): Param[] => [
+  cluster,
+  namespaceCap,
+  pure("method", str),
+  pure("resource", str),
+  pure("namespace", str),
+  pure("name", str),
+  pure(payload, bytes),
+  pure("priority", bcs.u8()),
+  fee,
+  clock,
+];
+
 const adminSetter = (fn: string, arg: string) =>
   call("cluster", fn, [cluster, adminCap, pure(arg, bcs.u64())]);
 
@@ -118,30 +132,8 @@ export const CALLS = {
     cluster,
     { name: "cap", kind: "object", type: "NamespaceCap", pass: "value" },
   ]),
-  submit: call("requests", "submit", [
-    cluster,
-    namespaceCap,
-    pure("method", str),
-    pure("resource", str),
-    pure("namespace", str),
-    pure("name", str),
-    pure("payload", bytes),
-    pure("priority", bcs.u8()),
-    fee,
-    clock,
-  ]),
-  submit_sealed: call("requests", "submit_sealed", [
-    cluster,
-    namespaceCap,
-    pure("method", str),
-    pure("resource", str),
-    pure("namespace", str),
-    pure("name", str),
-    pure("sealed_payload", bytes),
-    pure("priority", bcs.u8()),
-    fee,
-    clock,
-  ]),
+  submit: call("requests", "submit", capSubmission("payload")),
+  submit_sealed: call("requests", "submit_sealed", capSubmission("sealed_payload")),
   submit_get: call("requests", "submit_get", [
     cluster,
     pure("resource", str),

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { createHash, randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import { CoreV1Api } from "@kubernetes/client-node";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -25,6 +24,7 @@ import {
 } from "../../src/protocol/index.ts";
 import { loadDevEnclaveSigner } from "../../src/tee/index.ts";
 import { testCluster, uniqueNamespace } from "../helpers/cluster.ts";
+import { assertNoLeakInDatabase } from "../helpers/leaks.ts";
 import {
   execute,
   newTenant,
@@ -152,7 +152,7 @@ describe("attack: sealed payloads", () => {
     assert.ok(stored?.outcome);
     assert.deepEqual(stored.payload, Uint8Array.from(requestEvent?.payload ?? []));
     assert.equal(containsSecret(Buffer.from(stored.outcome.json)), false);
-    assertNoSecretInDatabase(join(stack.config.dataDir, "inbox.sqlite"));
+    assertNoLeakInDatabase(join(stack.config.dataDir, "inbox.sqlite"), containsSecret);
 
     // The served output is what the on-chain digest covers; the reply key opens it.
     assert.equal(
@@ -317,26 +317,4 @@ async function allEvents(stack: Stack) {
     } while (after);
   }
   return events;
-}
-
-/** Scans every value of every table of a SQLite file for the secret. */
-function assertNoSecretInDatabase(path: string): void {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
-      name: string;
-    }[];
-    assert.ok(tables.length > 0);
-    for (const { name } of tables) {
-      for (const row of db.prepare(`SELECT * FROM "${name}"`).all()) {
-        for (const [column, value] of Object.entries(row)) {
-          const bytes =
-            value instanceof Uint8Array ? value : Buffer.from(String(value ?? ""), "utf8");
-          assert.equal(containsSecret(bytes), false, `${path}: ${name}.${column}`);
-        }
-      }
-    }
-  } finally {
-    db.close();
-  }
 }

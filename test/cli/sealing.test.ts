@@ -8,13 +8,13 @@ import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
 import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { createSuiClient, keypairFromKeystore } from "../../src/chain/index.ts";
 import { addCall, executeSigned } from "../../src/chain/k8s-daas.ts";
 import { EVENT_SCHEMAS, type EventName, eventType } from "../../src/protocol/index.ts";
 import { testCluster, uniqueNamespace } from "../helpers/cluster.ts";
+import { assertNoLeakInDatabase } from "../helpers/leaks.ts";
 import { errorLine, runCli, startUp, tempDataDir, type UpProcess } from "./harness.ts";
 
 const IMAGE = "nginxinc/nginx-unprivileged:1.27";
@@ -105,12 +105,12 @@ describe("cli: sealed requests", () => {
 
     // The devnet's ledger: every value of every table, then the raw files (free pages too).
     const ledgerDir = join(dataDir, "devnet");
-    assertNoLeakInDatabase(join(ledgerDir, "ledger.sqlite"));
+    assertNoLeakInDatabase(join(ledgerDir, "ledger.sqlite"), leaks);
     for (const file of readdirSync(ledgerDir).filter((name) => name.startsWith("ledger.sqlite"))) {
       assert.equal(leaks(readFileSync(join(ledgerDir, file))), false, `${file} holds the secret`);
     }
     // The control plane's inbox (the sealed bytes as received, the sealed outputs) and its log.
-    assertNoLeakInDatabase(join(dataDir, "control", "inbox.sqlite"));
+    assertNoLeakInDatabase(join(dataDir, "control", "inbox.sqlite"), leaks);
     const log = join(dataDir, "logs", "control.log");
     assert.ok(existsSync(log));
     assert.equal(leaks(readFileSync(log)), false, "the control log holds the secret");
@@ -207,24 +207,3 @@ describe("cli: sealed requests", () => {
     assert.equal(Buffer.from(stored.data?.password ?? "", "base64").toString(), SECRET);
   });
 });
-
-/** Every value of every table of a SQLite file, checked for the secrets. */
-function assertNoLeakInDatabase(path: string): void {
-  const db = new DatabaseSync(path, { readOnly: true });
-  try {
-    const tables = db.prepare("SELECT name FROM sqlite_master WHERE type = 'table'").all() as {
-      name: string;
-    }[];
-    assert.ok(tables.length > 0, `${path} has tables`);
-    for (const { name } of tables) {
-      for (const row of db.prepare(`SELECT * FROM "${name}"`).all()) {
-        for (const [column, value] of Object.entries(row)) {
-          const bytes = value instanceof Uint8Array ? value : Buffer.from(String(value ?? ""));
-          assert.equal(leaks(bytes), false, `${path}: ${name}.${column} holds the secret`);
-        }
-      }
-    }
-  } finally {
-    db.close();
-  }
-}

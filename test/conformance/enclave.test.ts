@@ -35,6 +35,15 @@ async function rotateToOtherKey(
   });
 }
 
+/** The `EnclaveRegisteredEvent`s of a transaction, keys as byte arrays. */
+function registeredEvents(s: Scenario, executed: Parameters<Scenario["eventsOf"]>[0]) {
+  return s.eventsOf(executed, "EnclaveRegisteredEvent").map((event) => ({
+    ...event,
+    public_key: bytesOf(event.public_key),
+    encryption_key: bytesOf(event.encryption_key),
+  }));
+}
+
 /** `disable_after_dev_key`: the golden dev key, the golden pod, then dev enclaves off. */
 async function disableAfterDevKey(s: Scenario) {
   await s.registerGoldenEnclave();
@@ -79,20 +88,14 @@ describe("conformance: enclave", () => {
       await s.view("cluster::enclave_key_kind", [], bcsU8),
       INSTALLED_ENCLAVE_KEY_KIND.dev,
     );
-    const [event] = s.eventsOf(executed, "EnclaveRegisteredEvent");
-    assert.deepEqual(
-      event && {
-        ...event,
-        public_key: bytesOf(event.public_key),
-        encryption_key: bytesOf(event.encryption_key),
-      },
+    assert.deepEqual(registeredEvents(s, executed), [
       {
         cluster_id: s.clusterId,
         public_key: bytesOf(publicKey),
         kind: ENCLAVE_KEY_KIND.dev,
         encryption_key: bytesOf(s.enclaveEncryptionKey.publicKey),
       },
-    );
+    ]);
   });
 
   twin("enclave_tests::dev_registration_publishes_the_encryption_key", async (s) => {
@@ -246,20 +249,14 @@ describe("conformance: enclave", () => {
     const cluster = await s.cluster();
     assert.deepEqual(bytesOf(cluster.enclave_public_key), bytesOf(newKey));
     assert.equal(cluster.last_sequence, "1");
-    const [event] = s.eventsOf(executed, "EnclaveRegisteredEvent");
-    assert.deepEqual(
-      event && {
-        ...event,
-        public_key: bytesOf(event.public_key),
-        encryption_key: bytesOf(event.encryption_key),
-      },
+    assert.deepEqual(registeredEvents(s, executed), [
       {
         cluster_id: s.clusterId,
         public_key: bytesOf(newKey),
         kind: ENCLAVE_KEY_KIND.rotation,
         encryption_key: bytesOf(s.otherEncryptionKey.publicKey),
       },
-    );
+    ]);
     // The new key now answers requests.
     await s.completeGolden(1n, 2n, { signedAs: { key: s.otherKey } });
     assert.equal(await s.view("requests::status", [arg.u64(1)], bcsU8), REQUEST_STATUS.completed);

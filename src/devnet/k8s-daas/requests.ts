@@ -102,12 +102,44 @@ function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submiss
   return bcs.u64().serialize(requestId).toBytes();
 }
 
-/** `requests::submit`: the cap must be this cluster's and name the request's namespace. */
-function submitWithCap(scope: CallScope, request: Submission): Uint8Array {
+/**
+ * `requests::submit` (or `submit_sealed`, which asserts the same in its own body): the cap
+ * must be this cluster's and name the request's namespace.
+ */
+function submitWithCap(
+  scope: CallScope,
+  request: Submission,
+  checkedIn: "submit" | "submit_sealed" = "submit",
+): Uint8Array {
   const cluster = readCluster(scope.args.object("cluster"));
   const cap = readNamespaceCap(scope, cluster, scope.args.object("cap"));
-  if (cap.namespace !== request.namespace) scope.fail("requests", "ENamespaceMismatch", "submit");
+  if (cap.namespace !== request.namespace) scope.fail("requests", "ENamespaceMismatch", checkedIn);
   return recordRequest(scope, cluster, request);
+}
+
+/** `requests::submit` and `requests::submit_sealed`: the same rules, another payload flag. */
+function submission(
+  packageId: string,
+  name: "submit" | "submit_sealed",
+  payloadArg: string,
+  sealed: boolean,
+): MoveFunction {
+  return entry(packageId, name, (scope) => {
+    const { args } = scope;
+    return submitWithCap(
+      scope,
+      {
+        method: args.string("method"),
+        resource: args.string("resource"),
+        namespace: args.string("namespace"),
+        name: args.string("name"),
+        payload: args.bytes(payloadArg),
+        sealed,
+        priority: args.number("priority"),
+      },
+      name,
+    );
+  });
 }
 
 /** `requests::borrow_pending_mut` */
@@ -126,30 +158,8 @@ const utf8 = (text: string) => new TextEncoder().encode(text);
 
 export function requestsModule(packageId: string): Record<string, MoveFunction> {
   return {
-    submit: entry(packageId, "submit", (scope) => {
-      const { args } = scope;
-      return submitWithCap(scope, {
-        method: args.string("method"),
-        resource: args.string("resource"),
-        namespace: args.string("namespace"),
-        name: args.string("name"),
-        payload: args.bytes("payload"),
-        sealed: false,
-        priority: args.number("priority"),
-      });
-    }),
-    submit_sealed: entry(packageId, "submit_sealed", (scope) => {
-      const { args } = scope;
-      return submitWithCap(scope, {
-        method: args.string("method"),
-        resource: args.string("resource"),
-        namespace: args.string("namespace"),
-        name: args.string("name"),
-        payload: args.bytes("sealed_payload"),
-        sealed: true,
-        priority: args.number("priority"),
-      });
-    }),
+    submit: submission(packageId, "submit", "payload", false),
+    submit_sealed: submission(packageId, "submit_sealed", "sealed_payload", true),
     submit_get: entry(packageId, "submit_get", (scope) => {
       const { args } = scope;
       const namespace = args.string("namespace");
