@@ -65,14 +65,14 @@ export function decideSealing(
 }
 
 /** The request a call makes, whichever entry point it uses. */
-export interface RequestShape {
+interface RequestShape {
   method: string;
   resource: string;
   name: string;
   body: Uint8Array;
 }
 
-export function requestShape(call: PlainCall): RequestShape {
+function requestShape(call: PlainCall): RequestShape {
   const v = call.values;
   const text = (key: string) => String(v[key] ?? "");
   switch (call.call) {
