@@ -143,7 +143,7 @@ export const controlSuite: Suite = {
         client,
         devnet.packageId,
         admin,
-        enclave.publicKey,
+        enclave,
         "bench",
       );
       const caps: string[] = [];

@@ -251,7 +251,7 @@ async function createCluster(
     client,
     packageId,
     admin,
-    enclave.publicKey,
+    enclave,
     "bench",
   );
   return clusterId;

@@ -55,6 +55,9 @@ public struct Config has copy, drop, store {
     /// How long after `submit` a still-pending request becomes cancellable by its
     /// requester (the control plane never starts a request older than half of it).
     request_timeout_ms: u64,
+    /// Every non-empty request payload must be sealed to the enclave's encryption key
+    /// (`requests::submit_sealed`); a plaintext one aborts `requests::EPayloadNotSealed`.
+    require_sealed: bool,
 }
 
 /// One Kubernetes cluster governed on chain. Shared.
@@ -71,6 +74,9 @@ public struct Cluster has key {
     pcrs: vector<vector<u8>>,
     /// The registered enclave's ed25519 public key; empty when none is registered.
     enclave_public_key: vector<u8>,
+    /// The registered enclave's X25519 encryption key (32 bytes), installed and removed
+    /// together with `enclave_public_key`: request payloads are sealed to it.
+    enclave_encryption_key: vector<u8>,
     /// Kind of the installed key: 0 Nitro-attested, 1 dev. A rotation keeps the kind of the
     /// key it replaces. Kept when `disable_dev_enclave` removes a dev key, so a rotation
     /// signed by that removed key is refused as dev (`enclave::EDevEnclaveDisabled`).
@@ -104,12 +110,14 @@ public fun create_cluster(name: String, ctx: &mut TxContext) {
             max_payload_bytes: MAX_PAYLOAD_BYTES_LIMIT,
             signature_window_ms: DEFAULT_SIGNATURE_WINDOW_MS,
             request_timeout_ms: DEFAULT_REQUEST_TIMEOUT_MS,
+            require_sealed: false,
         },
         paused: false,
         treasury: balance::zero(),
         allow_dev_enclave: true,
         pcrs: vector[],
         enclave_public_key: vector[],
+        enclave_encryption_key: vector[],
         enclave_key_kind: KEY_KIND_NITRO,
         last_sequence: 0,
         next_request_id: 1,
@@ -180,6 +188,14 @@ public fun set_request_timeout(cluster: &mut Cluster, cap: &AdminCap, timeout_ms
     cluster.emit_config_updated();
 }
 
+/// Requires (or stops requiring) every non-empty request payload to be sealed to the
+/// enclave's encryption key. Admin only. Emits `ClusterConfigEvent`. Aborts `ENotAdmin`.
+public fun set_require_sealed(cluster: &mut Cluster, cap: &AdminCap, required: bool) {
+    cluster.assert_admin(cap);
+    cluster.config.require_sealed = required;
+    cluster.emit_config_updated();
+}
+
 /// Stops new requests, namespace claims and worker registrations (idempotent). Admin only.
 /// Aborts `ENotAdmin`.
 public fun pause(cluster: &mut Cluster, cap: &AdminCap) {
@@ -240,6 +256,9 @@ public fun signature_window_ms(cluster: &Cluster): u64 { cluster.config.signatur
 /// How long after `submit` a pending request becomes cancellable, ms.
 public fun request_timeout_ms(cluster: &Cluster): u64 { cluster.config.request_timeout_ms }
 
+/// True when every non-empty request payload must be sealed.
+public fun require_sealed(cluster: &Cluster): bool { cluster.config.require_sealed }
+
 /// True while paused.
 public fun is_paused(cluster: &Cluster): bool { cluster.paused }
 
@@ -254,6 +273,9 @@ public fun pcrs(cluster: &Cluster): vector<vector<u8>> { cluster.pcrs }
 
 /// The registered enclave public key (empty when none).
 public fun enclave_public_key(cluster: &Cluster): vector<u8> { cluster.enclave_public_key }
+
+/// The registered enclave's X25519 encryption key (empty when none).
+public fun enclave_encryption_key(cluster: &Cluster): vector<u8> { cluster.enclave_encryption_key }
 
 /// Kind of the enclave key installed last: 0 Nitro-attested, 1 dev (meaningful while
 /// `enclave_public_key` is not empty).
@@ -303,16 +325,24 @@ public(package) fun set_pcrs(cluster: &mut Cluster, pcrs: vector<vector<u8>>) {
     cluster.pcrs = pcrs;
 }
 
-/// Stores the enclave public key and its kind (both validated by `enclave`).
-public(package) fun set_enclave_key(cluster: &mut Cluster, public_key: vector<u8>, kind: u8) {
+/// Stores the enclave signing key, its encryption key and its kind (validated by `enclave`).
+public(package) fun set_enclave_key(
+    cluster: &mut Cluster,
+    public_key: vector<u8>,
+    encryption_key: vector<u8>,
+    kind: u8,
+) {
     cluster.enclave_public_key = public_key;
+    cluster.enclave_encryption_key = encryption_key;
     cluster.enclave_key_kind = kind;
 }
 
-/// Empties the enclave key slot (its kind stays, see `enclave_key_kind`): every signed
-/// message aborts `enclave::ENoEnclaveKey` until a key is registered again.
+/// Empties the enclave key slot, encryption key included (its kind stays, see
+/// `enclave_key_kind`): every signed message aborts `enclave::ENoEnclaveKey` until a key is
+/// registered again.
 public(package) fun remove_enclave_key(cluster: &mut Cluster) {
     cluster.enclave_public_key = vector[];
+    cluster.enclave_encryption_key = vector[];
 }
 
 /// Turns dev enclave registration off for good.
@@ -337,5 +367,6 @@ fun emit_config_updated(cluster: &Cluster) {
         c.signature_window_ms,
         cluster.paused,
         c.request_timeout_ms,
+        c.require_sealed,
     );
 }

@@ -3,7 +3,10 @@
 
 /// The control-plane enclave's identity (Nautilus pattern). The admin pins the expected
 /// Nitro PCRs; an attestation document whose PCRs match registers the enclave's ed25519
-/// key. A dev path registers a bare key while the cluster allows it. Every enclave message
+/// signing key (the document's `public_key`) together with its X25519 encryption key (the
+/// document's `user_data`), so both are attested by one document. A dev path registers a
+/// bare key pair while the cluster allows it; a rotation, signed by the current key, hands
+/// both over. Every enclave message
 /// goes through `verify_enclave_message`: ed25519 over BCS(IntentMessage), timestamp inside
 /// the window around the `Clock`, sequence strictly increasing per cluster.
 module k8s_daas::enclave;
@@ -36,9 +39,12 @@ const ESequenceReplay: u64 = 206;
 const EInvalidSignature: u64 = 207;
 /// The admin has not configured expected PCRs yet.
 const EPcrsNotConfigured: u64 = 208;
+/// The enclave's X25519 encryption key is missing or not 32 bytes.
+const EInvalidEncryptionKey: u64 = 209;
 
 const PCR_BYTES: u64 = 48;
 const PUBLIC_KEY_BYTES: u64 = 32;
+const ENCRYPTION_KEY_BYTES: u64 = 32;
 
 /// `EnclaveRegisteredEvent.kind` and `Cluster.enclave_key_kind` of a Nitro-attested key.
 const KIND_NITRO: u8 = 0;
@@ -66,9 +72,11 @@ public fun set_enclave_pcrs(
 
 /// Production path: registers (or replaces) the enclave key from a Nitro attestation
 /// document (get one in the same transaction from `0x2::nitro_attestation::
-/// load_nitro_attestation`). Admin only. Emits `EnclaveRegisteredEvent{kind: 0}`.
-/// Aborts `cluster::ENotAdmin`, `EPcrsNotConfigured`, `EInvalidPcrs` (all-zero, i.e.
-/// debug mode), `EPcrMismatch`, `EInvalidPublicKey`.
+/// load_nitro_attestation`): the signing key is the document's `public_key`, the X25519
+/// encryption key its `user_data` (32 raw bytes). Admin only. Emits
+/// `EnclaveRegisteredEvent{kind: 0}`. Aborts `cluster::ENotAdmin`, `EPcrsNotConfigured`,
+/// `EInvalidPcrs` (all-zero, i.e. debug mode), `EPcrMismatch`, `EInvalidPublicKey`,
+/// `EInvalidEncryptionKey`.
 public fun register_enclave(cluster: &mut Cluster, cap: &AdminCap, document: NitroAttestationDocument) {
     cluster.assert_admin(cap);
     let mut attested = vector[vector[], vector[], vector[]];
@@ -76,20 +84,27 @@ public fun register_enclave(cluster: &mut Cluster, cap: &AdminCap, document: Nit
         let index = entry.index() as u64;
         if (index < 3) *&mut attested[index] = *entry.value();
     });
-    register_attested_key(cluster, attested, *document.public_key());
+    register_attested_key(cluster, attested, *document.public_key(), *document.user_data());
 }
 
-/// Dev path: registers (or replaces) a bare enclave key, only while the cluster allows dev
-/// enclaves; the key's kind is dev. Admin only. Emits `EnclaveRegisteredEvent{kind: 1}`.
-/// Aborts `cluster::ENotAdmin`, `EDevEnclaveDisabled`, `EInvalidPublicKey`.
-public fun register_dev_enclave(cluster: &mut Cluster, cap: &AdminCap, public_key: vector<u8>) {
+/// Dev path: registers (or replaces) a bare enclave key pair — the ed25519 signing key and
+/// the X25519 encryption key, as a Nitro document would carry them — only while the cluster
+/// allows dev enclaves; the key's kind is dev. Admin only. Emits
+/// `EnclaveRegisteredEvent{kind: 1}`. Aborts `cluster::ENotAdmin`, `EDevEnclaveDisabled`,
+/// `EInvalidPublicKey`, `EInvalidEncryptionKey`.
+public fun register_dev_enclave(
+    cluster: &mut Cluster,
+    cap: &AdminCap,
+    public_key: vector<u8>,
+    encryption_key: vector<u8>,
+) {
     cluster.assert_admin(cap);
     assert!(cluster.allow_dev_enclave(), EDevEnclaveDisabled);
-    install_key(cluster, public_key, KIND_DEV, KIND_DEV);
+    install_key(cluster, public_key, encryption_key, KIND_DEV, KIND_DEV);
 }
 
-/// Turns dev enclaves off for good and removes an installed dev-kind key (also one that
-/// reached the slot by rotation): signed messages then abort `ENoEnclaveKey` until an
+/// Turns dev enclaves off for good and removes an installed dev-kind key and its encryption
+/// key (also ones that reached the slot by rotation): signed messages then abort `ENoEnclaveKey` until an
 /// attested key is registered. A Nitro-attested key stays. Admin only. Emits
 /// `EnclaveConfigEvent`, then `EnclaveKeyRemovedEvent{kind: 1}` when a key was removed.
 /// Aborts `cluster::ENotAdmin`.
@@ -105,15 +120,18 @@ public fun disable_dev_enclave(cluster: &mut Cluster, cap: &AdminCap) {
     }
 }
 
-/// Replaces the enclave key with `new_public_key`, authorised by the current key signing
-/// a `KeyRotationPayload` (intent 4); the new key keeps the current key's kind, so a dev
-/// key rotated is still dev. Anyone may submit it. Emits `EnclaveRegisteredEvent{kind:
-/// 2}`. Aborts `EDevEnclaveDisabled` (the current key is dev-kind and dev enclaves are
-/// off: a dev key is never carried past `disable_dev_enclave`), then as
-/// `verify_enclave_message`, and `EInvalidPublicKey`.
+/// Replaces the enclave key with `new_public_key` and the encryption key with
+/// `new_encryption_key`, authorised by the current key signing a `KeyRotationPayload`
+/// (intent 4); the new key keeps the current key's kind, so a dev key rotated is still
+/// dev. Payloads sealed to the old encryption key no longer open. Anyone may submit it.
+/// Emits `EnclaveRegisteredEvent{kind: 2}`. Aborts `EDevEnclaveDisabled` (the current key
+/// is dev-kind and dev enclaves are off: a dev key is never carried past
+/// `disable_dev_enclave`), then as `verify_enclave_message`, `EInvalidPublicKey` and
+/// `EInvalidEncryptionKey`.
 public fun rotate_enclave_key(
     cluster: &mut Cluster,
     new_public_key: vector<u8>,
+    new_encryption_key: vector<u8>,
     timestamp_ms: u64,
     sequence: u64,
     signature: vector<u8>,
@@ -121,10 +139,10 @@ public fun rotate_enclave_key(
 ) {
     let kind = cluster.enclave_key_kind();
     assert!(kind != KIND_DEV || cluster.allow_dev_enclave(), EDevEnclaveDisabled);
-    let payload = messages::key_rotation(object::id(cluster), sequence, new_public_key);
+    let payload = messages::key_rotation(object::id(cluster), sequence, new_public_key, new_encryption_key);
     let message = messages::signing_bytes(messages::intent_key_rotation(), timestamp_ms, payload);
     verify_enclave_message(cluster, message, timestamp_ms, sequence, &signature, clock);
-    install_key(cluster, new_public_key, kind, KIND_ROTATION);
+    install_key(cluster, new_public_key, new_encryption_key, kind, KIND_ROTATION);
 }
 
 /// The one verifier for enclave messages. `message` is the BCS IntentMessage whose
@@ -152,13 +170,15 @@ public(package) fun verify_enclave_message(
     cluster.set_last_sequence(sequence);
 }
 
-/// Registers `public_key` if `attested_pcrs` (PCR0..PCR2 from an attestation) equal the
-/// cluster's expected PCRs. Split from `register_enclave` because an attestation
-/// document cannot be forged in unit tests.
+/// Registers `public_key` and `encryption_key` (the attestation's `public_key` and
+/// `user_data`) if `attested_pcrs` (PCR0..PCR2 from an attestation) equal the cluster's
+/// expected PCRs. Split from `register_enclave` because an attestation document cannot be
+/// forged in unit tests.
 public(package) fun register_attested_key(
     cluster: &mut Cluster,
     attested_pcrs: vector<vector<u8>>,
     public_key: Option<vector<u8>>,
+    encryption_key: Option<vector<u8>>,
 ) {
     let expected = cluster.pcrs();
     assert!(!expected.is_empty(), EPcrsNotConfigured);
@@ -166,7 +186,8 @@ public(package) fun register_attested_key(
     assert!(attested_pcrs.all!(|p| is_valid_pcr(p)), EInvalidPcrs);
     assert!(attested_pcrs == expected, EPcrMismatch);
     assert!(public_key.is_some(), EInvalidPublicKey);
-    install_key(cluster, public_key.destroy_some(), KIND_NITRO, KIND_NITRO);
+    assert!(encryption_key.is_some(), EInvalidEncryptionKey);
+    install_key(cluster, public_key.destroy_some(), encryption_key.destroy_some(), KIND_NITRO, KIND_NITRO);
 }
 
 /// 48 bytes, not all zero (all-zero PCRs are what a Nitro enclave in debug mode reports).
@@ -174,10 +195,17 @@ fun is_valid_pcr(pcr: &vector<u8>): bool {
     pcr.length() == PCR_BYTES && !pcr.all!(|b| *b == 0)
 }
 
-/// Installs `public_key` as a key of kind `key_kind`; `event_kind` is how it got there
-/// (`EnclaveRegisteredEvent.kind`).
-fun install_key(cluster: &mut Cluster, public_key: vector<u8>, key_kind: u8, event_kind: u8) {
+/// Installs `public_key` with its `encryption_key` as a key of kind `key_kind`;
+/// `event_kind` is how it got there (`EnclaveRegisteredEvent.kind`).
+fun install_key(
+    cluster: &mut Cluster,
+    public_key: vector<u8>,
+    encryption_key: vector<u8>,
+    key_kind: u8,
+    event_kind: u8,
+) {
     assert!(public_key.length() == PUBLIC_KEY_BYTES, EInvalidPublicKey);
-    cluster.set_enclave_key(public_key, key_kind);
-    events::emit_enclave_registered(object::id(cluster), public_key, event_kind);
+    assert!(encryption_key.length() == ENCRYPTION_KEY_BYTES, EInvalidEncryptionKey);
+    cluster.set_enclave_key(public_key, encryption_key, key_kind);
+    events::emit_enclave_registered(object::id(cluster), public_key, event_kind, encryption_key);
 }

@@ -33,6 +33,7 @@ public struct ClusterConfigEvent has copy, drop {
     signature_window_ms: u64,
     paused: bool,
     request_timeout_ms: u64,
+    require_sealed: bool,
 }
 
 /// The admin took `amount` MIST out of the treasury.
@@ -50,10 +51,12 @@ public struct EnclaveConfigEvent has copy, drop {
 }
 
 /// An enclave key was registered. `kind`: 0 Nitro attestation, 1 dev, 2 rotation.
+/// `encryption_key` is the X25519 key published with it: payloads are sealed to it from now.
 public struct EnclaveRegisteredEvent has copy, drop {
     cluster_id: ID,
     public_key: vector<u8>,
     kind: u8,
+    encryption_key: vector<u8>,
 }
 
 /// The enclave key was removed without a replacement (`disable_dev_enclave` removing a dev
@@ -75,6 +78,7 @@ public struct NamespaceEvent has copy, drop {
 }
 
 /// A tenant asked for Kubernetes work. `request_id` is unique and increasing per cluster.
+/// `sealed`: `payload` is sealed to the enclave's encryption key (`requests::submit_sealed`).
 public struct K8sAPIRequestEvent has copy, drop {
     cluster_id: ID,
     request_id: u64,
@@ -87,6 +91,7 @@ public struct K8sAPIRequestEvent has copy, drop {
     requester: address,
     fee_mist: u64,
     timestamp_ms: u64,
+    sealed: bool,
 }
 
 /// The requester cancelled a pending request and got its fee back.
@@ -159,6 +164,7 @@ public(package) fun emit_config_updated(
     signature_window_ms: u64,
     paused: bool,
     request_timeout_ms: u64,
+    require_sealed: bool,
 ) {
     event::emit(ClusterConfigEvent {
         cluster_id,
@@ -170,6 +176,7 @@ public(package) fun emit_config_updated(
         signature_window_ms,
         paused,
         request_timeout_ms,
+        require_sealed,
     });
 }
 
@@ -188,8 +195,13 @@ public(package) fun emit_enclave_config(
 }
 
 /// Emits `EnclaveRegisteredEvent`.
-public(package) fun emit_enclave_registered(cluster_id: ID, public_key: vector<u8>, kind: u8) {
-    event::emit(EnclaveRegisteredEvent { cluster_id, public_key, kind });
+public(package) fun emit_enclave_registered(
+    cluster_id: ID,
+    public_key: vector<u8>,
+    kind: u8,
+    encryption_key: vector<u8>,
+) {
+    event::emit(EnclaveRegisteredEvent { cluster_id, public_key, kind, encryption_key });
 }
 
 /// Emits `EnclaveKeyRemovedEvent`.
@@ -221,6 +233,7 @@ public(package) fun new_request_event(
     requester: address,
     fee_mist: u64,
     timestamp_ms: u64,
+    sealed: bool,
 ): K8sAPIRequestEvent {
     K8sAPIRequestEvent {
         cluster_id,
@@ -234,6 +247,7 @@ public(package) fun new_request_event(
         requester,
         fee_mist,
         timestamp_ms,
+        sealed,
     }
 }
 

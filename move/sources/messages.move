@@ -67,11 +67,13 @@ public struct ClusterStatePayload has copy, drop {
     usage_summary: String,
 }
 
-/// Hand-over from the current enclave key to a new one.
+/// Hand-over from the current enclave key to a new one, with the new key's X25519
+/// encryption key (payloads are sealed to it from then on).
 public struct KeyRotationPayload has copy, drop {
     cluster_id: ID,
     sequence: u64,
     new_public_key: vector<u8>,
+    new_encryption_key: vector<u8>,
 }
 
 /// The enclave will not activate a pending worker (e.g. its node id names a Node that
@@ -160,8 +162,13 @@ public fun cluster_state(
 }
 
 /// Builds a `KeyRotationPayload`.
-public fun key_rotation(cluster_id: ID, sequence: u64, new_public_key: vector<u8>): KeyRotationPayload {
-    KeyRotationPayload { cluster_id, sequence, new_public_key }
+public fun key_rotation(
+    cluster_id: ID,
+    sequence: u64,
+    new_public_key: vector<u8>,
+    new_encryption_key: vector<u8>,
+): KeyRotationPayload {
+    KeyRotationPayload { cluster_id, sequence, new_public_key, new_encryption_key }
 }
 
 /// Builds a `WorkerRefusalPayload`.

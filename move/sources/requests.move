@@ -7,7 +7,9 @@
 /// fee then moves to the treasury — unless the result is 408 (`EXPIRED_STATUS_CODE`: the
 /// request expired and was never executed), which refunds it. A requester may `cancel` a
 /// request only once the cluster's `request_timeout_ms` has passed since `submit` with no
-/// result, so a cancel can never race work the control plane may still do. Records live
+/// result, so a cancel can never race work the control plane may still do. A payload may be
+/// sealed to the enclave's encryption key (`submit_sealed`; the event's `sealed` flag says
+/// so), and a cluster may require it (`cluster::require_sealed`). Records live
 /// as dynamic fields `RequestKey(id) -> Request` on the cluster, so a second completion or
 /// a late cancel aborts.
 module k8s_daas::requests;
@@ -61,6 +63,10 @@ const EInvalidReplicas: u64 = 414;
 const EInvalidNamespace: u64 = 415;
 /// The request may be cancelled only `request_timeout_ms` after it was submitted.
 const ECancelTooEarly: u64 = 416;
+/// A sealed payload is empty (there is nothing to seal).
+const EEmptySealedPayload: u64 = 417;
+/// The cluster requires sealing and the payload is plaintext (and not empty).
+const EPayloadNotSealed: u64 = 418;
 
 const MAX_PRIORITY: u8 = 9;
 const MAX_SUMMARY_BYTES: u64 = 256;
@@ -91,9 +97,10 @@ public struct Request has store {
 }
 
 /// Submits a request into the namespace `cap` grants (any method). Returns the request id.
-/// Emits `K8sAPIRequestEvent`. Aborts `cluster::EPaused`, `tenancy::EWrongCluster`,
-/// `ENamespaceMismatch`, `EInvalidMethod`, `EInvalidResource`, `EInvalidObjectName`,
-/// `EPayloadTooLarge`, `EInvalidPriority`, `EInsufficientFee`.
+/// Emits `K8sAPIRequestEvent{sealed: false}`. Aborts `cluster::EPaused`,
+/// `tenancy::EWrongCluster`, `ENamespaceMismatch`, `EInvalidMethod`, `EInvalidResource`,
+/// `EInvalidObjectName`, `EPayloadTooLarge`, `EPayloadNotSealed` (a non-empty payload on a
+/// cluster that requires sealing), `EInvalidPriority`, `EInsufficientFee`.
 public fun submit(
     cluster: &mut Cluster,
     cap: &NamespaceCap,
@@ -109,7 +116,30 @@ public fun submit(
 ): u64 {
     k8s_daas::tenancy::assert_cap(cluster, cap);
     assert!(cap.namespace() == namespace, ENamespaceMismatch);
-    record_request(cluster, method, resource, namespace, name, payload, priority, fee, clock, ctx)
+    record_request(cluster, method, resource, namespace, name, payload, false, priority, fee, clock, ctx)
+}
+
+/// As `submit`, with `sealed_payload` sealed to the cluster's `enclave_encryption_key` (the
+/// format is `src/protocol/sealed-payload.ts`; the chain only checks it is not empty). Any
+/// method, a GET too (its sealed payload names the one-time key its output is sealed to).
+/// Emits `K8sAPIRequestEvent{sealed: true}`. Aborts as `submit` (never `EPayloadNotSealed`),
+/// and `EEmptySealedPayload`.
+public fun submit_sealed(
+    cluster: &mut Cluster,
+    cap: &NamespaceCap,
+    method: String,
+    resource: String,
+    namespace: String,
+    name: String,
+    sealed_payload: vector<u8>,
+    priority: u8,
+    fee: Coin<SUI>,
+    clock: &Clock,
+    ctx: &TxContext,
+): u64 {
+    k8s_daas::tenancy::assert_cap(cluster, cap);
+    assert!(cap.namespace() == namespace, ENamespaceMismatch);
+    record_request(cluster, method, resource, namespace, name, sealed_payload, true, priority, fee, clock, ctx)
 }
 
 /// Submits a read (GET) into any namespace; no capability needed. Returns the request id.
@@ -126,7 +156,7 @@ public fun submit_get(
     ctx: &TxContext,
 ): u64 {
     assert!(names::is_dns_label(&namespace), EInvalidNamespace);
-    record_request(cluster, b"GET".to_string(), resource, namespace, name, vector[], priority, fee, clock, ctx)
+    record_request(cluster, b"GET".to_string(), resource, namespace, name, vector[], false, priority, fee, clock, ctx)
 }
 
 /// Seed entry point: any Kubernetes API call (`payload` is the YAML/JSON body, may be
@@ -322,6 +352,7 @@ fun record_request(
     namespace: String,
     name: String,
     payload: vector<u8>,
+    sealed: bool,
     priority: u8,
     fee: Coin<SUI>,
     clock: &Clock,
@@ -332,6 +363,8 @@ fun record_request(
     assert!(names::is_resource(&resource), EInvalidResource);
     assert!(name.is_empty() || names::is_dns_subdomain(&name), EInvalidObjectName);
     assert!(payload.length() <= cluster.max_payload_bytes(), EPayloadTooLarge);
+    assert!(!sealed || !payload.is_empty(), EEmptySealedPayload);
+    assert!(sealed || payload.is_empty() || !cluster.require_sealed(), EPayloadNotSealed);
     assert!(priority <= MAX_PRIORITY, EInvalidPriority);
     let fee_mist = fee.value();
     assert!(fee_mist >= cluster.request_fee_mist(), EInsufficientFee);
@@ -356,6 +389,7 @@ fun record_request(
         ctx.sender(),
         fee_mist,
         clock.timestamp_ms(),
+        sealed,
     ));
     request_id
 }

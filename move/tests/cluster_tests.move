@@ -4,10 +4,13 @@
 #[test_only]
 module k8s_daas::cluster_tests;
 
+use sui::bcs;
 use sui::coin::Coin;
+use sui::event;
 use sui::sui::SUI;
 use sui::test_scenario as ts;
 use k8s_daas::cluster::{Self, AdminCap, Cluster};
+use k8s_daas::events::ClusterConfigEvent;
 use k8s_daas::golden;
 use k8s_daas::test_env;
 
@@ -31,6 +34,8 @@ fun create_cluster_shares_cluster_with_defaults_and_sends_admin_cap() {
     assert!(cluster.allow_dev_enclave());
     assert!(cluster.treasury_value() == 0);
     assert!(cluster.enclave_public_key().is_empty());
+    assert!(cluster.enclave_encryption_key().is_empty());
+    assert!(!cluster.require_sealed());
     assert!(cluster.enclave_key_kind() == 0);
     assert!(cluster.pcrs().is_empty());
     assert!(cluster.last_sequence() == 0);
@@ -125,6 +130,36 @@ fun set_request_timeout_rejects_zero() {
     let cap = test_env::take_admin_cap(&scenario);
     cluster.set_request_timeout(&cap, 0);
     test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test]
+fun set_require_sealed_toggles_and_emits_the_config() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    cluster.set_require_sealed(&cap, true);
+    assert!(cluster.require_sealed());
+    let emitted = event::events_by_type<ClusterConfigEvent>();
+    assert!(emitted.length() == 1);
+    // The event's last field is `require_sealed`.
+    let bytes = bcs::to_bytes(&emitted[0]);
+    assert!(bytes[bytes.length() - 1] == 1);
+    cluster.set_require_sealed(&cap, false);
+    assert!(!cluster.require_sealed());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = cluster::ENotAdmin)]
+fun set_require_sealed_needs_this_clusters_admin_cap() {
+    let mut scenario = test_env::begin();
+    test_env::create_second_cluster(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let foreign = scenario.take_from_address<AdminCap>(test_env::other());
+    cluster.set_require_sealed(&foreign, true);
+    ts::return_shared(cluster);
+    ts::return_to_address(test_env::other(), foreign);
     scenario.end();
 }
 

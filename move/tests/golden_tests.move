@@ -38,6 +38,7 @@ fun request_event_bcs_matches_golden_vector() {
         test_env::tenant(),
         1_000_000,
         golden::timestamp_ms(),
+        false,
     );
     assert!(bcs::to_bytes(&event) == golden::request_event_bcs());
 }

@@ -110,7 +110,7 @@ fun execute_k8s_api_submits_the_string_payload() {
     let emitted = event::events_by_type<K8sAPIRequestEvent>();
     let expected = k8s_daas::events::new_request_event(
         object::id(&cluster), 1, b"PUT".to_string(), b"configmaps".to_string(), b"team-a".to_string(),
-        b"cfg".to_string(), b"kind: ConfigMap", 4, test_env::tenant(), 1_000_000, golden::timestamp_ms(),
+        b"cfg".to_string(), b"kind: ConfigMap", 4, test_env::tenant(), 1_000_000, golden::timestamp_ms(), false,
     );
     assert!(emitted == vector[expected]);
     clock.destroy_for_testing();
@@ -140,7 +140,7 @@ fun deploy_pods_batch_posts_a_deployment_manifest() {
     assert!(manifest == golden::deployment_manifest_bytes());
     let expected = k8s_daas::events::new_request_event(
         object::id(&cluster), 1, b"POST".to_string(), b"deployments".to_string(), b"team-a".to_string(),
-        b"api".to_string(), manifest, 2, test_env::tenant(), 1_000_000, golden::timestamp_ms(),
+        b"api".to_string(), manifest, 2, test_env::tenant(), 1_000_000, golden::timestamp_ms(), false,
     );
     assert!(event::events_by_type<K8sAPIRequestEvent>() == vector[expected]);
     clock.destroy_for_testing();
@@ -490,6 +490,98 @@ fun reading_an_unknown_request_aborts() {
     let scenario = test_env::begin();
     let cluster = test_env::take_cluster(&scenario);
     requests::status(&cluster, 7);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+/// The admin makes the cluster require sealed payloads.
+fun require_sealing(scenario: &mut Scenario) {
+    scenario.next_tx(test_env::admin());
+    let mut cluster = test_env::take_cluster(scenario);
+    let cap = test_env::take_admin_cap(scenario);
+    cluster.set_require_sealed(&cap, true);
+    test_env::put_back(cluster, cap);
+}
+
+/// `tenant()` (holding "team-a") submits through `submit_sealed` with the default fee.
+fun submit_sealed_as_tenant(scenario: &mut Scenario, method: String, namespace: String, sealed_payload: vector<u8>): u64 {
+    scenario.next_tx(test_env::tenant());
+    let mut cluster = test_env::take_cluster(scenario);
+    let cap = test_env::take_namespace_cap(scenario);
+    let clock = test_env::clock(scenario);
+    let fee = test_env::coin(scenario, 1_000_000);
+    let id = requests::submit_sealed(&mut cluster, &cap, method, b"secrets".to_string(), namespace, b"db".to_string(), sealed_payload, 5, fee, &clock, scenario.ctx());
+    clock.destroy_for_testing();
+    ts::return_to_address(test_env::tenant(), cap);
+    ts::return_shared(cluster);
+    id
+}
+
+#[test]
+fun submit_sealed_marks_the_event_sealed() {
+    let mut scenario = test_env::begin();
+    test_env::claim(&mut scenario, b"team-a".to_string());
+    let id = submit_sealed_as_tenant(&mut scenario, b"POST".to_string(), b"team-a".to_string(), x"01c0ffee");
+    assert!(id == 1);
+    let expected = k8s_daas::events::new_request_event(
+        golden::cluster_id(), 1, b"POST".to_string(), b"secrets".to_string(), b"team-a".to_string(),
+        b"db".to_string(), x"01c0ffee", 5, test_env::tenant(), 1_000_000, golden::timestamp_ms(), true,
+    );
+    assert!(event::events_by_type<K8sAPIRequestEvent>() == vector[expected]);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = requests::EEmptySealedPayload)]
+fun submit_sealed_refuses_an_empty_payload() {
+    let mut scenario = test_env::begin();
+    test_env::claim(&mut scenario, b"team-a".to_string());
+    submit_sealed_as_tenant(&mut scenario, b"GET".to_string(), b"team-a".to_string(), vector[]);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = requests::ENamespaceMismatch)]
+fun submit_sealed_checks_the_namespace_of_the_cap() {
+    let mut scenario = test_env::begin();
+    test_env::claim(&mut scenario, b"team-a".to_string());
+    submit_sealed_as_tenant(&mut scenario, b"POST".to_string(), b"team-b".to_string(), x"01");
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = requests::EPayloadNotSealed)]
+fun a_cluster_that_requires_sealing_refuses_a_plaintext_payload() {
+    let mut scenario = test_env::begin();
+    require_sealing(&mut scenario);
+    valid_submit(&mut scenario);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = requests::EPayloadNotSealed)]
+fun create_pod_is_refused_when_sealing_is_required() {
+    let mut scenario = test_env::begin();
+    require_sealing(&mut scenario);
+    test_env::submit_golden_pod(&mut scenario);
+    scenario.end();
+}
+
+#[test]
+fun a_cluster_that_requires_sealing_takes_sealed_payloads_and_empty_ones() {
+    let mut scenario = test_env::begin();
+    require_sealing(&mut scenario);
+    test_env::claim(&mut scenario, b"team-a".to_string());
+    assert!(submit_sealed_as_tenant(&mut scenario, b"POST".to_string(), b"team-a".to_string(), x"01c0ffee") == 1);
+    scenario.next_tx(test_env::tenant());
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_namespace_cap(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    // A DELETE and a GET carry no payload: nothing to seal.
+    let fee = test_env::coin(&mut scenario, 1_000_000);
+    let id = requests::submit(&mut cluster, &cap, b"DELETE".to_string(), b"pods".to_string(), b"team-a".to_string(), b"web".to_string(), vector[], 0, fee, &clock, scenario.ctx());
+    assert!(id == 2);
+    let fee = test_env::coin(&mut scenario, 1_000_000);
+    let id = requests::submit_get(&mut cluster, b"pods".to_string(), b"team-a".to_string(), b"".to_string(), 0, fee, &clock, scenario.ctx());
+    assert!(id == 3);
+    clock.destroy_for_testing();
+    ts::return_to_address(test_env::tenant(), cap);
     ts::return_shared(cluster);
     scenario.end();
 }

@@ -66,7 +66,7 @@ public fun register_golden_enclave(scenario: &mut Scenario) {
     scenario.next_tx(admin());
     let mut cluster = take_cluster(scenario);
     let cap = take_admin_cap(scenario);
-    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key());
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key());
     put_back(cluster, cap);
     scenario.next_tx(admin());
 }

@@ -32,6 +32,7 @@ export {
   createCluster,
   createClusterWithDevEnclave,
   createdObjectOfType,
+  type EnclavePublicKeys,
   type ExecuteTransaction,
   executeSigned,
   registerDevEnclave,

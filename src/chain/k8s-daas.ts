@@ -121,35 +121,43 @@ export async function createCluster(
   };
 }
 
-/** Registers `enclaveKey` as the cluster's dev enclave key (admin only). */
+/** The public halves of an enclave's keys, as registered together (an `EnclaveSigner` is one). */
+export interface EnclavePublicKeys {
+  /** ed25519 signing key. */
+  readonly publicKey: Uint8Array;
+  /** X25519 encryption key request payloads are sealed to. */
+  readonly encryptionKey: { readonly publicKey: Uint8Array };
+}
+
+/** Registers `enclave`'s keys as the cluster's dev enclave keys (admin only). */
 export async function registerDevEnclave(
   execute: ExecuteTransaction,
   packageId: string,
   cluster: { clusterId: string; adminCapId: string },
-  enclaveKey: Uint8Array,
+  enclave: EnclavePublicKeys,
 ): Promise<void> {
   await execute((tx) =>
     addCall(
       tx,
       packageId,
       "register_dev_enclave",
-      { public_key: enclaveKey },
+      { public_key: enclave.publicKey, encryption_key: enclave.encryptionKey.publicKey },
       { cluster: cluster.clusterId, cap: cluster.adminCapId },
     ),
   );
 }
 
-/** Creates a Cluster object and registers `enclaveKey` as its (dev) enclave key. */
+/** Creates a Cluster object and registers `enclave`'s keys as its (dev) enclave keys. */
 export async function createClusterWithDevEnclave(
   client: SuiGrpcClient,
   packageId: string,
   admin: Signer,
-  enclaveKey: Uint8Array,
+  enclave: EnclavePublicKeys,
   name: string,
 ): Promise<{ clusterId: string; adminCapId: string }> {
   const execute: ExecuteTransaction = (build) => executeSigned(client, admin, build);
   const cluster = await createCluster(execute, packageId, name);
-  await registerDevEnclave(execute, packageId, cluster, enclaveKey);
+  await registerDevEnclave(execute, packageId, cluster, enclave);
   return cluster;
 }
 

@@ -57,6 +57,8 @@ export interface Connection {
   namespace: string | undefined;
   /** The cluster's admin kubeconfig, when this is the operator's own stack. */
   kubeconfig: string | undefined;
+  /** Where this context keeps local state (one-time reply keys): its own, else the default. */
+  dataDir: string;
 }
 
 const flagOrEnv = (values: ParsedArgs["values"], flag: string, env: string): string | undefined => {
@@ -111,6 +113,7 @@ export function resolveConnection(
     configFile: selected.file,
     namespace: context.namespace,
     kubeconfig: pick("kubeconfig", "K8S_DAAS_KUBECONFIG", context.kubeconfig),
+    dataDir: context.dataDir ?? DEFAULT_DATA_DIR,
   };
 }
 

@@ -76,6 +76,12 @@ export class Session {
     return this.#cluster;
   }
 
+  /** The Cluster object read again (after a key rotation, say), and kept as the new view. */
+  refreshCluster(): Promise<ClusterView> {
+    this.#cluster = undefined;
+    return this.cluster();
+  }
+
   /** The NamespaceCaps the signer holds for this cluster. */
   namespaces(): Promise<HeldNamespace[]> {
     this.#namespaces ??= this.chain(async () => {

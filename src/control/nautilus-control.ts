@@ -168,6 +168,10 @@ export async function startNautilusControl(
     metrics,
     log,
     concurrency: config.concurrency,
+    sealing: {
+      encryptionKey: enclave.encryptionKey,
+      requireSealed: () => clusterSettings.requireSealed,
+    },
     requestTimeoutMs: () => clusterSettings.requestTimeoutMs,
     ...(workers.control ? { onIngested: () => workers.control?.wake() } : {}),
     onNamespaceReleased: () => namespaceCleanup.kick(),
@@ -193,7 +197,10 @@ export async function startNautilusControl(
   const gas = { balance: -1n };
   // The cluster's settings the pipeline needs, kept fresh with the gas balance; until the
   // first read succeeds, the package's default.
-  const clusterSettings = { requestTimeoutMs: Number(DEFAULT_CONFIG.requestTimeoutMs) };
+  const clusterSettings = {
+    requestTimeoutMs: Number(DEFAULT_CONFIG.requestTimeoutMs),
+    requireSealed: DEFAULT_CONFIG.requireSealed as boolean,
+  };
   const checkChain = async () => {
     try {
       const { balance } = await client.getBalance({ owner: operator.toSuiAddress() });
@@ -205,6 +212,7 @@ export async function startNautilusControl(
     try {
       const cluster = await readClusterObject(client, config.clusterId);
       clusterSettings.requestTimeoutMs = Number(cluster.config.request_timeout_ms);
+      clusterSettings.requireSealed = cluster.config.require_sealed;
     } catch (error) {
       log.warn({ err: error }, "cannot read the cluster's settings");
     }
@@ -214,14 +222,17 @@ export async function startNautilusControl(
       name: "chain",
       check: async () => {
         const cluster = await readClusterObject(client, config.clusterId);
-        const registered = Buffer.from(cluster.enclave_public_key).equals(
-          Buffer.from(enclave.publicKey),
-        );
+        const registered =
+          Buffer.from(cluster.enclave_public_key).equals(Buffer.from(enclave.publicKey)) &&
+          Buffer.from(cluster.enclave_encryption_key).equals(
+            Buffer.from(enclave.encryptionKey.publicKey),
+          );
         return registered
           ? { ok: true, detail: `cluster ${cluster.name} reachable; our enclave key is registered` }
           : {
               ok: false,
-              detail: "the cluster's registered enclave key is not this control plane's key",
+              detail:
+                "the cluster's registered enclave keys (signing, encryption) are not this control plane's keys",
             };
       },
     },

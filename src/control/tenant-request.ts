@@ -7,6 +7,8 @@ export interface TenantRequest {
   namespace: string;
   name: string;
   payload: Uint8Array;
+  /** `payload` is sealed to the enclave's encryption key (the event's `sealed` flag). */
+  sealed?: boolean;
   priority: number;
   requester: string;
 }

@@ -58,6 +58,20 @@ const call = (
   entry = false,
 ): CallDescriptor => ({ module, function: fn, entry, params });
 
+/** `submit` and `submit_sealed`: a request into the cap's namespace, `payload` as bytes. */
+const capSubmission = (payload: string): Param[] => [
+  cluster,
+  namespaceCap,
+  pure("method", str),
+  pure("resource", str),
+  pure("namespace", str),
+  pure("name", str),
+  pure(payload, bytes),
+  pure("priority", bcs.u8()),
+  fee,
+  clock,
+];
+
 const adminSetter = (fn: string, arg: string) =>
   call("cluster", fn, [cluster, adminCap, pure(arg, bcs.u64())]);
 
@@ -70,6 +84,11 @@ export const CALLS = {
   set_max_payload_bytes: adminSetter("set_max_payload_bytes", "max_bytes"),
   set_signature_window: adminSetter("set_signature_window", "window_ms"),
   set_request_timeout: adminSetter("set_request_timeout", "timeout_ms"),
+  set_require_sealed: call("cluster", "set_require_sealed", [
+    cluster,
+    adminCap,
+    pure("required", bcs.bool()),
+  ]),
   pause: call("cluster", "pause", [cluster, adminCap]),
   unpause: call("cluster", "unpause", [cluster, adminCap]),
   withdraw_treasury: call("cluster", "withdraw_treasury", [
@@ -94,11 +113,13 @@ export const CALLS = {
     cluster,
     adminCap,
     pure("public_key", bytes),
+    pure("encryption_key", bytes),
   ]),
   disable_dev_enclave: call("enclave", "disable_dev_enclave", [cluster, adminCap]),
   rotate_enclave_key: call("enclave", "rotate_enclave_key", [
     cluster,
     pure("new_public_key", bytes),
+    pure("new_encryption_key", bytes),
     ...signed,
   ]),
   claim_namespace: call("tenancy", "claim_namespace", [cluster, pure("namespace", str)]),
@@ -111,18 +132,8 @@ export const CALLS = {
     cluster,
     { name: "cap", kind: "object", type: "NamespaceCap", pass: "value" },
   ]),
-  submit: call("requests", "submit", [
-    cluster,
-    namespaceCap,
-    pure("method", str),
-    pure("resource", str),
-    pure("namespace", str),
-    pure("name", str),
-    pure("payload", bytes),
-    pure("priority", bcs.u8()),
-    fee,
-    clock,
-  ]),
+  submit: call("requests", "submit", capSubmission("payload")),
+  submit_sealed: call("requests", "submit_sealed", capSubmission("sealed_payload")),
   submit_get: call("requests", "submit_get", [
     cluster,
     pure("resource", str),

@@ -108,6 +108,8 @@ export const LIMITS = {
   maxWorkerReasonBytes: 256,
   /** `enclave::PUBLIC_KEY_BYTES` (ed25519). */
   enclavePublicKeyBytes: 32,
+  /** `enclave::ENCRYPTION_KEY_BYTES` (x25519). */
+  enclaveEncryptionKeyBytes: 32,
   /** `enclave::PCR_BYTES` (SHA-384). */
   pcrBytes: 48,
   /** `names::MAX_LABEL_BYTES`. */
@@ -129,6 +131,7 @@ export const DEFAULT_CONFIG = {
   maxPayloadBytes: 16_384n,
   signatureWindowMs: 300_000n,
   requestTimeoutMs: 3_600_000n,
+  requireSealed: false,
 } as const;
 
 /** Namespaces no tenant may claim (`tenancy::is_reserved`): `default` and `kube-*`. */

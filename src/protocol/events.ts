@@ -24,6 +24,7 @@ export const ClusterConfigEventFields = {
   signature_window_ms: bcs.u64(),
   paused: bcs.bool(),
   request_timeout_ms: bcs.u64(),
+  require_sealed: bcs.bool(),
 };
 export const ClusterConfigEvent = bcs.struct("ClusterConfigEvent", ClusterConfigEventFields);
 
@@ -51,6 +52,8 @@ export const EnclaveRegisteredEventFields = {
   cluster_id: ID,
   public_key: bcs.byteVector(),
   kind: bcs.u8(),
+  /** The X25519 key published with the signing key: payloads are sealed to it from now on. */
+  encryption_key: bcs.byteVector(),
 };
 export const EnclaveRegisteredEvent = bcs.struct(
   "EnclaveRegisteredEvent",
@@ -91,6 +94,8 @@ export const K8sAPIRequestEventFields = {
   requester: bcs.Address,
   fee_mist: bcs.u64(),
   timestamp_ms: bcs.u64(),
+  /** `payload` is sealed to the enclave's encryption key (`requests::submit_sealed`). */
+  sealed: bcs.bool(),
 };
 export const K8sAPIRequestEvent = bcs.struct("K8sAPIRequestEvent", K8sAPIRequestEventFields);
 

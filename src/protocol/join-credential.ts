@@ -1,15 +1,14 @@
-import {
-  createCipheriv,
-  createDecipheriv,
-  createPrivateKey,
-  createPublicKey,
-  diffieHellman,
-  generateKeyPairSync,
-  hkdfSync,
-  type KeyObject,
-  randomBytes,
-} from "node:crypto";
 import { LIMITS } from "./constants.ts";
+import {
+  decodeBox,
+  encodeBox,
+  generateX25519KeyPair,
+  openBox,
+  SealedBoxError,
+  sealBox,
+  type X25519KeyPair,
+  x25519KeyPairFromPkcs8,
+} from "./sealed-box.ts";
 
 export type JoinCredentialErrorCode =
   | "WORKER_KEY_UNREADABLE"
@@ -32,7 +31,8 @@ export class JoinCredentialError extends Error {
  * to that worker's own x25519 key (registered on chain as `encryption_key`). It travels in
  * the public `activate_worker` event, so only the worker's private key may open it.
  *
- * Sealed format, version 1 (ECIES: ephemeral x25519, HKDF-SHA256, AES-256-GCM):
+ * Sealed format, version 1 (the sealed box of `sealed-box.ts`: ephemeral x25519,
+ * HKDF-SHA256, AES-256-GCM):
  *
  * ```
  * offset  size  field
@@ -66,30 +66,24 @@ export interface CredentialContext {
 }
 
 export const JOIN_CREDENTIAL_VERSION = 1;
-const EPHEMERAL_BYTES = 32;
-const NONCE_BYTES = 12;
-const TAG_BYTES = 16;
-const HEADER_BYTES = 1 + EPHEMERAL_BYTES + NONCE_BYTES;
-const HKDF_INFO = Buffer.from("k8s-daas/join-credential/v1");
+const HKDF_INFO = "k8s-daas/join-credential/v1";
 
 /** A worker's x25519 key pair; the raw 32-byte public key goes on chain. */
-export interface WorkerEncryptionKey {
-  readonly privateKey: KeyObject;
-  readonly publicKey: Uint8Array;
-}
+export type WorkerEncryptionKey = X25519KeyPair;
 
 export function generateWorkerEncryptionKey(): WorkerEncryptionKey {
-  const { privateKey } = generateKeyPairSync("x25519");
-  return { privateKey, publicKey: rawPublicKey(createPublicKey(privateKey)) };
+  return generateX25519KeyPair();
 }
 
 /** The key pair from its PKCS#8 DER encoding (how the agent stores it). */
 export function workerEncryptionKeyFromPkcs8(der: Uint8Array): WorkerEncryptionKey {
-  const privateKey = createPrivateKey({ key: Buffer.from(der), format: "der", type: "pkcs8" });
-  if (privateKey.asymmetricKeyType !== "x25519") {
-    throw new JoinCredentialError("WORKER_KEY_UNREADABLE", "the worker key is not an x25519 key");
+  try {
+    return x25519KeyPairFromPkcs8(der);
+  } catch (error) {
+    throw new JoinCredentialError("WORKER_KEY_UNREADABLE", "the worker key is not an x25519 key", {
+      cause: error,
+    });
   }
-  return { privateKey, publicKey: rawPublicKey(createPublicKey(privateKey)) };
 }
 
 export function sealJoinCredential(
@@ -103,23 +97,11 @@ export function sealJoinCredential(
       `a worker encryption key is ${LIMITS.workerEncryptionKeyBytes} bytes, got ${recipientPublicKey.length}`,
     );
   }
-  const ephemeral = generateKeyPairSync("x25519");
-  const ephemeralPublic = rawPublicKey(ephemeral.publicKey);
-  const key = deriveKey(ephemeral.privateKey, recipientPublicKey, ephemeralPublic);
-  const nonce = randomBytes(NONCE_BYTES);
-  const cipher = createCipheriv("aes-256-gcm", key, nonce);
-  cipher.setAAD(associatedData(context));
-  const body = Buffer.concat([
-    cipher.update(Buffer.from(JSON.stringify(credential), "utf8")),
-    cipher.final(),
-  ]);
-  const sealed = Buffer.concat([
-    Buffer.from([JOIN_CREDENTIAL_VERSION]),
-    ephemeralPublic,
-    nonce,
-    body,
-    cipher.getAuthTag(),
-  ]);
+  const box = sealBox(recipientPublicKey, Buffer.from(JSON.stringify(credential), "utf8"), {
+    info: HKDF_INFO,
+    aad: associatedData(context),
+  });
+  const sealed = Buffer.concat([Buffer.from([JOIN_CREDENTIAL_VERSION]), encodeBox(box)]);
   if (sealed.length > LIMITS.maxJoinCredentialBytes) {
     throw new JoinCredentialError(
       "JOIN_CREDENTIAL_TOO_LARGE",
@@ -135,30 +117,18 @@ export function openJoinCredential(
   sealed: Uint8Array,
   context: CredentialContext,
 ): JoinCredential {
-  if (sealed.length < HEADER_BYTES + TAG_BYTES || sealed[0] !== JOIN_CREDENTIAL_VERSION) {
+  const box = decodeBox(sealed.subarray(1));
+  if (!box || sealed[0] !== JOIN_CREDENTIAL_VERSION) {
     throw new JoinCredentialError(
       "JOIN_CREDENTIAL_MALFORMED",
       `not a version ${JOIN_CREDENTIAL_VERSION} join credential (${sealed.length} bytes, version ${sealed[0]})`,
     );
   }
-  const bytes = Buffer.from(sealed);
-  const ephemeralPublic = bytes.subarray(1, 1 + EPHEMERAL_BYTES);
-  const nonce = bytes.subarray(1 + EPHEMERAL_BYTES, HEADER_BYTES);
-  const body = bytes.subarray(HEADER_BYTES, bytes.length - TAG_BYTES);
-  const tag = bytes.subarray(bytes.length - TAG_BYTES);
   let plain: Buffer;
   try {
-    const derived = deriveKey(
-      key.privateKey,
-      key.publicKey,
-      ephemeralPublic,
-      publicKeyObject(ephemeralPublic),
-    );
-    const decipher = createDecipheriv("aes-256-gcm", derived, nonce);
-    decipher.setAAD(associatedData(context));
-    decipher.setAuthTag(tag);
-    plain = Buffer.concat([decipher.update(body), decipher.final()]);
+    plain = Buffer.from(openBox(key, box, { info: HKDF_INFO, aad: associatedData(context) }));
   } catch (error) {
+    if (!(error instanceof SealedBoxError)) throw error;
     throw new JoinCredentialError(
       "JOIN_CREDENTIAL_UNREADABLE",
       `the join credential for ${context.nodeId} does not open with this worker's key (sealed for another key, worker or cluster)`,
@@ -188,21 +158,6 @@ function parseCredential(text: string): JoinCredential {
   return value as JoinCredential;
 }
 
-/**
- * Both sides derive the same key: the sealer from (ephemeral private, worker public), the
- * worker from (worker private, ephemeral public). `peer` is the other side's key object.
- */
-function deriveKey(
-  privateKey: KeyObject,
-  workerPublic: Uint8Array,
-  ephemeralPublic: Uint8Array,
-  peer: KeyObject = publicKeyObject(workerPublic),
-): Buffer {
-  const shared = diffieHellman({ privateKey, publicKey: peer });
-  const salt = Buffer.concat([ephemeralPublic, workerPublic]);
-  return Buffer.from(hkdfSync("sha256", shared, salt, HKDF_INFO, 32));
-}
-
 function associatedData(context: CredentialContext): Buffer {
   return Buffer.concat([
     Buffer.from([JOIN_CREDENTIAL_VERSION]),
@@ -210,16 +165,4 @@ function associatedData(context: CredentialContext): Buffer {
     Buffer.from([0]),
     Buffer.from(context.nodeId, "utf8"),
   ]);
-}
-
-function rawPublicKey(key: KeyObject): Uint8Array {
-  const jwk = key.export({ format: "jwk" });
-  return new Uint8Array(Buffer.from(jwk.x ?? "", "base64url"));
-}
-
-function publicKeyObject(raw: Uint8Array): KeyObject {
-  return createPublicKey({
-    key: { kty: "OKP", crv: "X25519", x: Buffer.from(raw).toString("base64url") },
-    format: "jwk",
-  });
 }

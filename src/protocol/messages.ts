@@ -56,6 +56,7 @@ export const KeyRotationPayloadFields = {
   cluster_id: ID,
   sequence: bcs.u64(),
   new_public_key: bcs.byteVector(),
+  new_encryption_key: bcs.byteVector(),
 };
 export const KeyRotationPayload = bcs.struct("KeyRotationPayload", KeyRotationPayloadFields);
 

@@ -16,6 +16,7 @@ export const ClusterConfigFields = {
   max_payload_bytes: bcs.u64(),
   signature_window_ms: bcs.u64(),
   request_timeout_ms: bcs.u64(),
+  require_sealed: bcs.bool(),
 };
 export const ClusterConfig = bcs.struct("Config", ClusterConfigFields);
 
@@ -30,6 +31,7 @@ export const ClusterObjectFields = {
   allow_dev_enclave: bcs.bool(),
   pcrs: bcs.vector(bcs.byteVector()),
   enclave_public_key: bcs.byteVector(),
+  enclave_encryption_key: bcs.byteVector(),
   enclave_key_kind: bcs.u8(),
   last_sequence: bcs.u64(),
   next_request_id: bcs.u64(),

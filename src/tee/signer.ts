@@ -7,16 +7,26 @@ import {
 } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname } from "node:path";
+import {
+  generateX25519KeyPair,
+  type X25519KeyPair,
+  x25519KeyPairFromPkcs8,
+  x25519Pkcs8,
+} from "../protocol/index.ts";
 
 /**
- * The key that speaks for the enclave. It only signs the payloads the Move package verifies
- * (`IntentMessage` bytes); it never pays gas or sends transactions — the operator key does.
+ * The keys that speak for the enclave. The ed25519 key only signs the payloads the Move
+ * package verifies (`IntentMessage` bytes); it never pays gas or sends transactions — the
+ * operator key does. The X25519 encryption key, registered on chain with it (a Nitro
+ * attestation's `user_data`), opens the request payloads tenants seal to the enclave.
  */
 export interface EnclaveSigner {
-  /** `dev`: a key on disk, NOT attested; `nitro`: generated inside an attested enclave. */
+  /** `dev`: keys on disk, NOT attested; `nitro`: generated inside an attested enclave. */
   readonly mode: "dev" | "nitro";
   /** Raw 32-byte ed25519 public key, as registered on chain. */
   readonly publicKey: Uint8Array;
+  /** The X25519 key pair payloads are sealed to; its public key is on chain beside `publicKey`. */
+  readonly encryptionKey: X25519KeyPair;
   sign(message: Uint8Array): Promise<Uint8Array>;
 }
 
@@ -34,16 +44,23 @@ const DEV_KEY_KIND = "k8s-daas-dev-enclave-key";
 interface DevKeyFile {
   kind: typeof DEV_KEY_KIND;
   warning: string;
-  /** PKCS#8 DER, base64. */
+  /** The ed25519 signing key: PKCS#8 DER, base64. */
   pkcs8: string;
+  /** The X25519 encryption key: PKCS#8 DER, base64 (added to older files on first load). */
+  encryptionPkcs8?: string;
 }
 
+const DEV_KEY_WARNING =
+  "DEVELOPMENT ENCLAVE KEY: not attested, not for production; anyone with this file can sign results and read sealed payloads";
+
 /**
- * A development stand-in for the enclave key: generated once, kept in a 0600 file, and
- * plainly marked. A chain only accepts it while the cluster allows dev enclaves.
+ * A development stand-in for the enclave keys: generated once, kept in a 0600 file, and
+ * plainly marked. A chain only accepts them while the cluster allows dev enclaves. A file
+ * from before sealed payloads (signing key only) gains an encryption key, written back.
  */
 export function loadDevEnclaveSigner(path: string): EnclaveSigner {
   let privateKey: KeyObject;
+  let encryptionKey: X25519KeyPair | undefined;
   if (existsSync(path)) {
     let parsed: DevKeyFile;
     try {
@@ -80,23 +97,42 @@ export function loadDevEnclaveSigner(path: string): EnclaveSigner {
         `${path} holds a ${privateKey.asymmetricKeyType} key, not ed25519`,
       );
     }
+    if (parsed.encryptionPkcs8 !== undefined) {
+      try {
+        encryptionKey = x25519KeyPairFromPkcs8(Buffer.from(parsed.encryptionPkcs8, "base64"));
+      } catch (error) {
+        throw new EnclaveKeyError(
+          "ENCLAVE_KEY_INVALID",
+          `${path} holds no valid x25519 encryption key`,
+          { cause: error },
+        );
+      }
+    }
   } else {
     privateKey = generateKeyPairSync("ed25519").privateKey;
-    mkdirSync(dirname(path), { recursive: true });
-    const file: DevKeyFile = {
-      kind: DEV_KEY_KIND,
-      warning:
-        "DEVELOPMENT ENCLAVE KEY: not attested, not for production; anyone with this file can sign results",
-      pkcs8: privateKey.export({ format: "der", type: "pkcs8" }).toString("base64"),
-    };
-    writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
-    chmodSync(path, 0o600);
+  }
+  if (!encryptionKey) {
+    encryptionKey = generateX25519KeyPair();
+    writeDevKeyFile(path, privateKey, encryptionKey);
   }
   const spki = createPublicKey(privateKey).export({ format: "der", type: "spki" });
   const publicKey = new Uint8Array(spki.subarray(spki.length - 32));
   return {
     mode: "dev",
     publicKey,
+    encryptionKey,
     sign: async (message) => new Uint8Array(sign(null, message, privateKey)),
   };
+}
+
+function writeDevKeyFile(path: string, signing: KeyObject, encryption: X25519KeyPair): void {
+  mkdirSync(dirname(path), { recursive: true });
+  const file: DevKeyFile = {
+    kind: DEV_KEY_KIND,
+    warning: DEV_KEY_WARNING,
+    pkcs8: signing.export({ format: "der", type: "pkcs8" }).toString("base64"),
+    encryptionPkcs8: Buffer.from(x25519Pkcs8(encryption)).toString("base64"),
+  };
+  writeFileSync(path, `${JSON.stringify(file, null, 2)}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
 }

@@ -1,6 +1,7 @@
 // Twins of move/tests/cluster_tests.move.
 import assert from "node:assert/strict";
 import { describe } from "node:test";
+import { bcs } from "@mysten/sui/bcs";
 import { DEFAULT_CONFIG, INSTALLED_ENCLAVE_KEY_KIND } from "../../src/protocol/index.ts";
 import { AdminCapObject } from "../../src/protocol/objects.ts";
 import { expectAbort, type Scenario, twin } from "./fixture.ts";
@@ -22,7 +23,11 @@ describe("conformance: cluster", () => {
       assert.equal(cap.value.cluster_id, s.clusterId);
       assert.deepEqual(cap.owner, { $kind: "AddressOwner", AddressOwner: s.admin.toSuiAddress() });
       assert.deepEqual(
-        { ...cluster, enclave_public_key: [...cluster.enclave_public_key] },
+        {
+          ...cluster,
+          enclave_public_key: [...cluster.enclave_public_key],
+          enclave_encryption_key: [...cluster.enclave_encryption_key],
+        },
         {
           id: s.clusterId,
           name: "prod",
@@ -35,12 +40,14 @@ describe("conformance: cluster", () => {
             max_payload_bytes: String(DEFAULT_CONFIG.maxPayloadBytes),
             signature_window_ms: String(DEFAULT_CONFIG.signatureWindowMs),
             request_timeout_ms: String(DEFAULT_CONFIG.requestTimeoutMs),
+            require_sealed: DEFAULT_CONFIG.requireSealed,
           },
           paused: false,
           treasury: "0",
           allow_dev_enclave: true,
           pcrs: [],
           enclave_public_key: [],
+          enclave_encryption_key: [],
           enclave_key_kind: INSTALLED_ENCLAVE_KEY_KIND.nitro,
           last_sequence: "0",
           next_request_id: "1",
@@ -87,6 +94,7 @@ describe("conformance: cluster", () => {
       max_payload_bytes: "1024",
       signature_window_ms: "9",
       request_timeout_ms: "11",
+      require_sealed: false,
     });
   });
 
@@ -131,6 +139,25 @@ describe("conformance: cluster", () => {
       "cluster",
       "EInvalidConfig",
     );
+  });
+
+  twin("cluster_tests::set_require_sealed_toggles_and_emits_the_config", async (s) => {
+    const executed = await s.call(s.admin, "set_require_sealed", { required: true });
+    assert.equal((await s.cluster()).config.require_sealed, true);
+    assert.equal(await s.view("cluster::require_sealed", [], bcs.bool()), true);
+    await assertConfigEvent(s, executed);
+    await s.call(s.admin, "set_require_sealed", { required: false });
+    assert.equal((await s.cluster()).config.require_sealed, false);
+  });
+
+  twin("cluster_tests::set_require_sealed_needs_this_clusters_admin_cap", async (s) => {
+    const second = await s.createSecondCluster();
+    await expectAbort(
+      s.call(s.other, "set_require_sealed", { cap: second.adminCapId, required: true }),
+      "cluster",
+      "ENotAdmin",
+    );
+    assert.equal((await s.cluster()).config.require_sealed, false);
   });
 
   twin("cluster_tests::admin_cap_of_another_cluster_is_refused", async (s) => {

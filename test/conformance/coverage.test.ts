@@ -19,6 +19,7 @@ const WITHOUT_TWIN: Record<string, string> = {
   "enclave_tests::attestation_before_pcrs_are_configured_is_rejected": "Nitro attestation",
   "enclave_tests::attestation_with_other_pcrs_is_rejected": "Nitro attestation",
   "enclave_tests::attestation_without_public_key_is_rejected": "Nitro attestation",
+  "enclave_tests::attestation_without_user_data_is_rejected": "Nitro attestation",
   "enclave_tests::debug_mode_attestation_with_zero_pcrs_is_rejected": "Nitro attestation",
   "enclave_tests::an_attested_key_survives_disable_dev_enclave_and_rotates_as_attested":
     "Nitro attestation",

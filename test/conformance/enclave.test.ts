@@ -15,13 +15,33 @@ const pcr = (fill: number) => new Uint8Array(48).fill(fill);
 const bcsU8 = bcs.u8();
 const bytesOf = (value: Iterable<number>) => [...value];
 
-/** `rotate_enclave_key` to the other golden key, signed by `golden::sig_rotation_s1()`. */
-async function rotateToOtherKey(s: Scenario) {
-  const newKey = s.otherKey.getPublicKey().toRawBytes();
+/**
+ * `rotate_enclave_key` to the other golden key pair, signed by `golden::sig_rotation_s1()`
+ * (or, with `signedFor`, signed for other rotation fields than the ones sent).
+ */
+async function rotateToOtherKey(
+  s: Scenario,
+  fields: { new_public_key?: Uint8Array; new_encryption_key?: Uint8Array } = {},
+  signedFor: { new_public_key?: Uint8Array; new_encryption_key?: Uint8Array } = fields,
+) {
+  const other = {
+    new_public_key: s.otherKey.getPublicKey().toRawBytes(),
+    new_encryption_key: s.otherEncryptionKey.publicKey,
+  };
   return s.call(s.admin, "rotate_enclave_key", {
-    new_public_key: newKey,
-    ...(await s.signed("keyRotation", { new_public_key: newKey }, { sequence: 1n })),
+    ...other,
+    ...fields,
+    ...(await s.signed("keyRotation", { ...other, ...signedFor }, { sequence: 1n })),
   });
+}
+
+/** The `EnclaveRegisteredEvent`s of a transaction, keys as byte arrays. */
+function registeredEvents(s: Scenario, executed: Parameters<Scenario["eventsOf"]>[0]) {
+  return s.eventsOf(executed, "EnclaveRegisteredEvent").map((event) => ({
+    ...event,
+    public_key: bytesOf(event.public_key),
+    encryption_key: bytesOf(event.encryption_key),
+  }));
 }
 
 /** `disable_after_dev_key`: the golden dev key, the golden pod, then dev enclaves off. */
@@ -68,17 +88,83 @@ describe("conformance: enclave", () => {
       await s.view("cluster::enclave_key_kind", [], bcsU8),
       INSTALLED_ENCLAVE_KEY_KIND.dev,
     );
+    assert.deepEqual(registeredEvents(s, executed), [
+      {
+        cluster_id: s.clusterId,
+        public_key: bytesOf(publicKey),
+        kind: ENCLAVE_KEY_KIND.dev,
+        encryption_key: bytesOf(s.enclaveEncryptionKey.publicKey),
+      },
+    ]);
+  });
+
+  twin("enclave_tests::dev_registration_publishes_the_encryption_key", async (s) => {
+    const executed = await s.registerGoldenEnclave();
+    const encryptionKey = bytesOf(s.enclaveEncryptionKey.publicKey);
+    assert.deepEqual(bytesOf((await s.cluster()).enclave_encryption_key), encryptionKey);
+    assert.deepEqual(
+      bytesOf(await s.view("cluster::enclave_encryption_key", [], bcs.byteVector())),
+      encryptionKey,
+    );
     const [event] = s.eventsOf(executed, "EnclaveRegisteredEvent");
-    assert.deepEqual(event && { ...event, public_key: bytesOf(event.public_key) }, {
-      cluster_id: s.clusterId,
-      public_key: bytesOf(publicKey),
-      kind: ENCLAVE_KEY_KIND.dev,
-    });
+    assert.deepEqual(event && bytesOf(event.encryption_key), encryptionKey);
+    assert.equal(event?.kind, ENCLAVE_KEY_KIND.dev);
+  });
+
+  twin("enclave_tests::dev_enclave_encryption_key_must_be_32_bytes", async (s) => {
+    await expectAbort(
+      s.call(s.admin, "register_dev_enclave", {
+        public_key: s.enclaveKey.getPublicKey().toRawBytes(),
+        encryption_key: new Uint8Array([1, 2]),
+      }),
+      "enclave",
+      "EInvalidEncryptionKey",
+    );
+    assert.deepEqual(bytesOf((await s.cluster()).enclave_public_key), []);
+  });
+
+  twin("enclave_tests::rotation_publishes_the_new_encryption_key", async (s) => {
+    await s.registerGoldenEnclave();
+    const executed = await rotateToOtherKey(s);
+    const encryptionKey = bytesOf(s.otherEncryptionKey.publicKey);
+    assert.deepEqual(bytesOf((await s.cluster()).enclave_encryption_key), encryptionKey);
+    const [event] = s.eventsOf(executed, "EnclaveRegisteredEvent");
+    assert.deepEqual(event && bytesOf(event.encryption_key), encryptionKey);
+    assert.equal(event?.kind, ENCLAVE_KEY_KIND.rotation);
+  });
+
+  twin("enclave_tests::rotation_to_a_short_encryption_key_is_rejected", async (s) => {
+    await s.registerGoldenEnclave();
+    await expectAbort(
+      rotateToOtherKey(s, { new_encryption_key: golden.SHORT_ENCRYPTION_KEY }),
+      "enclave",
+      "EInvalidEncryptionKey",
+    );
+  });
+
+  twin("enclave_tests::rotation_signature_covers_the_encryption_key", async (s) => {
+    await s.registerGoldenEnclave();
+    await expectAbort(
+      rotateToOtherKey(
+        s,
+        { new_encryption_key: s.enclaveEncryptionKey.publicKey },
+        { new_encryption_key: s.otherEncryptionKey.publicKey },
+      ),
+      "enclave",
+      "EInvalidSignature",
+    );
+    assert.deepEqual(
+      bytesOf((await s.cluster()).enclave_encryption_key),
+      bytesOf(s.enclaveEncryptionKey.publicKey),
+    );
   });
 
   twin("enclave_tests::dev_enclave_key_must_be_32_bytes", async (s) => {
     await expectAbort(
-      s.call(s.admin, "register_dev_enclave", { public_key: new Uint8Array([1, 2]) }),
+      s.call(s.admin, "register_dev_enclave", {
+        public_key: new Uint8Array([1, 2]),
+        encryption_key: s.enclaveEncryptionKey.publicKey,
+      }),
       "enclave",
       "EInvalidPublicKey",
     );
@@ -100,6 +186,7 @@ describe("conformance: enclave", () => {
     const executed = await s.call(s.admin, "disable_dev_enclave");
     const cluster = await s.cluster();
     assert.deepEqual(bytesOf(cluster.enclave_public_key), []);
+    assert.deepEqual(bytesOf(cluster.enclave_encryption_key), []);
     // The kind of the removed key is kept, so its rotation is refused as dev.
     assert.equal(cluster.enclave_key_kind, INSTALLED_ENCLAVE_KEY_KIND.dev);
     const removed = s.eventsOf(executed, "EnclaveKeyRemovedEvent");
@@ -147,6 +234,7 @@ describe("conformance: enclave", () => {
       s.call(s.other, "register_dev_enclave", {
         cap: second.adminCapId,
         public_key: s.enclaveKey.getPublicKey().toRawBytes(),
+        encryption_key: s.enclaveEncryptionKey.publicKey,
       }),
       "cluster",
       "ENotAdmin",
@@ -157,19 +245,18 @@ describe("conformance: enclave", () => {
     await s.registerGoldenEnclave();
     await s.submitGoldenPod();
     const newKey = s.otherKey.getPublicKey().toRawBytes();
-    const executed = await s.call(s.admin, "rotate_enclave_key", {
-      new_public_key: newKey,
-      ...(await s.signed("keyRotation", { new_public_key: newKey }, { sequence: 1n })),
-    });
+    const executed = await rotateToOtherKey(s);
     const cluster = await s.cluster();
     assert.deepEqual(bytesOf(cluster.enclave_public_key), bytesOf(newKey));
     assert.equal(cluster.last_sequence, "1");
-    const [event] = s.eventsOf(executed, "EnclaveRegisteredEvent");
-    assert.deepEqual(event && { ...event, public_key: bytesOf(event.public_key) }, {
-      cluster_id: s.clusterId,
-      public_key: bytesOf(newKey),
-      kind: ENCLAVE_KEY_KIND.rotation,
-    });
+    assert.deepEqual(registeredEvents(s, executed), [
+      {
+        cluster_id: s.clusterId,
+        public_key: bytesOf(newKey),
+        kind: ENCLAVE_KEY_KIND.rotation,
+        encryption_key: bytesOf(s.otherEncryptionKey.publicKey),
+      },
+    ]);
     // The new key now answers requests.
     await s.completeGolden(1n, 2n, { signedAs: { key: s.otherKey } });
     assert.equal(await s.view("requests::status", [arg.u64(1)], bcsU8), REQUEST_STATUS.completed);
@@ -178,11 +265,7 @@ describe("conformance: enclave", () => {
   twin("enclave_tests::old_key_is_useless_after_rotation", async (s) => {
     await s.registerGoldenEnclave();
     await s.submitGoldenPod();
-    const newKey = s.otherKey.getPublicKey().toRawBytes();
-    await s.call(s.admin, "rotate_enclave_key", {
-      new_public_key: newKey,
-      ...(await s.signed("keyRotation", { new_public_key: newKey }, { sequence: 1n })),
-    });
+    await rotateToOtherKey(s);
     await expectAbort(s.completeGolden(1n, 1n), "enclave", "EInvalidSignature");
   });
 

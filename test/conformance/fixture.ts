@@ -122,6 +122,9 @@ export class Scenario {
   /** The golden enclave key and the key rotated to (`golden::other_public_key()`). */
   readonly enclaveKey = golden.enclaveKey;
   readonly otherKey = golden.otherKey;
+  /** `golden::enclave_encryption_key()` and `golden::other_encryption_key()`, as key pairs. */
+  readonly enclaveEncryptionKey = golden.enclaveEncryptionKey;
+  readonly otherEncryptionKey = golden.otherEncryptionKey;
   clusterId = "";
   adminCapId = "";
 
@@ -402,6 +405,7 @@ export class Scenario {
   registerGoldenEnclave(): Promise<Executed> {
     return this.call(this.admin, "register_dev_enclave", {
       public_key: this.enclaveKey.getPublicKey().toRawBytes(),
+      encryption_key: this.enclaveEncryptionKey.publicKey,
     });
   }
 

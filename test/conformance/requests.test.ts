@@ -149,6 +149,7 @@ describe("conformance: requests", () => {
       requester: s.tenant.toSuiAddress(),
       fee_mist: FEE,
       timestamp_ms: GOLDEN_MS,
+      sealed: false,
     }).toBytes();
     assert.deepEqual(s.eventBytes(executed, "K8sAPIRequestEvent"), [expected]);
   });
@@ -182,6 +183,7 @@ describe("conformance: requests", () => {
       requester: s.tenant.toSuiAddress(),
       fee_mist: FEE,
       timestamp_ms: GOLDEN_MS,
+      sealed: false,
     }).toBytes();
     assert.deepEqual(s.eventBytes(executed, "K8sAPIRequestEvent"), [expected]);
     const manifest = await s.view(
@@ -475,4 +477,101 @@ describe("conformance: requests", () => {
   twin("requests_tests::reading_an_unknown_request_aborts", async (s) => {
     await expectAbort(request.status(s, 7), "requests", "ERequestNotFound");
   });
+  /** `require_sealing`: the admin makes the cluster require sealed payloads. */
+  const requireSealing = (s: Scenario) => s.call(s.admin, "set_require_sealed", { required: true });
+
+  /** `submit_sealed_as_tenant` (tenant holds team-a): `secrets/db`, priority 5, default fee. */
+  const submitSealedAsTenant = (
+    s: Scenario,
+    cap: string,
+    method: string,
+    namespace: string,
+    sealedPayload: Uint8Array,
+  ) =>
+    s.call(s.tenant, "submit_sealed", {
+      cap,
+      method,
+      resource: "secrets",
+      namespace,
+      name: "db",
+      sealed_payload: sealedPayload,
+      priority: 5,
+      fee: FEE,
+    });
+
+  const SEALED_BYTES = new Uint8Array([0x01, 0xc0, 0xff, 0xee]);
+
+  twin("requests_tests::submit_sealed_marks_the_event_sealed", async (s) => {
+    const cap = await s.claim("team-a");
+    const executed = await submitSealedAsTenant(s, cap, "POST", "team-a", SEALED_BYTES);
+    const expected = K8sAPIRequestEvent.serialize({
+      cluster_id: s.clusterId,
+      request_id: 1n,
+      method: "POST",
+      resource: "secrets",
+      namespace: "team-a",
+      name: "db",
+      payload: SEALED_BYTES,
+      priority: 5,
+      requester: s.tenant.toSuiAddress(),
+      fee_mist: FEE,
+      timestamp_ms: GOLDEN_MS,
+      sealed: true,
+    }).toBytes();
+    assert.deepEqual(s.eventBytes(executed, "K8sAPIRequestEvent"), [expected]);
+  });
+
+  twin("requests_tests::submit_sealed_refuses_an_empty_payload", async (s) => {
+    const cap = await s.claim("team-a");
+    await expectAbort(
+      submitSealedAsTenant(s, cap, "GET", "team-a", new Uint8Array()),
+      "requests",
+      "EEmptySealedPayload",
+    );
+  });
+
+  twin("requests_tests::submit_sealed_checks_the_namespace_of_the_cap", async (s) => {
+    const cap = await s.claim("team-a");
+    await expectAbort(
+      submitSealedAsTenant(s, cap, "POST", "team-b", SEALED_BYTES),
+      "requests",
+      "ENamespaceMismatch",
+    );
+  });
+
+  twin("requests_tests::a_cluster_that_requires_sealing_refuses_a_plaintext_payload", async (s) => {
+    await requireSealing(s);
+    await expectAbort(submitting(s, {}), "requests", "EPayloadNotSealed");
+    assert.equal(await request.exists(s, 1), false);
+  });
+
+  twin("requests_tests::create_pod_is_refused_when_sealing_is_required", async (s) => {
+    await requireSealing(s);
+    await expectAbort(s.submitGoldenPod(), "requests", "EPayloadNotSealed");
+  });
+
+  twin(
+    "requests_tests::a_cluster_that_requires_sealing_takes_sealed_payloads_and_empty_ones",
+    async (s) => {
+      await requireSealing(s);
+      const cap = await s.claim("team-a");
+      await submitSealedAsTenant(s, cap, "POST", "team-a", SEALED_BYTES);
+      await s.call(s.tenant, "submit", {
+        ...validSubmit,
+        cap,
+        method: "DELETE",
+        resource: "pods",
+        payload: new Uint8Array(),
+        priority: 0,
+      });
+      await s.call(s.tenant, "submit_get", {
+        resource: "pods",
+        namespace: "team-a",
+        name: "",
+        priority: 0,
+        fee: FEE,
+      });
+      assert.equal(await request.exists(s, 3), true);
+    },
+  );
 });

@@ -69,7 +69,7 @@ describe("nautilus-control crash safety: SIGKILL at random points during 500 req
       client,
       devnet.packageId,
       admin,
-      enclave.publicKey,
+      enclave,
       "crash",
     ));
     const caps: string[] = [];

@@ -29,6 +29,7 @@ function hooked(signer: EnclaveSigner): HookedSigner {
   const hookedSigner: HookedSigner = {
     mode: signer.mode,
     publicKey: signer.publicKey,
+    encryptionKey: signer.encryptionKey,
     signatures: 0,
     beforeSign: undefined,
     async sign(message) {

@@ -48,6 +48,7 @@ function requestEvent(id: number, cluster = CLUSTER, pkg = PKG): InboxEvent {
       requester: TENANT,
       fee_mist: 1_000_000n,
       timestamp_ms: 1_000,
+      sealed: false,
     }).toBytes(),
   };
 }

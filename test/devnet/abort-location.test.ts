@@ -81,5 +81,30 @@ describe("devnet: abort locations are the asserting Move functions", () => {
           },
         );
       assert.equal(await locationOf(podManifest("a b")), "requests::pod_manifest::EInvalidImage");
+      const cap = await s.claim("team-a");
+      const sealed = {
+        cap,
+        method: "POST",
+        resource: "secrets",
+        namespace: "team-b",
+        name: "db",
+        sealed_payload: new Uint8Array([1]),
+        priority: 0,
+        fee: 1_000_000n,
+      };
+      assert.equal(
+        await locationOf(s.call(s.tenant, "submit_sealed", sealed)),
+        "requests::submit_sealed::ENamespaceMismatch",
+      );
+      assert.equal(
+        await locationOf(
+          s.call(s.tenant, "submit_sealed", {
+            ...sealed,
+            namespace: "team-a",
+            sealed_payload: new Uint8Array(),
+          }),
+        ),
+        "requests::record_request::EEmptySealedPayload",
+      );
     }));
 });

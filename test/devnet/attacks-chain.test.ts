@@ -15,6 +15,7 @@ import {
   abortCode,
   DEFAULT_CONFIG,
   EXPIRED_STATUS_CODE,
+  generateX25519KeyPair,
   type MoveModule,
   REQUEST_STATUS,
   signingBytes,
@@ -183,6 +184,7 @@ describe("attacks on chain: cancel, 408 refunds, worker refusal, dev enclave key
           tx.object(clusterId),
           tx.object(adminCapId),
           tx.pure.vector("u8", enclave.getPublicKey().toRawBytes()),
+          tx.pure.vector("u8", generateX25519KeyPair().publicKey),
         ],
       });
     });
@@ -465,12 +467,14 @@ describe("attacks on chain: cancel, 408 refunds, worker refusal, dev enclave key
     assert.deepEqual([...(await readCluster(clusterId)).enclave_public_key], []);
     // Whoever kept the dev key signs a hand-over to a key of their own.
     const stolenSuccessor = Ed25519Keypair.generate().getPublicKey().toRawBytes();
+    const stolenEncryptionKey = generateX25519KeyPair().publicKey;
     const now = BigInt(devnet.clock.now());
     const signature = await enclave.sign(
       signingBytes("keyRotation", now, {
         cluster_id: clusterId,
         sequence: 1n,
         new_public_key: stolenSuccessor,
+        new_encryption_key: stolenEncryptionKey,
       }),
     );
     const landed = await send(attacker, (tx) => {
@@ -479,6 +483,7 @@ describe("attacks on chain: cancel, 408 refunds, worker refusal, dev enclave key
         arguments: [
           tx.object(clusterId),
           tx.pure.vector("u8", stolenSuccessor),
+          tx.pure.vector("u8", stolenEncryptionKey),
           tx.pure.u64(now),
           tx.pure.u64(1n),
           tx.pure.vector("u8", signature),
@@ -498,11 +503,13 @@ describe("attacks on chain: cancel, 408 refunds, worker refusal, dev enclave key
     const successor = Ed25519Keypair.generate();
     const now = BigInt(devnet.clock.now());
     const newKey = successor.getPublicKey().toRawBytes();
+    const newEncryptionKey = generateX25519KeyPair().publicKey;
     const signature = await enclave.sign(
       signingBytes("keyRotation", now, {
         cluster_id: clusterId,
         sequence: 1n,
         new_public_key: newKey,
+        new_encryption_key: newEncryptionKey,
       }),
     );
     await land(attacker, (tx) => {
@@ -511,6 +518,7 @@ describe("attacks on chain: cancel, 408 refunds, worker refusal, dev enclave key
         arguments: [
           tx.object(clusterId),
           tx.pure.vector("u8", newKey),
+          tx.pure.vector("u8", newEncryptionKey),
           tx.pure.u64(now),
           tx.pure.u64(1n),
           tx.pure.vector("u8", signature),

@@ -10,6 +10,7 @@ import {
   abortCode,
   decodeEvent,
   eventType,
+  generateX25519KeyPair,
   K8sAPIRequestEvent,
   type MoveModule,
   podManifest,
@@ -64,6 +65,7 @@ describe("devnet: the k8s_daas rules through the real SDK client", () => {
           tx.object(clusterId),
           tx.object(adminCapId),
           tx.pure.vector("u8", enclave.getPublicKey().toRawBytes()),
+          tx.pure.vector("u8", generateX25519KeyPair().publicKey),
         ],
       });
     });

@@ -8,6 +8,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
+import { chainTimeMs, readClusterObject } from "../../src/chain/cluster-view.ts";
 import {
   addCall,
   type CallObjects,
@@ -28,6 +29,7 @@ import {
   eventType,
   K8sAPIResultEvent,
   requestIdsOf,
+  signingBytes,
 } from "../../src/protocol/index.ts";
 import { type EnclaveSigner, loadDevEnclaveSigner } from "../../src/tee/index.ts";
 
@@ -47,7 +49,10 @@ export interface Stack {
   dataDir: string;
   control: NautilusControl | undefined;
   config: ControlConfig;
-  /** Starts (or restarts) nautilus-control on this stack; `deps` replace the stack's own. */
+  /**
+   * Starts (or restarts) nautilus-control on this stack; `deps` replace the stack's own
+   * (with `enclave`, under those keys from now on, e.g. after a rotation on chain).
+   */
   startControl(deps?: NautilusControlDeps): Promise<NautilusControl>;
   close(): Promise<void>;
 }
@@ -57,9 +62,11 @@ const FUNDS = 1_000_000_000_000n;
 export async function openStack(
   kubeConfig: KubeConfig,
   overrides: Partial<Record<keyof ControlConfig, unknown>> = {},
+  options: { listen?: boolean } = {},
 ): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), "k8s-daas-stack-"));
-  const devnet = await openDevnet();
+  // `listen`: the devnet also serves gRPC-web on 127.0.0.1, for clients in other processes.
+  const devnet = await openDevnet(options.listen ? { listen: { port: 0 } } : {});
   const client = new SuiGrpcClient({ network: "localnet", transport: devnet.transport });
   const admin = Ed25519Keypair.generate();
   const operator = Ed25519Keypair.generate();
@@ -70,7 +77,7 @@ export async function openStack(
     client,
     devnet.packageId,
     admin,
-    enclave.publicKey,
+    enclave,
     "e2e",
   );
   const config = resolveConfig(defaultConfig(join(dataDir, "control")), {
@@ -97,11 +104,12 @@ export async function openStack(
     control: undefined,
     config,
     async startControl(deps = {}) {
+      stack.enclave = deps.enclave ?? stack.enclave;
       stack.control = await startNautilusControl(config, {
         client,
         kubeConfig,
         operator,
-        enclave,
+        enclave: stack.enclave,
         log: pino({ level: config.logLevel }, pino.destination(2)),
         ...deps,
       });
@@ -223,4 +231,31 @@ export async function waitForResult(
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
   throw new Error(`no result for request ${requestId} within ${timeoutMs} ms`);
+}
+
+/**
+ * Rotates the cluster's enclave keys to `next` (signing and encryption), signed by the keys
+ * registered now (`stack.enclave`), as `enclave::rotate_enclave_key` requires. Restart the
+ * control plane with `next` afterwards.
+ */
+export async function rotateEnclave(stack: Stack, next: EnclaveSigner): Promise<void> {
+  const cluster = await readClusterObject(stack.client, stack.clusterId);
+  const sequence = BigInt(cluster.last_sequence) + 1n;
+  const timestampMs = await chainTimeMs(stack.client);
+  const fields = {
+    new_public_key: next.publicKey,
+    new_encryption_key: next.encryptionKey.publicKey,
+  };
+  const signature = await stack.enclave.sign(
+    signingBytes("keyRotation", timestampMs, { cluster_id: stack.clusterId, sequence, ...fields }),
+  );
+  await execute(stack.client, stack.admin, (tx) =>
+    addCall(
+      tx,
+      stack.packageId,
+      "rotate_enclave_key",
+      { ...fields, timestamp_ms: timestampMs, sequence, signature },
+      { cluster: stack.clusterId },
+    ),
+  );
 }

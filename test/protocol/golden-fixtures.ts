@@ -17,6 +17,7 @@ import {
   RequestResultPayload,
   signingBytes,
   WorkerRefusalPayload,
+  x25519KeyPairFromPkcs8,
 } from "../../src/protocol/index.ts";
 
 export const GOLDEN_MOVE_PATH = join(
@@ -41,6 +42,18 @@ export const enclaveKey = Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(0
 export const otherKey = Ed25519Keypair.fromSecretKey(new Uint8Array(32).fill(0x22));
 export const WORKER_ENCRYPTION_KEY = new Uint8Array(32).fill(0x33);
 
+/** An X25519 key pair from a fixed 32-byte private scalar (PKCS#8 of RFC 8410). */
+function x25519FromScalar(fill: number) {
+  const prefix = Buffer.from("302e020100300506032b656e04220420", "hex");
+  return x25519KeyPairFromPkcs8(Buffer.concat([prefix, Buffer.alloc(32, fill)]));
+}
+/** The golden enclave's X25519 encryption key pair, registered with `enclaveKey`. */
+export const enclaveEncryptionKey = x25519FromScalar(0x44);
+/** The encryption key pair `otherKey` brings in by rotation. */
+export const otherEncryptionKey = x25519FromScalar(0x55);
+/** A rotation's encryption key of the wrong length (`x"0102"`). */
+export const SHORT_ENCRYPTION_KEY = new Uint8Array([1, 2]);
+
 export const OUTPUT_SHA256 = new Uint8Array(32).fill(0xab);
 export const RESULT_SUMMARY = "created pod team-a/web";
 export const JOIN_CREDENTIAL = new Uint8Array([0xc0, 0xff, 0xee, 0x01, 0x02, 0x03]);
@@ -62,12 +75,14 @@ export const createdCluster = {
     max_payload_bytes: DEFAULT_CONFIG.maxPayloadBytes,
     signature_window_ms: DEFAULT_CONFIG.signatureWindowMs,
     request_timeout_ms: DEFAULT_CONFIG.requestTimeoutMs,
+    require_sealed: DEFAULT_CONFIG.requireSealed,
   },
   paused: false,
   treasury: 0n,
   allow_dev_enclave: true,
   pcrs: [],
   enclave_public_key: new Uint8Array(),
+  enclave_encryption_key: new Uint8Array(),
   enclave_key_kind: INSTALLED_ENCLAVE_KEY_KIND.nitro,
   last_sequence: 0n,
   next_request_id: 1n,
@@ -94,6 +109,7 @@ export const requestEvent = {
   requester: TENANT,
   fee_mist: DEFAULT_CONFIG.requestFeeMist,
   timestamp_ms: TIMESTAMP_MS,
+  sealed: false,
 };
 
 /** The event `complete(request 1, 201, golden digest and summary, sequence 1)` emits. */
@@ -200,6 +216,16 @@ export async function goldenSignatures(): Promise<Record<string, string>> {
         cluster_id: CLUSTER_ID,
         sequence: 1n,
         new_public_key: otherKey.getPublicKey().toRawBytes(),
+        new_encryption_key: otherEncryptionKey.publicKey,
+      }),
+    ),
+    sig_rotation_short_encryption_key_s1: await sign(
+      enclaveKey,
+      signingBytes("keyRotation", TIMESTAMP_MS, {
+        cluster_id: CLUSTER_ID,
+        sequence: 1n,
+        new_public_key: otherKey.getPublicKey().toRawBytes(),
+        new_encryption_key: SHORT_ENCRYPTION_KEY,
       }),
     ),
   };
@@ -214,6 +240,8 @@ export async function renderGoldenMove(): Promise<string> {
     `public fun timestamp_ms(): u64 { ${TIMESTAMP_MS} }`,
     bytesFn("enclave_public_key", hex(enclaveKey.getPublicKey().toRawBytes())),
     bytesFn("other_public_key", hex(otherKey.getPublicKey().toRawBytes())),
+    bytesFn("enclave_encryption_key", hex(enclaveEncryptionKey.publicKey)),
+    bytesFn("other_encryption_key", hex(otherEncryptionKey.publicKey)),
     bytesFn("worker_encryption_key", hex(WORKER_ENCRYPTION_KEY)),
     bytesFn("output_sha256", hex(OUTPUT_SHA256)),
     bytesFn("join_credential", hex(JOIN_CREDENTIAL)),

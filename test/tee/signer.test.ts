@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import { Ed25519PublicKey } from "@mysten/sui/keypairs/ed25519";
-import { signingBytes } from "../../src/protocol/index.ts";
+import { openBox, sealBox, signingBytes } from "../../src/protocol/index.ts";
 import { detectEnclave, EnclaveKeyError, loadDevEnclaveSigner } from "../../src/tee/index.ts";
 
 describe("tee: dev enclave signer", () => {
@@ -20,6 +20,37 @@ describe("tee: dev enclave signer", () => {
     assert.match(readFileSync(path, "utf8"), /DEVELOPMENT ENCLAVE KEY/);
     const again = loadDevEnclaveSigner(path);
     assert.deepEqual(again.publicKey, first.publicKey);
+    assert.equal(first.encryptionKey.publicKey.length, 32);
+    assert.deepEqual(again.encryptionKey.publicKey, first.encryptionKey.publicKey);
+  });
+
+  it("keeps an X25519 encryption key beside the signing key, and gives one to an older file", () => {
+    const path = join(dir, "older.json");
+    const created = loadDevEnclaveSigner(path);
+    // A file written before sealed payloads: the signing key only.
+    const { encryptionPkcs8: _dropped, ...older } = JSON.parse(readFileSync(path, "utf8"));
+    writeFileSync(path, JSON.stringify(older), { mode: 0o600 });
+    const upgraded = loadDevEnclaveSigner(path);
+    assert.deepEqual(upgraded.publicKey, created.publicKey, "the signing key is kept");
+    assert.notDeepEqual(upgraded.encryptionKey.publicKey, created.encryptionKey.publicKey);
+    assert.equal(statSync(path).mode & 0o777, 0o600);
+    const reread = loadDevEnclaveSigner(path);
+    assert.deepEqual(reread.encryptionKey.publicKey, upgraded.encryptionKey.publicKey);
+    // The private half opens what is sealed to the public half, under one binding.
+    const binding = { info: "test", aad: new Uint8Array([1]) };
+    const box = sealBox(reread.encryptionKey.publicKey, new TextEncoder().encode("hi"), binding);
+    assert.equal(new TextDecoder().decode(openBox(upgraded.encryptionKey, box, binding)), "hi");
+  });
+
+  it("refuses a file whose encryption key is not an x25519 key", () => {
+    const path = join(dir, "bad-encryption.json");
+    loadDevEnclaveSigner(path);
+    const file = JSON.parse(readFileSync(path, "utf8"));
+    writeFileSync(path, JSON.stringify({ ...file, encryptionPkcs8: file.pkcs8 }));
+    assert.throws(
+      () => loadDevEnclaveSigner(path),
+      (error: unknown) => error instanceof EnclaveKeyError && error.code === "ENCLAVE_KEY_INVALID",
+    );
   });
 
   it("signs IntentMessage bytes that verify as plain ed25519 (what the Move verifier checks)", async () => {

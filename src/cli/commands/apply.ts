@@ -42,6 +42,7 @@ export const applyCommand: Command = {
           label: object.label,
           write: true,
           payload,
+          ...(object.resource.kind === "Secret" ? { secret: `the data of ${object.label}` } : {}),
         };
       }),
     );

@@ -70,7 +70,7 @@ export const clusterCommand: Command = {
         const enclave = loadDevEnclaveSigner(keyFile);
         const execute: ExecuteTransaction = (build) => session.execute(build);
         const { clusterId, adminCapId } = await createCluster(execute, packageId, name);
-        await registerDevEnclave(execute, packageId, { clusterId, adminCapId }, enclave.publicKey);
+        await registerDevEnclave(execute, packageId, { clusterId, adminCapId }, enclave);
         const admin = await session.address();
         const data = {
           clusterId,
@@ -78,6 +78,7 @@ export const clusterCommand: Command = {
           admin,
           name,
           enclavePublicKey: Buffer.from(enclave.publicKey).toString("hex"),
+          enclaveEncryptionKey: Buffer.from(enclave.encryptionKey.publicKey).toString("hex"),
           enclaveKeyFile: keyFile,
         };
         printResult(session.connection.output, data, () =>
@@ -136,6 +137,7 @@ export const clusterCommand: Command = {
           treasuryMist: cluster.treasury,
           enclave: {
             publicKey: Buffer.from(cluster.enclave_public_key).toString("hex"),
+            encryptionKey: Buffer.from(cluster.enclave_encryption_key).toString("hex"),
             keyKind:
               cluster.enclave_key_kind === INSTALLED_ENCLAVE_KEY_KIND.dev ? "dev" : "attested",
             devAllowed: cluster.allow_dev_enclave,
@@ -153,6 +155,7 @@ export const clusterCommand: Command = {
             `  admin            ${cluster.admin}`,
             `  request fee      ${sui(cluster.config.request_fee_mist)}; payload limit ${cluster.config.max_payload_bytes} bytes`,
             `  enclave key      ${data.enclave.publicKey ? `${data.enclave.publicKey} (${data.enclave.keyKind})` : "(none registered)"}${cluster.allow_dev_enclave ? " (dev keys allowed)" : ""}`,
+            `  encryption key   ${data.enclave.encryptionKey || "(none)"}; ${cluster.config.require_sealed ? "sealed payloads required" : "plaintext payloads accepted"}`,
             `  request timeout  ${cluster.config.request_timeout_ms} ms (a pending request is cancellable after it)`,
             `  requests         ${cluster.next_request_id} submitted; treasury ${sui(cluster.treasury)}`,
             ...(nodes

@@ -2,6 +2,7 @@ import { type Command, onePositional } from "../command.ts";
 import { EXIT, usageError } from "../errors.ts";
 import { checkObjectName, resourceOf } from "../manifests.ts";
 import { printResult } from "../output.ts";
+import { openResult, ReplyKeys, type ResultDocument } from "../reply-keys.ts";
 import { REQUEST_HELP, REQUEST_OPTIONS, submitRequests } from "../request-flow.ts";
 import { Session } from "../session.ts";
 import { objectTable } from "./object-table.ts";
@@ -47,8 +48,13 @@ export const getCommand: Command = {
       process.stderr.write("hint: pass --control-url to see the objects themselves\n");
       return EXIT.ok;
     }
-    const { body } = await session.controlApi().output(BigInt(outcome.requestId));
-    const output = (body as { output?: unknown }).output;
+    const requestId = BigInt(outcome.requestId);
+    const { body } = await session.controlApi().output(requestId);
+    const { output } = openResult(
+      new ReplyKeys(session.connection),
+      { clusterId: session.connection.clusterId, requestId },
+      body as ResultDocument,
+    ).document;
     printResult(session.connection.output, output, () => objectTable(resource.kind, output));
     return EXIT.ok;
   },

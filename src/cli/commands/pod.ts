@@ -65,6 +65,7 @@ export const podCommand: Command = {
                 write: true,
               };
         if (request.call === "submit") request.payload = request.values.payload as Uint8Array;
+        if (env.length > 0) request.secret = `the --env values of pod/${name}`;
         const { failed } = await submitRequests(session, args, namespace, [request]);
         if (!failed && session.connection.output === "table" && args.values["no-wait"] !== true) {
           process.stderr.write(`see it: k8s-daas get pods ${name} -n ${namespace}\n`);

@@ -6,6 +6,7 @@ import { CONNECTION_HELP, CONNECTION_OPTIONS } from "../context.ts";
 import type { RequestView } from "../control-api.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { formatData, printResult } from "../output.ts";
+import { openResult, ReplyKeys, type ResultDocument } from "../reply-keys.ts";
 import { Session } from "../session.ts";
 
 /** Inbox states after which nothing changes: the result is on chain, or never will be. */
@@ -95,19 +96,21 @@ export const resultCommand: Command = {
       });
     }
     const { text, body } = await api.output(id);
+    // The digest on chain covers the served bytes: checked before anything is opened.
     const verified = await verifyAgainstChain(session, id, text);
-    const result = body as {
-      statusCode: number;
-      errorCode?: string;
-      summary: string;
-      output: unknown;
-    };
-    printResult(session.connection.output, { request: view, ...result, verified }, () =>
+    const keys = new ReplyKeys(session.connection);
+    const { document: result, sealed } = openResult(
+      keys,
+      { clusterId: session.connection.clusterId, requestId: id },
+      body as ResultDocument,
+    );
+    printResult(session.connection.output, { request: view, ...result, sealed, verified }, () =>
       [
         `request ${id}: ${view.method} ${view.resource}${view.name ? `/${view.name}` : ""} in ${view.namespace}`,
         `result:  ${result.statusCode}${result.errorCode ? ` ${result.errorCode}` : ""} ${result.summary}`,
         `chain:   submitted in ${view.submittedTx}${view.resultTx ? `, result in ${view.resultTx}` : ""}`,
         `sha256:  ${verified.sha256} (${verified.onChain ? `matches the K8sAPIResultEvent in ${verified.resultTx}` : "no result on chain yet"})`,
+        ...(sealed ? [`sealed:  output opened with the one-time key ${keys.path(id)}`] : []),
         "output:",
         formatData("yaml", result.output)
           .split("\n")

@@ -5,6 +5,7 @@ import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { readClusterObject } from "../../chain/cluster-view.ts";
 import {
   createCluster,
+  type EnclavePublicKeys,
   type ExecuteTransaction,
   registerDevEnclave,
 } from "../../chain/k8s-daas.ts";
@@ -19,13 +20,14 @@ export interface StackClusterObject {
 
 /**
  * Reuses the Cluster object recorded in `<dataDir>/cluster-object.json` if the chain still
- * has it, else creates one; then makes sure `enclaveKey` is its registered (dev) enclave key.
+ * has it, else creates one; then makes sure `enclave`'s keys (signing and encryption) are its
+ * registered (dev) enclave keys.
  */
 export async function ensureClusterObject(options: {
   client: SuiGrpcClient;
   packageId: string;
   admin: Ed25519Keypair;
-  enclaveKey: Uint8Array;
+  enclave: EnclavePublicKeys;
   dataDir: string;
   name: string;
   log: (line: string) => void;
@@ -52,9 +54,14 @@ export async function ensureClusterObject(options: {
     log(`created cluster object ${record.clusterId}`);
   }
   const cluster = await readClusterObject(client, record.clusterId);
-  if (!Buffer.from(cluster.enclave_public_key).equals(Buffer.from(options.enclaveKey))) {
-    await registerDevEnclave(execute, packageId, record, options.enclaveKey);
-    log("registered the dev enclave key on the cluster object");
+  const registered =
+    Buffer.from(cluster.enclave_public_key).equals(Buffer.from(options.enclave.publicKey)) &&
+    Buffer.from(cluster.enclave_encryption_key).equals(
+      Buffer.from(options.enclave.encryptionKey.publicKey),
+    );
+  if (!registered) {
+    await registerDevEnclave(execute, packageId, record, options.enclave);
+    log("registered the dev enclave keys (signing and encryption) on the cluster object");
   }
   return { ...record, created };
 }

@@ -184,7 +184,7 @@ export async function up({ values }: ParsedArgs): Promise<number> {
           client,
           packageId,
           admin: operator,
-          enclaveKey: enclave.publicKey,
+          enclave,
           dataDir,
           name: "local",
           log,

@@ -46,7 +46,8 @@ CREATE TABLE IF NOT EXISTS requests (
   fee_mist TEXT NOT NULL, chain_timestamp_ms INTEGER NOT NULL, received_at_ms INTEGER NOT NULL,
   state TEXT NOT NULL, attempts INTEGER NOT NULL DEFAULT 0,
   status_code INTEGER, error_code TEXT, summary TEXT, output TEXT, output_sha256 BLOB,
-  finished_at_ms INTEGER, report_digest TEXT, reported_at_ms INTEGER);
+  finished_at_ms INTEGER, report_digest TEXT, reported_at_ms INTEGER,
+  sealed INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS requests_by_state ON requests (state, request_id);
 CREATE INDEX IF NOT EXISTS requests_by_requester ON requests (requester, request_id);
 `;
@@ -74,6 +75,7 @@ interface RequestRow {
   output_sha256: Uint8Array | null;
   finished_at_ms: number | null;
   report_digest: string | null;
+  sealed: number;
 }
 
 /**
@@ -87,11 +89,16 @@ export class RequestStore implements InboxExtension {
 
   open(tables: InboxTables): void {
     tables.db.exec(SCHEMA);
+    // An inbox from before sealed payloads: its requests were all plaintext.
+    const columns = tables.db.prepare("PRAGMA table_info(requests)").all() as { name: string }[];
+    if (!columns.some((column) => column.name === "sealed")) {
+      tables.db.exec("ALTER TABLE requests ADD COLUMN sealed INTEGER NOT NULL DEFAULT 0");
+    }
     this.#tables = tables;
     this.#insert = tables.db.prepare(
       `INSERT OR IGNORE INTO requests (request_id, tx_digest, event_index, requester, method,
          resource, namespace, name, payload, priority, fee_mist, chain_timestamp_ms,
-         received_at_ms, state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued')`,
+         received_at_ms, state, sealed) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', ?)`,
     );
   }
 
@@ -119,6 +126,7 @@ export class RequestStore implements InboxExtension {
           e.fee_mist,
           Number(e.timestamp_ms),
           t.now(),
+          e.sealed ? 1 : 0,
         );
         return;
       }
@@ -268,6 +276,7 @@ function toRequest(row: RequestRow, clusterId: string): InboxRequest {
     namespace: row.namespace,
     name: row.name,
     payload: new Uint8Array(row.payload),
+    sealed: row.sealed === 1,
     priority: row.priority,
     requester: row.requester,
     state: row.state,

@@ -1,4 +1,4 @@
-// The request pipeline: ingest → schedule → admit → execute → record → report.
+// The request pipeline: ingest → schedule → unseal and admit → execute → record → report.
 
 export { chainSummary, outputJson, refusal, truncateUtf8 } from "./outcome.ts";
 export { Reporter, type ReporterOptions, type ReporterProblem } from "./reporter.ts";
@@ -10,3 +10,4 @@ export {
   type RequestPipelineOptions,
 } from "./request-pipeline.ts";
 export { type Schedulable, Scheduler } from "./scheduler.ts";
+export { type SealingOptions, type Unsealed, unsealRequest } from "./unseal.ts";

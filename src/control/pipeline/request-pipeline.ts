@@ -19,6 +19,7 @@ import type { TenantRequest } from "../tenant-request.ts";
 import { outputJson, provisioningRefusal, refusal } from "./outcome.ts";
 import type { Reporter } from "./reporter.ts";
 import { Scheduler } from "./scheduler.ts";
+import { type SealingOptions, unsealRequest } from "./unseal.ts";
 
 /** Admission as the pipeline calls it (src/control/admission: ownership, policy, placement). */
 export type AdmitRequest = (
@@ -52,6 +53,8 @@ export interface RequestPipelineOptions {
   metrics: ControlMetrics;
   log: Logger;
   concurrency: number;
+  /** The enclave's encryption key and the cluster's sealing rule (./unseal.ts). */
+  sealing: SealingOptions;
   /** Retries of an unexpected execution failure before it becomes a final 500. */
   executionRetries?: number;
   executionBackoff?: BackoffPolicy;
@@ -76,6 +79,7 @@ const DEFAULT_EXECUTION_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 10_000 };
  *
  *   ingest    events + cursor in one inbox transaction (../inbox)
  *   schedule  priority levels, FIFO per level, fair between tenants (./scheduler.ts)
+ *   unseal    sealed payloads opened with the enclave's encryption key (./unseal.ts)
  *   admit     expiry, then ownership → policy → worker placement (../admission), when the
  *             request's turn comes: a namespace claim can change while a request waits,
  *             and admission must judge the claim as it stands at execution
@@ -261,10 +265,16 @@ export class RequestPipeline {
     this.kickReporter();
   }
 
-  /** Expiry, admission, provisioning, execution: the first refusal is the answer. */
+  /** Expiry, unsealing, admission, provisioning, execution: the first refusal is the answer. */
   async #decide(job: Job, timing: { executorMs: number }): Promise<RequestOutcome> {
     const expired = this.#expired(job);
     if (expired) return expired;
+    const opened = unsealRequest(job, this.#o.sealing);
+    if (!opened.ok) return opened.refusal;
+    return opened.answer(await this.#admitAndExecute(opened.request, timing));
+  }
+
+  async #admitAndExecute(job: Job, timing: { executorMs: number }): Promise<RequestOutcome> {
     const claim = this.#o.namespaces.get(job.namespace);
     const admitted = this.#o.admit(job, { claim });
     if (!admitted.ok || !claim) {

@@ -40,7 +40,8 @@ export function emitConfig(ctx: MoveCallContext, cluster: ClusterValue): void {
   );
 }
 
-type ConfigField = keyof ClusterValue["config"];
+/** The `u64` fields of the config (`require_sealed` has its own setter). */
+type ConfigField = Exclude<keyof ClusterValue["config"], "require_sealed">;
 
 /** An admin setter: `valid` is the function's own range check (`EInvalidConfig`). */
 function setter(
@@ -102,12 +103,14 @@ export function clusterModule(packageId: string): Record<string, MoveFunction> {
           max_payload_bytes: DEFAULT_CONFIG.maxPayloadBytes.toString(),
           signature_window_ms: DEFAULT_CONFIG.signatureWindowMs.toString(),
           request_timeout_ms: DEFAULT_CONFIG.requestTimeoutMs.toString(),
+          require_sealed: DEFAULT_CONFIG.requireSealed,
         },
         paused: false,
         treasury: "0",
         allow_dev_enclave: true,
         pcrs: [],
         enclave_public_key: new Uint8Array(),
+        enclave_encryption_key: new Uint8Array(),
         enclave_key_kind: INSTALLED_ENCLAVE_KEY_KIND.nitro,
         last_sequence: "0",
         next_request_id: "1",
@@ -176,6 +179,14 @@ export function clusterModule(packageId: string): Record<string, MoveFunction> {
       "request_timeout_ms",
       positive,
     ),
+    set_require_sealed: entry(packageId, "set_require_sealed", (scope) => {
+      const clusterArg = scope.args.object("cluster");
+      const cluster = readCluster(clusterArg);
+      assertAdmin(scope, cluster, scope.args.object("cap"));
+      cluster.config.require_sealed = scope.args.bool("required");
+      writeCluster(clusterArg, cluster);
+      emitConfig(scope.ctx, cluster);
+    }),
     pause: setPaused(packageId, "pause", true),
     unpause: setPaused(packageId, "unpause", false),
     withdraw_treasury: entry(packageId, "withdraw_treasury", (scope) => {

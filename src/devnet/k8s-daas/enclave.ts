@@ -54,27 +54,31 @@ export function signedArgs(scope: CallScope) {
 }
 
 /**
- * `enclave::install_key`: `keyKind` is what the key is (`Cluster.enclave_key_kind`),
- * `eventKind` how it got there (`EnclaveRegisteredEvent.kind`).
+ * `enclave::install_key`: the signing key and its encryption key; `keyKind` is what the key
+ * is (`Cluster.enclave_key_kind`), `eventKind` how it got there (`EnclaveRegisteredEvent.kind`).
  */
 function installKey(
   scope: CallScope,
   cluster: ClusterValue,
-  publicKey: Uint8Array,
+  keys: { publicKey: Uint8Array; encryptionKey: Uint8Array },
   keyKind: number,
   eventKind: number,
 ): void {
-  if (publicKey.length !== LIMITS.enclavePublicKeyBytes)
+  if (keys.publicKey.length !== LIMITS.enclavePublicKeyBytes)
     scope.fail("enclave", "EInvalidPublicKey", "install_key");
-  cluster.enclave_public_key = publicKey;
+  if (keys.encryptionKey.length !== LIMITS.enclaveEncryptionKeyBytes)
+    scope.fail("enclave", "EInvalidEncryptionKey", "install_key");
+  cluster.enclave_public_key = keys.publicKey;
+  cluster.enclave_encryption_key = keys.encryptionKey;
   cluster.enclave_key_kind = keyKind;
   scope.ctx.emit(
     "events",
     "EnclaveRegisteredEvent",
     EnclaveRegisteredEvent.serialize({
       cluster_id: cluster.id,
-      public_key: publicKey,
+      public_key: keys.publicKey,
       kind: eventKind,
+      encryption_key: keys.encryptionKey,
     }).toBytes(),
   );
 }
@@ -119,7 +123,10 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
       installKey(
         scope,
         cluster,
-        scope.args.bytes("public_key"),
+        {
+          publicKey: scope.args.bytes("public_key"),
+          encryptionKey: scope.args.bytes("encryption_key"),
+        },
         INSTALLED_ENCLAVE_KEY_KIND.dev,
         ENCLAVE_KEY_KIND.dev,
       );
@@ -135,6 +142,7 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
       if (removed.length > 0 && cluster.enclave_key_kind === INSTALLED_ENCLAVE_KEY_KIND.dev) {
         // The kind stays: a rotation signed by the removed key is refused as dev.
         cluster.enclave_public_key = new Uint8Array();
+        cluster.enclave_encryption_key = new Uint8Array();
         scope.ctx.emit(
           "events",
           "EnclaveKeyRemovedEvent",
@@ -154,14 +162,22 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
       if (keyKind === INSTALLED_ENCLAVE_KEY_KIND.dev && !cluster.allow_dev_enclave)
         scope.fail("enclave", "EDevEnclaveDisabled");
       const newKey = scope.args.bytes("new_public_key");
+      const newEncryptionKey = scope.args.bytes("new_encryption_key");
       const { timestampMs, sequence, signature } = signedArgs(scope);
       const message = signingBytes("keyRotation", timestampMs, {
         cluster_id: cluster.id,
         sequence,
         new_public_key: newKey,
+        new_encryption_key: newEncryptionKey,
       });
       verifyEnclaveMessage(scope, cluster, message, timestampMs, sequence, signature);
-      installKey(scope, cluster, newKey, keyKind, ENCLAVE_KEY_KIND.rotation);
+      installKey(
+        scope,
+        cluster,
+        { publicKey: newKey, encryptionKey: newEncryptionKey },
+        keyKind,
+        ENCLAVE_KEY_KIND.rotation,
+      );
       writeCluster(clusterArg, cluster);
     }),
   };

@@ -19,6 +19,7 @@ export interface CallArgs {
   bytes(name: string): Uint8Array;
   u64(name: string): bigint;
   number(name: string): number;
+  bool(name: string): boolean;
   address(name: string): string;
   object(name: string): ObjectArg;
 }
@@ -84,6 +85,7 @@ export function entry(
         bytes: (key) => Uint8Array.from(pure(key) as Iterable<number>),
         u64: (key) => BigInt(pure(key) as string),
         number: (key) => Number(pure(key)),
+        bool: (key) => pure(key) === true,
         address: (key) => pure(key) as string,
         object: (key) => {
           const value = byName.get(key);

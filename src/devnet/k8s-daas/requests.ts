@@ -37,6 +37,8 @@ interface Submission {
   namespace: string;
   name: string;
   payload: Uint8Array;
+  /** Sealed to the enclave's encryption key (`submit_sealed`). */
+  sealed: boolean;
   priority: number;
 }
 
@@ -55,6 +57,10 @@ function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submiss
   if (BigInt(request.payload.length) > BigInt(cluster.config.max_payload_bytes)) {
     fail("requests", "EPayloadTooLarge", "record_request");
   }
+  if (request.sealed && request.payload.length === 0)
+    fail("requests", "EEmptySealedPayload", "record_request");
+  if (!request.sealed && request.payload.length > 0 && cluster.config.require_sealed)
+    fail("requests", "EPayloadNotSealed", "record_request");
   if (request.priority > MAX_PRIORITY) fail("requests", "EInvalidPriority", "record_request");
   const feeArg = args.object("fee");
   const feeMist = coinValue(feeArg);
@@ -89,18 +95,51 @@ function recordRequest(scope: CallScope, cluster: ClusterValue, request: Submiss
       requester: ctx.sender,
       fee_mist: feeMist,
       timestamp_ms: ctx.clockMs,
+      sealed: request.sealed,
     }).toBytes(),
   );
   writeCluster(args.object("cluster"), cluster);
   return bcs.u64().serialize(requestId).toBytes();
 }
 
-/** `requests::submit`: the cap must be this cluster's and name the request's namespace. */
-function submitWithCap(scope: CallScope, request: Submission): Uint8Array {
+/**
+ * `requests::submit` (or `submit_sealed`, which asserts the same in its own body): the cap
+ * must be this cluster's and name the request's namespace.
+ */
+function submitWithCap(
+  scope: CallScope,
+  request: Submission,
+  checkedIn: "submit" | "submit_sealed" = "submit",
+): Uint8Array {
   const cluster = readCluster(scope.args.object("cluster"));
   const cap = readNamespaceCap(scope, cluster, scope.args.object("cap"));
-  if (cap.namespace !== request.namespace) scope.fail("requests", "ENamespaceMismatch", "submit");
+  if (cap.namespace !== request.namespace) scope.fail("requests", "ENamespaceMismatch", checkedIn);
   return recordRequest(scope, cluster, request);
+}
+
+/** `requests::submit` and `requests::submit_sealed`: the same rules, another payload flag. */
+function submission(
+  packageId: string,
+  name: "submit" | "submit_sealed",
+  payloadArg: string,
+  sealed: boolean,
+): MoveFunction {
+  return entry(packageId, name, (scope) => {
+    const { args } = scope;
+    return submitWithCap(
+      scope,
+      {
+        method: args.string("method"),
+        resource: args.string("resource"),
+        namespace: args.string("namespace"),
+        name: args.string("name"),
+        payload: args.bytes(payloadArg),
+        sealed,
+        priority: args.number("priority"),
+      },
+      name,
+    );
+  });
 }
 
 /** `requests::borrow_pending_mut` */
@@ -119,17 +158,8 @@ const utf8 = (text: string) => new TextEncoder().encode(text);
 
 export function requestsModule(packageId: string): Record<string, MoveFunction> {
   return {
-    submit: entry(packageId, "submit", (scope) => {
-      const { args } = scope;
-      return submitWithCap(scope, {
-        method: args.string("method"),
-        resource: args.string("resource"),
-        namespace: args.string("namespace"),
-        name: args.string("name"),
-        payload: args.bytes("payload"),
-        priority: args.number("priority"),
-      });
-    }),
+    submit: submission(packageId, "submit", "payload", false),
+    submit_sealed: submission(packageId, "submit_sealed", "sealed_payload", true),
     submit_get: entry(packageId, "submit_get", (scope) => {
       const { args } = scope;
       const namespace = args.string("namespace");
@@ -140,6 +170,7 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
         namespace,
         name: args.string("name"),
         payload: new Uint8Array(),
+        sealed: false,
         priority: args.number("priority"),
       });
     }),
@@ -151,6 +182,7 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
         namespace: args.string("namespace"),
         name: args.string("name"),
         payload: utf8(args.string("payload")),
+        sealed: false,
         priority: args.number("priority"),
       });
     }),
@@ -170,6 +202,7 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
         namespace,
         name: podName,
         payload,
+        sealed: false,
         priority: args.number("priority"),
       });
     }),
@@ -190,6 +223,7 @@ export function requestsModule(packageId: string): Record<string, MoveFunction> 
         namespace,
         name,
         payload,
+        sealed: false,
         priority: args.number("priority"),
       });
     }),
