@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { GrpcTypes, SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -154,6 +157,45 @@ describe("devnet: publishing the k8s_daas package", async () => {
       (c) => c.outputState === OutputState.PACKAGE_WRITE,
     );
     assert.equal(written.length, 0, "no package is written");
+  });
+
+  it("serves a published package again after the devnet restarts from its data dir", {
+    skip,
+  }, async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "k8s-daas-publish-"));
+    try {
+      let reopened = await openDevnet({ dataDir });
+      const saved = { devnet, client };
+      try {
+        devnet = reopened;
+        client = new SuiGrpcClient({ network: "localnet", transport: reopened.transport });
+        await reopened.faucet(publisher.toSuiAddress(), FUNDING_MIST);
+        const result = await publish(compiled as CompiledPackage);
+        const packageId = result.Transaction?.effects?.changedObjects.find(
+          (c) => c.outputState === "PackageWrite",
+        )?.objectId as string;
+        await reopened.close();
+        reopened = await openDevnet({ dataDir });
+        devnet = reopened;
+        client = new SuiGrpcClient({ network: "localnet", transport: reopened.transport });
+        const created = await call(`${packageId}::cluster::create_cluster`, (tx) => {
+          tx.moveCall({
+            target: `${packageId}::cluster::create_cluster`,
+            arguments: [tx.pure.string("after-restart")],
+          });
+        });
+        assert.ok(
+          Object.values(created.objectTypes ?? {}).includes(
+            normalizeStructTag(`${packageId}::cluster::Cluster`),
+          ),
+        );
+      } finally {
+        await reopened.close();
+        ({ devnet, client } = saved);
+      }
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it("refuses a package that lacks one of the modules", { skip }, async () => {
