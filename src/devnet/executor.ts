@@ -95,6 +95,12 @@ export class Executor {
     if (pkg.cleverErrors === false) this.#plainAborts.add(normalizeSuiAddress(pkg.id));
   }
 
+  /** Serves the package a committed Publish created at `packageId`. */
+  hostPublished(packageId: string): void {
+    if (!this.#publishable) throw new Error(`no publishable package to host at ${packageId}`);
+    this.register(this.#publishable.instantiate(packageId));
+  }
+
   /** Looks up a function, for argument resolution during simulation. */
   functionOf(pkg: string, module: string, name: string): MoveFunction | undefined {
     return this.#packages.get(normalizeSuiAddress(pkg))?.modules[module]?.[name];

@@ -50,15 +50,10 @@ export class Ledger {
     this.store = new LedgerStore(path);
     this.clock = new DevnetClock(this.store, clockOptions);
     this.executor = new Executor(this.store, packages, publishable);
-    this.#publishable = publishable;
     this.chainId = this.#genesis(packages);
     // Packages published before a restart are served again.
-    for (const id of this.#publishedIds()) {
-      if (publishable) this.executor.register(publishable.instantiate(id));
-    }
+    for (const id of this.#publishedIds()) this.executor.hostPublished(id);
   }
-
-  readonly #publishable: PublishableTwin | undefined;
 
   #publishedIds(): string[] {
     return JSON.parse(this.store.getMeta(PUBLISHED_META) ?? "[]") as string[];
@@ -176,9 +171,7 @@ export class Ledger {
       }
       return result;
     });
-    for (const id of outcome.published) {
-      if (this.#publishable) this.executor.register(this.#publishable.instantiate(id));
-    }
+    for (const id of outcome.published) this.executor.hostPublished(id);
     if (stored.length > 0) for (const listener of this.#listeners) listener(stored);
     return executed;
   }

@@ -258,9 +258,12 @@ function publishFailure(
     if (isTransientTransportError(cause)) return toCliError(cause, { chainUrl: where.chainUrl });
   }
   const message = error instanceof Error ? error.message : String(error);
-  if (/insufficient gas|no SUI coins|InsufficientGas|InsufficientCoinBalance/i.test(message)) {
+  if (/no SUI coins|insufficient gas|InsufficientGas|InsufficientCoinBalance/i.test(message)) {
+    const budgetTooLow = /the budget is/i.test(message);
     return new CliError("PUBLISH_INSUFFICIENT_GAS", message, {
-      hint: `fund the publisher on ${where.network}, or raise --gas-budget (now ${where.gasBudget} MIST)`,
+      hint: budgetTooLow
+        ? `raise --gas-budget (now ${where.gasBudget} MIST)`
+        : `fund the publisher on ${where.network} (testnet: the Sui faucet; a devnet: its faucet, POST /v2/gas)`,
       cause: error,
     });
   }
