@@ -175,3 +175,34 @@ test("package publish, then cluster create and a pod create served under the pub
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test("package publish names an unreachable chain and a bad --gas-budget before paying anything", {
+  skip,
+}, async () => {
+  const dir = tempDataDir("k8s-daas-publish-");
+  try {
+    const env = { K8S_DAAS_CONFIG: join(dir, "config.json") };
+    const keystore = join(dir, "operator.keystore");
+    const created = await runCli(["keys", "new", "--keystore", keystore, "-o", "json"], { env });
+    assert.equal(created.code, 0, created.stderr);
+    const { address } = JSON.parse(created.stdout) as { address: string };
+    const base = [
+      ...["package", "publish", "--network", "http://127.0.0.1:9"],
+      ...["--keystore", keystore, "--address", address],
+    ];
+
+    const unreachable = await runCli(base, { env });
+    assert.equal(unreachable.code, 3, unreachable.stderr);
+    assert.match(
+      unreachable.stderr,
+      /^error\[CHAIN_UNREACHABLE\]: the chain at http:\/\/127\.0\.0\.1:9 does not answer/m,
+    );
+
+    const budget = await runCli([...base, "--gas-budget", "lots"], { env });
+    assert.equal(budget.code, 2, budget.stderr);
+    assert.match(budget.stderr, /--gas-budget must be a whole number/);
+    assert.equal(existsSync(env.K8S_DAAS_CONFIG), false, "no context is written on failure");
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
