@@ -11,6 +11,7 @@ import { devnetCommand } from "./commands/devnet.ts";
 import { getCommand } from "./commands/get.ts";
 import { keysCommand } from "./commands/keys.ts";
 import { namespaceCommand } from "./commands/namespace.ts";
+import { packageCommand } from "./commands/package.ts";
 import { podCommand } from "./commands/pod.ts";
 import { requestsCommand, resultCommand } from "./commands/requests.ts";
 import { upCommand } from "./commands/up.ts";
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   requestsCommand,
   resultCommand,
   clusterCommand,
+  packageCommand,
   keysCommand,
   devnetCommand,
   controlCommand,

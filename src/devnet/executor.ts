@@ -25,6 +25,8 @@ import {
   type StoredObject,
   SUI_COIN_TYPE,
 } from "./objects.ts";
+import { PublishRefusal } from "./publish/interface.ts";
+import { type PublishableTwin, publishPackage } from "./publish/publish-command.ts";
 import type { LedgerStore } from "./store.ts";
 import type { Arg, TxCommand, TxData } from "./transaction-data.ts";
 import { WorkingSet } from "./working-set.ts";
@@ -50,6 +52,8 @@ export interface ExecutionOutcome {
   computationCost: bigint;
   storageCost: bigint;
   lamportVersion: number;
+  /** Ids of the packages the transaction published (none when it failed). */
+  published: string[];
 }
 
 type Value = { kind: "object"; id: string } | { kind: "pure"; bytes: Uint8Array };
@@ -75,14 +79,26 @@ export class Executor {
   readonly #keyOnlyTypes = new Set<string>();
   /** Packages whose aborts the chain reports by code only (no clever error). */
   readonly #plainAborts = new Set<string>();
+  /** What a Publish may publish; without it the devnet refuses every Publish. */
+  readonly #publishable: PublishableTwin | undefined;
 
-  constructor(store: LedgerStore, packages: readonly MovePackage[]) {
+  constructor(store: LedgerStore, packages: readonly MovePackage[], publishable?: PublishableTwin) {
     this.#store = store;
-    for (const pkg of packages) {
-      this.#packages.set(normalizeSuiAddress(pkg.id), normalizeTypes(pkg));
-      for (const type of pkg.keyOnlyTypes ?? []) this.#keyOnlyTypes.add(normalizeStructTag(type));
-      if (pkg.cleverErrors === false) this.#plainAborts.add(normalizeSuiAddress(pkg.id));
-    }
+    this.#publishable = publishable;
+    for (const pkg of packages) this.register(pkg);
+  }
+
+  /** Serves a package's functions from now on (at genesis, or once its Publish commits). */
+  register(pkg: MovePackage): void {
+    this.#packages.set(normalizeSuiAddress(pkg.id), normalizeTypes(pkg));
+    for (const type of pkg.keyOnlyTypes ?? []) this.#keyOnlyTypes.add(normalizeStructTag(type));
+    if (pkg.cleverErrors === false) this.#plainAborts.add(normalizeSuiAddress(pkg.id));
+  }
+
+  /** Serves the package a committed Publish created at `packageId`. */
+  hostPublished(packageId: string): void {
+    if (!this.#publishable) throw new Error(`no publishable package to host at ${packageId}`);
+    this.register(this.#publishable.instantiate(packageId));
   }
 
   /** Looks up a function, for argument resolution during simulation. */
@@ -184,6 +200,9 @@ export class Executor {
     if (command.kind === "unsupported") {
       throw invalidArgument(`command ${index}: ${command.name} is not supported by the devnet`);
     }
+    if (command.kind === "publish" && !this.#publishable) {
+      throw invalidArgument(`command ${index}: this devnet hosts no publishable package`);
+    }
     if (command.kind !== "moveCall") return;
     const target = `${command.package}::${command.module}::${command.function}`;
     const fn = this.functionOf(command.package, command.module, command.function);
@@ -240,11 +259,12 @@ export class Executor {
     let working = new WorkingSet(this.#store);
     let events: PendingEvent[] = [];
     let returnValues: Uint8Array[][] = [];
+    let published: string[] = [];
     let error: GrpcTypes.ExecutionError | undefined;
     const progress: Progress = { command: undefined };
     try {
       this.#smashGas(working, tx);
-      returnValues = this.#run(working, tx, digest, clockMs, events, progress);
+      returnValues = this.#run(working, tx, digest, clockMs, events, published, progress);
     } catch (failure) {
       error = executionError(failure, progress.command, (pkg) =>
         this.#plainAborts.has(normalizeSuiAddress(pkg)),
@@ -263,6 +283,7 @@ export class Executor {
       working = new WorkingSet(this.#store);
       events = [];
       returnValues = [];
+      published = [];
       this.#smashGas(working, tx);
       storage = storageCost(bytesWritten(working));
     }
@@ -283,6 +304,7 @@ export class Executor {
       computationCost: computation,
       storageCost: charge - computation > 0n ? charge - computation : 0n,
       lamportVersion,
+      published,
     };
     if (error) outcome.error = error;
     return outcome;
@@ -314,6 +336,7 @@ export class Executor {
     digest: string,
     clockMs: number,
     events: PendingEvent[],
+    published: string[],
     progress: Progress,
   ): Uint8Array[][] {
     const results: Value[][] = [];
@@ -477,6 +500,25 @@ export class Executor {
           for (const r of returned) if (r.kind === "object") unconsumed.add(r.id);
           return;
         }
+        case "publish": {
+          if (!this.#publishable) throw argumentError(index, "publishing is not supported");
+          try {
+            const { packageId, capId } = publishPackage(
+              working,
+              command,
+              tx.sender,
+              newId,
+              this.#publishable,
+            );
+            published.push(packageId);
+            unconsumed.add(capId);
+            results.push([{ kind: "object", id: capId }]);
+          } catch (failure) {
+            if (failure instanceof PublishRefusal) throw publishFailure(failure);
+            throw failure;
+          }
+          return;
+        }
         case "unsupported":
           throw argumentError(index, `${command.name} is not supported`);
       }
@@ -620,6 +662,16 @@ function argumentError(command: number, message: string): CommandFailure {
     Proto.ExecutionError_ExecutionErrorKind.COMMAND_ARGUMENT_ERROR,
     `command ${command}: ${message}`,
   );
+}
+
+/** The execution error Sui reports for a refused publish. */
+function publishFailure(refusal: PublishRefusal): CommandFailure {
+  const kinds = {
+    verification: Proto.ExecutionError_ExecutionErrorKind.VM_VERIFICATION_OR_DESERIALIZATION_ERROR,
+    nonZeroAddress: Proto.ExecutionError_ExecutionErrorKind.PUBLISH_ERROR_NON_ZERO_ADDRESS,
+    missingDependency: Proto.ExecutionError_ExecutionErrorKind.PUBLISH_UPGRADE_MISSING_DEPENDENCY,
+  } as const;
+  return new CommandFailure(kinds[refusal.kind], refusal.message);
 }
 
 /** Which command was running when execution failed (none: a failure after the last). */

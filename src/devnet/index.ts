@@ -62,6 +62,8 @@ export async function openDevnet(options: DevnetOptions = {}): Promise<Devnet> {
     options.dataDir ? join(options.dataDir, "ledger.sqlite") : ":memory:",
     [k8sDaasPackage(DEVNET_PACKAGE_ID), ...(options.packages ?? [])],
     options.clock ?? {},
+    // A Publish of the compiled k8s_daas package is served by the same rules under its new id.
+    { instantiate: k8sDaasPackage },
   );
   const router = new GrpcWebRouter()
     .service(GrpcTypes.LedgerService, ledgerService(ledger))

@@ -17,12 +17,15 @@ import {
   SUI_COIN_TYPE,
 } from "./objects.ts";
 import { executedTransaction } from "./proto.ts";
+import type { PublishableTwin } from "./publish/publish-command.ts";
 import { transactionSigner } from "./signatures.ts";
 import { LedgerStore, type StoredEvent } from "./store.ts";
 import { fromTransactionBytes, type TxData } from "./transaction-data.ts";
 
 /** Simulated transactions have no digest of their own; ids they create derive from this. */
 const SIMULATION_DIGEST = "11111111111111111111111111111111";
+/** Meta key: ids of the packages published on this chain, in order. */
+const PUBLISHED_META = "published_packages";
 
 export type EventListener = (events: readonly StoredEvent[]) => void;
 
@@ -42,11 +45,18 @@ export class Ledger {
     path: string,
     packages: readonly MovePackage[],
     clockOptions: { stoppedAt?: number } = {},
+    publishable?: PublishableTwin,
   ) {
     this.store = new LedgerStore(path);
     this.clock = new DevnetClock(this.store, clockOptions);
-    this.executor = new Executor(this.store, packages);
+    this.executor = new Executor(this.store, packages, publishable);
     this.chainId = this.#genesis(packages);
+    // Packages published before a restart are served again.
+    for (const id of this.#publishedIds()) this.executor.hostPublished(id);
+  }
+
+  #publishedIds(): string[] {
+    return JSON.parse(this.store.getMeta(PUBLISHED_META) ?? "[]") as string[];
   }
 
   close(): void {
@@ -153,8 +163,15 @@ export class Ledger {
         executed: Proto.ExecutedTransaction.toBinary(result),
       });
       writer.putCheckpoint(checkpoint, clockMs, outcome.digest);
+      if (outcome.published.length > 0) {
+        writer.setMeta(
+          PUBLISHED_META,
+          JSON.stringify([...this.#publishedIds(), ...outcome.published]),
+        );
+      }
       return result;
     });
+    for (const id of outcome.published) this.executor.hostPublished(id);
     if (stored.length > 0) for (const listener of this.#listeners) listener(stored);
     return executed;
   }

@@ -1,6 +1,7 @@
 import { type GrpcTypes, GrpcTypes as Proto } from "@mysten/sui/grpc";
 import type { ExecutionOutcome } from "./executor.ts";
 import { coinBalance, type ObjectOwner, type StoredObject, SUI_COIN_TYPE } from "./objects.ts";
+import { PACKAGE_OBJECT_TYPE } from "./publish/publish-command.ts";
 import type { StoredEvent } from "./store.ts";
 import { toProtoTransaction } from "./transaction-data.ts";
 import type { WorkingObject } from "./working-set.ts";
@@ -59,7 +60,9 @@ function changedObject(entry: WorkingObject): GrpcTypes.ChangedObject {
       : Proto.ChangedObject_InputObjectState.DOES_NOT_EXIST,
     outputState: entry.deleted
       ? Proto.ChangedObject_OutputObjectState.DOES_NOT_EXIST
-      : Proto.ChangedObject_OutputObjectState.OBJECT_WRITE,
+      : entry.current.type === PACKAGE_OBJECT_TYPE
+        ? Proto.ChangedObject_OutputObjectState.PACKAGE_WRITE
+        : Proto.ChangedObject_OutputObjectState.OBJECT_WRITE,
     idOperation: !entry.input
       ? Proto.ChangedObject_IdOperation.CREATED
       : entry.deleted

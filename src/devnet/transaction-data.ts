@@ -34,6 +34,8 @@ export type TxCommand =
   | { kind: "splitCoins"; coin: Arg; amounts: Arg[] }
   | { kind: "mergeCoins"; target: Arg; sources: Arg[] }
   | { kind: "transferObjects"; objects: Arg[]; address: Arg }
+  /** Publishes a package: its compiled modules and the package ids it links against. */
+  | { kind: "publish"; modules: Uint8Array[]; dependencies: string[] }
   | { kind: "unsupported"; name: string };
 
 export interface GasData {
@@ -126,6 +128,14 @@ export function fromTransactionBytes(bytes: Uint8Array): TxData {
           kind: "transferObjects",
           objects: command.TransferObjects.objects.map(fromBcsArgument),
           address: fromBcsArgument(command.TransferObjects.address),
+        };
+      case "Publish":
+        return {
+          kind: "publish",
+          modules: command.Publish.modules.map((module) =>
+            Uint8Array.from(Buffer.from(module, "base64")),
+          ),
+          dependencies: command.Publish.dependencies.map((id) => normalizeSuiAddress(id)),
         };
       default:
         return { kind: "unsupported", name: command.$kind };
@@ -236,6 +246,12 @@ export function fromProtoTransaction(tx: GrpcTypes.Transaction): TxData {
           kind: "transferObjects",
           objects: c.transferObjects.objects.map(fromProtoArgument),
           address: fromProtoArgument(required(c.transferObjects.address, "transfer address")),
+        };
+      case "publish":
+        return {
+          kind: "publish",
+          modules: c.publish.modules,
+          dependencies: c.publish.dependencies.map((id) => normalizeSuiAddress(id)),
         };
       default:
         return { kind: "unsupported", name: c.oneofKind ?? "unknown" };
@@ -350,6 +366,13 @@ export function toProtoTransaction(tx: TxData): GrpcTypes.Transaction {
               objects: command.objects.map(toProtoArgument),
               address: toProtoArgument(command.address),
             },
+          },
+        };
+      case "publish":
+        return {
+          command: {
+            oneofKind: "publish",
+            publish: { modules: command.modules, dependencies: command.dependencies },
           },
         };
       default:
