@@ -55,7 +55,9 @@ export function toCliError(error: unknown, where: { chainUrl?: string } = {}): u
     }
     return new CliError(error.code, error.message, { cause: error });
   }
-  if (isTransientTransportError(error) || isConnectionFailure(error)) {
+  // The SDK wraps a transport failure during simulation (SimulationError, …) in its own
+  // error: the chain is just as unreachable when the failure is one of the causes.
+  if (causes(error).some((e) => isTransientTransportError(e) || isConnectionFailure(e))) {
     return unreachableChain(error, where.chainUrl);
   }
   // The project's typed errors (K3S_NOT_FOUND, TESTENV_*, CONFIG_INVALID, …) and Node's
@@ -65,6 +67,16 @@ export function toCliError(error: unknown, where: { chainUrl?: string } = {}): u
     return new CliError(code, (error as Error).message.split("\n")[0] ?? code, { cause: error });
   }
   return error;
+}
+
+/** `error` and the causes it carries, outermost first (a few levels: chains are short). */
+function causes(error: unknown): unknown[] {
+  const chain: unknown[] = [];
+  for (let current = error; current !== undefined && chain.length < 5; ) {
+    chain.push(current);
+    current = current instanceof Error ? current.cause : undefined;
+  }
+  return chain;
 }
 
 /** The SDK reports a refused connection as an RpcError (code INTERNAL, "fetch failed"). */
