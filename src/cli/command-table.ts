@@ -1,5 +1,6 @@
 import type { Command } from "./command.ts";
 import { applyCommand } from "./commands/apply.ts";
+import { billingCommand, escrowCommand } from "./commands/billing.ts";
 import { clusterCommand } from "./commands/cluster.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { configCommand } from "./commands/config.ts";
@@ -25,6 +26,8 @@ export const COMMANDS: readonly Command[] = [
   upCommand,
   demoCommand,
   namespaceCommand,
+  billingCommand,
+  escrowCommand,
   podCommand,
   applyCommand,
   deployCommand,
