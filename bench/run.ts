@@ -1,4 +1,5 @@
 import { type Figure, printReport, type Suite } from "./report.ts";
+import { billingSuite } from "./suites/billing.ts";
 import { chainSuite } from "./suites/chain.ts";
 import { controlSuite } from "./suites/control.ts";
 import { devnetSuite } from "./suites/devnet.ts";
@@ -9,7 +10,14 @@ import { workersSuite } from "./suites/workers.ts";
  * `npm run bench [suite…]`: runs the suites (all by default), each measuring our figure and
  * its baseline in the same run, on this machine, then prints a table and BENCH lines.
  */
-const SUITES: readonly Suite[] = [devnetSuite, chainSuite, controlSuite, workersSuite, e2eSuite];
+const SUITES: readonly Suite[] = [
+  devnetSuite,
+  chainSuite,
+  controlSuite,
+  workersSuite,
+  e2eSuite,
+  billingSuite,
+];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !SUITES.some((suite) => suite.name === name));

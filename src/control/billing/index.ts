@@ -18,7 +18,13 @@ export {
   type Usage,
 } from "./period-store.ts";
 export { bytesOf, cpuMilliCores, QuantityError } from "./quantities.ts";
-export { type Rates, type Snapshot, takeSnapshot } from "./snapshot.ts";
+export {
+  type PodItem,
+  type PvcItem,
+  type Rates,
+  type Snapshot,
+  takeSnapshot,
+} from "./snapshot.ts";
 export {
   ANNOTATION_SUSPENDED_CRONJOB,
   ANNOTATION_SUSPENDED_REPLICAS,
