@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { readBillingView } from "../../../src/chain/index.ts";
 import { addCall } from "../../../src/chain/k8s-daas.ts";
 import { ANNOTATION_SUSPENDED_REPLICAS } from "../../../src/control/billing/index.ts";
 import {
@@ -19,6 +20,7 @@ import {
   eventType,
   splitCollection,
   usageValueMist,
+  WorkerEarningsEvent,
 } from "../../../src/protocol/index.ts";
 import { ActivationWatcher } from "../../../src/worker/index.ts";
 import { testCluster, uniqueNamespace, waitFor } from "../../helpers/cluster.ts";
@@ -320,5 +322,27 @@ test("escrow charged price x usage, workers credited by what their nodes served,
   );
   await waitFor(`${REPLICAS} pods running again`, async () =>
     (await runningPods(core, namespace)).length === REPLICAS ? true : undefined,
+  );
+
+  // --- a worker claims what its node earned ---
+  const [first] = workers;
+  const nodeId = nodeIds[0] ?? "";
+  const before = await readBillingView(
+    stack.client,
+    stack.packageId,
+    stack.clusterId,
+    stack.admin.toSuiAddress(),
+    { nodeIds: [nodeId] },
+  );
+  assert.ok((before.earnings.get(nodeId) ?? 0n) > 0n);
+  const claimed = await first?.chain.claimEarnings(first.agent.capId ?? "");
+  const claimEvent = claimed?.transaction?.events?.find((event) =>
+    event.eventType.endsWith("::WorkerEarningsEvent"),
+  );
+  assert.ok(claimEvent);
+  // Periods keep being credited meanwhile: the claim takes at least what was read before.
+  assert.ok(
+    BigInt(WorkerEarningsEvent.parse(claimEvent.bcs).amount_mist) >=
+      (before.earnings.get(nodeId) ?? 0n),
   );
 });
