@@ -23,6 +23,7 @@ import { admitRequest } from "./admission/index.ts";
 import {
   type BillingConfig,
   BillingMeter,
+  BillingMetrics,
   BillingStore,
   resolveBillingConfig,
 } from "./billing/index.ts";
@@ -157,6 +158,7 @@ export async function startNautilusControl(
         clusterId: config.clusterId,
         config: billingConfig,
         log,
+        metrics: new BillingMetrics(metrics.registry),
       })
     : undefined;
   const executor = new TenantExecutor(kubeConfig, {

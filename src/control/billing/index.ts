@@ -8,6 +8,7 @@ export {
   NAMESPACE_SUSPENDED,
   reportFields,
 } from "./meter.ts";
+export { BillingMetrics } from "./metrics.ts";
 export {
   BillingStore,
   type ChainLedger,

@@ -2,9 +2,11 @@ import type { Logger } from "pino";
 import type { BillingView, BillingViewQuery } from "../../chain/index.ts";
 import { MoveAbortError } from "../../chain/index.ts";
 import { clusterLabelValue, type KubeApiClient, LABEL_CLUSTER } from "../../k8s/index.ts";
+import { usageValueMist } from "../../protocol/index.ts";
 import { CoalescingLoop } from "../../shared/coalescing-loop.ts";
 import type { EnclavePoster } from "../enclave-poster.ts";
 import type { BillingConfig } from "./config.ts";
+import type { BillingMetrics } from "./metrics.ts";
 import type { BillingStore, PeriodUsage, Usage } from "./period-store.ts";
 import { type PodItem, type PvcItem, type Snapshot, takeSnapshot } from "./snapshot.ts";
 import { resumeWorkloads, suspendWorkloads } from "./suspension.ts";
@@ -21,6 +23,7 @@ export interface BillingMeterOptions {
   log: Logger;
   /** Wall clock (ms); tests move it. */
   now?: () => number;
+  metrics?: BillingMetrics;
 }
 
 /** Thrown by admission (through `isSuspended`) for a write to a suspended namespace. */
@@ -87,7 +90,10 @@ export class BillingMeter {
       this.#aligned = true;
     }
     const snapshot = await this.sample(signal);
-    const closed = store.accumulate(snapshot, this.#now(), {
+    const now = this.#now();
+    const since = Math.max(store.lastSampleMs() ?? now, now - config.maxGapMs);
+    this.#o.metrics?.addUsage(snapshot, Math.max(0, now - since));
+    const closed = store.accumulate(snapshot, now, {
       periodMs: config.periodMs,
       maxGapMs: config.maxGapMs,
     });
@@ -133,6 +139,7 @@ export class BillingMeter {
       try {
         await poster.post("report_usage", reportFields(period), signal);
         store.markReported(period.period);
+        this.#o.metrics?.reports.inc();
         posted++;
         log.info({ period: period.period, namespaces: period.namespaces.size }, "usage reported");
       } catch (error) {
@@ -148,6 +155,31 @@ export class BillingMeter {
       }
     }
     return posted;
+  }
+
+  /** Escrow and run-out gauges; a warning when the escrow lasts less than one period. */
+  #watchRunOut(namespace: string, balanceMist: bigint, view: BillingView): void {
+    const { metrics, log, config } = this.#o;
+    metrics?.escrowMist.set({ namespace }, Number(balanceMist));
+    const rates = this.lastSnapshot?.namespaces.get(namespace);
+    const hourly = rates
+      ? usageValueMist(view.prices, {
+          cpuMilliCoreMs: rates.cpuMilliCores * 3_600_000n,
+          memoryByteMs: rates.memoryBytes * 3_600_000n,
+          storageByteMs: rates.storageBytes * 3_600_000n,
+        })
+      : 0n;
+    if (hourly === 0n) {
+      metrics?.runOutSeconds.remove({ namespace });
+      return;
+    }
+    const seconds = (Number(balanceMist) / Number(hourly)) * 3600;
+    metrics?.runOutSeconds.set({ namespace }, seconds);
+    if (seconds * 1000 < config.periodMs)
+      log.warn(
+        { namespace, runOutSeconds: Math.floor(seconds) },
+        "escrow runs out within a period",
+      );
   }
 
   /** Mirrors the chain's suspensions onto the cluster's workloads. */
@@ -166,6 +198,8 @@ export class BillingMeter {
     if (namespaces.length === 0) return;
     const view = await this.#o.readView({ namespaces }, signal);
     for (const [namespace, escrow] of view.escrows) {
+      this.#watchRunOut(namespace, escrow.balanceMist, view);
+      this.#o.metrics?.suspended.set({ namespace }, escrow.suspended ? 1 : 0);
       const local = this.#suspended.has(namespace);
       if (escrow.suspended) {
         // Idempotent: scaled down again each check, in case something scaled it up.

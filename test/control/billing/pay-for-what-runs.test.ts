@@ -128,6 +128,8 @@ async function eventsOf<N extends EventName>(name: N) {
   return found;
 }
 
+const dryPeriodOf = (event: { period: string }) => BigInt(event.period);
+
 function deposit(tenant: { key: Stack["admin"]; capId: string }, amount: bigint) {
   return execute(stack.client, tenant.key, (tx) =>
     addCall(
@@ -237,6 +239,18 @@ test("escrow charged price x usage, workers credited by what their nodes served,
   const scaledDown = await apps.readNamespacedDeployment({ name: "web", namespace });
   assert.equal(scaledDown.metadata?.annotations?.[ANNOTATION_SUSPENDED_REPLICAS], String(REPLICAS));
   assert.equal(stack.control?.billing?.isSuspended(namespace), true);
+  // What /metrics shows: usage metered for the namespace, reports posted, the suspension.
+  const exposition = (await stack.control?.metrics.registry.metrics()) ?? "";
+  const sample = (line: string) =>
+    Number(
+      exposition
+        .split("\n")
+        .find((l) => l.startsWith(line))
+        ?.slice(line.length) ?? Number.NaN,
+    );
+  assert.ok(sample(`k8s_daas_billing_usage_total{namespace="${namespace}",resource="cpu"} `) > 0);
+  assert.ok(sample("k8s_daas_billing_reports_total ") >= Number(dryPeriodOf(suspendedEvent)));
+  assert.equal(sample(`k8s_daas_billing_suspended{namespace="${namespace}"} `), 1);
 
   // --- to the MIST, for every period the pods ran through ---
   const dryPeriod = BigInt(suspendedEvent.period);
