@@ -36,48 +36,56 @@ export function parseMist(text: string, what = "AMOUNT"): bigint {
   return BigInt(match[1] as string);
 }
 
-/** The last charge of `namespace` with its period, from the chain's events (oldest first scan). */
+/** The last `name` event of `clusterId` that `matches`, scanning the chain's events. */
+async function lastEvent<T extends { cluster_id: string }>(
+  client: SuiGrpcClient,
+  type: string,
+  parse: (bcs: Uint8Array) => T,
+  matches: (event: T) => boolean,
+): Promise<T | undefined> {
+  let found: T | undefined;
+  let after: string | null = null;
+  do {
+    const page = await client.listEvents({
+      filter: { eventType: type },
+      limit: 200,
+      ...(after ? { after } : {}),
+    });
+    for (const event of page.events) {
+      const value = parse(event.bcs);
+      if (matches(value)) found = value;
+    }
+    after = page.hasNextPage ? page.endCursor : null;
+  } while (after);
+  return found;
+}
+
+/** The last charge of `namespace` and the length of its period, from the chain's events. */
 async function lastCharge(
   client: SuiGrpcClient,
   packageId: string,
   clusterId: string,
   namespace: string,
 ) {
-  let charge: ReturnType<typeof EscrowEvent.parse> | undefined;
-  let after: string | null = null;
-  do {
-    const page = await client.listEvents({
-      filter: { eventType: eventType(packageId, "EscrowEvent") },
-      limit: 200,
-      ...(after ? { after } : {}),
-    });
-    for (const event of page.events) {
-      const value = EscrowEvent.parse(event.bcs);
-      if (
-        value.cluster_id === clusterId &&
-        value.namespace === namespace &&
-        value.action === ESCROW_ACTION.charged
-      )
-        charge = value;
-    }
-    after = page.hasNextPage ? page.endCursor : null;
-  } while (after);
+  const charge = await lastEvent(
+    client,
+    eventType(packageId, "EscrowEvent"),
+    (bcs) => EscrowEvent.parse(bcs),
+    (event) =>
+      event.cluster_id === clusterId &&
+      event.namespace === namespace &&
+      event.action === ESCROW_ACTION.charged,
+  );
   if (!charge) return undefined;
-  let periodMs: bigint | undefined;
-  after = null;
-  do {
-    const page = await client.listEvents({
-      filter: { eventType: eventType(packageId, "UsageReportedEvent") },
-      limit: 200,
-      ...(after ? { after } : {}),
-    });
-    for (const event of page.events) {
-      const value = UsageReportedEvent.parse(event.bcs);
-      if (value.cluster_id === clusterId && value.period === charge.period)
-        periodMs = BigInt(value.period_end_ms) - BigInt(value.period_start_ms);
-    }
-    after = page.hasNextPage ? page.endCursor : null;
-  } while (after);
+  const report = await lastEvent(
+    client,
+    eventType(packageId, "UsageReportedEvent"),
+    (bcs) => UsageReportedEvent.parse(bcs),
+    (event) => event.cluster_id === clusterId && event.period === charge.period,
+  );
+  const periodMs = report
+    ? BigInt(report.period_end_ms) - BigInt(report.period_start_ms)
+    : undefined;
   return { amountMist: BigInt(charge.amount_mist), period: BigInt(charge.period), periodMs };
 }
 

@@ -15,9 +15,7 @@ import {
   type BillingPrices,
   ESCROW_ACTION,
   EscrowEvent,
-  EVENT_SCHEMAS,
   type EventName,
-  eventType,
   splitCollection,
   usageValueMist,
   WorkerEarningsEvent,
@@ -39,6 +37,7 @@ import {
   type TestWorker,
   workerNodes,
 } from "../../worker/fixtures.ts";
+import { clusterEvents } from "./chain-events.ts";
 
 const PERIOD_MS = 3_000;
 const SAMPLE_MS = 200;
@@ -107,26 +106,8 @@ after(async () => {
   for (const nodeId of nodeIds) await core?.deleteNode({ name: nodeId }).catch(() => undefined);
 });
 
-/** Every `name` event of this stack's cluster, oldest first. */
-async function eventsOf<N extends EventName>(name: N) {
-  const found: ReturnType<(typeof EVENT_SCHEMAS)[N]["parse"]>[] = [];
-  let after: string | null = null;
-  do {
-    const page = await stack.client.listEvents({
-      filter: { eventType: eventType(stack.packageId, name) },
-      limit: 200,
-      ...(after ? { after } : {}),
-    });
-    for (const event of page.events) {
-      const value = EVENT_SCHEMAS[name].parse(event.bcs) as ReturnType<
-        (typeof EVENT_SCHEMAS)[N]["parse"]
-      >;
-      if ((value as { cluster_id: string }).cluster_id === stack.clusterId) found.push(value);
-    }
-    after = page.hasNextPage ? page.endCursor : null;
-  } while (after);
-  return found;
-}
+const eventsOf = <N extends EventName>(name: N) =>
+  clusterEvents(stack.client, stack.packageId, stack.clusterId, name);
 
 const dryPeriodOf = (event: { period: string }) => BigInt(event.period);
 

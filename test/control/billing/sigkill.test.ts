@@ -22,16 +22,11 @@ import {
 } from "../../../src/chain/k8s-daas.ts";
 import { type DevnetProcess, startDevnetProcess } from "../../../src/devnet/spawn.ts";
 import { clusterLabelValue, LABEL_CLUSTER } from "../../../src/k8s/index.ts";
-import {
-  ESCROW_ACTION,
-  EscrowEvent,
-  eventType,
-  UsageReportedEvent,
-} from "../../../src/protocol/index.ts";
 import { loadDevEnclaveSigner } from "../../../src/tee/index.ts";
 import { createTestNamespace, testCluster, waitFor } from "../../helpers/cluster.ts";
 import { execute } from "../../helpers/stack.ts";
 import { runningPods } from "../../worker/fixtures.ts";
+import { assertEveryPeriodOnce } from "./chain-events.ts";
 
 const BIN = fileURLToPath(new URL("../../../bin/k8s-daas.ts", import.meta.url));
 const MAX_KILLS = 12;
@@ -143,24 +138,6 @@ function startControl(): ChildProcess {
   );
 }
 
-async function eventsOf<T>(
-  name: "UsageReportedEvent" | "EscrowEvent",
-  parse: (b: Uint8Array) => T,
-) {
-  const found: T[] = [];
-  let after: string | null = null;
-  do {
-    const page = await client.listEvents({
-      filter: { eventType: eventType(devnet.packageId, name) },
-      limit: 500,
-      ...(after ? { after } : {}),
-    });
-    for (const event of page.events) found.push(parse(event.bcs));
-    after = page.hasNextPage ? page.endCursor : null;
-  } while (after);
-  return found;
-}
-
 const reportedPeriods = async () =>
   (await readBillingView(client, devnet.packageId, clusterId, operator.toSuiAddress()))
     .reportedPeriods;
@@ -183,25 +160,12 @@ test("SIGKILLs while metering and reporting lose no period and charge none twice
   child.kill("SIGTERM");
   await once(child, "exit");
 
-  const reports = (await eventsOf("UsageReportedEvent", (b) => UsageReportedEvent.parse(b))).filter(
-    (r) => r.cluster_id === clusterId,
+  const { periods, chargedMist: total } = await assertEveryPeriodOnce(
+    client,
+    devnet.packageId,
+    clusterId,
   );
-  const periods = reports.map((r) => Number(r.period));
-  console.log(`# ${kills} SIGKILLs; ${periods.length} periods reported`);
-  assert.deepEqual(
-    periods,
-    periods.map((_, i) => i + 1),
-    "every period once, in order",
-  );
-  reports.slice(1).forEach((report, i) => {
-    assert.equal(report.period_start_ms, reports[i]?.period_end_ms, "contiguous periods");
-  });
-  const charges = (await eventsOf("EscrowEvent", (b) => EscrowEvent.parse(b))).filter(
-    (e) => e.cluster_id === clusterId && e.action === ESCROW_ACTION.charged,
-  );
-  const charged = charges.map((c) => Number(c.period));
-  assert.deepEqual(charged, [...new Set(charged)], "no period charged twice");
-  const total = charges.reduce((sum, c) => sum + BigInt(c.amount_mist), 0n);
+  console.log(`# ${kills} SIGKILLs; ${periods} periods reported`);
   assert.ok(total > 0n, "the running pod was charged");
   const view = await readBillingView(client, devnet.packageId, clusterId, operator.toSuiAddress(), {
     namespaces: [namespace],
