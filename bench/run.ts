@@ -1,4 +1,5 @@
 import { type Figure, printReport, type Suite } from "./report.ts";
+import { billingSuite } from "./suites/billing.ts";
 import { chainSuite } from "./suites/chain.ts";
 import { controlSuite } from "./suites/control.ts";
 import { devnetSuite } from "./suites/devnet.ts";
@@ -17,6 +18,7 @@ const SUITES: readonly Suite[] = [
   workersSuite,
   e2eSuite,
   sealingSuite,
+  billingSuite,
 ];
 
 const wanted = process.argv.slice(2);

@@ -324,3 +324,120 @@ public(package) fun emit_cluster_state(
         timestamp_ms,
     });
 }
+
+// === Billing ===
+
+/// The admin set the billing prices (MIST per unit-hour) and the treasury's share (basis
+/// points of what a period collects).
+public struct BillingPricesEvent has copy, drop {
+    cluster_id: ID,
+    cpu_core_hour_mist: u64,
+    memory_gib_hour_mist: u64,
+    storage_gib_hour_mist: u64,
+    treasury_share_bps: u64,
+}
+
+/// A namespace's escrow changed. `action`: 0 deposited, 1 withdrawn, 2 charged (for
+/// `period`), 3 suspended, 4 resumed. `amount_mist` is the deposit, withdrawal or charge
+/// (for suspended: the debt); `balance_mist` and `debt_mist` are the escrow after it.
+public struct EscrowEvent has copy, drop {
+    cluster_id: ID,
+    namespace: String,
+    action: u8,
+    amount_mist: u64,
+    balance_mist: u64,
+    debt_mist: u64,
+    period: u64,
+}
+
+/// A billing period was reported: `billed_mist` charged to escrows, `collected_mist` of it
+/// paid, split into `workers_mist` credited and `treasury_mist` kept.
+public struct UsageReportedEvent has copy, drop {
+    cluster_id: ID,
+    period: u64,
+    period_start_ms: u64,
+    period_end_ms: u64,
+    billed_mist: u64,
+    collected_mist: u64,
+    workers_mist: u64,
+    treasury_mist: u64,
+    sequence: u64,
+}
+
+/// A worker's earnings changed. `action`: 0 credited (for `period`), 1 claimed.
+/// `balance_mist` is what stays unclaimed after it.
+public struct WorkerEarningsEvent has copy, drop {
+    cluster_id: ID,
+    node_id: String,
+    action: u8,
+    amount_mist: u64,
+    balance_mist: u64,
+    period: u64,
+}
+
+/// Emits `BillingPricesEvent`.
+public(package) fun emit_billing_prices(
+    cluster_id: ID,
+    cpu_core_hour_mist: u64,
+    memory_gib_hour_mist: u64,
+    storage_gib_hour_mist: u64,
+    treasury_share_bps: u64,
+) {
+    event::emit(BillingPricesEvent {
+        cluster_id,
+        cpu_core_hour_mist,
+        memory_gib_hour_mist,
+        storage_gib_hour_mist,
+        treasury_share_bps,
+    });
+}
+
+/// Emits `EscrowEvent`.
+public(package) fun emit_escrow(
+    cluster_id: ID,
+    namespace: String,
+    action: u8,
+    amount_mist: u64,
+    balance_mist: u64,
+    debt_mist: u64,
+    period: u64,
+) {
+    event::emit(EscrowEvent { cluster_id, namespace, action, amount_mist, balance_mist, debt_mist, period });
+}
+
+/// Emits `UsageReportedEvent`.
+public(package) fun emit_usage_reported(
+    cluster_id: ID,
+    period: u64,
+    period_start_ms: u64,
+    period_end_ms: u64,
+    billed_mist: u64,
+    collected_mist: u64,
+    workers_mist: u64,
+    treasury_mist: u64,
+    sequence: u64,
+) {
+    event::emit(UsageReportedEvent {
+        cluster_id,
+        period,
+        period_start_ms,
+        period_end_ms,
+        billed_mist,
+        collected_mist,
+        workers_mist,
+        treasury_mist,
+        sequence,
+    });
+}
+
+/// Emits `WorkerEarningsEvent`.
+public(package) fun emit_worker_earnings(
+    cluster_id: ID,
+    node_id: String,
+    action: u8,
+    amount_mist: u64,
+    balance_mist: u64,
+    period: u64,
+) {
+    event::emit(WorkerEarningsEvent { cluster_id, node_id, action, amount_mist, balance_mist, period });
+}

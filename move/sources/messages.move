@@ -180,3 +180,52 @@ public fun worker_refusal(
 ): WorkerRefusalPayload {
     WorkerRefusalPayload { cluster_id, sequence, node_id, reason }
 }
+
+// === Billing ===
+
+/// Intent of a usage report for one billing period (`billing::report_usage`).
+const INTENT_USAGE_REPORT: u8 = 6;
+
+/// The resources used in one billing period, as metered by the enclave. `namespace_usage`
+/// holds three values per entry of `namespaces`, in order: CPU in milli-core-ms, memory in
+/// byte-ms, storage in byte-ms; `node_usage` holds the same three per entry of `node_ids`
+/// (what the worker's node served). `period` counts reports from 1.
+public struct UsageReportPayload has copy, drop {
+    cluster_id: ID,
+    sequence: u64,
+    period: u64,
+    period_start_ms: u64,
+    period_end_ms: u64,
+    namespaces: vector<String>,
+    namespace_usage: vector<u128>,
+    node_ids: vector<String>,
+    node_usage: vector<u128>,
+}
+
+/// Intent value of `UsageReportPayload`.
+public fun intent_usage_report(): u8 { INTENT_USAGE_REPORT }
+
+/// Builds a `UsageReportPayload`.
+public fun usage_report(
+    cluster_id: ID,
+    sequence: u64,
+    period: u64,
+    period_start_ms: u64,
+    period_end_ms: u64,
+    namespaces: vector<String>,
+    namespace_usage: vector<u128>,
+    node_ids: vector<String>,
+    node_usage: vector<u128>,
+): UsageReportPayload {
+    UsageReportPayload {
+        cluster_id,
+        sequence,
+        period,
+        period_start_ms,
+        period_end_ms,
+        namespaces,
+        namespace_usage,
+        node_ids,
+        node_usage,
+    }
+}

@@ -288,6 +288,9 @@ public fun last_heartbeat_ms(cluster: &Cluster, node_id: String): u64 {
 /// The node id a cap controls.
 public fun cap_node_id(cap: &WorkerCap): String { cap.node_id }
 
+/// The cluster a cap belongs to.
+public fun cap_cluster_id(cap: &WorkerCap): ID { cap.cluster_id }
+
 fun borrow(cluster: &Cluster, node_id: String): &Worker {
     let key = WorkerKey { node_id };
     assert!(df::exists_(cluster.uid(), key), EWorkerNotFound);

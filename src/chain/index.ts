@@ -1,5 +1,11 @@
 // Public surface of src/chain: Sui access over gRPC (SuiGrpcClient).
 
+export {
+  type BillingView,
+  type BillingViewQuery,
+  type EscrowView,
+  readBillingView,
+} from "./billing-view.ts";
 export { type ClusterView, chainTimeMs, readClusterObject } from "./cluster-view.ts";
 export { ChainError, type ChainErrorCode, isChainError } from "./errors.ts";
 export {

@@ -1,5 +1,6 @@
 import type { Command } from "./command.ts";
 import { applyCommand } from "./commands/apply.ts";
+import { billingCommand, escrowCommand } from "./commands/billing.ts";
 import { clusterCommand } from "./commands/cluster.ts";
 import { completionCommandFor } from "./commands/completion.ts";
 import { configCommand } from "./commands/config.ts";
@@ -26,6 +27,8 @@ export const COMMANDS: readonly Command[] = [
   upCommand,
   demoCommand,
   namespaceCommand,
+  billingCommand,
+  escrowCommand,
   podCommand,
   applyCommand,
   deployCommand,

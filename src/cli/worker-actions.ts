@@ -5,10 +5,11 @@ import {
   createSuiClient,
   keypairFromEnv,
   keypairFromKeystore,
+  readBillingView,
   SubmissionJournal,
 } from "../chain/index.ts";
 import { DEVNET_PACKAGE_ID } from "../devnet/index.ts";
-import { isDnsLabel } from "../protocol/index.ts";
+import { isDnsLabel, WorkerEarningsEvent } from "../protocol/index.ts";
 import {
   type Joiner,
   K3sAgentJoiner,
@@ -98,6 +99,21 @@ async function runAction(action: Action, { values }: ParsedArgs): Promise<number
     case "withdraw": {
       const { digest } = await chain.withdraw(await capOf());
       print({ event: "worker.withdrawn", nodeId: node, digest });
+      return EXIT.ok;
+    }
+    case "earnings": {
+      const view = await readBillingView(client, packageId, clusterId, chain.address, {
+        nodeIds: [node],
+      });
+      print({ nodeId: node, earningsMist: view.earnings.get(node) ?? 0n });
+      return EXIT.ok;
+    }
+    case "claim": {
+      const { digest, transaction } = await chain.claimEarnings(await capOf());
+      const claimed = (transaction?.events ?? [])
+        .filter((event) => event.eventType.endsWith("::WorkerEarningsEvent"))
+        .map((event) => WorkerEarningsEvent.parse(event.bcs).amount_mist);
+      print({ event: "worker.earnings.claimed", nodeId: node, amountMist: claimed[0], digest });
       return EXIT.ok;
     }
     case "run":

@@ -18,6 +18,7 @@ const SIGNED_CALLS = {
   slash_worker: "slashVerdict",
   report_cluster_state: "clusterState",
   refuse_worker: "workerRefusal",
+  report_usage: "usageReport",
 } as const satisfies Partial<Record<CallName, IntentKind>>;
 export type SignedCallName = keyof typeof SIGNED_CALLS;
 

@@ -9,6 +9,7 @@ import {
   EventFollower,
   keypairFromEnv,
   keypairFromKeystore,
+  readBillingView,
   readClusterObject,
   SubmissionJournal,
   Submitter,
@@ -19,6 +20,13 @@ import { CoalescingLoop } from "../shared/coalescing-loop.ts";
 import { type Service, startServices } from "../shared/services.ts";
 import { detectEnclave, type EnclaveSigner, loadDevEnclaveSigner } from "../tee/index.ts";
 import { admitRequest } from "./admission/index.ts";
+import {
+  type BillingConfig,
+  BillingMeter,
+  BillingMetrics,
+  BillingStore,
+  resolveBillingConfig,
+} from "./billing/index.ts";
 import type { ControlConfig } from "./config.ts";
 import { EnclavePoster } from "./enclave-poster.ts";
 import { type ApiServer, type ReadinessCheck, startApiServer } from "./http/server.ts";
@@ -44,6 +52,8 @@ export interface NautilusControlDeps {
   log?: Logger;
   /** Worker management settings over the defaults and K8S_DAAS_WORKERS_* variables. */
   workers?: Partial<WorkerControlConfig>;
+  /** Billing settings over the defaults and K8S_DAAS_BILLING_* variables. */
+  billing?: Partial<BillingConfig>;
 }
 
 export interface NautilusControl {
@@ -56,6 +66,8 @@ export interface NautilusControl {
   readonly reconciler: Reconciler;
   /** Worker admission, liveness and slashing; undefined when turned off. */
   readonly workers: WorkerControl | undefined;
+  /** Metering, usage reports and suspension; undefined when turned off. */
+  readonly billing: BillingMeter | undefined;
   readonly enclavePublicKey: Uint8Array;
   /** Graceful: stops following, drains in-flight work, posts what finished. */
   stop(): Promise<void>;
@@ -128,6 +140,27 @@ export async function startNautilusControl(
     },
     deps.workers,
   );
+  const billingConfig = resolveBillingConfig(deps.billing);
+  const billing = billingConfig.enabled
+    ? new BillingMeter({
+        store: new BillingStore(join(config.dataDir, "billing.sqlite")),
+        kube: new KubeApiClient(kubeConfig),
+        poster,
+        readView: (query, signal) =>
+          readBillingView(
+            client,
+            config.packageId,
+            config.clusterId,
+            operator.toSuiAddress(),
+            query,
+            signal,
+          ),
+        clusterId: config.clusterId,
+        config: billingConfig,
+        log,
+        metrics: new BillingMetrics(metrics.registry),
+      })
+    : undefined;
   const executor = new TenantExecutor(kubeConfig, {
     onRetry: (event) =>
       log.warn(
@@ -149,6 +182,7 @@ export async function startNautilusControl(
         claim,
         clusterId: config.clusterId,
         placeOnWorkers: workers.config.placeOnWorkers,
+        suspended: billing?.isSuspended(request.namespace) ?? false,
         policy: {
           appsDomain: config.appsDomain,
           allowedPriorityClasses: config.allowedPriorityClasses,
@@ -333,6 +367,13 @@ export async function startNautilusControl(
       stop: () => workers.control?.stop(),
     },
     {
+      // After journal recovery: a report an earlier process signed is settled before the
+      // meter asks the chain which periods it has.
+      name: "billing",
+      start: () => billing?.start(),
+      stop: () => billing?.stop(),
+    },
+    {
       name: "follower",
       start: () => {
         const follower = new EventFollower({
@@ -386,6 +427,7 @@ export async function startNautilusControl(
     pipeline,
     reconciler,
     workers: workers.control,
+    billing,
     enclavePublicKey: enclave.publicKey,
     stop: async () => {
       await stopServices();

@@ -5,6 +5,7 @@
 export {
   type ApiResource,
   type ApiResponse,
+  CONTENT_TYPE,
   KubeApiClient,
   type RequestOptions,
   resourcePath,

@@ -246,6 +246,28 @@ export const CALLS = {
     pure("usage_summary", str),
     ...signed,
   ]),
+  set_prices: call("billing", "set_prices", [
+    cluster,
+    adminCap,
+    pure("cpu_core_hour_mist", bcs.u64()),
+    pure("memory_gib_hour_mist", bcs.u64()),
+    pure("storage_gib_hour_mist", bcs.u64()),
+    pure("treasury_share_bps", bcs.u64()),
+  ]),
+  deposit: call("billing", "deposit", [cluster, namespaceCap, { name: "payment", kind: "coin" }]),
+  withdraw: call("billing", "withdraw", [cluster, namespaceCap, pure("amount", bcs.u64())]),
+  report_usage: call("billing", "report_usage", [
+    cluster,
+    pure("period", bcs.u64()),
+    pure("period_start_ms", bcs.u64()),
+    pure("period_end_ms", bcs.u64()),
+    pure("namespaces", bcs.vector(str)),
+    pure("namespace_usage", bcs.vector(bcs.u128())),
+    pure("node_ids", bcs.vector(str)),
+    pure("node_usage", bcs.vector(bcs.u128())),
+    ...signed,
+  ]),
+  claim_earnings: call("billing", "claim_earnings", [cluster, workerCapRef]),
 } as const satisfies Record<string, CallDescriptor>;
 export type CallName = keyof typeof CALLS;
 

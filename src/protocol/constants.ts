@@ -14,6 +14,7 @@ export const MOVE_MODULES = [
   "state",
   "tenancy",
   "workers",
+  "billing",
 ] as const;
 export type MoveModule = (typeof MOVE_MODULES)[number];
 
@@ -83,8 +84,21 @@ export const INTENT = {
   clusterState: 3,
   keyRotation: 4,
   workerRefusal: 5,
+  usageReport: 6,
 } as const;
 export type IntentKind = keyof typeof INTENT;
+
+/** `EscrowEvent.action` — `billing::ESCROW_*`. */
+export const ESCROW_ACTION = {
+  deposited: 0,
+  withdrawn: 1,
+  charged: 2,
+  suspended: 3,
+  resumed: 4,
+} as const;
+
+/** `WorkerEarningsEvent.action` — `billing::EARNINGS_*`. */
+export const EARNINGS_ACTION = { credited: 0, claimed: 1 } as const;
 
 /** Size limits enforced on chain. */
 export const LIMITS = {

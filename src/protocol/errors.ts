@@ -92,6 +92,19 @@ export const ABORT_CODES: readonly AbortCodeInfo[] = [
   entry("workers", "EReasonTooLong", 512, "slash or refusal reason exceeds 256 bytes"),
   entry("state", "ESummaryTooLong", 600, "usage summary exceeds 1024 bytes"),
   entry("state", "EInconsistentCounts", 601, "ready/running counts exceed totals"),
+  entry("billing", "EInvalidShare", 700, "treasury share exceeds 10000 basis points"),
+  entry("billing", "EPeriodOutOfOrder", 701, "the billing period is not the next one"),
+  entry(
+    "billing",
+    "EPeriodNotContiguous",
+    702,
+    "the billing period does not start where the last one ended",
+  ),
+  entry("billing", "EInvalidPeriod", 703, "billing period empty, reversed or in the future"),
+  entry("billing", "EUsageLengthMismatch", 704, "usage must hold three values per entry"),
+  entry("billing", "EInsufficientEscrow", 705, "the escrow holds less than requested"),
+  entry("billing", "EWrongWorkerCap", 706, "the WorkerCap belongs to another cluster"),
+  entry("billing", "ENothingToClaim", 707, "the worker has no earnings to claim"),
 ];
 
 const byModuleAndCode = new Map(ABORT_CODES.map((info) => [`${info.module}:${info.code}`, info]));

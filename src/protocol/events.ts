@@ -149,6 +149,53 @@ export const ClusterStateEventFields = {
 };
 export const ClusterStateEvent = bcs.struct("ClusterStateEvent", ClusterStateEventFields);
 
+/** Fields of `BillingPricesEvent`, in BCS order. */
+export const BillingPricesEventFields = {
+  cluster_id: ID,
+  cpu_core_hour_mist: bcs.u64(),
+  memory_gib_hour_mist: bcs.u64(),
+  storage_gib_hour_mist: bcs.u64(),
+  treasury_share_bps: bcs.u64(),
+};
+export const BillingPricesEvent = bcs.struct("BillingPricesEvent", BillingPricesEventFields);
+
+/** Fields of `EscrowEvent`, in BCS order (`action`: `ESCROW_ACTION`). */
+export const EscrowEventFields = {
+  cluster_id: ID,
+  namespace: bcs.string(),
+  action: bcs.u8(),
+  amount_mist: bcs.u64(),
+  balance_mist: bcs.u64(),
+  debt_mist: bcs.u64(),
+  period: bcs.u64(),
+};
+export const EscrowEvent = bcs.struct("EscrowEvent", EscrowEventFields);
+
+/** Fields of `UsageReportedEvent`, in BCS order. */
+export const UsageReportedEventFields = {
+  cluster_id: ID,
+  period: bcs.u64(),
+  period_start_ms: bcs.u64(),
+  period_end_ms: bcs.u64(),
+  billed_mist: bcs.u64(),
+  collected_mist: bcs.u64(),
+  workers_mist: bcs.u64(),
+  treasury_mist: bcs.u64(),
+  sequence: bcs.u64(),
+};
+export const UsageReportedEvent = bcs.struct("UsageReportedEvent", UsageReportedEventFields);
+
+/** Fields of `WorkerEarningsEvent`, in BCS order (`action`: `EARNINGS_ACTION`). */
+export const WorkerEarningsEventFields = {
+  cluster_id: ID,
+  node_id: bcs.string(),
+  action: bcs.u8(),
+  amount_mist: bcs.u64(),
+  balance_mist: bcs.u64(),
+  period: bcs.u64(),
+};
+export const WorkerEarningsEvent = bcs.struct("WorkerEarningsEvent", WorkerEarningsEventFields);
+
 /** Field layouts by Move struct name (used to check the layouts against move/sources). */
 export const EVENT_FIELDS = {
   ClusterCreatedEvent: ClusterCreatedEventFields,
@@ -163,6 +210,10 @@ export const EVENT_FIELDS = {
   K8sAPIResultEvent: K8sAPIResultEventFields,
   WorkerNodeEvent: WorkerNodeEventFields,
   ClusterStateEvent: ClusterStateEventFields,
+  BillingPricesEvent: BillingPricesEventFields,
+  EscrowEvent: EscrowEventFields,
+  UsageReportedEvent: UsageReportedEventFields,
+  WorkerEarningsEvent: WorkerEarningsEventFields,
 } as const;
 
 /** Event schemas by their Move struct name (the last segment of the event's type tag). */
@@ -179,6 +230,10 @@ export const EVENT_SCHEMAS = {
   K8sAPIResultEvent,
   WorkerNodeEvent,
   ClusterStateEvent,
+  BillingPricesEvent,
+  EscrowEvent,
+  UsageReportedEvent,
+  WorkerEarningsEvent,
 } as const;
 export type EventName = keyof typeof EVENT_SCHEMAS;
 

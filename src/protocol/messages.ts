@@ -69,6 +69,24 @@ export const WorkerRefusalPayloadFields = {
 };
 export const WorkerRefusalPayload = bcs.struct("WorkerRefusalPayload", WorkerRefusalPayloadFields);
 
+/**
+ * Fields of `UsageReportPayload`, in BCS order. `namespace_usage` and `node_usage` hold
+ * three values per entry of `namespaces` / `node_ids`: CPU milli-core-ms, memory byte-ms,
+ * storage byte-ms.
+ */
+export const UsageReportPayloadFields = {
+  cluster_id: ID,
+  sequence: bcs.u64(),
+  period: bcs.u64(),
+  period_start_ms: bcs.u64(),
+  period_end_ms: bcs.u64(),
+  namespaces: bcs.vector(bcs.string()),
+  namespace_usage: bcs.vector(bcs.u128()),
+  node_ids: bcs.vector(bcs.string()),
+  node_usage: bcs.vector(bcs.u128()),
+};
+export const UsageReportPayload = bcs.struct("UsageReportPayload", UsageReportPayloadFields);
+
 /** Field layouts by Move struct name (used to check the layouts against move/sources). */
 export const PAYLOAD_FIELDS = {
   RequestResultPayload: RequestResultPayloadFields,
@@ -77,6 +95,7 @@ export const PAYLOAD_FIELDS = {
   ClusterStatePayload: ClusterStatePayloadFields,
   KeyRotationPayload: KeyRotationPayloadFields,
   WorkerRefusalPayload: WorkerRefusalPayloadFields,
+  UsageReportPayload: UsageReportPayloadFields,
 } as const;
 
 /** Payload schema of each intent. */
@@ -87,6 +106,7 @@ export const PAYLOAD_SCHEMAS = {
   clusterState: ClusterStatePayload,
   keyRotation: KeyRotationPayload,
   workerRefusal: WorkerRefusalPayload,
+  usageReport: UsageReportPayload,
 } as const;
 
 /** `IntentMessage<T>` for a given payload schema. */

@@ -87,6 +87,30 @@ export const WorkerRecordFields = {
 /** `workers::Worker`, the value under `WorkerKey { node_id }`. */
 export const WorkerRecord = bcs.struct("Worker", WorkerRecordFields);
 
+/** Fields of `billing::Prices`, in BCS order (the value under `PricesKey`). */
+export const BillingPricesRecordFields = {
+  cpu_core_hour_mist: bcs.u64(),
+  memory_gib_hour_mist: bcs.u64(),
+  storage_gib_hour_mist: bcs.u64(),
+  treasury_share_bps: bcs.u64(),
+};
+export const BillingPricesRecord = bcs.struct("Prices", BillingPricesRecordFields);
+
+/** Fields of `billing::Ledger`, in BCS order (the value under `LedgerKey`). */
+export const BillingLedgerRecordFields = {
+  reported_periods: bcs.u64(),
+  last_period_end_ms: bcs.u64(),
+};
+export const BillingLedgerRecord = bcs.struct("Ledger", BillingLedgerRecordFields);
+
+/** Fields of `billing::Escrow`, in BCS order (the value under `EscrowKey { namespace }`). */
+export const EscrowRecordFields = {
+  balance: bcs.u64(),
+  debt_mist: bcs.u64(),
+  suspended: bcs.bool(),
+};
+export const EscrowRecord = bcs.struct("Escrow", EscrowRecordFields);
+
 /** The module that declares each object type. */
 export const OBJECT_MODULES: Record<ObjectType, MoveModule> = {
   Cluster: "cluster",
@@ -110,4 +134,9 @@ export const OBJECT_LAYOUTS = {
   tenancy: { NamespaceCap: NamespaceCapObjectFields, NamespaceRecord: NamespaceRecordFields },
   requests: { Request: RequestRecordFields },
   workers: { WorkerCap: WorkerCapObjectFields, Worker: WorkerRecordFields },
+  billing: {
+    Prices: BillingPricesRecordFields,
+    Ledger: BillingLedgerRecordFields,
+    Escrow: EscrowRecordFields,
+  },
 } as const;

@@ -71,6 +71,11 @@ export class WorkerChain {
     return this.#call(`withdraw:${capId}:${Date.now()}`, "withdraw_stake", {}, capId);
   }
 
+  /** Sends the node's unclaimed earnings (`billing::claim_earnings`) to this owner. */
+  claimEarnings(capId: string): Promise<SubmissionResult> {
+    return this.#call(`claim_earnings:${capId}:${Date.now()}`, "claim_earnings", {}, capId);
+  }
+
   /** The WorkerCap this owner holds for `nodeId`, if any (for `list` and restarts). */
   async capOf(nodeId: string): Promise<string | undefined> {
     for (const cap of await this.caps()) if (cap.nodeId === nodeId) return cap.capId;

@@ -16,6 +16,7 @@ import {
   podManifest,
   RequestResultPayload,
   signingBytes,
+  UsageReportPayload,
   WorkerRefusalPayload,
   x25519KeyPairFromPkcs8,
 } from "../../src/protocol/index.ts";
@@ -96,6 +97,39 @@ export const refusalPayload = {
   reason: REFUSAL_REASON,
 };
 
+/**
+ * Billing prices of the usage-report vectors (MIST per core-hour, GiB-memory-hour,
+ * GiB-storage-hour; treasury share in basis points).
+ */
+export const BILLING_PRICES = {
+  cpu_core_hour_mist: 1_000_000_000n,
+  memory_gib_hour_mist: 400_000_000n,
+  storage_gib_hour_mist: 100_000_000n,
+  treasury_share_bps: 1_000n,
+};
+const MINUTE_MS = 60_000n;
+const GIB = 1_073_741_824n;
+
+/**
+ * Usage report `period` (1 or 2) signed with `sequence`: one minute each, period 2 ending
+ * at the golden timestamp. team-a ran 1.5 cores, 512 MiB and a 1 GiB volume; node-1 served
+ * 1 core and the 512 MiB, node-2 half a core (the volume is on no worker's node).
+ */
+export function usageReportPayload(period: 1n | 2n, sequence: bigint) {
+  const end = TIMESTAMP_MS - (2n - period) * MINUTE_MS;
+  return {
+    cluster_id: CLUSTER_ID,
+    sequence,
+    period,
+    period_start_ms: end - MINUTE_MS,
+    period_end_ms: end,
+    namespaces: ["team-a"],
+    namespace_usage: [1_500n * MINUTE_MS, (GIB / 2n) * MINUTE_MS, GIB * MINUTE_MS],
+    node_ids: ["node-1", "node-2"],
+    node_usage: [1_000n * MINUTE_MS, (GIB / 2n) * MINUTE_MS, 0n, 500n * MINUTE_MS, 0n, 0n],
+  };
+}
+
 /** The event `create_pod(web, team-a, nginx:1.27, priority 5)` emits as request 1. */
 export const requestEvent = {
   cluster_id: CLUSTER_ID,
@@ -153,6 +187,12 @@ export function goldenVectors(): Record<string, string> {
     created_cluster_bcs: hex(ClusterObject.serialize(createdCluster).toBytes()),
     refusal_payload_bcs: hex(WorkerRefusalPayload.serialize(refusalPayload).toBytes()),
     refusal_intent_message_bcs: hex(signingBytes("workerRefusal", TIMESTAMP_MS, refusalPayload)),
+    usage_report_payload_bcs: hex(
+      UsageReportPayload.serialize(usageReportPayload(1n, 1n)).toBytes(),
+    ),
+    usage_report_intent_message_bcs: hex(
+      signingBytes("usageReport", TIMESTAMP_MS, usageReportPayload(1n, 1n)),
+    ),
   };
 }
 
@@ -209,6 +249,14 @@ export async function goldenSignatures(): Promise<Record<string, string>> {
         running_pod_count: 8n,
         usage_summary: USAGE_SUMMARY,
       }),
+    ),
+    sig_usage_p1_s1: await sign(
+      enclaveKey,
+      signingBytes("usageReport", TIMESTAMP_MS, usageReportPayload(1n, 1n)),
+    ),
+    sig_usage_p2_s2: await sign(
+      enclaveKey,
+      signingBytes("usageReport", TIMESTAMP_MS, usageReportPayload(2n, 2n)),
     ),
     sig_rotation_s1: await sign(
       enclaveKey,

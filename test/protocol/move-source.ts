@@ -79,7 +79,10 @@ export function bcsNameOf(moveType: string): string {
     u16: "u16",
     u32: "u32",
     u64: "u64",
+    u128: "u128",
     bool: "bool",
+    "vector<String>": "vector<string>",
+    "vector<u128>": "vector<u128>",
   };
   const name = names[moveType];
   if (!name) throw new Error(`no BCS mapping for Move type ${moveType}`);

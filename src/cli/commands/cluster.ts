@@ -22,20 +22,25 @@ import { devEnclaveNeedsWarning } from "../dev-enclave.ts";
 import { CliError, EXIT } from "../errors.ts";
 import { age, printResult, sui } from "../output.ts";
 import { Session } from "../session.ts";
+import { clusterPrices } from "./billing.ts";
 
 export const clusterCommand: Command = {
   name: "cluster",
   summary:
     "Operator: create a cluster object, or show a cluster's state (chain and control plane).",
   usage:
-    "k8s-daas cluster create [--name NAME] [--enclave-key-file FILE] [--allow-dev-enclave] | status",
+    "k8s-daas cluster create [--name NAME] [--enclave-key-file FILE] [--allow-dev-enclave] | status | prices [set --cpu-core-hour MIST --memory-gib-hour MIST --storage-gib-hour MIST --treasury-share-bps N]",
   example: "k8s-daas cluster status",
-  actions: ["create", "status"],
+  actions: ["create", "prices", "status"],
   options: {
     name: { type: "string" },
     "enclave-key-file": { type: "string" },
     "allow-dev-enclave": { type: "boolean" },
     kubeconfig: { type: "string" },
+    "cpu-core-hour": { type: "string" },
+    "memory-gib-hour": { type: "string" },
+    "storage-gib-hour": { type: "string" },
+    "treasury-share-bps": { type: "string" },
     ...CONNECTION_OPTIONS,
   },
   optionHelp: {
@@ -45,6 +50,10 @@ export const clusterCommand: Command = {
     "allow-dev-enclave":
       "create: register the dev key on a network other than the local devnet (tests only; it is not attested)",
     kubeconfig: "status: the cluster's admin kubeconfig, to list nodes (default: the context's)",
+    "cpu-core-hour": "prices set: MIST (or 1.5sui) per CPU-core-hour of requests",
+    "memory-gib-hour": "prices set: MIST per GiB-hour of requested memory",
+    "storage-gib-hour": "prices set: MIST per GiB-hour of bound volume claims",
+    "treasury-share-bps": "prices set: the treasury's share of what is collected, basis points",
     ...CONNECTION_HELP,
   },
   run: (args) =>
@@ -91,6 +100,7 @@ export const clusterCommand: Command = {
         );
         return EXIT.ok;
       },
+      prices: ({ values }, rest) => clusterPrices(values, rest),
       async status({ values }) {
         const session = new Session(values);
         const { packageId, clusterId } = session.connection;

@@ -5,9 +5,10 @@ import { ACTIONS, type Action, DEFAULT_DATA_DIR, KEY_ENV } from "../worker-optio
 
 export const workerCommand: Command = {
   name: "worker",
-  summary: "Run a worker node: stake and register, join the cluster, heartbeat, leave, withdraw.",
+  summary:
+    "Run a worker node: stake and register, join the cluster, heartbeat, leave, withdraw; see and claim what its node earned.",
   usage:
-    "k8s-daas worker register|heartbeat|list|leave|withdraw|run --cluster-id ID [--node-id NAME] [options]",
+    "k8s-daas worker register|heartbeat|list|leave|withdraw|run|earnings|claim --cluster-id ID [--node-id NAME] [options]",
   example:
     "k8s-daas worker run --cluster-id 0x… --node-id gpu-box-1 --stake 2000000000 --mode simulated",
   actions: ACTIONS,

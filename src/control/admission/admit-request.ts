@@ -12,6 +12,8 @@ export interface AdmissionContext {
   clusterId: string;
   /** Pin pod templates to active workers of this cluster (worker placement). */
   placeOnWorkers: boolean;
+  /** The namespace's escrow cannot pay what runs (billing): writes wait for a top-up. */
+  suspended?: boolean;
   policy?: Partial<AdmissionPolicy>;
 }
 
@@ -21,12 +23,24 @@ export type RequestAdmission =
 
 /**
  * Admission as the pipeline runs it, in order: ownership (the requester holds the
- * namespace), the request and payload policy (`admit`), then worker placement. The first
+ * namespace), suspension (no writes while the escrow cannot pay), the request and payload
+ * policy (`admit`), then worker placement. The first
  * refusal is the answer; nothing here touches the cluster.
  */
 export function admitRequest(request: TenantRequest, context: AdmissionContext): RequestAdmission {
   const refused = checkOwnership(request, context.claim);
   if (refused) return { ok: false, rejection: refused };
+  // Reads and deletes stay allowed: a tenant can look and shrink what it is billed for.
+  if (context.suspended && request.method !== "GET" && request.method !== "DELETE") {
+    return {
+      ok: false,
+      rejection: {
+        code: "NAMESPACE_SUSPENDED",
+        statusCode: 402,
+        message: `namespace ${request.namespace} is suspended: its escrow cannot pay for what runs; top it up (k8s-daas escrow deposit AMOUNT -n ${request.namespace})`,
+      },
+    };
+  }
   const admitted = admit(request, context.policy);
   if (!admitted.ok) return admitted;
   return {

@@ -18,6 +18,10 @@ export interface CallArgs {
   string(name: string): string;
   bytes(name: string): Uint8Array;
   u64(name: string): bigint;
+  /** A `vector<String>`. */
+  strings(name: string): string[];
+  /** A `vector<u64>` or `vector<u128>`. */
+  bigints(name: string): bigint[];
   number(name: string): number;
   bool(name: string): boolean;
   address(name: string): string;
@@ -84,6 +88,8 @@ export function entry(
         string: (key) => pure(key) as string,
         bytes: (key) => Uint8Array.from(pure(key) as Iterable<number>),
         u64: (key) => BigInt(pure(key) as string),
+        strings: (key) => [...(pure(key) as Iterable<string>)],
+        bigints: (key) => [...(pure(key) as Iterable<string | number>)].map(BigInt),
         number: (key) => Number(pure(key)),
         bool: (key) => pure(key) === true,
         address: (key) => pure(key) as string,
@@ -135,6 +141,12 @@ export const namespaceKey = (namespace: string) =>
   fieldName("tenancy::NamespaceKey", bcs.string().serialize(namespace).toBytes());
 export const workerKey = (nodeId: string) =>
   fieldName("workers::WorkerKey", bcs.string().serialize(nodeId).toBytes());
+export const billingPricesKey = () => fieldName("billing::PricesKey", new Uint8Array([0]));
+export const billingLedgerKey = () => fieldName("billing::LedgerKey", new Uint8Array([0]));
+export const escrowKey = (namespace: string) =>
+  fieldName("billing::EscrowKey", bcs.string().serialize(namespace).toBytes());
+export const earningsKey = (nodeId: string) =>
+  fieldName("billing::EarningsKey", bcs.string().serialize(nodeId).toBytes());
 
 export { ed25519Verify } from "../signatures.ts";
 

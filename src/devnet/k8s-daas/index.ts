@@ -1,6 +1,7 @@
 import { normalizeSuiAddress } from "@mysten/sui/utils";
 import { objectType } from "../../protocol/objects.ts";
 import type { MovePackage } from "../move-runtime.ts";
+import { billingModule } from "./billing.ts";
 import { clusterModule } from "./cluster.ts";
 import { enclaveModule } from "./enclave.ts";
 import { pureModules } from "./pure.ts";
@@ -35,6 +36,7 @@ export function k8sDaasPackage(packageId: string = DEVNET_PACKAGE_ID): MovePacka
       requests: { ...requestsModule(packageId), ...reads.requests, ...pure.requests },
       workers: { ...workersModule(packageId), ...reads.workers },
       state: stateModule(packageId),
+      billing: billingModule(packageId),
       events: pure.events,
       messages: pure.messages,
       names: pure.names,

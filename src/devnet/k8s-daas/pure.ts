@@ -93,6 +93,8 @@ export function pureModules() {
       cluster_state: payloadConstructor(PAYLOAD_FIELDS.ClusterStatePayload),
       key_rotation: payloadConstructor(PAYLOAD_FIELDS.KeyRotationPayload),
       worker_refusal: payloadConstructor(PAYLOAD_FIELDS.WorkerRefusalPayload),
+      intent_usage_report: constant(INTENT.usageReport),
+      usage_report: payloadConstructor(PAYLOAD_FIELDS.UsageReportPayload),
     },
     requests: {
       expired_status_code: pureFunction([], bcs.u16(), () => EXPIRED_STATUS_CODE),

@@ -182,6 +182,11 @@ export function readModules(packageId: string) {
         str,
         (_ctx, args) => WorkerCapObject.parse(objectContents(args, 0)).node_id,
       ),
+      cap_cluster_id: view(
+        [objectParam("WorkerCap")],
+        bcs.Address,
+        (_ctx, args) => WorkerCapObject.parse(objectContents(args, 0)).cluster_id,
+      ),
     },
   } satisfies Record<string, Record<string, MoveFunction>>;
 }

@@ -1,0 +1,34 @@
+// Pay for what runs: metering of running pods and bound claims per namespace and node,
+// crash-safe billing periods in billing.sqlite, the enclave-signed usage report, and
+// suspension (scale to zero) of namespaces whose escrow cannot pay.
+export { type BillingConfig, DEFAULT_BILLING_CONFIG, resolveBillingConfig } from "./config.ts";
+export {
+  BillingMeter,
+  type BillingMeterOptions,
+  NAMESPACE_SUSPENDED,
+  reportFields,
+} from "./meter.ts";
+export { BillingMetrics } from "./metrics.ts";
+export {
+  BillingStore,
+  type ChainLedger,
+  type MeteringRules,
+  type PeriodRow,
+  type PeriodUsage,
+  periodEndAfter,
+  type Usage,
+} from "./period-store.ts";
+export { bytesOf, cpuMilliCores, QuantityError } from "./quantities.ts";
+export {
+  type PodItem,
+  type PvcItem,
+  type Rates,
+  type Snapshot,
+  takeSnapshot,
+} from "./snapshot.ts";
+export {
+  ANNOTATION_SUSPENDED_CRONJOB,
+  ANNOTATION_SUSPENDED_REPLICAS,
+  resumeWorkloads,
+  suspendWorkloads,
+} from "./suspension.ts";
