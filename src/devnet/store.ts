@@ -1,6 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
+import { immediateTransaction } from "../shared/sqlite.ts";
 import type { ObjectOwner, StoredObject } from "./objects.ts";
 
 /** An event as the ledger keeps it; `seq` is its position in ledger order (the cursor). */
@@ -220,15 +221,7 @@ export class LedgerStore {
 
   /** Runs `write` inside one SQLite transaction: all of it lands, or none. */
   atomically<T>(write: (tx: LedgerWriter) => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = write(this.#writer);
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+    return immediateTransaction(this.#db, () => write(this.#writer));
   }
 
   readonly #writer: LedgerWriter = {

@@ -1,4 +1,5 @@
 import { DatabaseSync } from "node:sqlite";
+import { immediateTransaction } from "../../shared/sqlite.ts";
 import type { Rates, Snapshot } from "./snapshot.ts";
 
 // Billing periods and their metered usage, in their own SQLite file (billing.sqlite in the
@@ -84,15 +85,7 @@ export class BillingStore {
   }
 
   #transaction<T>(work: () => T): T {
-    this.#db.exec("BEGIN IMMEDIATE");
-    try {
-      const result = work();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    }
+    return immediateTransaction(this.#db, work);
   }
 
   /** The period being metered, if any. */

@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 import { DatabaseSync, type StatementSync } from "node:sqlite";
 import type { FollowerCursor } from "../../chain/index.ts";
 import { type DecodedEvent, decodeEvent } from "../../protocol/index.ts";
+import { immediateTransaction } from "../../shared/sqlite.ts";
 
 /** An event the follower delivered, with its identity. */
 export interface InboxEvent {
@@ -79,7 +80,6 @@ export class Inbox {
   readonly #cache = new Map<string, StatementSync>();
   readonly #insertEvent: StatementSync;
   readonly #tables: InboxTables;
-  #inTransaction = false;
 
   constructor(path: string, options: InboxOptions) {
     if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
@@ -176,19 +176,7 @@ export class Inbox {
   }
 
   transaction<T>(work: () => T): T {
-    if (this.#inTransaction) return work();
-    this.#db.exec("BEGIN IMMEDIATE");
-    this.#inTransaction = true;
-    try {
-      const result = work();
-      this.#db.exec("COMMIT");
-      return result;
-    } catch (error) {
-      this.#db.exec("ROLLBACK");
-      throw error;
-    } finally {
-      this.#inTransaction = false;
-    }
+    return immediateTransaction(this.#db, work);
   }
 
   /** Prepares each SQL text once: preparing costs more than running these small queries. */
