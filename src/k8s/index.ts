@@ -31,6 +31,7 @@ export {
 export { impersonatingConfig } from "./impersonation.ts";
 export * from "./labels.ts";
 export { countLabel, objectLabel } from "./outcomes.ts";
+export { openPodLog, type PodLogOptions } from "./pod-logs.ts";
 export { requestIdOf, requestIdWrittenByUs, withRequestId } from "./request-id.ts";
 export * from "./resources.ts";
 export {
@@ -41,6 +42,7 @@ export {
   type RetryPolicy,
   withRetry,
 } from "./retry.ts";
+export { openApiStream } from "./stream-client.ts";
 export {
   ensureTenantNamespace,
   listManagedNamespaces,
@@ -57,6 +59,7 @@ export {
   DEFAULT_TENANT_QUOTA,
   type PolicyRule,
   TENANT_OBJECT_NAMES,
+  TENANT_STREAM_RULES,
   type TenantNamespaceSpec,
   type TenantQuota,
   tenantNamespaceManifests,

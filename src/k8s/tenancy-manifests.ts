@@ -280,8 +280,24 @@ export interface PolicyRule {
 }
 
 /**
- * Exactly `TENANT_RESOURCES`: full verbs on the writable kinds, read on the others, one rule
- * per (API group, access). Nothing else, and nothing cluster-wide (a Role, not a ClusterRole).
+ * The pod subresources a tenant's streams use (logs, exec, attach, port-forward), which
+ * nautilus-control opens as the tenant's ServiceAccount. `get` reads a log; the streaming
+ * ones are upgraded requests the API server authorizes as `create` (and `get` for older
+ * clients' GET upgrade).
+ */
+export const TENANT_STREAM_RULES: readonly PolicyRule[] = [
+  { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+  {
+    apiGroups: [""],
+    resources: ["pods/exec", "pods/attach", "pods/portforward"],
+    verbs: ["get", "create"],
+  },
+];
+
+/**
+ * Exactly `TENANT_RESOURCES` — full verbs on the writable kinds, read on the others, one rule
+ * per (API group, access) — and the stream subresources (`TENANT_STREAM_RULES`). Nothing
+ * else, and nothing cluster-wide (a Role, not a ClusterRole).
  */
 export function tenantRoleRules(): PolicyRule[] {
   const rules = new Map<string, PolicyRule>();
@@ -298,5 +314,12 @@ export function tenantRoleRules(): PolicyRule[] {
     }
     rule.resources.push(type.plural);
   }
-  return [...rules.values()];
+  return [
+    ...rules.values(),
+    ...TENANT_STREAM_RULES.map((rule) => ({
+      apiGroups: [...rule.apiGroups],
+      resources: [...rule.resources],
+      verbs: [...rule.verbs],
+    })),
+  ];
 }

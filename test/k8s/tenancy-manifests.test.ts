@@ -103,7 +103,10 @@ describe("tenant namespace manifests", () => {
         granted.set(`${rule.apiGroups[0]}/${resource}`, rule.verbs);
       }
     }
-    assert.equal(granted.size, TENANT_RESOURCES.length);
+    assert.equal(granted.size, TENANT_RESOURCES.length + 4);
+    assert.deepEqual(granted.get("/pods/log"), ["get"]);
+    for (const sub of ["pods/exec", "pods/attach", "pods/portforward"])
+      assert.deepEqual(granted.get(`/${sub}`), ["get", "create"], sub);
     for (const type of TENANT_RESOURCES) {
       const verbs = granted.get(`${type.group}/${type.plural}`);
       assert.deepEqual(
