@@ -26,6 +26,7 @@ import { type ControlState, openControlState } from "./inbox/index.ts";
 import { ControlMetrics } from "./metrics.ts";
 import { Reporter, RequestPipeline } from "./pipeline/index.ts";
 import { Reconciler } from "./reconciler.ts";
+import { StreamMetrics, StreamsService } from "./streams/index.ts";
 import {
   createWorkerManagement,
   type WorkerControl,
@@ -286,6 +287,15 @@ export async function startNautilusControl(
             },
             clusterId: config.clusterId,
             publicHosts: config.publicHosts,
+            streams: new StreamsService({
+              admin: kubeConfig,
+              namespaces: state.namespaces,
+              limits: {
+                maxConcurrentPerTenant: config.streamsPerTenant,
+                bytesPerSecondPerTenant: config.streamBytesPerSecond,
+              },
+              metrics: new StreamMetrics(metrics.registry),
+            }),
           },
           { host: config.listenHost, port: config.listenPort },
         );

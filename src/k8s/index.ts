@@ -5,6 +5,7 @@
 export {
   type ApiResource,
   type ApiResponse,
+  HttpMethod,
   KubeApiClient,
   type RequestOptions,
   resourcePath,
@@ -30,7 +31,8 @@ export {
 } from "./executor.ts";
 export { impersonatingConfig } from "./impersonation.ts";
 export * from "./labels.ts";
-export { countLabel, objectLabel } from "./outcomes.ts";
+export { tenantApiResource } from "./objects.ts";
+export { countLabel, objectLabel, withoutManagedFields } from "./outcomes.ts";
 export { openPodLog, type PodLogOptions } from "./pod-logs.ts";
 export { requestIdOf, requestIdWrittenByUs, withRequestId } from "./request-id.ts";
 export * from "./resources.ts";
