@@ -7,9 +7,12 @@ import { controlCommand } from "./commands/control.ts";
 import { deleteCommand } from "./commands/delete.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { deployCommand } from "./commands/deploy.ts";
+import { describeCommand } from "./commands/describe.ts";
 import { devnetCommand } from "./commands/devnet.ts";
+import { eventsCommand } from "./commands/events.ts";
 import { getCommand } from "./commands/get.ts";
 import { keysCommand } from "./commands/keys.ts";
+import { logsCommand } from "./commands/logs.ts";
 import { namespaceCommand } from "./commands/namespace.ts";
 import { podCommand } from "./commands/pod.ts";
 import { requestsCommand, resultCommand } from "./commands/requests.ts";
@@ -30,6 +33,9 @@ export const COMMANDS: readonly Command[] = [
   deployCommand,
   getCommand,
   deleteCommand,
+  describeCommand,
+  logsCommand,
+  eventsCommand,
   requestsCommand,
   resultCommand,
   clusterCommand,
