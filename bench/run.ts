@@ -3,13 +3,21 @@ import { chainSuite } from "./suites/chain.ts";
 import { controlSuite } from "./suites/control.ts";
 import { devnetSuite } from "./suites/devnet.ts";
 import { e2eSuite } from "./suites/e2e.ts";
+import { streamsSuite } from "./suites/streams.ts";
 import { workersSuite } from "./suites/workers.ts";
 
 /**
  * `npm run bench [suite…]`: runs the suites (all by default), each measuring our figure and
  * its baseline in the same run, on this machine, then prints a table and BENCH lines.
  */
-const SUITES: readonly Suite[] = [devnetSuite, chainSuite, controlSuite, workersSuite, e2eSuite];
+const SUITES: readonly Suite[] = [
+  devnetSuite,
+  chainSuite,
+  controlSuite,
+  workersSuite,
+  e2eSuite,
+  streamsSuite,
+];
 
 const wanted = process.argv.slice(2);
 const unknown = wanted.filter((name) => !SUITES.some((suite) => suite.name === name));
