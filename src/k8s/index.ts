@@ -33,6 +33,12 @@ export { impersonatingConfig } from "./impersonation.ts";
 export * from "./labels.ts";
 export { tenantApiResource } from "./objects.ts";
 export { countLabel, objectLabel, withoutManagedFields } from "./outcomes.ts";
+export {
+  EXEC_PROTOCOLS,
+  openPodExec,
+  type PodExecOptions,
+  type UpgradedStream,
+} from "./pod-exec.ts";
 export { openPodLog, type PodLogOptions } from "./pod-logs.ts";
 export { requestIdOf, requestIdWrittenByUs, withRequestId } from "./request-id.ts";
 export * from "./resources.ts";

@@ -247,7 +247,7 @@ describe("control: pod logs through the signed API, as the tenant", () => {
       "the probe event is shown",
     );
     for (const event of view.events)
-      assert.deepEqual(event.involvedObject.kind + "/" + event.involvedObject.name, "Pod/web");
+      assert.deepEqual(`${event.involvedObject.kind}/${event.involvedObject.name}`, "Pod/web");
     assert.deepEqual(await refusal(`/v1/namespaces/${ns}/nodes/x`), [400, "STREAM_BAD_REQUEST"]);
   });
 

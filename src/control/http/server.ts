@@ -1,11 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Registry } from "prom-client";
 import type { InboxRequest, RequestStore } from "../inbox/index.ts";
 import type { StreamsService } from "../streams/index.ts";
 import { AuthError, authErrorStatus, RequestAuthenticator } from "./auth.ts";
 import { type ListeningServer, listenOn, sendJson } from "./serve.ts";
-import { isStreamsRoute, serveStreamsRoute } from "./streams-routes.ts";
+import { isStreamsRoute, serveStreamsRoute, serveUpgrade } from "./streams-routes.ts";
 
 /** One readiness condition, e.g. "chain reachable" or "operator gas above threshold". */
 export interface ReadinessCheck {
@@ -61,6 +62,17 @@ export async function startApiServer(
         message: error instanceof Error ? error.message : String(error),
       });
     });
+  });
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    const verify = (path: string, upgrade: IncomingMessage) =>
+      auth.verify("GET", path, {
+        get: (name) => {
+          const value = upgrade.headers[name];
+          return typeof value === "string" ? value : null;
+        },
+      });
+    serveUpgrade(options.streams, verify, req, socket, head).catch(() => socket.destroy());
   });
   const listening = await listenOn(server, listen);
   return {

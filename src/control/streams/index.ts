@@ -1,4 +1,4 @@
-// Tenants' logs, events and object views through nautilus-control, as the tenant's
+// Tenants' logs, events, object views and exec/attach sessions through nautilus-control, as the tenant's
 // ServiceAccount, with per-tenant limits.
 
 export {
@@ -7,6 +7,8 @@ export {
   StreamError,
   type StreamErrorCode,
 } from "./errors.ts";
+export { type ClientUpgrade, refuseUpgrade } from "./exec-bridge.ts";
+export { parseExecQuery } from "./exec-options.ts";
 export {
   DEFAULT_STREAM_LIMITS,
   type StreamLease,

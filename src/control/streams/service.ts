@@ -16,7 +16,9 @@ import {
 import { checkOwnership } from "../admission/ownership.ts";
 import type { NamespaceClaim } from "../inbox/index.ts";
 import { STREAM_END_TRAILER, type StreamEndReason, StreamError } from "./errors.ts";
-import { type StreamLimits, StreamQuota } from "./limits.ts";
+import { bridgeExec, type ClientUpgrade, refuseUpgrade } from "./exec-bridge.ts";
+import { parseExecQuery } from "./exec-options.ts";
+import { type StreamLease, type StreamLimits, StreamQuota } from "./limits.ts";
 import type { StreamMetrics } from "./metrics.ts";
 import { streamErrorFromUpstream } from "./upstream-errors.ts";
 
@@ -134,6 +136,54 @@ export class StreamsService {
       lease.release();
       this.#active.delete(entry);
       resolveDone();
+    }
+  }
+
+  /**
+   * Bridges an upgraded `exec`/`attach` request to the pod as the tenant. A refusal (not the
+   * namespace's holder, RBAC, no such pod, over the stream limit) completes the handshake and
+   * closes with 4000 + the HTTP status and `CODE: message`, which a browser-style WebSocket
+   * client can read (it cannot read a refused handshake's status).
+   */
+  async exec(
+    requester: string,
+    namespace: string,
+    pod: string,
+    subresource: "exec" | "attach",
+    query: URLSearchParams,
+    client: ClientUpgrade,
+  ): Promise<void> {
+    let lease: StreamLease | undefined;
+    try {
+      this.authorize(requester, namespace);
+      if (this.#closing)
+        throw new StreamError("STREAM_UPSTREAM_FAILED", 503, "the control plane is stopping");
+      const options = parseExecQuery(query, subresource);
+      lease = this.quota.acquire(requester);
+      const session = await bridgeExec(
+        this.#options.admin,
+        namespace,
+        pod,
+        subresource,
+        options,
+        client,
+        lease,
+        this.#options.metrics,
+      );
+      const entry = {
+        end: (reason: StreamEndReason) => session.end(reason),
+        done: session.done.then(() => undefined),
+      };
+      this.#active.add(entry);
+      await session.done;
+      this.#active.delete(entry);
+    } catch (error) {
+      const refusal =
+        error instanceof StreamError ? error : streamErrorFromUpstream(error, subresource);
+      this.refused(refusal.code);
+      refuseUpgrade(client, refusal);
+    } finally {
+      lease?.release();
     }
   }
 
