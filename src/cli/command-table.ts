@@ -10,6 +10,7 @@ import { deployCommand } from "./commands/deploy.ts";
 import { describeCommand } from "./commands/describe.ts";
 import { devnetCommand } from "./commands/devnet.ts";
 import { eventsCommand } from "./commands/events.ts";
+import { execCommand } from "./commands/exec.ts";
 import { getCommand } from "./commands/get.ts";
 import { keysCommand } from "./commands/keys.ts";
 import { logsCommand } from "./commands/logs.ts";
@@ -35,6 +36,7 @@ export const COMMANDS: readonly Command[] = [
   deleteCommand,
   describeCommand,
   logsCommand,
+  execCommand,
   eventsCommand,
   requestsCommand,
   resultCommand,

@@ -4,6 +4,7 @@ import type { Signer } from "@mysten/sui/cryptography";
 import { signedHeaders } from "../control/http/auth.ts";
 import { STREAM_END_TRAILER } from "../control/streams/errors.ts";
 import { CliError, EXIT } from "./errors.ts";
+import { type ExecIo, runExecSession } from "./exec-session.ts";
 import { rootMessage } from "./failures.ts";
 
 /** A request as nautilus-control's API shows it (`GET /v1/requests/:id`). */
@@ -145,6 +146,32 @@ export class ControlApi {
     }
     if (signal?.aborted) return "STOPPED";
     return res.trailers[STREAM_END_TRAILER] ?? "STREAM_INTERRUPTED";
+  }
+
+  /**
+   * Runs `command` in a pod (or attaches, with no command) over a WebSocket through the
+   * control plane; resolves with the remote exit code.
+   */
+  async exec(
+    namespace: string,
+    pod: string,
+    options: { command: readonly string[]; container?: string; stdin: boolean; tty: boolean },
+    io: ExecIo,
+  ): Promise<number> {
+    const subresource = options.command.length === 0 ? "attach" : "exec";
+    const url = new URL(
+      `${this.url.replace(/^http/, "ws")}/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/${subresource}`,
+    );
+    for (const arg of options.command) url.searchParams.append("command", arg);
+    if (options.container) url.searchParams.set("container", options.container);
+    url.searchParams.set("stdin", String(options.stdin));
+    url.searchParams.set("tty", String(options.tty));
+    const headers = await signedHeaders(await this.#signer(), {
+      clusterId: this.#clusterId,
+      method: "GET",
+      url: url.href,
+    });
+    return runExecSession(url.href, headers, io);
   }
 
   #unreachable(error: unknown): CliError {

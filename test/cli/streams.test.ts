@@ -38,23 +38,28 @@ function keystoreOf(key: Ed25519Keypair): string {
   return path;
 }
 
-const cli = (args: string[], key = owner) =>
-  runCli([
-    ...args,
-    "--control-url",
-    api.url,
-    "--cluster-id",
-    CLUSTER,
-    // Unused by these commands (they talk to the control plane only), but a connection names one.
-    "--network",
-    "local",
-    "--package-id",
-    `0x${"cd".repeat(32)}`,
-    "--keystore",
-    keystoreOf(key),
-    "--address",
-    key.toSuiAddress(),
-  ]);
+const cli = (args: string[], key = owner, input?: string) =>
+  runCli(
+    [
+      // The connection flags go before any `--` (after it, everything is the command).
+      ...args.slice(0, 1),
+      "--control-url",
+      api.url,
+      "--cluster-id",
+      CLUSTER,
+      // Unused by these commands (they talk to the control plane only), but a connection names one.
+      "--network",
+      "local",
+      "--package-id",
+      `0x${"cd".repeat(32)}`,
+      "--keystore",
+      keystoreOf(key),
+      "--address",
+      key.toSuiAddress(),
+      ...args.slice(1),
+    ],
+    input === undefined ? {} : { input },
+  );
 
 before(async () => {
   kc = (await testCluster()).kubeConfig();
@@ -156,6 +161,35 @@ describe("cli: logs, events, describe", () => {
     assert.equal(described.code, 0, described.stderr);
     assert.match(described.stdout, /^apiVersion: v1\nkind: Pod\nmetadata:\n {2}name: web\n/);
     assert.match(described.stdout, /\nEvents:\n\s+LAST SEEN[^\n]*\n[\s\S]*Scheduled\s+pod\/web/);
+  });
+
+  it("exec runs the command and exits with its exit code; -i carries stdin", async () => {
+    const run = await cli([
+      "exec",
+      "web",
+      "-n",
+      ns,
+      "--",
+      "sh",
+      "-c",
+      "echo out; echo err >&2; exit 7",
+    ]);
+    assert.equal(run.code, 7, run.stderr);
+    assert.equal(run.stdout, "out\n");
+    assert.equal(run.stderr, "err\n");
+    const input = "typed by the user\n";
+    const piped = await cli(
+      ["exec", "web", "-n", ns, "-i", "--", "head", "-c", String(input.length)],
+      owner,
+      input,
+    );
+    assert.equal(piped.code, 0, piped.stderr);
+    assert.equal(piped.stdout, input);
+    const refused = await cli(["exec", "web", "-n", strangerNs, "--", "true"]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /NAMESPACE_NOT_OWNED/);
+    const noCommand = await cli(["exec", "web", "-n", ns]);
+    assert.equal(noCommand.code, 2);
   });
 
   it("bad flags are usage errors before anything is sent", async () => {
