@@ -16,6 +16,7 @@ import { keysCommand } from "./commands/keys.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { namespaceCommand } from "./commands/namespace.ts";
 import { podCommand } from "./commands/pod.ts";
+import { portForwardCommand } from "./commands/port-forward.ts";
 import { requestsCommand, resultCommand } from "./commands/requests.ts";
 import { upCommand } from "./commands/up.ts";
 import { versionCommand } from "./commands/version.ts";
@@ -37,6 +38,7 @@ export const COMMANDS: readonly Command[] = [
   describeCommand,
   logsCommand,
   execCommand,
+  portForwardCommand,
   eventsCommand,
   requestsCommand,
   resultCommand,

@@ -36,6 +36,8 @@ export { countLabel, objectLabel, withoutManagedFields } from "./outcomes.ts";
 export {
   EXEC_PROTOCOLS,
   openPodExec,
+  openPodPortForward,
+  PORT_FORWARD_PROTOCOLS,
   type PodExecOptions,
   type UpgradedStream,
 } from "./pod-exec.ts";

@@ -39,18 +39,44 @@ export async function openPodExec(
   options: PodExecOptions,
   protocols: readonly string[] = EXEC_PROTOCOLS,
 ): Promise<UpgradedStream> {
+  const query = new URLSearchParams();
+  if (subresource === "exec") for (const arg of options.command ?? []) query.append("command", arg);
+  if (options.container) query.set("container", options.container);
+  query.set("stdin", String(options.stdin));
+  query.set("stdout", "true");
+  query.set("stderr", String(!options.tty));
+  query.set("tty", String(options.tty));
+  return upgradePodSubresource(admin, namespace, pod, subresource, query, protocols);
+}
+
+/** The channel protocol of `pods/portforward` over a WebSocket (a data and an error channel per port). */
+export const PORT_FORWARD_PROTOCOLS = ["v4.channel.k8s.io"] as const;
+
+/** Opens `pods/portforward` to one port as the namespace's tenant ServiceAccount. */
+export function openPodPortForward(
+  admin: KubeConfig,
+  namespace: string,
+  pod: string,
+  port: number,
+): Promise<UpgradedStream> {
+  const query = new URLSearchParams({ ports: String(port) });
+  return upgradePodSubresource(admin, namespace, pod, "portforward", query, PORT_FORWARD_PROTOCOLS);
+}
+
+async function upgradePodSubresource(
+  admin: KubeConfig,
+  namespace: string,
+  pod: string,
+  subresource: string,
+  query: URLSearchParams,
+  protocols: readonly string[],
+): Promise<UpgradedStream> {
   const config = impersonatingConfig(admin, tenantUser(namespace));
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new K8sError("K8S_CONFIG_INVALID", "kubeconfig has no current cluster");
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/${subresource}`;
   const url = new URL(cluster.server.replace(/\/+$/, "") + path);
-  if (subresource === "exec")
-    for (const arg of options.command ?? []) url.searchParams.append("command", arg);
-  if (options.container) url.searchParams.set("container", options.container);
-  url.searchParams.set("stdin", String(options.stdin));
-  url.searchParams.set("stdout", "true");
-  url.searchParams.set("stderr", String(!options.tty));
-  url.searchParams.set("tty", String(options.tty));
+  url.search = query.toString();
   const key = randomBytes(16).toString("base64");
   const request: RequestOptions = {
     method: "GET",

@@ -15,7 +15,9 @@ const LOG = new RegExp(`^/v1/namespaces/(${DNS_LABEL})/pods/(${DNS_SUBDOMAIN})/l
 const EVENTS = new RegExp(`^/v1/namespaces/(${DNS_LABEL})/events$`);
 const OBJECT = new RegExp(`^/v1/namespaces/(${DNS_LABEL})/([a-z0-9.]{1,100})/(${DNS_SUBDOMAIN})$`);
 
-const EXEC = new RegExp(`^/v1/namespaces/(${DNS_LABEL})/pods/(${DNS_SUBDOMAIN})/(exec|attach)$`);
+const EXEC = new RegExp(
+  `^/v1/namespaces/(${DNS_LABEL})/pods/(${DNS_SUBDOMAIN})/(exec|attach|portforward)$`,
+);
 
 /**
  * An upgrade request: `GET /v1/namespaces/<ns>/pods/<pod>/exec?command=…&stdin&tty` or
@@ -68,7 +70,7 @@ export async function serveUpgrade(
     requester,
     match[1],
     match[2],
-    match[3] as "exec" | "attach",
+    match[3] as "exec" | "attach" | "portforward",
     url.searchParams,
     client,
   );

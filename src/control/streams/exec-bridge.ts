@@ -1,6 +1,5 @@
 import type { Duplex } from "node:stream";
-import type { KubeConfig } from "@kubernetes/client-node";
-import { EXEC_PROTOCOLS, openPodExec, type PodExecOptions } from "../../k8s/index.ts";
+import { EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS, type UpgradedStream } from "../../k8s/index.ts";
 import { StreamError } from "./errors.ts";
 import type { StreamLease } from "./limits.ts";
 import type { StreamMetrics } from "./metrics.ts";
@@ -21,7 +20,8 @@ export function refuseUpgrade(
   client: ClientUpgrade,
   error: StreamError | { code: string; statusCode: number; message: string },
 ): void {
-  const protocol = client.protocols.find((p) => (EXEC_PROTOCOLS as readonly string[]).includes(p));
+  const known: readonly string[] = [...EXEC_PROTOCOLS, ...PORT_FORWARD_PROTOCOLS];
+  const protocol = client.protocols.find((p) => known.includes(p));
   completeHandshake(client, protocol);
   new WebSocketPeer(client.socket, "server").close(
     4000 + error.statusCode,
@@ -56,23 +56,20 @@ export interface ExecSession {
  * passed through unchanged both ways, output metered by the tenant's byte rate.
  */
 export async function bridgeExec(
-  admin: KubeConfig,
-  namespace: string,
-  pod: string,
-  subresource: "exec" | "attach",
-  options: PodExecOptions,
+  kind: "exec" | "attach" | "portforward",
+  what: string,
+  supported: readonly string[],
+  open: (protocols: readonly string[]) => Promise<UpgradedStream>,
   client: ClientUpgrade,
   lease: StreamLease,
   metrics: StreamMetrics | undefined,
 ): Promise<ExecSession> {
-  const offered = EXEC_PROTOCOLS.filter((p) => client.protocols.includes(p));
+  const offered = supported.filter((p) => client.protocols.includes(p));
   if (offered.length === 0)
-    throw new StreamError("STREAM_BAD_REQUEST", 400, `offer one of ${EXEC_PROTOCOLS.join(", ")}`);
-  const upstream = await openPodExec(admin, namespace, pod, subresource, options, offered).catch(
-    (error: unknown) => {
-      throw streamErrorFromUpstream(error, `${subresource} in pod ${namespace}/${pod}`);
-    },
-  );
+    throw new StreamError("STREAM_BAD_REQUEST", 400, `offer one of ${supported.join(", ")}`);
+  const upstream = await open(offered).catch((error: unknown) => {
+    throw streamErrorFromUpstream(error, what);
+  });
   completeHandshake(client, upstream.protocol);
   const tenant = new WebSocketPeer(client.socket, "server", client.head);
   const api = new WebSocketPeer(upstream.socket, "client", upstream.head);
@@ -88,16 +85,16 @@ export async function bridgeExec(
     pending = pending.then(async () => {
       await lease.spend(message.payload.length);
       fromPod += message.payload.length;
-      metrics?.bytes.inc({ kind: subresource }, message.payload.length);
+      metrics?.bytes.inc({ kind: kind }, message.payload.length);
       tenant.send(message.payload, message.opcode);
     });
   };
-  metrics?.open.inc({ kind: subresource });
+  metrics?.open.inc({ kind: kind });
   const done = new Promise<{ toPod: number; fromPod: number }>((resolve) => {
     let closed = 0;
     const onClosed = (): void => {
       if (++closed < 2) return;
-      metrics?.open.dec({ kind: subresource });
+      metrics?.open.dec({ kind: kind });
       resolve({ toPod, fromPod });
     };
     api.onClose = (code, reason) => {

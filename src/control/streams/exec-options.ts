@@ -30,6 +30,18 @@ export function parseExecQuery(
   };
 }
 
+/** `portforward` query → the one pod port to forward (`ports=N`, 1..65535). */
+export function parsePortQuery(query: URLSearchParams): number {
+  for (const key of query.keys()) {
+    if (key !== "ports") throw bad(`unknown port-forward option '${key}'`);
+  }
+  const ports = query.getAll("ports");
+  const port = Number(ports[0]);
+  if (ports.length !== 1 || !/^\d{1,5}$/.test(ports[0] ?? "") || port < 1 || port > 65_535)
+    throw bad("port-forward takes one port, 1 to 65535 (one session per connection)");
+  return port;
+}
+
 function flag(query: URLSearchParams, name: string): boolean {
   const value = query.get(name);
   if (value === null || value === "false") return false;

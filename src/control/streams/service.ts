@@ -2,22 +2,27 @@ import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
 import {
+  EXEC_PROTOCOLS,
   HttpMethod,
   impersonatingConfig,
   KubeApiClient,
+  openPodExec,
   openPodLog,
+  openPodPortForward,
+  PORT_FORWARD_PROTOCOLS,
   type PodLogOptions,
   resourcePath,
   tenantApiResource,
   tenantResource,
   tenantUser,
+  type UpgradedStream,
   withoutManagedFields,
 } from "../../k8s/index.ts";
 import { checkOwnership } from "../admission/ownership.ts";
 import type { NamespaceClaim } from "../inbox/index.ts";
 import { STREAM_END_TRAILER, type StreamEndReason, StreamError } from "./errors.ts";
 import { bridgeExec, type ClientUpgrade, refuseUpgrade } from "./exec-bridge.ts";
-import { parseExecQuery } from "./exec-options.ts";
+import { parseExecQuery, parsePortQuery } from "./exec-options.ts";
 import { type StreamLease, type StreamLimits, StreamQuota } from "./limits.ts";
 import type { StreamMetrics } from "./metrics.ts";
 import { streamErrorFromUpstream } from "./upstream-errors.ts";
@@ -149,7 +154,7 @@ export class StreamsService {
     requester: string,
     namespace: string,
     pod: string,
-    subresource: "exec" | "attach",
+    subresource: "exec" | "attach" | "portforward",
     query: URLSearchParams,
     client: ClientUpgrade,
   ): Promise<void> {
@@ -158,14 +163,25 @@ export class StreamsService {
       this.authorize(requester, namespace);
       if (this.#closing)
         throw new StreamError("STREAM_UPSTREAM_FAILED", 503, "the control plane is stopping");
-      const options = parseExecQuery(query, subresource);
+      const admin = this.#options.admin;
+      const what = `${subresource} in pod ${namespace}/${pod}`;
+      let open: (protocols: readonly string[]) => Promise<UpgradedStream>;
+      let supported: readonly string[];
+      if (subresource === "portforward") {
+        const port = parsePortQuery(query);
+        supported = PORT_FORWARD_PROTOCOLS;
+        open = () => openPodPortForward(admin, namespace, pod, port);
+      } else {
+        const options = parseExecQuery(query, subresource);
+        supported = EXEC_PROTOCOLS;
+        open = (protocols) => openPodExec(admin, namespace, pod, subresource, options, protocols);
+      }
       lease = this.quota.acquire(requester);
       const session = await bridgeExec(
-        this.#options.admin,
-        namespace,
-        pod,
         subresource,
-        options,
+        what,
+        supported,
+        open,
         client,
         lease,
         this.#options.metrics,

@@ -15,6 +15,7 @@ import type { ClusterLayout } from "./paths.ts";
  *   API server's exec protocol is genuine, the "container" is the host (loopback-only test
  *   cluster, never production).
  * - attach: reads the same log file.
+ * - port-forward: every port of every pod is an echo (`cat` on the forwarded stream).
  */
 export function kwokDebuggingConfig(layout: ClusterLayout): string {
   const log = JSON.stringify(layout.simulatedContainerLog);
@@ -45,6 +46,14 @@ metadata:
 spec:
   attaches:
     - logsFile: ${log}
+---
+apiVersion: kwok.x-k8s.io/v1alpha1
+kind: ClusterPortForward
+metadata:
+  name: kube-testenv-port-forward
+spec:
+  forwards:
+    - command: ["cat"]
 `;
 }
 
