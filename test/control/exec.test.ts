@@ -1,4 +1,7 @@
 import assert from "node:assert/strict";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -7,7 +10,7 @@ import { runExecSession } from "../../src/cli/exec-session.ts";
 import { signedHeaders } from "../../src/control/http/auth.ts";
 import { type ApiServer, startApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
-import { StreamMetrics, StreamsService } from "../../src/control/streams/index.ts";
+import { SessionAudit, StreamMetrics, StreamsService } from "../../src/control/streams/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
 import { provisionTenant } from "../k8s/executor-fixtures.ts";
 import { runningPod } from "../k8s/stream-fixtures.ts";
@@ -81,6 +84,9 @@ before(async () => {
         admin: kc,
         namespaces: claims,
         metrics: new StreamMetrics(registry),
+        audit: new SessionAudit(
+          join(mkdtempSync(join(tmpdir(), "k8s-daas-audit-")), "sessions.sqlite"),
+        ),
       }),
     },
     { host: "127.0.0.1", port: 0 },
@@ -122,5 +128,30 @@ describe("control: exec over a WebSocket, bridged to the API server as the tenan
       { code: "AUTH_MISSING" },
     );
     await assert.rejects(exec(ns, []), { code: "STREAM_BAD_REQUEST" });
+  });
+
+  it("records every session (who, pod, command, start, end, bytes); /v1/sessions lists only the requester's", async () => {
+    await exec(ns, ["sh", "-c", "echo audited"]);
+    const list = async (key: Ed25519Keypair) => {
+      const url = `${api.url}/v1/sessions`;
+      const headers = await signedHeaders(key, { clusterId: CLUSTER, method: "GET", url });
+      const response = await fetch(url, { headers });
+      assert.equal(response.status, 200);
+      return ((await response.json()) as { sessions: Record<string, unknown>[] }).sessions;
+    };
+    const mine = await list(owner);
+    const latest = mine[0];
+    assert.ok(latest);
+    assert.equal(latest.kind, "exec");
+    assert.equal(latest.requester, owner.toSuiAddress());
+    assert.equal(latest.namespace, ns);
+    assert.equal(latest.pod, "web");
+    assert.equal(latest.command, "sh -c echo audited");
+    assert.ok(typeof latest.endedAt === "string" && latest.endedAt >= String(latest.startedAt));
+    assert.ok(Number(latest.bytesOut) >= "audited\n".length);
+    // Earlier sessions of this file are there too; refused ones are not sessions.
+    assert.ok(mine.length >= 4, `sessions: ${mine.length}`);
+    assert.deepEqual(await list(stranger), []);
+    assert.match(await registry.metrics(), /k8s_daas_stream_sessions_total\{kind="exec"\} [1-9]/);
   });
 });

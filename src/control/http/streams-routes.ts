@@ -76,9 +76,9 @@ export async function serveUpgrade(
   );
 }
 
-/** Whether `path` is one of the tenant read/stream routes (all under /v1/namespaces/). */
+/** Whether `path` is one of the tenant read/stream routes (under /v1/namespaces/, /v1/sessions). */
 export function isStreamsRoute(path: string): boolean {
-  return path.startsWith("/v1/namespaces/");
+  return path.startsWith("/v1/namespaces/") || path === "/v1/sessions";
 }
 
 /**
@@ -98,6 +98,10 @@ export async function serveStreamsRoute(
 ): Promise<void> {
   try {
     const path = url.pathname;
+    if (path === "/v1/sessions") {
+      const limit = Math.min(Number(url.searchParams.get("limit") ?? 50) || 50, 200);
+      return sendJson(res, 200, { sessions: streams.sessions(requester, limit) });
+    }
     const log = LOG.exec(path);
     if (log?.[1] && log[2]) {
       const options = parseLogQuery(url.searchParams);

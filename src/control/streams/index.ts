@@ -1,6 +1,7 @@
 // Tenants' logs, events, object views and exec/attach sessions through nautilus-control, as the tenant's
 // ServiceAccount, with per-tenant limits.
 
+export { SessionAudit, type SessionRecord } from "./audit.ts";
 export {
   STREAM_END_TRAILER,
   type StreamEndReason,

@@ -5,6 +5,7 @@ export class StreamMetrics {
   readonly open: Gauge<"kind">;
   readonly bytes: Counter<"kind">;
   readonly refused: Counter<"code">;
+  readonly sessions: Counter<"kind">;
 
   constructor(registry: Registry) {
     this.open = new Gauge({
@@ -16,6 +17,12 @@ export class StreamMetrics {
     this.bytes = new Counter({
       name: "k8s_daas_stream_bytes_total",
       help: "Bytes carried to tenants by streams",
+      labelNames: ["kind"],
+      registers: [registry],
+    });
+    this.sessions = new Counter({
+      name: "k8s_daas_stream_sessions_total",
+      help: "exec, attach and port-forward sessions opened (each also in the session audit)",
       labelNames: ["kind"],
       registers: [registry],
     });

@@ -20,6 +20,7 @@ import {
 } from "../../k8s/index.ts";
 import { checkOwnership } from "../admission/ownership.ts";
 import type { NamespaceClaim } from "../inbox/index.ts";
+import type { SessionAudit, SessionRecord } from "./audit.ts";
 import { STREAM_END_TRAILER, type StreamEndReason, StreamError } from "./errors.ts";
 import { bridgeExec, type ClientUpgrade, refuseUpgrade } from "./exec-bridge.ts";
 import { parseExecQuery, parsePortQuery } from "./exec-options.ts";
@@ -36,6 +37,8 @@ export interface StreamsOptions {
   /** How often a follower checks that its pod and its namespace claim still stand. */
   readonly superviseIntervalMs?: number;
   readonly metrics?: StreamMetrics;
+  /** Where exec/attach/port-forward sessions are recorded; absent, they are not. */
+  readonly audit?: SessionAudit;
 }
 
 const DEFAULT_SUPERVISE_MS = 2_000;
@@ -177,6 +180,8 @@ export class StreamsService {
         open = (protocols) => openPodExec(admin, namespace, pod, subresource, options, protocols);
       }
       lease = this.quota.acquire(requester);
+      const command =
+        subresource === "exec" ? query.getAll("command").join(" ") : (query.get("ports") ?? "");
       const session = await bridgeExec(
         subresource,
         what,
@@ -191,7 +196,12 @@ export class StreamsService {
         done: session.done.then(() => undefined),
       };
       this.#active.add(entry);
-      await session.done;
+      const audit = this.#options.audit;
+      const recordId = audit?.started({ requester, kind: subresource, namespace, pod, command });
+      this.#options.metrics?.sessions.inc({ kind: subresource });
+      const bytes = await session.done;
+      if (recordId !== undefined)
+        audit?.ended(recordId, { bytesIn: bytes.toPod, bytesOut: bytes.fromPod });
       this.#active.delete(entry);
     } catch (error) {
       const refusal =
@@ -201,6 +211,11 @@ export class StreamsService {
     } finally {
       lease?.release();
     }
+  }
+
+  /** The requester's own recorded sessions, newest first. */
+  sessions(requester: string, limit: number): SessionRecord[] {
+    return this.#options.audit?.byRequester(requester, limit) ?? [];
   }
 
   /** The namespace's events (oldest first), optionally only those about one object. */
