@@ -165,6 +165,9 @@ export async function startNautilusControl(
         owner: claim.owner,
         clusterId: config.clusterId,
         claimId: claim.capId,
+        ...(config.ingressControllerNamespace
+          ? { ingressControllerNamespace: config.ingressControllerNamespace }
+          : {}),
       });
     },
     reporter,

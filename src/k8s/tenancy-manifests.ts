@@ -89,6 +89,12 @@ export interface TenantNamespaceSpec {
   readonly claimId: string;
   readonly quota?: TenantQuota;
   readonly limits?: ContainerLimits;
+  /**
+   * The namespace the cluster's ingress controller runs in: its pods (and only they, besides
+   * the tenant's own) may reach the tenant's pods, so an Ingress can route to a Service.
+   * Absent: no ingress from outside the namespace.
+   */
+  readonly ingressControllerNamespace?: string;
 }
 
 export interface Manifest {
@@ -127,6 +133,7 @@ export const TENANT_OBJECT_NAMES = {
   denyAll: "k8s-daas-default-deny",
   sameNamespace: "k8s-daas-allow-same-namespace",
   dns: "k8s-daas-allow-dns",
+  ingressController: "k8s-daas-allow-ingress-controller",
   role: "k8s-daas-tenant",
   roleBinding: "k8s-daas-tenant",
 } as const;
@@ -222,6 +229,27 @@ export function tenantNamespaceManifests(spec: TenantNamespaceSpec): Manifest[] 
         },
       ],
     }),
+    ...(spec.ingressControllerNamespace
+      ? [
+          networkPolicy(metadata(TENANT_OBJECT_NAMES.ingressController), {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [
+              {
+                from: [
+                  {
+                    namespaceSelector: {
+                      matchLabels: {
+                        "kubernetes.io/metadata.name": spec.ingressControllerNamespace,
+                      },
+                    },
+                  },
+                ],
+              },
+            ],
+          }),
+        ]
+      : []),
     // Nothing runs as this account; it is only the identity the executor impersonates.
     serviceAccount(metadata(TENANT_SERVICE_ACCOUNT)),
     // Tenant pods run as "default". Applying it ourselves means a pod created right after

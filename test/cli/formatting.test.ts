@@ -1,10 +1,10 @@
 // The CLI's pure pieces: tables, kinds, manifest parsing, result codes, amounts.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { objectTable } from "../../src/cli/commands/object-table.ts";
 import { CliError, EXIT } from "../../src/cli/errors.ts";
 import { parseManifests, resourceOf } from "../../src/cli/manifests.ts";
 import { age, formatTable, sui } from "../../src/cli/output.ts";
-import { objectTable } from "../../src/cli/commands/object-table.ts";
 import { errorCodeOf } from "../../src/cli/request-flow.ts";
 
 function refusal(run: () => unknown): CliError {
