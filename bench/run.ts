@@ -5,6 +5,7 @@ import { controlSuite } from "./suites/control.ts";
 import { devnetSuite } from "./suites/devnet.ts";
 import { e2eSuite } from "./suites/e2e.ts";
 import { sealingSuite } from "./suites/sealing.ts";
+import { streamsSuite } from "./suites/streams.ts";
 import { workersSuite } from "./suites/workers.ts";
 
 /**
@@ -19,6 +20,7 @@ const SUITES: readonly Suite[] = [
   e2eSuite,
   sealingSuite,
   billingSuite,
+  streamsSuite,
 ];
 
 const wanted = process.argv.slice(2);

@@ -8,12 +8,17 @@ import { controlCommand } from "./commands/control.ts";
 import { deleteCommand } from "./commands/delete.ts";
 import { demoCommand } from "./commands/demo.ts";
 import { deployCommand } from "./commands/deploy.ts";
+import { describeCommand } from "./commands/describe.ts";
 import { devnetCommand } from "./commands/devnet.ts";
+import { eventsCommand } from "./commands/events.ts";
+import { execCommand } from "./commands/exec.ts";
 import { getCommand } from "./commands/get.ts";
 import { keysCommand } from "./commands/keys.ts";
+import { logsCommand } from "./commands/logs.ts";
 import { namespaceCommand } from "./commands/namespace.ts";
 import { packageCommand } from "./commands/package.ts";
 import { podCommand } from "./commands/pod.ts";
+import { portForwardCommand } from "./commands/port-forward.ts";
 import { requestsCommand, resultCommand } from "./commands/requests.ts";
 import { upCommand } from "./commands/up.ts";
 import { versionCommand } from "./commands/version.ts";
@@ -34,6 +39,11 @@ export const COMMANDS: readonly Command[] = [
   deployCommand,
   getCommand,
   deleteCommand,
+  describeCommand,
+  logsCommand,
+  execCommand,
+  portForwardCommand,
+  eventsCommand,
   requestsCommand,
   resultCommand,
   clusterCommand,

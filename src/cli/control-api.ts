@@ -1,6 +1,10 @@
+import { request as httpRequest, type IncomingMessage } from "node:http";
+import { request as httpsRequest } from "node:https";
 import type { Signer } from "@mysten/sui/cryptography";
 import { signedHeaders } from "../control/http/auth.ts";
+import { STREAM_END_TRAILER } from "../control/streams/errors.ts";
 import { CliError, EXIT } from "./errors.ts";
+import { type ExecIo, runExecSession } from "./exec-session.ts";
 import { rootMessage } from "./failures.ts";
 
 /** A request as nautilus-control's API shows it (`GET /v1/requests/:id`). */
@@ -72,6 +76,116 @@ export class ControlApi {
     return { text, body };
   }
 
+  /** The namespace's events, oldest first (as the API server's Event objects). */
+  async events(namespace: string): Promise<unknown[]> {
+    const { body } = await this.#get(
+      `/v1/namespaces/${encodeURIComponent(namespace)}/events`,
+      true,
+    );
+    return (body as { items: unknown[] }).items;
+  }
+
+  /** One object as the tenant reads it, and the events about it. */
+  async describe(
+    namespace: string,
+    plural: string,
+    name: string,
+  ): Promise<{ object: unknown; events: unknown[] }> {
+    const path = `/v1/namespaces/${encodeURIComponent(namespace)}/${plural}/${encodeURIComponent(name)}`;
+    return (await this.#get(path, true)).body as { object: unknown; events: unknown[] };
+  }
+
+  /**
+   * Streams a pod's log into `sink` until the control plane ends it; resolves with the end
+   * reason it gave (`EOF`, `POD_GONE`, `NAMESPACE_RELEASED`, `CONTROL_STOPPING`, ...). A
+   * connection lost mid-stream is `STREAM_INTERRUPTED`; `signal` stops reading (resolves).
+   */
+  async podLog(
+    namespace: string,
+    pod: string,
+    query: Readonly<Record<string, string | undefined>>,
+    sink: (chunk: Buffer) => void,
+    signal?: AbortSignal,
+  ): Promise<string> {
+    const url = new URL(
+      `${this.url}/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/log`,
+    );
+    for (const [key, value] of Object.entries(query)) {
+      if (value !== undefined) url.searchParams.set(key, value);
+    }
+    const headers = await signedHeaders(await this.#signer(), {
+      clusterId: this.#clusterId,
+      method: "GET",
+      url: url.href,
+    });
+    const res = await new Promise<IncomingMessage>((resolve, reject) => {
+      const send = url.protocol === "https:" ? httpsRequest : httpRequest;
+      const req = send(url, { headers }, resolve);
+      req.on("error", (error) => reject(this.#unreachable(error)));
+      req.end();
+    });
+    if (res.statusCode !== 200) {
+      let text = "";
+      for await (const chunk of res as AsyncIterable<Buffer>) text += chunk.toString();
+      throw refusal(res.statusCode ?? 0, text);
+    }
+    const stop = (): void => {
+      res.destroy();
+    };
+    signal?.addEventListener("abort", stop, { once: true });
+    try {
+      for await (const chunk of res as AsyncIterable<Buffer>) sink(chunk);
+    } catch (error) {
+      if (signal?.aborted) return "STOPPED";
+      throw new CliError("STREAM_INTERRUPTED", `the log stream broke off (${rootMessage(error)})`, {
+        exitCode: EXIT.unavailable,
+        cause: error,
+      });
+    } finally {
+      signal?.removeEventListener("abort", stop);
+    }
+    if (signal?.aborted) return "STOPPED";
+    return res.trailers[STREAM_END_TRAILER] ?? "STREAM_INTERRUPTED";
+  }
+
+  /**
+   * Runs `command` in a pod (or attaches, with no command) over a WebSocket through the
+   * control plane; resolves with the remote exit code.
+   */
+  async exec(
+    namespace: string,
+    pod: string,
+    options: { command: readonly string[]; container?: string; stdin: boolean; tty: boolean },
+    io: ExecIo,
+  ): Promise<number> {
+    const subresource = options.command.length === 0 ? "attach" : "exec";
+    const url = new URL(
+      `${this.url.replace(/^http/, "ws")}/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/${subresource}`,
+    );
+    for (const arg of options.command) url.searchParams.append("command", arg);
+    if (options.container) url.searchParams.set("container", options.container);
+    url.searchParams.set("stdin", String(options.stdin));
+    url.searchParams.set("tty", String(options.tty));
+    const headers = await signedHeaders(await this.#signer(), {
+      clusterId: this.#clusterId,
+      method: "GET",
+      url: url.href,
+    });
+    return runExecSession(url.href, headers, io);
+  }
+
+  #unreachable(error: unknown): CliError {
+    return new CliError(
+      "CONTROL_UNREACHABLE",
+      `nautilus-control does not answer at ${this.url} (${rootMessage(error)})`,
+      {
+        hint: "start the local stack with 'k8s-daas up', or pass --control-url",
+        exitCode: EXIT.unavailable,
+        cause: error,
+      },
+    );
+  }
+
   async #get(
     pathAndQuery: string,
     signed: boolean,
@@ -125,4 +239,18 @@ export class ControlApi {
     }
     return { status: response.status, text, body };
   }
+}
+
+/** A refusal from the control plane as a CliError carrying its code. */
+function refusal(status: number, text: string): CliError {
+  let problem: { error?: string; message?: string } = {};
+  try {
+    problem = JSON.parse(text) as typeof problem;
+  } catch {
+    // not JSON: the text is the message
+  }
+  return new CliError(
+    problem.error ?? `HTTP_${status}`,
+    `nautilus-control: ${problem.message ?? text.trim()}`,
+  );
 }

@@ -4,6 +4,8 @@ import { versionCommand } from "./commands/version.ts";
 import { CliError, EXIT } from "./errors.ts";
 import { toCliError } from "./failures.ts";
 
+const NAME_WIDTH = Math.max(...COMMANDS.map((command) => command.name.length));
+
 function mainHelp(): string {
   return [
     "k8s-daas: Kubernetes as a service, governed by the Sui blockchain.",
@@ -11,7 +13,8 @@ function mainHelp(): string {
     "Usage: k8s-daas <command> [options]       k8s-daas --version",
     "",
     "Commands:",
-    ...COMMANDS.map((command) => `  ${command.name.padEnd(12)} ${command.summary}`),
+    // Names padded to the longest one, so at least two spaces always separate the columns.
+    ...COMMANDS.map((command) => `  ${command.name.padEnd(NAME_WIDTH)}  ${command.summary}`),
     "",
     "Run 'k8s-daas <command> --help' for a command's options and an example.",
     "",

@@ -5,6 +5,7 @@ import { parse as parseYaml } from "yaml";
 import { isNetworkValue, NETWORK_CHOICES } from "../chain/network-names.ts";
 import { isDnsSubdomain } from "../protocol/index.ts";
 import { DEFAULT_ADMISSION_POLICY } from "./admission/policy.ts";
+import { DEFAULT_STREAM_LIMITS } from "./streams/limits.ts";
 
 /**
  * nautilus-control's configuration, from (lowest to highest precedence) built-in defaults,
@@ -51,6 +52,15 @@ export interface ControlConfig {
   allowedPriorityClasses: readonly string[];
   /** The most items one list request returns (its `limit` may be lower). */
   maxListItems: number;
+  /**
+   * The namespace of the cluster's ingress controller, let into every tenant namespace by a
+   * NetworkPolicy (empty: none, tenants' Services are not reachable through an Ingress).
+   */
+  ingressControllerNamespace: string;
+  /** Log followers (and other streams) one tenant may hold open at once. */
+  streamsPerTenant: number;
+  /** Bytes per second one tenant's streams may carry together; faster output is delayed. */
+  streamBytesPerSecond: number;
   /** With `--k3s`: let tenant pods run on the k3s server node (untainted). Off by default. */
   allowWorkloadsOnServer: boolean;
 }
@@ -89,6 +99,9 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "appsDomain",
   "allowedPriorityClasses",
   "maxListItems",
+  "ingressControllerNamespace",
+  "streamsPerTenant",
+  "streamBytesPerSecond",
   "allowWorkloadsOnServer",
 ];
 
@@ -114,6 +127,9 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     appsDomain: DEFAULT_ADMISSION_POLICY.appsDomain,
     allowedPriorityClasses: [],
     maxListItems: DEFAULT_ADMISSION_POLICY.maxListItems,
+    ingressControllerNamespace: "",
+    streamsPerTenant: DEFAULT_STREAM_LIMITS.maxConcurrentPerTenant,
+    streamBytesPerSecond: DEFAULT_STREAM_LIMITS.bytesPerSecondPerTenant,
     allowWorkloadsOnServer: false,
   };
 }
@@ -208,6 +224,15 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
   }
   const dataDir = resolve(text("dataDir", true) ?? ".data/control");
   const publicHosts = hostList(merged.publicHosts, problems);
+  const ingressControllerNamespace = text("ingressControllerNamespace", false) ?? "";
+  if (
+    ingressControllerNamespace &&
+    !/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/.test(ingressControllerNamespace)
+  ) {
+    problems.push(
+      `ingressControllerNamespace must be a namespace name, got "${ingressControllerNamespace}"`,
+    );
+  }
   const appsDomain = text("appsDomain", true) ?? DEFAULT_ADMISSION_POLICY.appsDomain;
   if (!isDnsSubdomain(appsDomain)) {
     problems.push(`appsDomain must be a DNS name, got "${appsDomain}"`);
@@ -244,6 +269,9 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     appsDomain,
     allowedPriorityClasses,
     maxListItems: integer("maxListItems", 1, 10_000),
+    ingressControllerNamespace,
+    streamsPerTenant: integer("streamsPerTenant", 1, 10_000),
+    streamBytesPerSecond: integer("streamBytesPerSecond", 1_024, 1_073_741_824),
     allowWorkloadsOnServer,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -34,6 +34,7 @@ import { type ControlState, openControlState } from "./inbox/index.ts";
 import { ControlMetrics } from "./metrics.ts";
 import { Reporter, RequestPipeline } from "./pipeline/index.ts";
 import { Reconciler } from "./reconciler.ts";
+import { SessionAudit, StreamMetrics, StreamsService } from "./streams/index.ts";
 import {
   createWorkerManagement,
   type WorkerControl,
@@ -101,6 +102,8 @@ export async function startNautilusControl(
     packageId: config.packageId,
   });
   const journal = new SubmissionJournal(join(config.dataDir, "journal.sqlite"));
+  // exec/attach/port-forward sessions: who, which pod, what command, when, how many bytes.
+  const sessionAudit = new SessionAudit(join(config.dataDir, "sessions.sqlite"));
   const submitter = new Submitter({
     client,
     signer: operator,
@@ -196,6 +199,9 @@ export async function startNautilusControl(
         owner: claim.owner,
         clusterId: config.clusterId,
         claimId: claim.capId,
+        ...(config.ingressControllerNamespace
+          ? { ingressControllerNamespace: config.ingressControllerNamespace }
+          : {}),
       });
     },
     reporter,
@@ -331,11 +337,24 @@ export async function startNautilusControl(
             },
             clusterId: config.clusterId,
             publicHosts: config.publicHosts,
+            streams: new StreamsService({
+              admin: kubeConfig,
+              namespaces: state.namespaces,
+              limits: {
+                maxConcurrentPerTenant: config.streamsPerTenant,
+                bytesPerSecondPerTenant: config.streamBytesPerSecond,
+              },
+              metrics: new StreamMetrics(metrics.registry),
+              audit: sessionAudit,
+            }),
           },
           { host: config.listenHost, port: config.listenPort },
         );
       },
-      stop: () => api?.close(),
+      stop: async () => {
+        await api?.close();
+        sessionAudit.close();
+      },
     },
     // The gas balance and the cluster's settings (the request timeout) before any request runs.
     { name: "chain check", start: () => checkChain() },

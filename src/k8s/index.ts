@@ -6,6 +6,7 @@ export {
   type ApiResource,
   type ApiResponse,
   CONTENT_TYPE,
+  HttpMethod,
   KubeApiClient,
   type RequestOptions,
   resourcePath,
@@ -31,7 +32,17 @@ export {
 } from "./executor.ts";
 export { impersonatingConfig } from "./impersonation.ts";
 export * from "./labels.ts";
-export { countLabel, objectLabel } from "./outcomes.ts";
+export { tenantApiResource } from "./objects.ts";
+export { countLabel, objectLabel, withoutManagedFields } from "./outcomes.ts";
+export {
+  EXEC_PROTOCOLS,
+  openPodExec,
+  openPodPortForward,
+  PORT_FORWARD_PROTOCOLS,
+  type PodExecOptions,
+  type UpgradedStream,
+} from "./pod-exec.ts";
+export { openPodLog, type PodLogOptions } from "./pod-logs.ts";
 export { requestIdOf, requestIdWrittenByUs, withRequestId } from "./request-id.ts";
 export * from "./resources.ts";
 export {
@@ -42,6 +53,7 @@ export {
   type RetryPolicy,
   withRetry,
 } from "./retry.ts";
+export { openApiStream } from "./stream-client.ts";
 export {
   ensureTenantNamespace,
   listManagedNamespaces,
@@ -58,6 +70,7 @@ export {
   DEFAULT_TENANT_QUOTA,
   type PolicyRule,
   TENANT_OBJECT_NAMES,
+  TENANT_STREAM_RULES,
   type TenantNamespaceSpec,
   type TenantQuota,
   tenantNamespaceManifests,

@@ -89,6 +89,12 @@ export interface TenantNamespaceSpec {
   readonly claimId: string;
   readonly quota?: TenantQuota;
   readonly limits?: ContainerLimits;
+  /**
+   * The namespace the cluster's ingress controller runs in: its pods (and only they, besides
+   * the tenant's own) may reach the tenant's pods, so an Ingress can route to a Service.
+   * Absent: no ingress from outside the namespace.
+   */
+  readonly ingressControllerNamespace?: string;
 }
 
 export interface Manifest {
@@ -127,6 +133,7 @@ export const TENANT_OBJECT_NAMES = {
   denyAll: "k8s-daas-default-deny",
   sameNamespace: "k8s-daas-allow-same-namespace",
   dns: "k8s-daas-allow-dns",
+  ingressController: "k8s-daas-allow-ingress-controller",
   role: "k8s-daas-tenant",
   roleBinding: "k8s-daas-tenant",
 } as const;
@@ -222,6 +229,27 @@ export function tenantNamespaceManifests(spec: TenantNamespaceSpec): Manifest[] 
         },
       ],
     }),
+    ...(spec.ingressControllerNamespace
+      ? [
+          networkPolicy(metadata(TENANT_OBJECT_NAMES.ingressController), {
+            podSelector: {},
+            policyTypes: ["Ingress"],
+            ingress: [
+              {
+                from: [
+                  {
+                    namespaceSelector: {
+                      matchLabels: {
+                        "kubernetes.io/metadata.name": spec.ingressControllerNamespace,
+                      },
+                    },
+                  },
+                ],
+              },
+            ],
+          }),
+        ]
+      : []),
     // Nothing runs as this account; it is only the identity the executor impersonates.
     serviceAccount(metadata(TENANT_SERVICE_ACCOUNT)),
     // Tenant pods run as "default". Applying it ourselves means a pod created right after
@@ -280,8 +308,24 @@ export interface PolicyRule {
 }
 
 /**
- * Exactly `TENANT_RESOURCES`: full verbs on the writable kinds, read on the others, one rule
- * per (API group, access). Nothing else, and nothing cluster-wide (a Role, not a ClusterRole).
+ * The pod subresources a tenant's streams use (logs, exec, attach, port-forward), which
+ * nautilus-control opens as the tenant's ServiceAccount. `get` reads a log; the streaming
+ * ones are upgraded requests the API server authorizes as `create` (and `get` for older
+ * clients' GET upgrade).
+ */
+export const TENANT_STREAM_RULES: readonly PolicyRule[] = [
+  { apiGroups: [""], resources: ["pods/log"], verbs: ["get"] },
+  {
+    apiGroups: [""],
+    resources: ["pods/exec", "pods/attach", "pods/portforward"],
+    verbs: ["get", "create"],
+  },
+];
+
+/**
+ * Exactly `TENANT_RESOURCES` — full verbs on the writable kinds, read on the others, one rule
+ * per (API group, access) — and the stream subresources (`TENANT_STREAM_RULES`). Nothing
+ * else, and nothing cluster-wide (a Role, not a ClusterRole).
  */
 export function tenantRoleRules(): PolicyRule[] {
   const rules = new Map<string, PolicyRule>();
@@ -298,5 +342,12 @@ export function tenantRoleRules(): PolicyRule[] {
     }
     rule.resources.push(type.plural);
   }
-  return [...rules.values()];
+  return [
+    ...rules.values(),
+    ...TENANT_STREAM_RULES.map((rule) => ({
+      apiGroups: [...rule.apiGroups],
+      resources: [...rule.resources],
+      verbs: [...rule.verbs],
+    })),
+  ];
 }

@@ -1,6 +1,7 @@
 // The CLI's pure pieces: tables, kinds, manifest parsing, result codes, amounts.
 import assert from "node:assert/strict";
 import { test } from "node:test";
+import { objectTable } from "../../src/cli/commands/object-table.ts";
 import { CliError, EXIT } from "../../src/cli/errors.ts";
 import { parseManifests, resourceOf } from "../../src/cli/manifests.ts";
 import { age, formatTable, sui } from "../../src/cli/output.ts";
@@ -100,4 +101,32 @@ test("amounts and ages read like the sui CLI and kubectl", () => {
   assert.equal(age(now - 185_000, now), "3m5s");
   assert.equal(age(now - 3 * 3_600_000, now), "3h");
   assert.equal(age(now - 3 * 86_400_000, now), "3d");
+});
+
+test("get ingress prints each host's URL (https when the TLS section names the host)", () => {
+  const table = objectTable("Ingress", {
+    items: [
+      {
+        kind: "Ingress",
+        metadata: { name: "web" },
+        spec: {
+          rules: [{ host: "web.team-a.apps.example" }, { host: "api.team-a.apps.example" }],
+          tls: [{ hosts: ["api.team-a.apps.example"] }],
+        },
+      },
+      { kind: "Ingress", metadata: { name: "catch-all" }, spec: { rules: [{}] } },
+    ],
+  });
+  assert.deepEqual(table.headers, ["NAME", "HOSTS", "URLS", "AGE"]);
+  assert.deepEqual(
+    table.rows.map((row) => row.slice(0, 3)),
+    [
+      [
+        "web",
+        "web.team-a.apps.example,api.team-a.apps.example",
+        "http://web.team-a.apps.example/,https://api.team-a.apps.example/",
+      ],
+      ["catch-all", "*", "-"],
+    ],
+  );
 });

@@ -270,8 +270,9 @@ describe("the chart's ClusterRole, used by the control plane's own code", () => 
           "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
         ),
       ),
-      podExec: await outcome(
-        client.request("POST", `/api/v1/namespaces/${tenantNamespace}/pods/x/exec`),
+      // Streams (exec, port-forward) are granted, for the tenant Role; proxying is not.
+      podProxy: await outcome(
+        client.request("GET", `/api/v1/namespaces/${tenantNamespace}/pods/x/proxy/`),
       ),
     };
     assert.deepEqual(refusals, {
@@ -280,7 +281,7 @@ describe("the chart's ClusterRole, used by the control plane's own code", () => 
       nodeStatus: "K8S_FORBIDDEN",
       customResourceDefinitions: "K8S_FORBIDDEN",
       webhooks: "K8S_FORBIDDEN",
-      podExec: "K8S_FORBIDDEN",
+      podProxy: "K8S_FORBIDDEN",
     });
   });
 

@@ -9,6 +9,7 @@ import {
   LABEL_CLUSTER,
   LABEL_MANAGED,
   qualifiedResourceName,
+  TENANT_OBJECT_NAMES,
   TENANT_RESOURCES,
   TENANT_SERVICE_ACCOUNT,
   tenantNamespaceManifests,
@@ -103,7 +104,10 @@ describe("tenant namespace manifests", () => {
         granted.set(`${rule.apiGroups[0]}/${resource}`, rule.verbs);
       }
     }
-    assert.equal(granted.size, TENANT_RESOURCES.length);
+    assert.equal(granted.size, TENANT_RESOURCES.length + 4);
+    assert.deepEqual(granted.get("/pods/log"), ["get"]);
+    for (const sub of ["pods/exec", "pods/attach", "pods/portforward"])
+      assert.deepEqual(granted.get(`/${sub}`), ["get", "create"], sub);
     for (const type of TENANT_RESOURCES) {
       const verbs = granted.get(`${type.group}/${type.plural}`);
       assert.deepEqual(
@@ -119,5 +123,34 @@ describe("tenant namespace manifests", () => {
     assert.deepEqual(binding?.subjects, [
       { kind: "ServiceAccount", name: TENANT_SERVICE_ACCOUNT, namespace: "team-a" },
     ]);
+  });
+
+  it("let the ingress controller's namespace in, and only it, when the cluster names one", () => {
+    const spec = { namespace: "team-a", owner: "0x1", clusterId: "0x2", claimId: "0x3" };
+    const policies = (manifests: ReturnType<typeof tenantNamespaceManifests>) =>
+      manifests.filter((m) => m.object.kind === "NetworkPolicy");
+    assert.equal(policies(tenantNamespaceManifests(spec)).length, 3);
+    const withIngress = policies(
+      tenantNamespaceManifests({ ...spec, ingressControllerNamespace: "ingress-nginx" }),
+    );
+    assert.equal(withIngress.length, 4);
+    const allow = withIngress.find(
+      (m) => m.object.metadata.name === TENANT_OBJECT_NAMES.ingressController,
+    );
+    assert.deepEqual(allow?.object.spec, {
+      podSelector: {},
+      policyTypes: ["Ingress"],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: {
+                matchLabels: { "kubernetes.io/metadata.name": "ingress-nginx" },
+              },
+            },
+          ],
+        },
+      ],
+    });
   });
 });

@@ -58,7 +58,28 @@ const COLUMNS: Record<string, Row> = {
       created(object),
     ],
   },
+  Ingress: {
+    headers: ["NAME", "HOSTS", "URLS", "AGE"],
+    cells: (object) => {
+      const rules = (object.spec?.rules ?? []) as { host?: string }[];
+      const tlsHosts = new Set(
+        ((object.spec?.tls ?? []) as { hosts?: string[] }[]).flatMap((tls) => tls.hosts ?? []),
+      );
+      const hosts = rules.map((rule) => rule.host).filter((host): host is string => !!host);
+      return [
+        object.metadata?.name ?? "",
+        hosts.join(",") || "*",
+        hosts.map((host) => ingressUrl(host, tlsHosts.has(host))).join(",") || "-",
+        created(object),
+      ];
+    },
+  },
 };
+
+/** Where a tenant's Ingress host is reached: https when its TLS section names the host. */
+export function ingressUrl(host: string, tls: boolean): string {
+  return `${tls ? "https" : "http"}://${host}/`;
+}
 
 const DEFAULT_ROW: Row = {
   headers: ["NAME", "AGE"],

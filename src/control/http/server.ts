@@ -1,9 +1,12 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import type { Duplex } from "node:stream";
 import type { Registry } from "prom-client";
 import type { InboxRequest, RequestStore } from "../inbox/index.ts";
+import type { StreamsService } from "../streams/index.ts";
 import { AuthError, authErrorStatus, RequestAuthenticator } from "./auth.ts";
 import { type ListeningServer, listenOn, sendJson } from "./serve.ts";
+import { isStreamsRoute, serveStreamsRoute, serveUpgrade } from "./streams-routes.ts";
 
 /** One readiness condition, e.g. "chain reachable" or "operator gas above threshold". */
 export interface ReadinessCheck {
@@ -25,6 +28,8 @@ export interface ApiOptions {
    * port, are always accepted.
    */
   publicHosts?: readonly string[];
+  /** Tenants' logs, events and describe (`/v1/namespaces/...`); absent, those routes 404. */
+  streams?: StreamsService;
 }
 
 export type ApiServer = ListeningServer;
@@ -58,7 +63,26 @@ export async function startApiServer(
       });
     });
   });
-  return listenOn(server, listen);
+  server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
+    socket.on("error", () => socket.destroy());
+    const verify = (path: string, upgrade: IncomingMessage) =>
+      auth.verify("GET", path, {
+        get: (name) => {
+          const value = upgrade.headers[name];
+          return typeof value === "string" ? value : null;
+        },
+      });
+    serveUpgrade(options.streams, verify, req, socket, head).catch(() => socket.destroy());
+  });
+  const listening = await listenOn(server, listen);
+  return {
+    url: listening.url,
+    // Open streams end with their trailer first, so clients see a clean end, not a reset.
+    close: async () => {
+      await options.streams?.close();
+      await listening.close();
+    },
+  };
 }
 
 /**
@@ -97,6 +121,11 @@ async function route(
   }
   if (path === "/v1/requests" || path.startsWith("/v1/requests/"))
     return requests(options, auth, req, res, url);
+  if (options.streams && isStreamsRoute(path)) {
+    const requester = await authenticate(auth, req, res, url);
+    if (requester === undefined) return;
+    return serveStreamsRoute(options.streams, requester, res, url);
+  }
   return sendJson(res, 404, { error: "NOT_FOUND", message: `no route ${path}` });
 }
 
@@ -125,22 +154,8 @@ async function requests(
   res: ServerResponse,
   url: URL,
 ): Promise<void> {
-  let address: string;
-  try {
-    address = await auth.verify("GET", url.pathname, {
-      get: (name) => {
-        const value = req.headers[name];
-        return typeof value === "string" ? value : null;
-      },
-    });
-  } catch (error) {
-    if (error instanceof AuthError)
-      return sendJson(res, authErrorStatus(error.code), {
-        error: error.code,
-        message: error.message,
-      });
-    throw error;
-  }
+  const address = await authenticate(auth, req, res, url);
+  if (address === undefined) return;
   if (url.pathname === "/v1/requests") {
     const limit = Math.min(Number(url.searchParams.get("limit") ?? 50) || 50, MAX_LIST);
     return sendJson(res, 200, { requests: options.requests.byRequester(address, limit).map(view) });
@@ -171,6 +186,29 @@ async function requests(
     return;
   }
   return sendJson(res, 200, view(request));
+}
+
+/** The requester's address, or undefined once a refusal has been sent. */
+async function authenticate(
+  auth: RequestAuthenticator,
+  req: IncomingMessage,
+  res: ServerResponse,
+  url: URL,
+): Promise<string | undefined> {
+  try {
+    return await auth.verify(req.method ?? "GET", url.pathname, {
+      get: (name) => {
+        const value = req.headers[name];
+        return typeof value === "string" ? value : null;
+      },
+    });
+  } catch (error) {
+    if (error instanceof AuthError) {
+      sendJson(res, authErrorStatus(error.code), { error: error.code, message: error.message });
+      return undefined;
+    }
+    throw error;
+  }
 }
 
 function view(request: InboxRequest) {

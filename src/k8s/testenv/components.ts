@@ -21,7 +21,9 @@ export interface ComponentSpec {
 const SERVICE_CIDR = "10.0.0.0/24";
 const SERVICE_IP = "10.0.0.1";
 const POD_CIDR = "10.244.0.0/16";
-const SIMULATED_NODE_IP = "10.1.0.1";
+// The API server dials a node's kubelet at its InternalIP: KWOK serves every simulated
+// node's kubelet endpoints (logs, exec, attach) on its own loopback port.
+const SIMULATED_NODE_IP = "127.0.0.1";
 const LOOPBACK = "127.0.0.1";
 // The in-cluster name of the API server, as a real cluster advertises it.
 const SERVICE_ACCOUNT_ISSUER = "https://kubernetes.default.svc.cluster.local";
@@ -137,6 +139,13 @@ export function componentSpecs(layout: ClusterLayout, ports: ClusterPorts): Comp
         // Explicit loopback address: left empty, KWOK would serve on 0.0.0.0.
         `--server-address=${LOOPBACK}:${ports.kwok}`,
         `--node-ip=${SIMULATED_NODE_IP}`,
+        // The node's kubelet port: KWOK serves HTTPS there too (the API server speaks TLS to
+        // kubelets; it verifies nothing without --kubelet-certificate-authority).
+        `--node-port=${ports.kwok}`,
+        `--tls-cert-file=${pki("apiserver.crt")}`,
+        `--tls-private-key-file=${pki("apiserver.key")}`,
+        // A second config file beside the embedded stages: the simulated endpoints' objects.
+        `--config=${layout.kwokDebuggingConfig}`,
         `--cidr=${POD_CIDR}`,
         "--node-lease-duration-seconds=40",
       ],

@@ -5,6 +5,7 @@
 export { type BuiltBinary, type EnsureBuiltOptions, ensureBuilt, moduleVersions } from "./build.ts";
 export { TestenvError, type TestenvErrorCode } from "./errors.ts";
 export type { ClusterHandle } from "./handle.ts";
+export { criLogLine, kwokDebuggingConfig } from "./kwok-debugging.ts";
 export { defaultNodeResources, type NodeResources } from "./nodes.ts";
 export { type OwnerWatcherOptions, watchOwner } from "./owner-watcher.ts";
 export { clusterLayout, defaultClusterDataDir, projectCacheDir } from "./paths.ts";

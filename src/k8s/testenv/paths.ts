@@ -32,6 +32,12 @@ export interface ClusterLayout {
   readonly etcdDir: string;
   readonly logDir: string;
   readonly adminKubeconfig: string;
+  /** KWOK's ClusterLogs/ClusterExec/ClusterAttach config (see kwok-debugging.ts). */
+  readonly kwokDebuggingConfig: string;
+  /** The CRI-format log every simulated container's logs are read from. */
+  readonly simulatedContainerLog: string;
+  /** Work directory of simulated `exec` commands. */
+  readonly simulatedExecDir: string;
   kubeconfigFor(client: string): string;
   logFileFor(component: string): string;
   certDirFor(component: string): string;
@@ -48,6 +54,9 @@ export function clusterLayout(dataDir: string): ClusterLayout {
     etcdDir: join(root, "etcd"),
     logDir: join(root, "logs"),
     adminKubeconfig: join(root, "admin.kubeconfig"),
+    kwokDebuggingConfig: join(root, "kwok", "debugging.yaml"),
+    simulatedContainerLog: join(root, "kwok", "container.log"),
+    simulatedExecDir: join(root, "kwok", "exec"),
     kubeconfigFor: (client) => join(root, "kubeconfigs", `${client}.kubeconfig`),
     logFileFor: (component) => join(root, "logs", `${component}.log`),
     certDirFor: (component) => join(root, "serving", component),

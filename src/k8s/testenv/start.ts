@@ -7,6 +7,7 @@ import { type ClusterPorts, componentSpecs, serviceClusterIp } from "./component
 import { TestenvError } from "./errors.ts";
 import { type ClusterHandle, clusterHandle } from "./handle.ts";
 import { clientCertFiles, writeKubeconfig } from "./kubeconfig.ts";
+import { prepareKwokDebugging } from "./kwok-debugging.ts";
 import {
   createSimulatedNodes,
   defaultNodeResources,
@@ -211,6 +212,7 @@ async function launch(
   });
 
   try {
+    await prepareKwokDebugging(layout);
     for (const spec of componentSpecs(layout, ports)) {
       const logFile = layout.logFileFor(spec.name);
       const child = launchDetached(binary, spec.args, logFile);

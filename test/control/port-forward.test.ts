@@ -1,0 +1,105 @@
+import assert from "node:assert/strict";
+import { once } from "node:events";
+import { connect } from "node:net";
+import { after, before, describe, it } from "node:test";
+import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Registry } from "prom-client";
+import { startPortForward } from "../../src/cli/port-forward.ts";
+import { signedHeaders } from "../../src/control/http/auth.ts";
+import { type ApiServer, startApiServer } from "../../src/control/http/server.ts";
+import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
+import { StreamsService } from "../../src/control/streams/index.ts";
+import { testCluster } from "../helpers/cluster.ts";
+import { provisionTenant } from "../k8s/executor-fixtures.ts";
+import { readUntil, runningPod } from "../k8s/stream-fixtures.ts";
+
+// KWOK answers every forwarded port with an echo (`cat`), see src/k8s/testenv/kwok-debugging.ts.
+
+const CLUSTER = `0x${"ab".repeat(32)}`;
+const owner = Ed25519Keypair.generate();
+const stranger = Ed25519Keypair.generate();
+let kc: KubeConfig;
+let api: ApiServer;
+let ns: string;
+let strangerNs: string;
+const claims = new Map<string, NamespaceClaim>();
+
+const forwarder = (namespace: string, problems: string[] = []) =>
+  startPortForward(
+    0,
+    async () => {
+      const url = `${api.url.replace(/^http/, "ws")}/v1/namespaces/${namespace}/pods/web/portforward?ports=80`;
+      return {
+        url,
+        headers: await signedHeaders(owner, { clusterId: CLUSTER, method: "GET", url }),
+      };
+    },
+    (problem) => problems.push(problem),
+  );
+
+before(async () => {
+  kc = (await testCluster()).kubeConfig();
+  ns = await provisionTenant(kc, "pf");
+  strangerNs = await provisionTenant(kc, "pf-x");
+  claims.set(ns, { namespace: ns, owner: owner.toSuiAddress(), capId: "0x1", released: false });
+  claims.set(strangerNs, {
+    namespace: strangerNs,
+    owner: stranger.toSuiAddress(),
+    capId: "0x2",
+    released: false,
+  });
+  await runningPod(kc, ns, "web");
+  await runningPod(kc, strangerNs, "web");
+  api = await startApiServer(
+    {
+      requests: undefined as never,
+      registry: new Registry(),
+      readiness: [],
+      info: {},
+      clusterId: CLUSTER,
+      streams: new StreamsService({ admin: kc, namespaces: claims }),
+    },
+    { host: "127.0.0.1", port: 0 },
+  );
+});
+
+after(async () => {
+  await api?.close();
+  const core = kc.makeApiClient(CoreV1Api);
+  for (const name of [ns, strangerNs]) await core.deleteNamespace({ name }).catch(() => undefined);
+});
+
+describe("control: port-forward through the control plane, as the tenant", () => {
+  it("carries bytes both ways on 127.0.0.1, one session per connection", async () => {
+    const forward = await forwarder(ns);
+    try {
+      for (const round of [1, 2]) {
+        const socket = connect(forward.port, "127.0.0.1");
+        await once(socket, "connect");
+        socket.write(`ping ${round}\n`);
+        assert.equal(await readUntil(socket, (t) => t.includes("\n")), `ping ${round}\n`);
+        const big = "x".repeat(200_000);
+        socket.write(big);
+        assert.equal((await readUntil(socket, (t) => t.length >= big.length)).length, big.length);
+        socket.end();
+      }
+    } finally {
+      await forward.close();
+    }
+  });
+
+  it("another tenant's pod: the connection is refused with NAMESPACE_NOT_OWNED", async () => {
+    const problems: string[] = [];
+    const forward = await forwarder(strangerNs, problems);
+    try {
+      const socket = connect(forward.port, "127.0.0.1");
+      await once(socket, "connect");
+      socket.write("hello?");
+      assert.equal(await readUntil(socket, () => false), "");
+      assert.match(problems.join("\n"), /NAMESPACE_NOT_OWNED/);
+    } finally {
+      await forward.close();
+    }
+  });
+});
