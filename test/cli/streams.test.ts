@@ -8,12 +8,17 @@ import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Registry } from "prom-client";
 import { toKeystoreEntry } from "../../src/chain/keys.ts";
-import { type ApiServer, startApiServer } from "../../src/control/http/server.ts";
+import type { ApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import { StreamMetrics, StreamsService } from "../../src/control/streams/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
-import { eventually, provisionTenant } from "../k8s/executor-fixtures.ts";
-import { runningPod, writeContainerLog } from "../k8s/stream-fixtures.ts";
+import { eventually } from "../k8s/executor-fixtures.ts";
+import {
+  claimedNamespaceWithPod,
+  runningPod,
+  startStreamsApi,
+  writeContainerLog,
+} from "../k8s/stream-fixtures.ts";
 import { runCli } from "./harness.ts";
 
 // `k8s-daas logs|events|describe` as a user runs them, against nautilus-control's API (the
@@ -63,16 +68,14 @@ const cli = (args: string[], key = owner, input?: string) =>
 
 before(async () => {
   kc = (await testCluster()).kubeConfig();
-  ns = await provisionTenant(kc, "cli-logs");
-  strangerNs = await provisionTenant(kc, "cli-logs-x");
-  claims.set(ns, { namespace: ns, owner: owner.toSuiAddress(), capId: "0x1", released: false });
-  claims.set(strangerNs, {
-    namespace: strangerNs,
-    owner: stranger.toSuiAddress(),
-    capId: "0x2",
-    released: false,
-  });
-  await runningPod(kc, ns, "web");
+  ns = await claimedNamespaceWithPod(kc, "cli-logs", owner.toSuiAddress(), "0x1", claims);
+  strangerNs = await claimedNamespaceWithPod(
+    kc,
+    "cli-logs-x",
+    stranger.toSuiAddress(),
+    "0x2",
+    claims,
+  );
   registry = new Registry();
   streams = new StreamsService({
     admin: kc,
@@ -80,17 +83,7 @@ before(async () => {
     superviseIntervalMs: 200,
     metrics: new StreamMetrics(registry),
   });
-  api = await startApiServer(
-    {
-      requests: undefined as never,
-      registry,
-      readiness: [],
-      info: {},
-      clusterId: CLUSTER,
-      streams,
-    },
-    { host: "127.0.0.1", port: 0 },
-  );
+  api = await startStreamsApi(streams, registry, CLUSTER);
 });
 
 after(async () => {

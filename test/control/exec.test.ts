@@ -8,12 +8,11 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Registry } from "prom-client";
 import { runExecSession } from "../../src/cli/exec-session.ts";
 import { signedHeaders } from "../../src/control/http/auth.ts";
-import { type ApiServer, startApiServer } from "../../src/control/http/server.ts";
+import type { ApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import { SessionAudit, StreamMetrics, StreamsService } from "../../src/control/streams/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
-import { provisionTenant } from "../k8s/executor-fixtures.ts";
-import { runningPod } from "../k8s/stream-fixtures.ts";
+import { claimedNamespaceWithPod, startStreamsApi } from "../k8s/stream-fixtures.ts";
 
 const CLUSTER = `0x${"ab".repeat(32)}`;
 const owner = Ed25519Keypair.generate();
@@ -61,36 +60,18 @@ async function exec(
 
 before(async () => {
   kc = (await testCluster()).kubeConfig();
-  ns = await provisionTenant(kc, "exec");
-  strangerNs = await provisionTenant(kc, "exec-x");
-  claims.set(ns, { namespace: ns, owner: owner.toSuiAddress(), capId: "0x1", released: false });
-  claims.set(strangerNs, {
-    namespace: strangerNs,
-    owner: stranger.toSuiAddress(),
-    capId: "0x2",
-    released: false,
-  });
-  await runningPod(kc, ns, "web");
-  await runningPod(kc, strangerNs, "web");
+  ns = await claimedNamespaceWithPod(kc, "exec", owner.toSuiAddress(), "0x1", claims);
+  strangerNs = await claimedNamespaceWithPod(kc, "exec-x", stranger.toSuiAddress(), "0x2", claims);
   registry = new Registry();
-  api = await startApiServer(
-    {
-      requests: undefined as never,
-      registry,
-      readiness: [],
-      info: {},
-      clusterId: CLUSTER,
-      streams: new StreamsService({
-        admin: kc,
-        namespaces: claims,
-        metrics: new StreamMetrics(registry),
-        audit: new SessionAudit(
-          join(mkdtempSync(join(tmpdir(), "k8s-daas-audit-")), "sessions.sqlite"),
-        ),
-      }),
-    },
-    { host: "127.0.0.1", port: 0 },
-  );
+  const streams = new StreamsService({
+    admin: kc,
+    namespaces: claims,
+    metrics: new StreamMetrics(registry),
+    audit: new SessionAudit(
+      join(mkdtempSync(join(tmpdir(), "k8s-daas-audit-")), "sessions.sqlite"),
+    ),
+  });
+  api = await startStreamsApi(streams, registry, CLUSTER);
 });
 
 after(async () => {

@@ -7,12 +7,11 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Registry } from "prom-client";
 import { startPortForward } from "../../src/cli/port-forward.ts";
 import { signedHeaders } from "../../src/control/http/auth.ts";
-import { type ApiServer, startApiServer } from "../../src/control/http/server.ts";
+import type { ApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import { StreamsService } from "../../src/control/streams/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
-import { provisionTenant } from "../k8s/executor-fixtures.ts";
-import { readUntil, runningPod } from "../k8s/stream-fixtures.ts";
+import { claimedNamespaceWithPod, readUntil, startStreamsApi } from "../k8s/stream-fixtures.ts";
 
 // KWOK answers every forwarded port with an echo (`cat`), see src/k8s/testenv/kwok-debugging.ts.
 
@@ -40,27 +39,12 @@ const forwarder = (namespace: string, problems: string[] = []) =>
 
 before(async () => {
   kc = (await testCluster()).kubeConfig();
-  ns = await provisionTenant(kc, "pf");
-  strangerNs = await provisionTenant(kc, "pf-x");
-  claims.set(ns, { namespace: ns, owner: owner.toSuiAddress(), capId: "0x1", released: false });
-  claims.set(strangerNs, {
-    namespace: strangerNs,
-    owner: stranger.toSuiAddress(),
-    capId: "0x2",
-    released: false,
-  });
-  await runningPod(kc, ns, "web");
-  await runningPod(kc, strangerNs, "web");
-  api = await startApiServer(
-    {
-      requests: undefined as never,
-      registry: new Registry(),
-      readiness: [],
-      info: {},
-      clusterId: CLUSTER,
-      streams: new StreamsService({ admin: kc, namespaces: claims }),
-    },
-    { host: "127.0.0.1", port: 0 },
+  ns = await claimedNamespaceWithPod(kc, "pf", owner.toSuiAddress(), "0x1", claims);
+  strangerNs = await claimedNamespaceWithPod(kc, "pf-x", stranger.toSuiAddress(), "0x2", claims);
+  api = await startStreamsApi(
+    new StreamsService({ admin: kc, namespaces: claims }),
+    new Registry(),
+    CLUSTER,
   );
 });
 

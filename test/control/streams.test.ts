@@ -6,7 +6,7 @@ import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Registry } from "prom-client";
 import { signedHeaders } from "../../src/control/http/auth.ts";
-import { type ApiServer, startApiServer } from "../../src/control/http/server.ts";
+import type { ApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import {
   STREAM_END_TRAILER,
@@ -15,7 +15,12 @@ import {
 } from "../../src/control/streams/index.ts";
 import { testCluster, uniqueNamespace } from "../helpers/cluster.ts";
 import { eventually, provisionTenant } from "../k8s/executor-fixtures.ts";
-import { readUntil, runningPod, writeContainerLog } from "../k8s/stream-fixtures.ts";
+import {
+  readUntil,
+  runningPod,
+  startStreamsApi,
+  writeContainerLog,
+} from "../k8s/stream-fixtures.ts";
 
 const CLUSTER = `0x${"ab".repeat(32)}`;
 const owner = Ed25519Keypair.generate();
@@ -74,17 +79,7 @@ before(async () => {
     superviseIntervalMs: 200,
     metrics: new StreamMetrics(registry),
   });
-  api = await startApiServer(
-    {
-      requests: undefined as never,
-      registry,
-      readiness: [],
-      info: {},
-      clusterId: CLUSTER,
-      streams,
-    },
-    { host: "127.0.0.1", port: 0 },
-  );
+  api = await startStreamsApi(streams, registry, CLUSTER);
 });
 
 after(async () => {

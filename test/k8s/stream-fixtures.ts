@@ -3,9 +3,13 @@
 
 import { appendFile } from "node:fs/promises";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
+import type { Registry } from "prom-client";
+import { type ApiServer, startApiServer } from "../../src/control/http/server.ts";
+import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
+import type { StreamsService } from "../../src/control/streams/index.ts";
 import { clusterLayout, criLogLine } from "../../src/k8s/testenv/index.ts";
 import { testClusterDataDir } from "../helpers/cluster.ts";
-import { eventually, restrictedPodSpec } from "./executor-fixtures.ts";
+import { eventually, provisionTenant, restrictedPodSpec } from "./executor-fixtures.ts";
 
 /** Appends lines to the simulated container log every pod of the test cluster shows. */
 export async function writeContainerLog(...lines: string[]): Promise<void> {
@@ -29,6 +33,35 @@ export async function runningPod(kc: KubeConfig, namespace: string, name: string
     const pod = await core.readNamespacedPod({ namespace, name });
     return pod.status?.phase === "Running" ? true : undefined;
   });
+}
+
+/**
+ * A provisioned tenant namespace, claimed for `holder` in `claims` (what the inbox would
+ * hold), with a Running pod "web".
+ */
+export async function claimedNamespaceWithPod(
+  kc: KubeConfig,
+  prefix: string,
+  holder: string,
+  capId: string,
+  claims: Map<string, NamespaceClaim>,
+): Promise<string> {
+  const namespace = await provisionTenant(kc, prefix);
+  claims.set(namespace, { namespace, owner: holder, capId, released: false });
+  await runningPod(kc, namespace, "web");
+  return namespace;
+}
+
+/** nautilus-control's HTTP API serving `streams` alone (no request store), on a free port. */
+export function startStreamsApi(
+  streams: StreamsService,
+  registry: Registry,
+  clusterId: string,
+): Promise<ApiServer> {
+  return startApiServer(
+    { requests: undefined as never, registry, readiness: [], info: {}, clusterId, streams },
+    { host: "127.0.0.1", port: 0 },
+  );
 }
 
 /**
