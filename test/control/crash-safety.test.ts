@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DatabaseSync } from "node:sqlite";
 import { after, before, describe, it } from "node:test";
-import { fileURLToPath } from "node:url";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
@@ -16,6 +15,7 @@ import { type DevnetProcess, startDevnetProcess } from "../../src/devnet/spawn.t
 import { eventType, K8sAPIRequestEvent, K8sAPIResultEvent } from "../../src/protocol/index.ts";
 import { loadDevEnclaveSigner } from "../../src/tee/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
+import { spawnControlDaemon } from "../helpers/control-daemon.ts";
 import { execute } from "../helpers/stack.ts";
 
 const REQUESTS = 500;
@@ -23,7 +23,6 @@ const REQUESTS = 500;
 const NAMESPACES = 8;
 const PER_TX = 50;
 const MAX_KILLS = 25;
-const BIN = fileURLToPath(new URL("../../bin/k8s-daas.ts", import.meta.url));
 
 /**
  * The control plane is SIGKILLed at random moments (during start-up, while executing, while
@@ -146,33 +145,14 @@ describe("nautilus-control crash safety: SIGKILL at random points during 500 req
   }
 
   function startControl(): ChildProcess {
-    return spawn(
-      process.execPath,
-      [
-        BIN,
-        "control",
-        "--network",
-        devnet.url,
-        "--package-id",
-        devnet.packageId,
-        "--cluster-id",
-        clusterId,
-        "--kubeconfig",
-        kubeconfigPath,
-        "--data-dir",
-        join(dir, "control"),
-        "--enclave-key-file",
-        join(dir, "enclave.json"),
-        "--listen",
-        "127.0.0.1:0",
-        "--log-level",
-        "error",
-      ],
-      {
-        stdio: ["ignore", "ignore", "inherit"],
-        env: { ...process.env, K8S_DAAS_OPERATOR_KEY: operator.getSecretKey() },
-      },
-    );
+    return spawnControlDaemon({
+      chainUrl: devnet.url,
+      packageId: devnet.packageId,
+      clusterId,
+      kubeconfigPath,
+      dir,
+      operator,
+    });
   }
 
   it("every request ends with exactly one result and one Kubernetes effect", async () => {

@@ -3,13 +3,12 @@
 // each time. Afterwards the chain has every period from 1 on exactly once, contiguous, each
 // charged once, and the escrow lost exactly what was charged.
 import assert from "node:assert/strict";
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
-import { fileURLToPath } from "node:url";
 import { CoreV1Api } from "@kubernetes/client-node";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
@@ -24,11 +23,11 @@ import { type DevnetProcess, startDevnetProcess } from "../../../src/devnet/spaw
 import { clusterLabelValue, LABEL_CLUSTER } from "../../../src/k8s/index.ts";
 import { loadDevEnclaveSigner } from "../../../src/tee/index.ts";
 import { createTestNamespace, testCluster, waitFor } from "../../helpers/cluster.ts";
+import { spawnControlDaemon } from "../../helpers/control-daemon.ts";
 import { execute } from "../../helpers/stack.ts";
 import { runningPods } from "../../worker/fixtures.ts";
 import { assertEveryPeriodOnce } from "./chain-events.ts";
 
-const BIN = fileURLToPath(new URL("../../../bin/k8s-daas.ts", import.meta.url));
 const MAX_KILLS = 12;
 const DEPOSIT = 50_000_000_000n;
 
@@ -103,39 +102,19 @@ after(async () => {
 });
 
 function startControl(): ChildProcess {
-  return spawn(
-    process.execPath,
-    [
-      BIN,
-      "control",
-      "--network",
-      devnet.url,
-      "--package-id",
-      devnet.packageId,
-      "--cluster-id",
-      clusterId,
-      "--kubeconfig",
-      kubeconfigPath,
-      "--data-dir",
-      join(dir, "control"),
-      "--enclave-key-file",
-      join(dir, "enclave.json"),
-      "--listen",
-      "127.0.0.1:0",
-      "--log-level",
-      "error",
-    ],
-    {
-      stdio: ["ignore", "ignore", "inherit"],
-      env: {
-        ...process.env,
-        K8S_DAAS_OPERATOR_KEY: operator.getSecretKey(),
-        K8S_DAAS_BILLING_PERIOD_MS: "1500",
-        K8S_DAAS_BILLING_SAMPLE_MS: "100",
-        K8S_DAAS_BILLING_MAX_GAP_MS: "1000",
-      },
+  return spawnControlDaemon({
+    chainUrl: devnet.url,
+    packageId: devnet.packageId,
+    clusterId,
+    kubeconfigPath,
+    dir,
+    operator,
+    env: {
+      K8S_DAAS_BILLING_PERIOD_MS: "1500",
+      K8S_DAAS_BILLING_SAMPLE_MS: "100",
+      K8S_DAAS_BILLING_MAX_GAP_MS: "1000",
     },
-  );
+  });
 }
 
 const reportedPeriods = async () =>
