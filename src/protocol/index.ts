@@ -5,6 +5,7 @@ export * from "./constants.ts";
 export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./join-credential.ts";
+export * from "./kube-write.ts";
 export * from "./manifests.ts";
 export * from "./messages.ts";
 export * from "./names.ts";
