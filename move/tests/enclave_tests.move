@@ -11,6 +11,7 @@ use sui::test_scenario as ts;
 use k8s_daas::enclave;
 use k8s_daas::events::{EnclaveConfigEvent, EnclaveKeyRemovedEvent, EnclaveRegisteredEvent};
 use k8s_daas::golden;
+use k8s_daas::messages;
 use k8s_daas::requests;
 use k8s_daas::test_env;
 
@@ -29,9 +30,10 @@ fun set_pcrs_then_matching_attestation_registers_the_key() {
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
     assert!(cluster.pcrs() == vector[pcr(1), pcr(2), pcr(3)]);
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     assert!(cluster.enclave_public_key() == golden::enclave_public_key());
     assert!(cluster.enclave_encryption_key() == golden::enclave_encryption_key());
+    assert!(cluster.enclave_tls_key_sha256() == golden::enclave_tls_key_sha256());
     assert!(cluster.enclave_key_kind() == 0);
     test_env::put_back(cluster, cap);
     scenario.end();
@@ -45,12 +47,12 @@ fun an_attested_key_survives_disable_dev_enclave_and_rotates_as_attested() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     enclave::disable_dev_enclave(&mut cluster, &cap);
     assert!(cluster.enclave_public_key() == golden::enclave_public_key());
     assert!(event::events_by_type<EnclaveKeyRemovedEvent>().is_empty());
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     assert!(cluster.enclave_public_key() == golden::other_public_key());
     assert!(cluster.enclave_key_kind() == 0);
     clock.destroy_for_testing();
@@ -74,7 +76,7 @@ fun debug_mode_attestation_with_zero_pcrs_is_rejected() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[zero_pcr(), zero_pcr(), zero_pcr()], option::some(golden::enclave_public_key()), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[zero_pcr(), zero_pcr(), zero_pcr()], option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -104,7 +106,7 @@ fun attestation_before_pcrs_are_configured_is_rejected() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -115,7 +117,7 @@ fun attestation_with_other_pcrs_is_rejected() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(4)], option::some(golden::enclave_public_key()), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(4)], option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -126,12 +128,12 @@ fun attestation_without_public_key_is_rejected() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::none(), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::none(), option::some(golden::enclave_user_data()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
 
-#[test, expected_failure(abort_code = enclave::EInvalidEncryptionKey)]
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
 fun attestation_without_user_data_is_rejected() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
@@ -147,7 +149,7 @@ fun dev_registration_publishes_the_encryption_key() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key());
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
     assert!(cluster.enclave_encryption_key() == golden::enclave_encryption_key());
     let registered = event::events_by_type<EnclaveRegisteredEvent>();
     assert!(registered.length() == 1);
@@ -155,6 +157,7 @@ fun dev_registration_publishes_the_encryption_key() {
     expected.append(bcs::to_bytes(&golden::enclave_public_key()));
     expected.push_back(1);
     expected.append(bcs::to_bytes(&golden::enclave_encryption_key()));
+    expected.append(bcs::to_bytes(&golden::enclave_tls_key_sha256()));
     assert!(bcs::to_bytes(&registered[0]) == expected);
     test_env::put_back(cluster, cap);
     scenario.end();
@@ -165,7 +168,7 @@ fun dev_enclave_encryption_key_must_be_32_bytes() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), x"0102");
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), x"0102", golden::enclave_tls_key_sha256());
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -176,14 +179,16 @@ fun rotation_publishes_the_new_encryption_key() {
     test_env::register_golden_enclave(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     assert!(cluster.enclave_encryption_key() == golden::other_encryption_key());
+    assert!(cluster.enclave_tls_key_sha256() == golden::other_tls_key_sha256());
     let registered = event::events_by_type<EnclaveRegisteredEvent>();
     assert!(registered.length() == 1);
     let mut expected = bcs::to_bytes(&golden::cluster_id());
     expected.append(bcs::to_bytes(&golden::other_public_key()));
     expected.push_back(2);
     expected.append(bcs::to_bytes(&golden::other_encryption_key()));
+    expected.append(bcs::to_bytes(&golden::other_tls_key_sha256()));
     assert!(bcs::to_bytes(&registered[0]) == expected);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
@@ -196,7 +201,7 @@ fun rotation_to_a_short_encryption_key_is_rejected() {
     test_env::register_golden_enclave(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), x"0102", golden::timestamp_ms(), 1, golden::sig_rotation_short_encryption_key_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), x"0102", golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_short_encryption_key_s1(), &clock);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -209,7 +214,7 @@ fun rotation_signature_covers_the_encryption_key() {
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
     // Signed for `other_encryption_key`; an attacker swaps in their own key.
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::enclave_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::enclave_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -232,7 +237,7 @@ fun dev_enclave_key_must_be_32_bytes() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::register_dev_enclave(&mut cluster, &cap, x"0102", golden::enclave_encryption_key());
+    enclave::register_dev_enclave(&mut cluster, &cap, x"0102", golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -246,7 +251,7 @@ fun dev_enclave_is_refused_after_the_flag_is_off() {
     assert!(!cluster.allow_dev_enclave());
     // No key was installed: nothing to remove.
     assert!(event::events_by_type<EnclaveKeyRemovedEvent>().is_empty());
-    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key());
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -304,7 +309,7 @@ fun a_dev_key_cannot_be_rotated_past_disable_dev_enclave() {
     disable_after_dev_key(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -317,7 +322,7 @@ fun a_rotated_dev_key_stays_dev_and_is_removed_by_disable() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     assert!(cluster.enclave_public_key() == golden::other_public_key());
     assert!(cluster.enclave_key_kind() == 1);
     enclave::disable_dev_enclave(&mut cluster, &cap);
@@ -333,7 +338,7 @@ fun dev_enclave_needs_this_clusters_admin_cap() {
     test_env::create_second_cluster(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let foreign = scenario.take_from_address<k8s_daas::cluster::AdminCap>(test_env::other());
-    enclave::register_dev_enclave(&mut cluster, &foreign, golden::enclave_public_key(), golden::enclave_encryption_key());
+    enclave::register_dev_enclave(&mut cluster, &foreign, golden::enclave_public_key(), golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
     ts::return_shared(cluster);
     ts::return_to_address(test_env::other(), foreign);
     scenario.end();
@@ -346,7 +351,7 @@ fun rotation_signed_by_the_current_key_installs_the_new_key() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     assert!(cluster.enclave_public_key() == golden::other_public_key());
     assert!(cluster.last_sequence() == 1);
     // The new key now answers requests.
@@ -364,7 +369,7 @@ fun old_key_is_useless_after_rotation() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
@@ -511,5 +516,112 @@ fun a_timestamp_near_u64_max_does_not_overflow() {
     enclave::verify_enclave_message(&mut cluster, message, 18_446_744_073_709_551_615, 1, &golden::sig_result_r1_s1(), &clock);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
+    scenario.end();
+}
+
+// === TLS key hash and the published keys' layout ===
+
+#[test]
+fun the_user_data_layout_is_the_bcs_of_enclave_public_keys() {
+    let keys = messages::enclave_public_keys(
+        golden::enclave_public_key(),
+        golden::enclave_encryption_key(),
+        golden::enclave_tls_key_sha256(),
+    );
+    assert!(bcs::to_bytes(&keys) == golden::enclave_user_data());
+}
+
+#[test]
+fun dev_registration_publishes_the_tls_key_hash() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
+    assert!(cluster.enclave_tls_key_sha256() == golden::enclave_tls_key_sha256());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidTlsKeyHash)]
+fun dev_enclave_tls_key_hash_must_be_32_bytes() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key(), x"0102");
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidTlsKeyHash)]
+fun rotation_to_a_short_tls_key_hash_is_rejected() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), x"0102", golden::timestamp_ms(), 1, golden::sig_rotation_short_tls_key_hash_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidSignature)]
+fun rotation_signature_covers_the_tls_key_hash() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    // Signed for `other_tls_key_sha256`; an attacker swaps in the hash of their own TLS key.
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::enclave_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun attestation_user_data_naming_another_signing_key_is_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::other_public_key()), option::some(golden::enclave_user_data()));
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun attestation_user_data_cut_short_is_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    let mut user_data = golden::enclave_user_data();
+    user_data.pop_back();
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(user_data));
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun attestation_user_data_with_trailing_bytes_is_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    let mut user_data = golden::enclave_user_data();
+    user_data.push_back(0);
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(user_data));
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test]
+fun disable_dev_enclave_removes_the_tls_key_hash_with_the_dev_key() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::disable_dev_enclave(&mut cluster, &cap);
+    assert!(cluster.enclave_tls_key_sha256().is_empty());
+    test_env::put_back(cluster, cap);
     scenario.end();
 }

@@ -38,7 +38,7 @@ export {
   createCluster,
   createClusterWithDevEnclave,
   createdObjectOfType,
-  type EnclavePublicKeys,
+  type EnclaveKeyHolder,
   type ExecuteTransaction,
   executeSigned,
   registerDevEnclave,

@@ -38,6 +38,13 @@ export const ABORT_CODES: readonly AbortCodeInfo[] = [
   entry("enclave", "EInvalidSignature", 207, "signature does not verify against the enclave key"),
   entry("enclave", "EPcrsNotConfigured", 208, "the admin has not configured expected PCRs"),
   entry("enclave", "EInvalidEncryptionKey", 209, "enclave encryption key missing or not 32 bytes"),
+  entry("enclave", "EInvalidTlsKeyHash", 210, "enclave TLS key hash is not 32 bytes"),
+  entry(
+    "enclave",
+    "EInvalidUserData",
+    211,
+    "attestation user_data is not BCS EnclavePublicKeys naming the attested public key",
+  ),
   entry("tenancy", "EInvalidNamespace", 300, "namespace is not a DNS-1123 label"),
   entry("tenancy", "ENamespaceTaken", 301, "namespace is already claimed"),
   entry("tenancy", "ENamespaceReserved", 302, "namespace is reserved (default, kube-*)"),

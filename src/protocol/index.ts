@@ -12,3 +12,4 @@ export * from "./names.ts";
 export * from "./objects.ts";
 export * from "./sealed-box.ts";
 export * from "./sealed-payload.ts";
+export * from "./tls-key-hash.ts";

@@ -23,6 +23,10 @@ const WITHOUT_TWIN: Record<string, string> = {
   "enclave_tests::debug_mode_attestation_with_zero_pcrs_is_rejected": "Nitro attestation",
   "enclave_tests::an_attested_key_survives_disable_dev_enclave_and_rotates_as_attested":
     "Nitro attestation",
+  "enclave_tests::attestation_user_data_naming_another_signing_key_is_rejected":
+    "Nitro attestation",
+  "enclave_tests::attestation_user_data_cut_short_is_rejected": "Nitro attestation",
+  "enclave_tests::attestation_user_data_with_trailing_bytes_is_rejected": "Nitro attestation",
   // BCS of a value built by a package-internal constructor (`events::new_request_event`);
   // test/protocol/golden.test.ts checks the TS side of the same vector, and the twin of
   // `emitted_create_pod_event_matches_golden_vector` checks what the devnet emits.
@@ -34,6 +38,7 @@ const NOT_RAISED: Record<string, string> = {
   // Raised only by `register_enclave` (see the attestation tests above).
   "enclave::EPcrsNotConfigured": "Nitro attestation",
   "enclave::EPcrMismatch": "Nitro attestation",
+  "enclave::EInvalidUserData": "Nitro attestation",
 };
 
 interface Twin {

@@ -6,6 +6,7 @@ import { describe } from "node:test";
 import { bcs } from "@mysten/sui/bcs";
 import {
   ENCLAVE_KEY_KIND,
+  EnclavePublicKeys,
   INSTALLED_ENCLAVE_KEY_KIND,
   REQUEST_STATUS,
 } from "../../src/protocol/index.ts";
@@ -15,18 +16,25 @@ const pcr = (fill: number) => new Uint8Array(48).fill(fill);
 const bcsU8 = bcs.u8();
 const bytesOf = (value: Iterable<number>) => [...value];
 
+type RotationFields = {
+  new_public_key?: Uint8Array;
+  new_encryption_key?: Uint8Array;
+  new_tls_key_sha256?: Uint8Array;
+};
+
 /**
  * `rotate_enclave_key` to the other golden key pair, signed by `golden::sig_rotation_s1()`
  * (or, with `signedFor`, signed for other rotation fields than the ones sent).
  */
 async function rotateToOtherKey(
   s: Scenario,
-  fields: { new_public_key?: Uint8Array; new_encryption_key?: Uint8Array } = {},
-  signedFor: { new_public_key?: Uint8Array; new_encryption_key?: Uint8Array } = fields,
+  fields: RotationFields = {},
+  signedFor: RotationFields = fields,
 ) {
   const other = {
     new_public_key: s.otherKey.getPublicKey().toRawBytes(),
     new_encryption_key: s.otherEncryptionKey.publicKey,
+    new_tls_key_sha256: s.otherTlsKeySha256,
   };
   return s.call(s.admin, "rotate_enclave_key", {
     ...other,
@@ -41,6 +49,7 @@ function registeredEvents(s: Scenario, executed: Parameters<Scenario["eventsOf"]
     ...event,
     public_key: bytesOf(event.public_key),
     encryption_key: bytesOf(event.encryption_key),
+    tls_key_sha256: bytesOf(event.tls_key_sha256),
   }));
 }
 
@@ -94,6 +103,7 @@ describe("conformance: enclave", () => {
         public_key: bytesOf(publicKey),
         kind: ENCLAVE_KEY_KIND.dev,
         encryption_key: bytesOf(s.enclaveEncryptionKey.publicKey),
+        tls_key_sha256: bytesOf(s.enclaveTlsKeySha256),
       },
     ]);
   });
@@ -116,6 +126,7 @@ describe("conformance: enclave", () => {
       s.call(s.admin, "register_dev_enclave", {
         public_key: s.enclaveKey.getPublicKey().toRawBytes(),
         encryption_key: new Uint8Array([1, 2]),
+        tls_key_sha256: s.enclaveTlsKeySha256,
       }),
       "enclave",
       "EInvalidEncryptionKey",
@@ -164,6 +175,7 @@ describe("conformance: enclave", () => {
       s.call(s.admin, "register_dev_enclave", {
         public_key: new Uint8Array([1, 2]),
         encryption_key: s.enclaveEncryptionKey.publicKey,
+        tls_key_sha256: s.enclaveTlsKeySha256,
       }),
       "enclave",
       "EInvalidPublicKey",
@@ -187,6 +199,7 @@ describe("conformance: enclave", () => {
     const cluster = await s.cluster();
     assert.deepEqual(bytesOf(cluster.enclave_public_key), []);
     assert.deepEqual(bytesOf(cluster.enclave_encryption_key), []);
+    assert.deepEqual(bytesOf(cluster.enclave_tls_key_sha256), []);
     // The kind of the removed key is kept, so its rotation is refused as dev.
     assert.equal(cluster.enclave_key_kind, INSTALLED_ENCLAVE_KEY_KIND.dev);
     const removed = s.eventsOf(executed, "EnclaveKeyRemovedEvent");
@@ -235,6 +248,7 @@ describe("conformance: enclave", () => {
         cap: second.adminCapId,
         public_key: s.enclaveKey.getPublicKey().toRawBytes(),
         encryption_key: s.enclaveEncryptionKey.publicKey,
+        tls_key_sha256: s.enclaveTlsKeySha256,
       }),
       "cluster",
       "ENotAdmin",
@@ -255,6 +269,7 @@ describe("conformance: enclave", () => {
         public_key: bytesOf(newKey),
         kind: ENCLAVE_KEY_KIND.rotation,
         encryption_key: bytesOf(s.otherEncryptionKey.publicKey),
+        tls_key_sha256: bytesOf(s.otherTlsKeySha256),
       },
     ]);
     // The new key now answers requests.
@@ -398,6 +413,85 @@ describe("conformance: enclave", () => {
       s.completeGolden(1n, 1n, { timestampMs: 18_446_744_073_709_551_615n }),
       "enclave",
       "ETimestampOutOfWindow",
+    );
+  });
+
+  twin("enclave_tests::dev_registration_publishes_the_tls_key_hash", async (s) => {
+    const executed = await s.registerGoldenEnclave();
+    const hash = bytesOf(s.enclaveTlsKeySha256);
+    assert.deepEqual(bytesOf((await s.cluster()).enclave_tls_key_sha256), hash);
+    assert.deepEqual(
+      bytesOf(await s.view("cluster::enclave_tls_key_sha256", [], bcs.byteVector())),
+      hash,
+    );
+    const [event] = s.eventsOf(executed, "EnclaveRegisteredEvent");
+    assert.deepEqual(event && bytesOf(event.tls_key_sha256), hash);
+  });
+
+  twin("enclave_tests::dev_enclave_tls_key_hash_must_be_32_bytes", async (s) => {
+    await expectAbort(
+      s.call(s.admin, "register_dev_enclave", {
+        public_key: s.enclaveKey.getPublicKey().toRawBytes(),
+        encryption_key: s.enclaveEncryptionKey.publicKey,
+        tls_key_sha256: new Uint8Array([1, 2]),
+      }),
+      "enclave",
+      "EInvalidTlsKeyHash",
+    );
+    assert.deepEqual(bytesOf((await s.cluster()).enclave_public_key), []);
+  });
+
+  twin("enclave_tests::rotation_to_a_short_tls_key_hash_is_rejected", async (s) => {
+    await s.registerGoldenEnclave();
+    await expectAbort(
+      rotateToOtherKey(s, { new_tls_key_sha256: golden.SHORT_TLS_KEY_HASH }),
+      "enclave",
+      "EInvalidTlsKeyHash",
+    );
+  });
+
+  twin("enclave_tests::rotation_signature_covers_the_tls_key_hash", async (s) => {
+    await s.registerGoldenEnclave();
+    await expectAbort(
+      rotateToOtherKey(
+        s,
+        { new_tls_key_sha256: s.enclaveTlsKeySha256 },
+        { new_tls_key_sha256: s.otherTlsKeySha256 },
+      ),
+      "enclave",
+      "EInvalidSignature",
+    );
+    assert.deepEqual(
+      bytesOf((await s.cluster()).enclave_tls_key_sha256),
+      bytesOf(s.enclaveTlsKeySha256),
+    );
+  });
+
+  twin(
+    "enclave_tests::disable_dev_enclave_removes_the_tls_key_hash_with_the_dev_key",
+    async (s) => {
+      await s.registerGoldenEnclave();
+      await s.call(s.admin, "disable_dev_enclave");
+      assert.deepEqual(bytesOf((await s.cluster()).enclave_tls_key_sha256), []);
+    },
+  );
+
+  twin("enclave_tests::the_user_data_layout_is_the_bcs_of_enclave_public_keys", async (s) => {
+    // The package's own constructor, run by the devnet as a full node runs it in a dry run.
+    const userData = await s.view(
+      "messages::enclave_public_keys",
+      [
+        arg.bytes(s.enclaveKey.getPublicKey().toRawBytes()),
+        arg.bytes(s.enclaveEncryptionKey.publicKey),
+        arg.bytes(s.enclaveTlsKeySha256),
+      ],
+      { parse: (bytes: Uint8Array) => Buffer.from(bytes).toString("hex") },
+      { onCluster: false },
+    );
+    assert.equal(userData, golden.goldenVectors().enclave_user_data);
+    assert.deepEqual(
+      [...EnclavePublicKeys.parse(Buffer.from(userData, "hex")).tls_key_sha256],
+      [...s.enclaveTlsKeySha256],
     );
   });
 });

@@ -125,6 +125,9 @@ export class Scenario {
   /** `golden::enclave_encryption_key()` and `golden::other_encryption_key()`, as key pairs. */
   readonly enclaveEncryptionKey = golden.enclaveEncryptionKey;
   readonly otherEncryptionKey = golden.otherEncryptionKey;
+  /** `golden::enclave_tls_key_sha256()` and `golden::other_tls_key_sha256()`. */
+  readonly enclaveTlsKeySha256 = golden.enclaveTlsKeySha256;
+  readonly otherTlsKeySha256 = golden.otherTlsKeySha256;
   clusterId = "";
   adminCapId = "";
 
@@ -406,6 +409,7 @@ export class Scenario {
     return this.call(this.admin, "register_dev_enclave", {
       public_key: this.enclaveKey.getPublicKey().toRawBytes(),
       encryption_key: this.enclaveEncryptionKey.publicKey,
+      tls_key_sha256: this.enclaveTlsKeySha256,
     });
   }
 
@@ -554,4 +558,5 @@ export function twin(
 export const arg = {
   u64: (value: bigint | number) => bcs.u64().serialize(value).toBytes(),
   string: (value: string) => bcs.string().serialize(value).toBytes(),
+  bytes: (value: Uint8Array) => bcs.byteVector().serialize(value).toBytes(),
 };

@@ -44,7 +44,7 @@ describe("nautilus-control: results refused because the cluster holds another en
       (build) => executeSigned(stack.client, stack.admin, build),
       stack.packageId,
       { clusterId: stack.clusterId, adminCapId: await adminCapOf(stack) },
-      { publicKey, encryptionKey: stack.enclave.encryptionKey },
+      { publicKey, encryptionKey: stack.enclave.encryptionKey, tlsKey: stack.enclave.tlsKey },
     );
 
   it("keeps the executed result, reports REPORT_ENCLAVE_KEY_REJECTED, and posts it once the right key is registered", async () => {

@@ -245,6 +245,7 @@ export async function rotateEnclave(stack: Stack, next: EnclaveSigner): Promise<
   const fields = {
     new_public_key: next.publicKey,
     new_encryption_key: next.encryptionKey.publicKey,
+    new_tls_key_sha256: next.tlsKey.spkiSha256,
   };
   const signature = await stack.enclave.sign(
     signingBytes("keyRotation", timestampMs, { cluster_id: stack.clusterId, sequence, ...fields }),

@@ -2,6 +2,7 @@
 // move/tests/golden.move (written by `node test/protocol/golden-fixtures.ts --write`);
 // golden.test.ts fails when that file is stale, and the Move tests assert the same hex
 // against the Move package's own BCS, so TS and Move cannot drift apart silently.
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -9,6 +10,7 @@ import {
   ClusterObject,
   DEFAULT_CONFIG,
   deploymentManifest,
+  EnclavePublicKeys,
   EXPIRED_STATUS_CODE,
   INSTALLED_ENCLAVE_KEY_KIND,
   K8sAPIRequestEvent,
@@ -16,6 +18,7 @@ import {
   podManifest,
   RequestResultPayload,
   signingBytes,
+  tlsKeySha256,
   UsageReportPayload,
   WorkerRefusalPayload,
   x25519KeyPairFromPkcs8,
@@ -55,6 +58,23 @@ export const otherEncryptionKey = x25519FromScalar(0x55);
 /** A rotation's encryption key of the wrong length (`x"0102"`). */
 export const SHORT_ENCRYPTION_KEY = new Uint8Array([1, 2]);
 
+/** SHA-256 of the SPKI of an ed25519 TLS key made from a fixed seed (RFC 8410 PKCS#8). */
+function tlsKeyHashFromSeed(fill: number): Uint8Array {
+  const prefix = Buffer.from("302e020100300506032b657004220420", "hex");
+  const key = createPrivateKey({
+    key: Buffer.concat([prefix, Buffer.alloc(32, fill)]),
+    format: "der",
+    type: "pkcs8",
+  });
+  return tlsKeySha256(createPublicKey(key).export({ format: "der", type: "spki" }));
+}
+/** The golden enclave's TLS key hash, registered with `enclaveKey`. */
+export const enclaveTlsKeySha256 = tlsKeyHashFromSeed(0x66);
+/** The TLS key hash `otherKey` brings in by rotation. */
+export const otherTlsKeySha256 = tlsKeyHashFromSeed(0x77);
+/** A rotation's TLS key hash of the wrong length (`x"0102"`). */
+export const SHORT_TLS_KEY_HASH = new Uint8Array([1, 2]);
+
 export const OUTPUT_SHA256 = new Uint8Array(32).fill(0xab);
 export const RESULT_SUMMARY = "created pod team-a/web";
 export const JOIN_CREDENTIAL = new Uint8Array([0xc0, 0xff, 0xee, 0x01, 0x02, 0x03]);
@@ -84,6 +104,7 @@ export const createdCluster = {
   pcrs: [],
   enclave_public_key: new Uint8Array(),
   enclave_encryption_key: new Uint8Array(),
+  enclave_tls_key_sha256: new Uint8Array(),
   enclave_key_kind: INSTALLED_ENCLAVE_KEY_KIND.nitro,
   last_sequence: 0n,
   next_request_id: 1n,
@@ -193,6 +214,13 @@ export function goldenVectors(): Record<string, string> {
     usage_report_intent_message_bcs: hex(
       signingBytes("usageReport", TIMESTAMP_MS, usageReportPayload(1n, 1n)),
     ),
+    enclave_user_data: hex(
+      EnclavePublicKeys.serialize({
+        public_key: enclaveKey.getPublicKey().toRawBytes(),
+        encryption_key: enclaveEncryptionKey.publicKey,
+        tls_key_sha256: enclaveTlsKeySha256,
+      }).toBytes(),
+    ),
   };
 }
 
@@ -265,6 +293,7 @@ export async function goldenSignatures(): Promise<Record<string, string>> {
         sequence: 1n,
         new_public_key: otherKey.getPublicKey().toRawBytes(),
         new_encryption_key: otherEncryptionKey.publicKey,
+        new_tls_key_sha256: otherTlsKeySha256,
       }),
     ),
     sig_rotation_short_encryption_key_s1: await sign(
@@ -274,6 +303,17 @@ export async function goldenSignatures(): Promise<Record<string, string>> {
         sequence: 1n,
         new_public_key: otherKey.getPublicKey().toRawBytes(),
         new_encryption_key: SHORT_ENCRYPTION_KEY,
+        new_tls_key_sha256: otherTlsKeySha256,
+      }),
+    ),
+    sig_rotation_short_tls_key_hash_s1: await sign(
+      enclaveKey,
+      signingBytes("keyRotation", TIMESTAMP_MS, {
+        cluster_id: CLUSTER_ID,
+        sequence: 1n,
+        new_public_key: otherKey.getPublicKey().toRawBytes(),
+        new_encryption_key: otherEncryptionKey.publicKey,
+        new_tls_key_sha256: SHORT_TLS_KEY_HASH,
       }),
     ),
   };
@@ -290,6 +330,8 @@ export async function renderGoldenMove(): Promise<string> {
     bytesFn("other_public_key", hex(otherKey.getPublicKey().toRawBytes())),
     bytesFn("enclave_encryption_key", hex(enclaveEncryptionKey.publicKey)),
     bytesFn("other_encryption_key", hex(otherEncryptionKey.publicKey)),
+    bytesFn("enclave_tls_key_sha256", hex(enclaveTlsKeySha256)),
+    bytesFn("other_tls_key_sha256", hex(otherTlsKeySha256)),
     bytesFn("worker_encryption_key", hex(WORKER_ENCRYPTION_KEY)),
     bytesFn("output_sha256", hex(OUTPUT_SHA256)),
     bytesFn("join_credential", hex(JOIN_CREDENTIAL)),

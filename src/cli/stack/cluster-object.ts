@@ -5,7 +5,7 @@ import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { readClusterObject } from "../../chain/cluster-view.ts";
 import {
   createCluster,
-  type EnclavePublicKeys,
+  type EnclaveKeyHolder,
   type ExecuteTransaction,
   registerDevEnclave,
 } from "../../chain/k8s-daas.ts";
@@ -27,7 +27,7 @@ export async function ensureClusterObject(options: {
   client: SuiGrpcClient;
   packageId: string;
   admin: Ed25519Keypair;
-  enclave: EnclavePublicKeys;
+  enclave: EnclaveKeyHolder;
   dataDir: string;
   name: string;
   log: (line: string) => void;
@@ -58,10 +58,15 @@ export async function ensureClusterObject(options: {
     Buffer.from(cluster.enclave_public_key).equals(Buffer.from(options.enclave.publicKey)) &&
     Buffer.from(cluster.enclave_encryption_key).equals(
       Buffer.from(options.enclave.encryptionKey.publicKey),
+    ) &&
+    Buffer.from(cluster.enclave_tls_key_sha256).equals(
+      Buffer.from(options.enclave.tlsKey.spkiSha256),
     );
   if (!registered) {
     await registerDevEnclave(execute, packageId, record, options.enclave);
-    log("registered the dev enclave keys (signing and encryption) on the cluster object");
+    log(
+      "registered the dev enclave keys (signing, encryption, TLS key hash) on the cluster object",
+    );
   }
   return { ...record, created };
 }

@@ -54,31 +54,34 @@ export function signedArgs(scope: CallScope) {
 }
 
 /**
- * `enclave::install_key`: the signing key and its encryption key; `keyKind` is what the key
- * is (`Cluster.enclave_key_kind`), `eventKind` how it got there (`EnclaveRegisteredEvent.kind`).
+ * `enclave::install_key`: the keys the enclave publishes (`EnclavePublicKeys`); `keyKind` is
+ * what the key is (`Cluster.enclave_key_kind`), `eventKind` how it got there
+ * (`EnclaveRegisteredEvent.kind`).
  */
 function installKey(
   scope: CallScope,
   cluster: ClusterValue,
-  keys: { publicKey: Uint8Array; encryptionKey: Uint8Array },
+  keys: { public_key: Uint8Array; encryption_key: Uint8Array; tls_key_sha256: Uint8Array },
   keyKind: number,
   eventKind: number,
 ): void {
-  if (keys.publicKey.length !== LIMITS.enclavePublicKeyBytes)
+  if (keys.public_key.length !== LIMITS.enclavePublicKeyBytes)
     scope.fail("enclave", "EInvalidPublicKey", "install_key");
-  if (keys.encryptionKey.length !== LIMITS.enclaveEncryptionKeyBytes)
+  if (keys.encryption_key.length !== LIMITS.enclaveEncryptionKeyBytes)
     scope.fail("enclave", "EInvalidEncryptionKey", "install_key");
-  cluster.enclave_public_key = keys.publicKey;
-  cluster.enclave_encryption_key = keys.encryptionKey;
+  if (keys.tls_key_sha256.length !== LIMITS.enclaveTlsKeyHashBytes)
+    scope.fail("enclave", "EInvalidTlsKeyHash", "install_key");
+  cluster.enclave_public_key = keys.public_key;
+  cluster.enclave_encryption_key = keys.encryption_key;
+  cluster.enclave_tls_key_sha256 = keys.tls_key_sha256;
   cluster.enclave_key_kind = keyKind;
   scope.ctx.emit(
     "events",
     "EnclaveRegisteredEvent",
     EnclaveRegisteredEvent.serialize({
       cluster_id: cluster.id,
-      public_key: keys.publicKey,
       kind: eventKind,
-      encryption_key: keys.encryptionKey,
+      ...keys,
     }).toBytes(),
   );
 }
@@ -124,8 +127,9 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
         scope,
         cluster,
         {
-          publicKey: scope.args.bytes("public_key"),
-          encryptionKey: scope.args.bytes("encryption_key"),
+          public_key: scope.args.bytes("public_key"),
+          encryption_key: scope.args.bytes("encryption_key"),
+          tls_key_sha256: scope.args.bytes("tls_key_sha256"),
         },
         INSTALLED_ENCLAVE_KEY_KIND.dev,
         ENCLAVE_KEY_KIND.dev,
@@ -143,6 +147,7 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
         // The kind stays: a rotation signed by the removed key is refused as dev.
         cluster.enclave_public_key = new Uint8Array();
         cluster.enclave_encryption_key = new Uint8Array();
+        cluster.enclave_tls_key_sha256 = new Uint8Array();
         scope.ctx.emit(
           "events",
           "EnclaveKeyRemovedEvent",
@@ -161,23 +166,21 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
       const keyKind = cluster.enclave_key_kind;
       if (keyKind === INSTALLED_ENCLAVE_KEY_KIND.dev && !cluster.allow_dev_enclave)
         scope.fail("enclave", "EDevEnclaveDisabled");
-      const newKey = scope.args.bytes("new_public_key");
-      const newEncryptionKey = scope.args.bytes("new_encryption_key");
+      const newKeys = {
+        public_key: scope.args.bytes("new_public_key"),
+        encryption_key: scope.args.bytes("new_encryption_key"),
+        tls_key_sha256: scope.args.bytes("new_tls_key_sha256"),
+      };
       const { timestampMs, sequence, signature } = signedArgs(scope);
       const message = signingBytes("keyRotation", timestampMs, {
         cluster_id: cluster.id,
         sequence,
-        new_public_key: newKey,
-        new_encryption_key: newEncryptionKey,
+        new_public_key: newKeys.public_key,
+        new_encryption_key: newKeys.encryption_key,
+        new_tls_key_sha256: newKeys.tls_key_sha256,
       });
       verifyEnclaveMessage(scope, cluster, message, timestampMs, sequence, signature);
-      installKey(
-        scope,
-        cluster,
-        { publicKey: newKey, encryptionKey: newEncryptionKey },
-        keyKind,
-        ENCLAVE_KEY_KIND.rotation,
-      );
+      installKey(scope, cluster, newKeys, keyKind, ENCLAVE_KEY_KIND.rotation);
       writeCluster(clusterArg, cluster);
     }),
   };
