@@ -28,6 +28,11 @@ export interface ControlConfig {
   dataDir: string;
   /** Address the HTTP API (health, metrics, request status) binds to. */
   listenHost: string;
+  /**
+   * Serve the API over plain HTTP instead of HTTPS with the enclave's TLS key. For
+   * development only: clients then have nothing to pin, and must opt in too.
+   */
+  insecureHttp: boolean;
   /** Port of the HTTP API; 0 picks a free one. */
   listenPort: number;
   /**
@@ -88,6 +93,7 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "kubeconfig",
   "dataDir",
   "listenHost",
+  "insecureHttp",
   "listenPort",
   "publicHosts",
   "concurrency",
@@ -116,6 +122,7 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     operatorKeyEnv: "K8S_DAAS_OPERATOR_KEY",
     dataDir,
     listenHost: "127.0.0.1",
+    insecureHttp: false,
     listenPort: 8080,
     publicHosts: [],
     concurrency: 8,
@@ -242,6 +249,7 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     "allowedPriorityClasses",
     problems,
   );
+  const insecureHttp = flag(merged.insecureHttp, "insecureHttp", problems);
   const allowWorkloadsOnServer = flag(
     merged.allowWorkloadsOnServer,
     "allowWorkloadsOnServer",
@@ -258,6 +266,7 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     kubeconfig: text("kubeconfig", false),
     dataDir,
     listenHost,
+    insecureHttp,
     listenPort: integer("listenPort", 0, 65_535),
     publicHosts,
     concurrency: integer("concurrency", 1, 256),

@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Signer } from "@mysten/sui/cryptography";
@@ -18,7 +19,13 @@ import { ensureTenantNamespace, KubeApiClient, TenantExecutor } from "../k8s/ind
 import { abortConstantName, DEFAULT_CONFIG } from "../protocol/index.ts";
 import { CoalescingLoop } from "../shared/coalescing-loop.ts";
 import { type Service, startServices } from "../shared/services.ts";
-import { detectEnclave, type EnclaveSigner, loadDevEnclaveSigner } from "../tee/index.ts";
+import {
+  detectEnclave,
+  type EnclaveSigner,
+  loadDevEnclaveSigner,
+  publishedKeysMatch,
+  tlsServerCredentials,
+} from "../tee/index.ts";
 import { admitRequest } from "./admission/index.ts";
 import {
   type BillingConfig,
@@ -93,6 +100,11 @@ export async function startNautilusControl(
     log.warn(
       { reason: environment.kind === "dev" ? environment.reason : undefined },
       "DEV ENCLAVE KEY: results are signed by a key that is not attested",
+    );
+  }
+  if (config.insecureHttp) {
+    log.warn(
+      "INSECURE HTTP: the API is served in plain text; clients cannot pin it to the enclave's TLS key (development only)",
     );
   }
   const kubeConfig = deps.kubeConfig ?? loadKubeConfig(config.kubeconfig);
@@ -262,17 +274,12 @@ export async function startNautilusControl(
       name: "chain",
       check: async () => {
         const cluster = await readClusterObject(client, config.clusterId);
-        const registered =
-          Buffer.from(cluster.enclave_public_key).equals(Buffer.from(enclave.publicKey)) &&
-          Buffer.from(cluster.enclave_encryption_key).equals(
-            Buffer.from(enclave.encryptionKey.publicKey),
-          );
-        return registered
+        return publishedKeysMatch(cluster, enclave)
           ? { ok: true, detail: `cluster ${cluster.name} reachable; our enclave key is registered` }
           : {
               ok: false,
               detail:
-                "the cluster's registered enclave keys (signing, encryption) are not this control plane's keys",
+                "the cluster's registered enclave keys (signing, encryption, TLS key hash) are not this control plane's keys",
             };
       },
     },
@@ -337,6 +344,9 @@ export async function startNautilusControl(
             },
             clusterId: config.clusterId,
             publicHosts: config.publicHosts,
+            ...(config.insecureHttp
+              ? {}
+              : { tls: () => tlsServerCredentials(enclave.tlsKey, certificateHosts(config)) }),
             streams: new StreamsService({
               admin: kubeConfig,
               namespaces: state.namespaces,
@@ -468,6 +478,27 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
   if (path) kubeConfig.loadFromFile(path);
   else kubeConfig.loadFromDefault();
   return kubeConfig;
+}
+
+/**
+ * Names the certificate carries (loopback, the listen address, the public hosts). Clients
+ * pin the key, not the names; the names let tools that check them (curl with `--cacert`)
+ * use the certificate too.
+ */
+function certificateHosts(config: ControlConfig): {
+  dnsNames: string[];
+  ipAddresses: string[];
+} {
+  const hosts = ["localhost", "127.0.0.1", "::1", config.listenHost, ...config.publicHosts].map(
+    (host) => host.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1"),
+  );
+  const unique = [
+    ...new Set(hosts.filter((host) => host !== "" && host !== "0.0.0.0" && host !== "::")),
+  ];
+  return {
+    dnsNames: unique.filter((host) => isIP(host) === 0),
+    ipAddresses: unique.filter((host) => isIP(host) !== 0),
+  };
 }
 
 /** Whether the API server answers (its version endpoint), with the admin credentials. */

@@ -1,6 +1,10 @@
 // Enclave identity: the signing key, the encryption key, the TLS key, and where they come from.
 export { detectEnclave, type EnclaveEnvironment, NITRO_DEVICE } from "./attestation.ts";
-export { enclavePublicKeys } from "./published-keys.ts";
+export {
+  type EnclavePublicHalves,
+  enclavePublicKeys,
+  publishedKeysMatch,
+} from "./published-keys.ts";
 export { type SelfSignedCertificate, selfSignedCertificate } from "./self-signed-certificate.ts";
 export { EnclaveKeyError, type EnclaveSigner, loadDevEnclaveSigner } from "./signer.ts";
 export {

@@ -9,6 +9,7 @@ import {
   type ExecuteTransaction,
   registerDevEnclave,
 } from "../../chain/k8s-daas.ts";
+import { publishedKeysMatch } from "../../tee/index.ts";
 import { executeTransaction } from "../execute.ts";
 
 /** The cluster object `up` made, kept so the next `up` reuses it instead of making another. */
@@ -54,15 +55,7 @@ export async function ensureClusterObject(options: {
     log(`created cluster object ${record.clusterId}`);
   }
   const cluster = await readClusterObject(client, record.clusterId);
-  const registered =
-    Buffer.from(cluster.enclave_public_key).equals(Buffer.from(options.enclave.publicKey)) &&
-    Buffer.from(cluster.enclave_encryption_key).equals(
-      Buffer.from(options.enclave.encryptionKey.publicKey),
-    ) &&
-    Buffer.from(cluster.enclave_tls_key_sha256).equals(
-      Buffer.from(options.enclave.tlsKey.spkiSha256),
-    );
-  if (!registered) {
+  if (!publishedKeysMatch(cluster, options.enclave)) {
     await registerDevEnclave(execute, packageId, record, options.enclave);
     log(
       "registered the dev enclave keys (signing, encryption, TLS key hash) on the cluster object",

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Registry } from "prom-client";
@@ -30,6 +31,26 @@ export interface ApiOptions {
   publicHosts?: readonly string[];
   /** Tenants' logs, events and describe (`/v1/namespaces/...`); absent, those routes 404. */
   streams?: StreamsService;
+  /**
+   * Makes the enclave's TLS key and a certificate around it (`tlsServerCredentials` in
+   * src/tee): the API is served over HTTPS. Absent, plain HTTP (`--insecure-http` only).
+   * When this or the TLS server fails, the start fails with `ApiTlsError`.
+   */
+  tls?: () => { key: string; cert: string };
+}
+
+/** HTTPS could not start (no certificate, a key the TLS library refuses): `API_TLS_UNAVAILABLE`. */
+export class ApiTlsError extends Error {
+  readonly code = "API_TLS_UNAVAILABLE";
+  constructor(cause: unknown) {
+    super(
+      `cannot serve the API over TLS: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+    this.name = "ApiTlsError";
+  }
 }
 
 export type ApiServer = ListeningServer;
@@ -55,14 +76,15 @@ export async function startApiServer(
       return hosts;
     },
   });
-  const server = createServer((req, res) => {
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
     route(options, auth, req, res).catch((error: unknown) => {
       sendJson(res, 500, {
         error: "INTERNAL",
         message: error instanceof Error ? error.message : String(error),
       });
     });
-  });
+  };
+  const server = options.tls ? httpsServer(options.tls, handle) : createServer(handle);
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     const verify = (path: string, upgrade: IncomingMessage) =>
@@ -74,7 +96,7 @@ export async function startApiServer(
       });
     serveUpgrade(options.streams, verify, req, socket, head).catch(() => socket.destroy());
   });
-  const listening = await listenOn(server, listen);
+  const listening = await listenOn(server, listen, options.tls ? "https" : "http");
   return {
     url: listening.url,
     // Open streams end with their trailer first, so clients see a clean end, not a reset.
@@ -83,6 +105,17 @@ export async function startApiServer(
       await listening.close();
     },
   };
+}
+
+function httpsServer(
+  credentials: () => { key: string; cert: string },
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+) {
+  try {
+    return createHttpsServer({ ...credentials(), ALPNProtocols: ["http/1.1"] }, handle);
+  } catch (error) {
+    throw new ApiTlsError(error);
+  }
 }
 
 /**
