@@ -110,7 +110,7 @@ export function controlTransport(options: ControlTransportOptions): ControlTrans
   return {
     url,
     pinned: tls,
-    request(pathOrUrl, requestOptions = {}) {
+    async request(pathOrUrl, requestOptions = {}) {
       const target = resolve(pathOrUrl);
       return new Promise<IncomingMessage>((resolveResponse, reject) => {
         const req = send(target, {
@@ -123,7 +123,7 @@ export function controlTransport(options: ControlTransportOptions): ControlTrans
         req.end(requestOptions.body);
       });
     },
-    openWebSocket(pathOrUrl, socketOptions) {
+    async openWebSocket(pathOrUrl, socketOptions) {
       const target = resolve(pathOrUrl.replace(/^ws(s?):/, "http$1:"));
       const key = randomBytes(16).toString("base64");
       return new Promise<ControlWebSocket>((resolveSocket, reject) => {

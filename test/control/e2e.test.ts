@@ -55,17 +55,17 @@ describe("nautilus-control end to end: transaction → Kubernetes → signed res
     const url = `${stack.control?.url}${path}`;
     const sign = (key: typeof tenant.key) =>
       signedHeaders(key, { clusterId: stack.clusterId, method: "GET", url });
-    const response = await fetch(url, { headers: await sign(tenant.key) });
+    const response = await stack.controlFetch(url, { headers: await sign(tenant.key) });
     assert.equal(response.status, 200);
-    const body = new Uint8Array(await response.arrayBuffer());
+    const body = await response.bytes();
     assert.equal(
       createHash("sha256").update(body).digest("hex"),
       Buffer.from(result.output_sha256).toString("hex"),
     );
     const stranger = await newTenant(stack, `e2e-x-${Date.now().toString(36)}`);
-    const denied = await fetch(url, { headers: await sign(stranger.key) });
+    const denied = await stack.controlFetch(url, { headers: await sign(stranger.key) });
     assert.equal(denied.status, 404);
-    assert.equal((await fetch(url)).status, 401);
+    assert.equal((await stack.controlFetch(url)).status, 401);
   });
 
   it("execute_k8s_api: POST, GET, PATCH and DELETE a ConfigMap", async () => {

@@ -8,6 +8,7 @@ export interface ControlReply {
   status: number;
   headers: IncomingHttpHeaders;
   text(): Promise<string>;
+  bytes(): Promise<Uint8Array>;
   json(): Promise<unknown>;
 }
 
@@ -22,11 +23,13 @@ export function fetchOver(transport: ControlTransport): ControlFetch {
     const res = await transport.request(pathOrUrl, init);
     const chunks: Buffer[] = [];
     for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
-    const text = Buffer.concat(chunks).toString("utf8");
+    const body = Buffer.concat(chunks);
+    const text = body.toString("utf8");
     return {
       status: res.statusCode ?? 0,
       headers: res.headers,
       text: async () => text,
+      bytes: async () => new Uint8Array(body),
       json: async () => JSON.parse(text) as unknown,
     };
   };
