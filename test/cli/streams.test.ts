@@ -145,6 +145,32 @@ describe("cli: logs, events, describe", () => {
     assert.match(events.stderr, /NAMESPACE_NOT_OWNED/);
   });
 
+  it("a control plane serving another TLS key than the one on chain is refused (logs and exec)", async () => {
+    // Same API, same cluster id, same claims: only its TLS key is not the enclave's.
+    const impostor = await startStreamsApi(
+      new StreamsService({ admin: kc, namespaces: claims }),
+      new Registry(),
+      clusterId,
+    );
+    try {
+      for (const command of [
+        ["logs", "web", "-n", ns, "--tail", "1", "--control-url", impostor.url],
+        ["exec", "web", "-n", ns, "--control-url", impostor.url, "--", "true"],
+      ]) {
+        const run = await cli(command);
+        assert.equal(run.code, 3, run.stderr);
+        assert.match(
+          run.stderr,
+          /error\[CONTROL_TLS_KEY_MISMATCH\]: the control plane at 127\.0\.0\.1:\d+ presents TLS key sha256 [0-9a-f]{64}, but the cluster's enclave registered/,
+        );
+      }
+      // The genuine one, on the same chain, still answers.
+      assert.equal((await cli(["logs", "web", "-n", ns, "--tail", "1"])).code, 0);
+    } finally {
+      await impostor.close();
+    }
+  });
+
   it("events lists the namespace's events; describe shows the pod and its events", async () => {
     const events = await cli(["events", "-n", ns, "-o", "json"]);
     assert.equal(events.code, 0, events.stderr);
