@@ -144,13 +144,16 @@ describe("the nautilus-control Helm chart", () => {
     const setByChart = ["listenHost", "listenPort", "dataDir", "enclaveKeyFile"];
     // The operator key comes from a Secret (K8S_DAAS_OPERATOR_KEY), the cluster from the
     // ServiceAccount: the keystore, address, key-variable and kubeconfig settings stay unset;
-    // the pod runs no k3s server, so whether tenants may run on it does not apply.
+    // the pod runs no k3s server, so whether tenants may run on it does not apply; the
+    // chart always serves HTTPS with the enclave's key (its probes speak HTTPS): plain HTTP
+    // is for development stacks, not offered.
     const notForPods = [
       "operatorKeystore",
       "operatorAddress",
       "operatorKeyEnv",
       "kubeconfig",
       "allowWorkloadsOnServer",
+      "insecureHttp",
     ];
     assert.deepEqual(
       [...offered, ...setByChart, ...notForPods].sort(),
