@@ -182,11 +182,14 @@ class PinSource {
   }
 
   current(): Promise<Uint8Array> {
-    this.#current ??= this.#read();
-    // A failed read is not cached: the next connection asks the chain again.
-    this.#current.catch(() => {
-      this.#current = undefined;
-    });
+    if (!this.#current) {
+      const read = this.#read();
+      this.#current = read;
+      // A failed read is not cached: the next connection asks the chain again.
+      read.catch(() => {
+        if (this.#current === read) this.#current = undefined;
+      });
+    }
     return this.#current;
   }
 
