@@ -428,6 +428,19 @@ describe("the kubectl gateway's read API", () => {
     const explain = await kubectl(kubeconfig, "explain", "deployment.spec.replicas");
     assert.equal(explain.code, 0, explain.stderr);
     assert.match(explain.stdout, /replicas/);
+    await writeContainerLog("seen by kubectl logs");
+    const logs = await kubectl(kubeconfig, "logs", "web", "--tail=20");
+    assert.equal(logs.code, 0, logs.stderr);
+    assert.match(logs.stdout, /seen by kubectl logs/);
+    const yaml = await kubectl(
+      kubeconfig,
+      "get",
+      "configmap",
+      "watched",
+      "-o",
+      "jsonpath={.data.a}",
+    );
+    assert.equal(yaml.stdout, "1", yaml.stderr);
     const other = await kubectl(kubeconfig, "get", "pods", "-n", strangerNs);
     assert.notEqual(other.code, 0);
     assert.match(other.stderr, /NAMESPACE_NOT_OWNED/);

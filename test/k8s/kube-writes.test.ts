@@ -113,6 +113,41 @@ describe("KubeWrite verbs as the tenant", () => {
     assert.equal((again.output as { kind: string; reason: string }).reason, "AlreadyExists");
   });
 
+  it("a resumed create whose earlier attempt landed answers that object (idempotent by request id)", async () => {
+    const envelope = write({
+      verb: "create",
+      body: { metadata: { name: "once" }, data: { a: "1" } },
+    });
+    const request: TenantRequest = {
+      requestId: nextId++,
+      clusterId: TEST_CLUSTER_ID,
+      method: "POST",
+      resource: "configmaps",
+      namespace,
+      name: "once",
+      payload: encodeKubeWrite(envelope),
+      priority: 0,
+      requester: "0x1",
+    };
+    const admitted = admit(request);
+    assert.ok(admitted.ok);
+    const first = await executor.execute(admitted.operation, request.requestId);
+    assert.equal(first.statusCode, 201);
+    const resumed = await executor.execute(admitted.operation, request.requestId, {
+      resumed: true,
+    });
+    assert.equal(resumed.statusCode, 201, resumed.summary);
+    assert.equal(
+      (resumed.output as { metadata: { uid: string } }).metadata.uid,
+      (first.output as { metadata: { uid: string } }).metadata.uid,
+    );
+    // Another request creating the same name is a real conflict, resumed or not.
+    const other = await executor.execute(admitted.operation, request.requestId + 1n, {
+      resumed: true,
+    });
+    assert.equal(other.statusCode, 409);
+  });
+
   it("update keeps resourceVersion: current version 200, a stale one 409 Conflict", async () => {
     const current = await core.readNamespacedConfigMap({ name: "settings", namespace });
     const stale = current.metadata?.resourceVersion;
