@@ -11,6 +11,7 @@ import { after, before, describe, it } from "node:test";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Registry } from "prom-client";
+import { runExecSession } from "../../src/cli/exec-session.ts";
 import { admitRequest, resolvedObjectPolicy } from "../../src/control/admission/index.ts";
 import { signedHeaders } from "../../src/control/http/auth.ts";
 import { type ApiServer, startApiServer } from "../../src/control/http/server.ts";
@@ -327,6 +328,27 @@ describe("the kubectl gateway's read API", () => {
     );
     assert.equal(log.res.statusCode, 200);
     assert.match(await log.text(), /gateway log line/);
+  });
+
+  it("bridges exec through the streams service on kubectl's path and query (WebSocket)", async () => {
+    const base = `${api.url.replace(/^http/, "ws")}/v2/kube/api/v1/namespaces`;
+    const query = "command=sh&command=-c&command=echo%20via%20v2&stdout=true&stderr=true";
+    let stdout = "";
+    const code = await runExecSession(
+      `${base}/${ns}/pods/web/exec?${query}`,
+      { authorization: `Bearer ${token}` },
+      { stdout: (data) => (stdout += Buffer.from(data).toString()), stderr: () => {} },
+    );
+    assert.equal(code, 0);
+    assert.equal(stdout, "via v2\n");
+    await assert.rejects(
+      runExecSession(
+        `${base}/${strangerNs}/pods/web/exec?${query}`,
+        { authorization: `Bearer ${token}` },
+        { stdout: () => {}, stderr: () => {} },
+      ),
+      { code: "NAMESPACE_NOT_OWNED" },
+    );
   });
 
   it("dry-runs a KubeWrite: the API server's answer, nothing written, policy refusals as Status", async () => {
