@@ -262,8 +262,11 @@ describe("KubeWrite verbs as the tenant", () => {
       }),
     );
     assert.equal(hostPath.statusCode, 403, hostPath.summary);
+    // The controller keeps writing the status; the spec (its generation) must not move.
     const after = await apps.readNamespacedDeployment({ name: "web", namespace });
-    assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion);
+    assert.equal(after.metadata?.generation, before.metadata?.generation);
+    assert.equal(after.spec?.template.spec?.hostNetwork, undefined);
+    assert.deepEqual(after.metadata?.annotations, before.metadata?.annotations);
   });
 
   it("an apply patch creates then updates, owned by the tenant's field manager", async () => {
@@ -376,6 +379,39 @@ describe("KubeWrite verbs as the tenant", () => {
     assert.equal((raced.output as { reason: string }).reason, "Conflict");
     const live = await core.readNamespacedConfigMap({ name: "applied", namespace });
     assert.equal(live.data?.k, `racer-${writes}`);
+  });
+
+  it("an apply patch is conditioned on the version it was judged against: losing every race is 409", async () => {
+    let writes = 0;
+    duringJudgement = async () => {
+      writes++;
+      await core.patchNamespacedConfigMap({
+        name: "applied",
+        namespace,
+        body: [{ op: "replace", path: "/data/k", value: `apply-racer-${writes}` }],
+      });
+    };
+    const raced = await submit(
+      "PATCH",
+      "configmaps",
+      "applied",
+      write({
+        verb: "patch",
+        patchType: "apply",
+        fieldManager: "kubectl",
+        force: true,
+        body: {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "applied" },
+          data: { k: "applied" },
+        },
+      }),
+    );
+    duringJudgement = undefined;
+    assert.equal(raced.statusCode, 409, raced.summary);
+    const live = await core.readNamespacedConfigMap({ name: "applied", namespace });
+    assert.equal(live.data?.k, `apply-racer-${writes}`);
   });
 
   it("dry run: create, patch and delete answer as the API server would and persist nothing", async () => {
