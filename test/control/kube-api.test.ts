@@ -22,7 +22,7 @@ import { TenantExecutor } from "../../src/k8s/index.ts";
 import { encodeKubeWrite, type KubeWrite } from "../../src/protocol/index.ts";
 import { kubectl } from "../deploy/upstream-tools.ts";
 import { testCluster } from "../helpers/cluster.ts";
-import { provisionTenant } from "../k8s/executor-fixtures.ts";
+import { eventually, provisionTenant } from "../k8s/executor-fixtures.ts";
 import { readUntil, runningPod, writeContainerLog } from "../k8s/stream-fixtures.ts";
 
 const CLUSTER = `0x${"ab".repeat(32)}`;
@@ -149,7 +149,7 @@ before(async () => {
       readiness: [],
       info: {},
       clusterId: CLUSTER,
-      streams: new StreamsService({ admin: kc, namespaces }),
+      streams: new StreamsService({ admin: kc, namespaces, limits: { maxConcurrentPerTenant: 3 } }),
       kube: {
         admin: kc,
         namespaces,
@@ -228,6 +228,21 @@ describe("the kubectl gateway's read API", () => {
     const replayed = await readUntil(resumed.res, (text) => text.includes('"name":"watched"'));
     assert.match(replayed, /"ADDED"/);
     resumed.res.destroy();
+  });
+
+  it("counts open watches against the tenant's stream limit, and frees them when they close", async () => {
+    const path = `/v2/kube/api/v1/namespaces/${ns}/configmaps?watch=true`;
+    const open = await Promise.all([1, 2, 3].map(() => call("GET", path, token)));
+    for (const watch of open) assert.equal(watch.res.statusCode, 200);
+    assertStatus(await json("GET", path), 429, "STREAM_LIMIT_REACHED");
+    for (const watch of open) watch.res.destroy();
+    const again = await eventually("a watch slot freed", async () => {
+      const answer = await call("GET", path, token);
+      if (answer.res.statusCode === 200) return answer;
+      answer.res.resume();
+      return undefined;
+    });
+    again.res.destroy();
   });
 
   it("filters discovery and schemas to what tenants may use", async () => {

@@ -264,12 +264,21 @@ export class KubeRoutes {
         throw error;
       }
     }
-    await this.#proxy(
-      req,
-      res,
-      this.#as(target.namespace),
-      `${url.pathname.slice(PREFIX.length)}${url.search}`,
-    );
+    // A watch stays open: it counts against the tenant's concurrent streams like a log.
+    const watch = ["true", "1"].includes(url.searchParams.get("watch") ?? "");
+    const lease = watch ? this.#options.streams?.quota.acquire(caller) : undefined;
+    if (lease) res.on("close", () => lease.release());
+    try {
+      await this.#proxy(
+        req,
+        res,
+        this.#as(target.namespace),
+        `${url.pathname.slice(PREFIX.length)}${url.search}`,
+      );
+    } catch (error) {
+      lease?.release();
+      throw error;
+    }
   }
 
   /** Passes one exchange through: status, content type, body streamed as it comes. */
