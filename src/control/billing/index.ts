@@ -18,7 +18,6 @@ export {
   periodEndAfter,
   type Usage,
 } from "./period-store.ts";
-export { bytesOf, cpuMilliCores, QuantityError } from "./quantities.ts";
 export {
   type PodItem,
   type PvcItem,

@@ -2,7 +2,7 @@ import type { Logger } from "pino";
 import type { BillingView, BillingViewQuery } from "../../chain/index.ts";
 import { MoveAbortError } from "../../chain/index.ts";
 import { clusterLabelValue, type KubeApiClient, LABEL_CLUSTER } from "../../k8s/index.ts";
-import { usageValueMist } from "../../protocol/index.ts";
+import { hourlyCostMist } from "../../protocol/index.ts";
 import { CoalescingLoop } from "../../shared/coalescing-loop.ts";
 import type { EnclavePoster } from "../enclave-poster.ts";
 import type { BillingConfig } from "./config.ts";
@@ -162,13 +162,7 @@ export class BillingMeter {
     const { metrics, log, config } = this.#o;
     metrics?.escrowMist.set({ namespace }, Number(balanceMist));
     const rates = this.lastSnapshot?.namespaces.get(namespace);
-    const hourly = rates
-      ? usageValueMist(view.prices, {
-          cpuMilliCoreMs: rates.cpuMilliCores * 3_600_000n,
-          memoryByteMs: rates.memoryBytes * 3_600_000n,
-          storageByteMs: rates.storageBytes * 3_600_000n,
-        })
-      : 0n;
+    const hourly = rates ? hourlyCostMist(view.prices, rates) : 0n;
     if (hourly === 0n) {
       metrics?.runOutSeconds.remove({ namespace });
       return;

@@ -1,14 +1,17 @@
 // What is running right now, as rates: per namespace and per node, the CPU (milli-cores)
 // and memory (bytes) that running pods requested, and per namespace the capacity (bytes)
 // of bound PersistentVolumeClaims. Metering multiplies these rates by elapsed time.
-import { bytesOf, cpuMilliCores, QuantityError } from "./quantities.ts";
+import {
+  bytesOf,
+  type ContainerResources,
+  noRates,
+  podRates,
+  QuantityError,
+  type ResourceRates,
+} from "../../protocol/index.ts";
 
 /** Resources held at one instant. */
-export interface Rates {
-  cpuMilliCores: bigint;
-  memoryBytes: bigint;
-  storageBytes: bigint;
-}
+export type Rates = ResourceRates;
 
 export interface Snapshot {
   readonly namespaces: ReadonlyMap<string, Rates>;
@@ -23,7 +26,7 @@ interface ResourceList {
   readonly [name: string]: string | undefined;
 }
 interface ContainerItem {
-  readonly resources?: { readonly requests?: ResourceList; readonly limits?: ResourceList };
+  readonly resources?: ContainerResources;
 }
 export interface PodItem {
   readonly metadata?: { readonly namespace?: string; readonly name?: string };
@@ -35,12 +38,10 @@ export interface PvcItem {
   readonly status?: { readonly phase?: string; readonly capacity?: ResourceList };
 }
 
-const zero = (): Rates => ({ cpuMilliCores: 0n, memoryBytes: 0n, storageBytes: 0n });
-
 function add(map: Map<string, Rates>, key: string, rates: Partial<Rates>): void {
   let entry = map.get(key);
   if (!entry) {
-    entry = zero();
+    entry = noRates();
     map.set(key, entry);
   }
   entry.cpuMilliCores += rates.cpuMilliCores ?? 0n;
@@ -50,9 +51,8 @@ function add(map: Map<string, Rates>, key: string, rates: Partial<Rates>): void 
 
 /**
  * The rates of `pods` and `pvcs` in the namespaces `metered` accepts. A pod counts while
- * it is `Running` on a node; each container counts its request, or its limit when it sets
- * no request for that resource (Kubernetes then uses the limit as the request). A claim
- * counts its bound capacity. Init containers and pod overhead are not billed.
+ * it is `Running` on a node, at `podRates` (requests, else limits); a claim counts its
+ * bound capacity.
  */
 export function takeSnapshot(
   pods: readonly PodItem[],
@@ -62,10 +62,10 @@ export function takeSnapshot(
   const namespaces = new Map<string, Rates>();
   const nodes = new Map<string, Rates>();
   const invalid: string[] = [];
-  const read = (quantity: string | undefined, parse: (q: string) => bigint, where: string) => {
+  const read = (quantity: string | undefined, where: string) => {
     if (quantity === undefined) return 0n;
     try {
-      return parse(quantity);
+      return bytesOf(quantity);
     } catch (error) {
       if (!(error instanceof QuantityError)) throw error;
       invalid.push(`${where}: ${quantity}`);
@@ -79,12 +79,9 @@ export function takeSnapshot(
     if (!namespace || !node || pod.status?.phase !== "Running" || !metered(namespace)) continue;
     counted++;
     const where = `${namespace}/${pod.metadata?.name ?? "?"}`;
-    const rates: Rates = zero();
-    for (const container of pod.spec?.containers ?? []) {
-      const { requests = {}, limits = {} } = container.resources ?? {};
-      rates.cpuMilliCores += read(requests.cpu ?? limits.cpu, cpuMilliCores, where);
-      rates.memoryBytes += read(requests.memory ?? limits.memory, bytesOf, where);
-    }
+    const rates = podRates(pod.spec?.containers ?? [], (quantity) =>
+      invalid.push(`${where}: ${quantity}`),
+    );
     add(namespaces, namespace, rates);
     add(nodes, node, rates);
   }
@@ -93,7 +90,7 @@ export function takeSnapshot(
     if (!namespace || pvc.status?.phase !== "Bound" || !metered(namespace)) continue;
     const where = `${namespace}/pvc/${pvc.metadata?.name ?? "?"}`;
     add(namespaces, namespace, {
-      storageBytes: read(pvc.status.capacity?.storage, bytesOf, where),
+      storageBytes: read(pvc.status.capacity?.storage, where),
     });
   }
   return { namespaces, nodes, pods: counted, invalid };

@@ -7,13 +7,12 @@ import { join } from "node:path";
 import { after, describe, it } from "node:test";
 import {
   BillingStore,
-  bytesOf,
-  cpuMilliCores,
   periodEndAfter,
   reportFields,
   type Snapshot,
   takeSnapshot,
 } from "../../../src/control/billing/index.ts";
+import { bytesOf, cpuMilliCores } from "../../../src/protocol/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "k8s-daas-billing-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
