@@ -1,11 +1,12 @@
-// The cost a deploy/apply prints before submitting: the meter's own rule (`podRates`) times
+// The cost a deploy/apply prints before submitting, and the run-out `billing` projects: the meter's own rule (`podRates`) times
 // replicas and claim sizes, at the chain's rounding. The same pods, as the API server
 // reports them running, give the meter's snapshot the same rates.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { projectRunOut } from "../../src/cli/commands/billing.ts";
 import { costLines, estimateCosts, objectRates } from "../../src/cli/cost-estimate.ts";
 import { parseManifests } from "../../src/cli/manifests.ts";
-import { takeSnapshot } from "../../src/control/billing/index.ts";
+import { takeSnapshot, type UsageDocument } from "../../src/control/billing/index.ts";
 import type { BillingPrices } from "../../src/protocol/index.ts";
 
 const prices: BillingPrices = {
@@ -125,5 +126,34 @@ describe("cost estimate", () => {
     });
     assert.equal(claim?.rates.storageBytes, 0n);
     assert.deepEqual(costLines([]), []);
+  });
+});
+
+describe("projected run-out", () => {
+  const usage = (hourlyMist: bigint, chargeSoFarMist: bigint) =>
+    ({ hourlyMist: String(hourlyMist), chargeSoFarMist: String(chargeSoFarMist) }) as UsageDocument;
+
+  it("at what runs now: the balance less what the open period owes, at the hourly cost", () => {
+    assert.deepEqual(projectRunOut(1_000n, usage(100n, 400n), undefined), {
+      ms: 6n * 3_600_000n,
+      basis: "running-now",
+    });
+    assert.deepEqual(projectRunOut(100n, usage(100n, 400n), undefined), {
+      ms: 0n,
+      basis: "running-now",
+    });
+  });
+
+  it("at the last period's rate when nothing runs now or the control plane is not asked", () => {
+    const last = { amountMist: 50n, periodMs: 60_000n };
+    assert.deepEqual(projectRunOut(500n, undefined, last), {
+      ms: 600_000n,
+      basis: "last-period",
+    });
+    assert.deepEqual(projectRunOut(500n, usage(0n, 0n), last), {
+      ms: 600_000n,
+      basis: "last-period",
+    });
+    assert.equal(projectRunOut(500n, undefined, undefined), undefined);
   });
 });

@@ -50,48 +50,73 @@ function add(map: Map<string, Rates>, key: string, rates: Partial<Rates>): void 
 }
 
 /**
- * The rates of `pods` and `pvcs` in the namespaces `metered` accepts. A pod counts while
- * it is `Running` on a node, at `podRates` (requests, else limits); a claim counts its
- * bound capacity.
+ * Builds a `Snapshot` page by page (a list of 10,000 pods is read 500 at a time, so one
+ * page, not the whole list, is in memory). A pod counts while it is `Running` on a node,
+ * at `podRates` (requests, else limits); a claim counts its bound capacity; only in the
+ * namespaces `metered` accepts.
  */
+export class SnapshotBuilder {
+  readonly #metered: (namespace: string) => boolean;
+  readonly #namespaces = new Map<string, Rates>();
+  readonly #nodes = new Map<string, Rates>();
+  readonly #invalid: string[] = [];
+  #pods = 0;
+
+  constructor(metered: (namespace: string) => boolean) {
+    this.#metered = metered;
+  }
+
+  addPods(pods: readonly PodItem[]): void {
+    for (const pod of pods) {
+      const namespace = pod.metadata?.namespace;
+      const node = pod.spec?.nodeName;
+      if (!namespace || !node || pod.status?.phase !== "Running" || !this.#metered(namespace))
+        continue;
+      this.#pods++;
+      const where = `${namespace}/${pod.metadata?.name ?? "?"}`;
+      const rates = podRates(pod.spec?.containers ?? [], (quantity) =>
+        this.#invalid.push(`${where}: ${quantity}`),
+      );
+      add(this.#namespaces, namespace, rates);
+      add(this.#nodes, node, rates);
+    }
+  }
+
+  addClaims(pvcs: readonly PvcItem[]): void {
+    for (const pvc of pvcs) {
+      const namespace = pvc.metadata?.namespace;
+      if (!namespace || pvc.status?.phase !== "Bound" || !this.#metered(namespace)) continue;
+      const quantity = pvc.status.capacity?.storage;
+      if (quantity === undefined) continue;
+      let storageBytes = 0n;
+      try {
+        storageBytes = bytesOf(quantity);
+      } catch (error) {
+        if (!(error instanceof QuantityError)) throw error;
+        this.#invalid.push(`${namespace}/pvc/${pvc.metadata?.name ?? "?"}: ${quantity}`);
+      }
+      add(this.#namespaces, namespace, { storageBytes });
+    }
+  }
+
+  build(): Snapshot {
+    return {
+      namespaces: this.#namespaces,
+      nodes: this.#nodes,
+      pods: this.#pods,
+      invalid: this.#invalid,
+    };
+  }
+}
+
+/** The rates of `pods` and `pvcs` in the namespaces `metered` accepts (`SnapshotBuilder`). */
 export function takeSnapshot(
   pods: readonly PodItem[],
   pvcs: readonly PvcItem[],
   metered: (namespace: string) => boolean,
 ): Snapshot {
-  const namespaces = new Map<string, Rates>();
-  const nodes = new Map<string, Rates>();
-  const invalid: string[] = [];
-  const read = (quantity: string | undefined, where: string) => {
-    if (quantity === undefined) return 0n;
-    try {
-      return bytesOf(quantity);
-    } catch (error) {
-      if (!(error instanceof QuantityError)) throw error;
-      invalid.push(`${where}: ${quantity}`);
-      return 0n;
-    }
-  };
-  let counted = 0;
-  for (const pod of pods) {
-    const namespace = pod.metadata?.namespace;
-    const node = pod.spec?.nodeName;
-    if (!namespace || !node || pod.status?.phase !== "Running" || !metered(namespace)) continue;
-    counted++;
-    const where = `${namespace}/${pod.metadata?.name ?? "?"}`;
-    const rates = podRates(pod.spec?.containers ?? [], (quantity) =>
-      invalid.push(`${where}: ${quantity}`),
-    );
-    add(namespaces, namespace, rates);
-    add(nodes, node, rates);
-  }
-  for (const pvc of pvcs) {
-    const namespace = pvc.metadata?.namespace;
-    if (!namespace || pvc.status?.phase !== "Bound" || !metered(namespace)) continue;
-    const where = `${namespace}/pvc/${pvc.metadata?.name ?? "?"}`;
-    add(namespaces, namespace, {
-      storageBytes: read(pvc.status.capacity?.storage, where),
-    });
-  }
-  return { namespaces, nodes, pods: counted, invalid };
+  const builder = new SnapshotBuilder(metered);
+  builder.addPods(pods);
+  builder.addClaims(pvcs);
+  return builder.build();
 }
