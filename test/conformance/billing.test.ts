@@ -45,38 +45,35 @@ function deposit(s: Scenario, cap: string, amount: bigint) {
   return s.call(s.tenant, "deposit", { cap, payment: amount });
 }
 
-/** Golden report `period` signed with `sequence`; `overrides` change the submitted arguments only. */
-async function report(
+type ReportPayload = ReturnType<typeof golden.usageReportPayload>;
+
+/** Signs `payload` as the golden enclave and submits it; `overrides` change the submitted arguments only. */
+async function submitReport(
   s: Scenario,
-  period: 1n | 2n,
-  sequence: bigint,
+  payload: ReportPayload,
   overrides: Record<string, unknown> = {},
 ) {
-  const {
-    cluster_id: _cluster,
-    sequence: _sequence,
-    ...fields
-  } = golden.usageReportPayload(period, sequence);
+  const { cluster_id: _cluster, sequence, ...fields } = payload;
   const signature = await s.signed("usageReport", fields, { sequence });
   return s.call(s.admin, "report_usage", { ...fields, ...signature, ...overrides });
 }
 
-/** Part `part` of `parts` of golden report 1 (`usageReportPartPayload`), signed with `sequence`. */
-async function reportPart(
+/** Golden report `period` signed with `sequence`. */
+const report = (
+  s: Scenario,
+  period: 1n | 2n,
+  sequence: bigint,
+  overrides: Record<string, unknown> = {},
+) => submitReport(s, golden.usageReportPayload(period, sequence), overrides);
+
+/** Part `part` of golden report 1 (`usageReportPartPayload`), signed with `sequence`, submitted as one of `parts`. */
+const reportPart = (
   s: Scenario,
   part: 0n | 1n,
   parts: bigint,
   sequence: bigint,
   overrides: Record<string, unknown> = {},
-) {
-  const {
-    cluster_id: _cluster,
-    sequence: _sequence,
-    ...fields
-  } = golden.usageReportPartPayload(part, sequence);
-  const signature = await s.signed("usageReport", fields, { sequence });
-  return s.call(s.admin, "report_usage", { ...fields, ...signature, parts, ...overrides });
-}
+) => submitReport(s, golden.usageReportPartPayload(part, sequence), { parts, ...overrides });
 
 const u64 = { parse: (bytes: Uint8Array) => BigInt(bcs.u64().parse(bytes)) };
 const bool = { parse: (bytes: Uint8Array) => bcs.bool().parse(bytes) };

@@ -8,22 +8,19 @@
 // namespace charged exactly once in every period, and the funded tenant's escrow lost
 // exactly what it was charged.
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { CoreV1Api } from "@kubernetes/client-node";
-import pino from "pino";
-import { readBillingView, SubmissionJournal, Submitter } from "../../../src/chain/index.ts";
+import { readBillingView } from "../../../src/chain/index.ts";
 import { addCall } from "../../../src/chain/k8s-daas.ts";
-import { BillingMeter, BillingStore, type ReportPart } from "../../../src/control/billing/index.ts";
-import { EnclavePoster } from "../../../src/control/enclave-poster.ts";
-import { openControlState } from "../../../src/control/inbox/index.ts";
-import { clusterLabelValue, KubeApiClient, LABEL_CLUSTER } from "../../../src/k8s/index.ts";
-import { abortConstantName, ESCROW_ACTION } from "../../../src/protocol/index.ts";
+import type { ReportPart } from "../../../src/control/billing/index.ts";
+import type { EnclavePoster } from "../../../src/control/enclave-poster.ts";
+import { clusterLabelValue, LABEL_CLUSTER } from "../../../src/k8s/index.ts";
+import { ESCROW_ACTION } from "../../../src/protocol/index.ts";
 import { createTestNamespace, testCluster, waitFor } from "../../helpers/cluster.ts";
 import { execute, newTenant, openStack, type Stack } from "../../helpers/stack.ts";
 import { adminCapOf } from "../../worker/fixtures.ts";
 import { assertEveryPeriodOnce, clusterEvents } from "./chain-events.ts";
+import { openMeterRig } from "./meter-rig.ts";
 
 /** 63-byte names: 255 fit one part's 16 KiB `vector<String>`, so 520 need three parts. */
 const NAMESPACES = 520;
@@ -129,26 +126,8 @@ test("a period in three or more parts: meters dying between parts lose nothing a
   );
   const allRunningAt = Date.now();
 
-  const dataDir = join(stack.dataDir, "parts");
-  mkdirSync(dataDir, { recursive: true });
-  const state = openControlState(join(dataDir, "inbox.sqlite"), {
-    clusterId: stack.clusterId,
-    packageId: stack.packageId,
-  });
-  const journal = new SubmissionJournal(join(dataDir, "journal.sqlite"));
-  const poster = new EnclavePoster({
-    sequences: state.sequences,
-    signer: stack.enclave,
-    submitter: new Submitter({
-      client: stack.client,
-      signer: stack.operator,
-      journal,
-      abortNames: abortConstantName,
-    }),
-    client: stack.client,
-    packageId: stack.packageId,
-    clusterId: stack.clusterId,
-  });
+  const rig = openMeterRig(stack, "parts", CONFIG);
+  const { poster, meter, view, passUntil } = rig;
   /** Every part that landed, as posted. */
   const landed: ReportPart[] = [];
   const post = (async (name, fields, signal) => {
@@ -156,32 +135,6 @@ test("a period in three or more parts: meters dying between parts lose nothing a
     landed.push(fields as unknown as ReportPart);
     return result;
   }) as EnclavePoster["post"];
-  const view = () =>
-    readBillingView(stack.client, stack.packageId, stack.clusterId, stack.operator.toSuiAddress());
-  const meter = (send: Pick<EnclavePoster, "post">) =>
-    new BillingMeter({
-      store: new BillingStore(join(dataDir, "billing.sqlite")),
-      kube: new KubeApiClient(stack.kubeConfig),
-      poster: send,
-      readView: (query, signal) =>
-        readBillingView(
-          stack.client,
-          stack.packageId,
-          stack.clusterId,
-          stack.operator.toSuiAddress(),
-          query,
-          signal,
-        ),
-      clusterId: stack.clusterId,
-      config: CONFIG,
-      log: pino({ level: "silent" }),
-    });
-  const passUntil = async (m: BillingMeter, done: () => Promise<boolean> | boolean) => {
-    while (!(await done())) {
-      await m.pass().catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, CONFIG.sampleIntervalMs));
-    }
-  };
   /** A meter that dies right after the part `dies` picks landed. */
   const dyingAfter = (dies: (part: ReportPart) => boolean) => {
     const died = { part: undefined as ReportPart | undefined };
@@ -250,8 +203,7 @@ test("a period in three or more parts: meters dying between parts lose nothing a
   const last = meter({ post });
   await passUntil(last, async () => (await view()).reportedPeriods >= closedBy.period + 1n);
   await last.stop();
-  state.inbox.close();
-  journal.close();
+  rig.close();
 
   // The split period's parts landed in order, 3 or more of them; the refused repeats
   // (step 3) never landed.
