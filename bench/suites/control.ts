@@ -1,11 +1,9 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createInterface } from "node:readline";
 import { DatabaseSync } from "node:sqlite";
-import { fileURLToPath } from "node:url";
 import { type KubernetesObject, KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
 import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
@@ -23,6 +21,7 @@ import { startCluster } from "../../src/k8s/testenv/index.ts";
 import { repoRoot } from "../../src/k8s/testenv/paths.ts";
 import { abortConstantName } from "../../src/protocol/index.ts";
 import { loadDevEnclaveSigner } from "../../src/tee/index.ts";
+import { apiUrlOf, DAEMON } from "../daemon.ts";
 import { kubectlCommand } from "../kubectl.ts";
 import {
   bucketsBetween,
@@ -33,8 +32,6 @@ import {
 } from "../prometheus.ts";
 import type { Figure, Suite } from "../report.ts";
 
-/** The production launcher of the daemon (it bounds its own heap). */
-const DAEMON = fileURLToPath(new URL("../../bin/nautilus-control.ts", import.meta.url));
 const NAMESPACES = 8;
 const CONCURRENCY = 8;
 /** Override with BENCH_CONTROL_REQUESTS for a quicker run (the goals are stated for 10,000). */
@@ -431,24 +428,4 @@ async function reported(countIn: (states: string) => number, count: number): Pro
     }
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
-}
-
-/**
- * The daemon's API URL, from the line it prints once serving; every stderr line is passed
- * on, so its errors still show.
- */
-async function apiUrlOf(daemon: ChildProcess): Promise<string> {
-  const stderr = daemon.stderr;
-  if (!stderr) throw new Error("the daemon's stderr is not piped");
-  const lines = createInterface({ input: stderr });
-  return new Promise((resolve, reject) => {
-    lines.on("line", (line) => {
-      process.stderr.write(`${line}\n`);
-      const url = /; API (https?:\/\/\S+)/.exec(line)?.[1];
-      if (url) resolve(url);
-    });
-    daemon.once("exit", (code) =>
-      reject(new Error(`nautilus-control exited (${code}) before serving`)),
-    );
-  });
 }

@@ -4,7 +4,8 @@
 /// Pay for what runs. The admin sets prices per CPU-core-hour, GiB-memory-hour and
 /// GiB-storage-hour (MIST) and the treasury's share of what is collected. Each namespace
 /// keeps an escrow its cap holder funds; the enclave reports, once per billing period, the
-/// usage it metered per namespace and what each worker's node served. The report charges
+/// usage it metered per namespace and what each worker's node served, in one or more parts
+/// (a pure argument holds at most 16 KiB: hundreds of namespaces need several). The report charges
 /// each escrow, credits the workers in proportion to the priced usage their nodes served,
 /// and keeps the treasury's share. An escrow that cannot pay its charge is emptied, keeps
 /// the rest as debt and is suspended; a deposit settles the debt first and resumes the
@@ -18,9 +19,16 @@
 /// when no known worker served anything) goes to the treasury. A debt settled by a later
 /// deposit goes to the treasury.
 ///
+/// Parts: part `i` of `parts` of a period is accepted only after parts `0..i` of the same
+/// period (same bounds, same part count), each signed on its own. Every part charges its
+/// namespaces at once; what they paid and the priced usage of the part's nodes wait in the
+/// `PendingReport`, and the last part closes the period: the treasury's share and the
+/// workers' shares are taken from the whole period's collection, as for a report in one
+/// part, and the ledger moves on.
+///
 /// State lives in dynamic fields on the cluster: `PricesKey -> Prices`,
-/// `LedgerKey -> Ledger`, `EscrowKey(namespace) -> Escrow`, `EarningsKey(node_id) ->
-/// Balance<SUI>`.
+/// `LedgerKey -> Ledger`, `PendingKey -> PendingReport` (while a period is reported in
+/// parts), `EscrowKey(namespace) -> Escrow`, `EarningsKey(node_id) -> Balance<SUI>`.
 module k8s_daas::billing;
 
 use std::string::String;
@@ -54,6 +62,12 @@ const EInsufficientEscrow: u64 = 705;
 const EWrongWorkerCap: u64 = 706;
 /// The worker has no earnings to claim.
 const ENothingToClaim: u64 = 707;
+/// The part index is not below the part count, or the part count is 0.
+const EInvalidPart: u64 = 708;
+/// The part is not the next one of the period (each part is reported once, in order).
+const EPartOutOfOrder: u64 = 709;
+/// The part names other bounds or another part count than the period's earlier parts.
+const EPartMismatch: u64 = 710;
 
 const BPS_DENOMINATOR: u64 = 10_000;
 /// Milli-core-ms in one core-hour.
@@ -92,6 +106,24 @@ public struct LedgerKey has copy, drop, store {}
 public struct Ledger has copy, drop, store {
     reported_periods: u64,
     last_period_end_ms: u64,
+}
+
+/// Dynamic-field key of the period being reported in parts.
+public struct PendingKey has copy, drop, store {}
+
+/// A period some of whose parts are on chain: the next part expected, what the parts so far
+/// billed and collected, and the priced usage of the nodes they named (registered workers
+/// only; the rest 0), to be shared out when the last part lands.
+public struct PendingReport has store {
+    period: u64,
+    parts: u64,
+    next_part: u64,
+    period_start_ms: u64,
+    period_end_ms: u64,
+    billed_mist: u64,
+    collected: Balance<SUI>,
+    node_ids: vector<String>,
+    node_values: vector<u128>,
 }
 
 /// Dynamic-field key of a namespace's escrow.
@@ -178,18 +210,22 @@ public fun withdraw(cluster: &mut Cluster, cap: &NamespaceCap, amount: u64, ctx:
     events::emit_escrow(cluster_id, namespace, ESCROW_WITHDRAWN, amount, balance_mist, debt_mist, 0);
 }
 
-/// The enclave's signed usage report for billing period `period` (`UsageReportPayload`,
-/// intent 6): charges every listed namespace's escrow, credits the listed workers and
-/// keeps the treasury's share (see the module doc for rounding). Anyone may submit it.
-/// Emits, per namespace, `EscrowEvent{charged}` (and `{suspended}` when it cannot pay),
-/// per credited worker `WorkerEarningsEvent{credited}`, then `UsageReportedEvent`. Aborts
-/// `EInvalidPeriod`, `EUsageLengthMismatch`, `EPeriodOutOfOrder`, `EPeriodNotContiguous`,
-/// then the `enclave` verifier's codes.
+/// Part `part` of `parts` of the enclave's signed usage report for billing period `period`
+/// (`UsageReportPayload`, intent 6): charges every namespace it lists at once; the last
+/// part credits the workers of every part in proportion to the priced usage their nodes
+/// served and keeps the treasury's share of the whole period's collection (see the module
+/// doc for rounding). Anyone may submit it. Emits, per namespace, `EscrowEvent{charged}`
+/// (and `{suspended}` when it cannot pay); the last part also, per credited worker,
+/// `WorkerEarningsEvent{credited}`, then `UsageReportedEvent`. Aborts `EInvalidPeriod`,
+/// `EUsageLengthMismatch`, `EInvalidPart`, `EPeriodOutOfOrder`, `EPeriodNotContiguous`,
+/// `EPartOutOfOrder`, `EPartMismatch`, then the `enclave` verifier's codes.
 public fun report_usage(
     cluster: &mut Cluster,
     period: u64,
     period_start_ms: u64,
     period_end_ms: u64,
+    part: u64,
+    parts: u64,
     namespaces: vector<String>,
     namespace_usage: vector<u128>,
     node_ids: vector<String>,
@@ -205,9 +241,23 @@ public fun report_usage(
             && node_usage.length() == node_ids.length() * USAGE_FIELDS,
         EUsageLengthMismatch,
     );
+    assert!(part < parts, EInvalidPart);
     let ledger = ledger(cluster);
     assert!(period == ledger.reported_periods + 1, EPeriodOutOfOrder);
     assert!(ledger.reported_periods == 0 || period_start_ms == ledger.last_period_end_ms, EPeriodNotContiguous);
+    let pending_exists = df::exists_(cluster.uid(), PendingKey {});
+    if (pending_exists) {
+        let pending: &PendingReport = df::borrow(cluster.uid(), PendingKey {});
+        assert!(part == pending.next_part, EPartOutOfOrder);
+        assert!(
+            parts == pending.parts
+                && period_start_ms == pending.period_start_ms
+                && period_end_ms == pending.period_end_ms,
+            EPartMismatch,
+        );
+    } else {
+        assert!(part == 0, EPartOutOfOrder);
+    };
     let cluster_id = object::id(cluster);
     let payload = messages::usage_report(
         cluster_id,
@@ -215,6 +265,8 @@ public fun report_usage(
         period,
         period_start_ms,
         period_end_ms,
+        part,
+        parts,
         namespaces,
         namespace_usage,
         node_ids,
@@ -222,12 +274,6 @@ public fun report_usage(
     );
     let message = messages::signing_bytes(messages::intent_usage_report(), timestamp_ms, payload);
     enclave::verify_enclave_message(cluster, message, timestamp_ms, sequence, &signature, clock);
-    let new_ledger = Ledger { reported_periods: period, last_period_end_ms: period_end_ms };
-    if (df::exists_(cluster.uid(), LedgerKey {})) {
-        *df::borrow_mut(cluster.uid_mut(), LedgerKey {}) = new_ledger;
-    } else {
-        df::add(cluster.uid_mut(), LedgerKey {}, new_ledger);
-    };
 
     let prices = prices(cluster);
     let mut collected = balance::zero<SUI>();
@@ -237,22 +283,65 @@ public fun report_usage(
         billed_mist = billed_mist + charge;
         collected.join(charge_escrow(cluster, cluster_id, namespaces[i], charge, period));
     });
-    let collected_mist = collected.value();
-    let treasury_cut = (((collected_mist as u128) * (prices.treasury_share_bps as u128) / (BPS_DENOMINATOR as u128)) as u64);
-    let pool = (collected_mist - treasury_cut) as u128;
-
     // Only registered workers earn: a node id without a record (or a typo) earns nothing.
     let mut values = vector[];
-    let mut total_value: u128 = 0;
     node_ids.length().do!(|j| {
         let value = if (workers::exists(cluster, node_ids[j])) usage_value(&prices, &node_usage, j) else 0;
         values.push_back(value);
-        total_value = total_value + value;
     });
+    let mut pending = if (pending_exists) df::remove(cluster.uid_mut(), PendingKey {})
+    else PendingReport {
+        period,
+        parts,
+        next_part: 0,
+        period_start_ms,
+        period_end_ms,
+        billed_mist: 0,
+        collected: balance::zero(),
+        node_ids: vector[],
+        node_values: vector[],
+    };
+    pending.next_part = part + 1;
+    pending.billed_mist = pending.billed_mist + billed_mist;
+    pending.collected.join(collected);
+    pending.node_ids.append(node_ids);
+    pending.node_values.append(values);
+    if (pending.next_part < parts) {
+        df::add(cluster.uid_mut(), PendingKey {}, pending);
+        return
+    };
+    close_period(cluster, cluster_id, pending, &prices, sequence);
+}
+
+/// The last part landed: the ledger moves on, the workers get their shares of the period's
+/// collection and the treasury the rest.
+fun close_period(cluster: &mut Cluster, cluster_id: ID, pending: PendingReport, prices: &Prices, sequence: u64) {
+    let PendingReport {
+        period,
+        parts: _,
+        next_part: _,
+        period_start_ms,
+        period_end_ms,
+        billed_mist,
+        mut collected,
+        node_ids,
+        node_values,
+    } = pending;
+    let new_ledger = Ledger { reported_periods: period, last_period_end_ms: period_end_ms };
+    if (df::exists_(cluster.uid(), LedgerKey {})) {
+        *df::borrow_mut(cluster.uid_mut(), LedgerKey {}) = new_ledger;
+    } else {
+        df::add(cluster.uid_mut(), LedgerKey {}, new_ledger);
+    };
+    let collected_mist = collected.value();
+    let treasury_cut = (((collected_mist as u128) * (prices.treasury_share_bps as u128) / (BPS_DENOMINATOR as u128)) as u64);
+    let pool = (collected_mist - treasury_cut) as u128;
+    let mut total_value: u128 = 0;
+    node_values.do_ref!(|value| total_value = total_value + *value);
     let mut workers_mist = 0;
     if (total_value > 0) {
         node_ids.length().do!(|j| {
-            let share = ((pool * values[j] / total_value) as u64);
+            let share = ((pool * node_values[j] / total_value) as u64);
             if (share > 0) {
                 credit_worker(cluster, cluster_id, node_ids[j], collected.split(share), period);
                 workers_mist = workers_mist + share;
@@ -306,6 +395,13 @@ public fun treasury_share_bps(cluster: &Cluster): u64 { prices(cluster).treasury
 
 /// The last reported period (0 before the first report).
 public fun reported_periods(cluster: &Cluster): u64 { ledger(cluster).reported_periods }
+
+/// Parts of period `reported_periods + 1` already on chain (0 when none is in progress).
+public fun report_parts_done(cluster: &Cluster): u64 {
+    if (!df::exists_(cluster.uid(), PendingKey {})) return 0;
+    let pending: &PendingReport = df::borrow(cluster.uid(), PendingKey {});
+    pending.next_part
+}
 
 /// Where the last reported period ended, ms (0 before the first report).
 public fun last_period_end_ms(cluster: &Cluster): u64 { ledger(cluster).last_period_end_ms }

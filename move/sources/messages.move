@@ -221,13 +221,16 @@ const INTENT_USAGE_REPORT: u8 = 6;
 /// The resources used in one billing period, as metered by the enclave. `namespace_usage`
 /// holds three values per entry of `namespaces`, in order: CPU in milli-core-ms, memory in
 /// byte-ms, storage in byte-ms; `node_usage` holds the same three per entry of `node_ids`
-/// (what the worker's node served). `period` counts reports from 1.
+/// (what the worker's node served). `period` counts reports from 1; a period is reported
+/// in `parts` parts (at least 1), this one being `part` (from 0).
 public struct UsageReportPayload has copy, drop {
     cluster_id: ID,
     sequence: u64,
     period: u64,
     period_start_ms: u64,
     period_end_ms: u64,
+    part: u64,
+    parts: u64,
     namespaces: vector<String>,
     namespace_usage: vector<u128>,
     node_ids: vector<String>,
@@ -244,6 +247,8 @@ public fun usage_report(
     period: u64,
     period_start_ms: u64,
     period_end_ms: u64,
+    part: u64,
+    parts: u64,
     namespaces: vector<String>,
     namespace_usage: vector<u128>,
     node_ids: vector<String>,
@@ -255,6 +260,8 @@ public fun usage_report(
         period,
         period_start_ms,
         period_end_ms,
+        part,
+        parts,
         namespaces,
         namespace_usage,
         node_ids,

@@ -85,6 +85,8 @@ fun report_with(
         period,
         start_ms,
         end_ms,
+        0,
+        1,
         vector[b"team-a".to_string()],
         namespace_usage,
         vector[b"node-1".to_string(), b"node-2".to_string()],
@@ -95,6 +97,39 @@ fun report_with(
         &clock,
     );
     clock.destroy_for_testing();
+}
+
+/// Submits part `part` of `parts` of golden report 1 (`usageReportPartPayload`): part 0
+/// holds team-a and no nodes, part 1 the two nodes and no namespace. Returns how many
+/// events it emitted.
+fun report_part(scenario: &mut Scenario, part: u64, parts: u64, sequence: u64, signature: vector<u8>): u64 {
+    let mut cluster = test_env::take_cluster(scenario);
+    let end = period_end(1);
+    let clock = test_env::clock(scenario);
+    let (namespaces, namespace_usage, node_ids, node_usage) = if (part == 0) {
+        (vector[b"team-a".to_string()], namespace_usage(), vector[], vector[])
+    } else {
+        (vector[], vector[], vector[b"node-1".to_string(), b"node-2".to_string()], node_usage())
+    };
+    billing::report_usage(
+        &mut cluster,
+        1,
+        end - MINUTE_MS,
+        end,
+        part,
+        parts,
+        namespaces,
+        namespace_usage,
+        node_ids,
+        node_usage,
+        golden::timestamp_ms(),
+        sequence,
+        signature,
+        &clock,
+    );
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.next_tx(test_env::tenant()).num_user_events()
 }
 
 fun period_end(period: u64): u64 { golden::timestamp_ms() - (2 - period) * MINUTE_MS }
@@ -346,6 +381,8 @@ fun usage_report_message_bytes_match_golden_vector() {
         1,
         end - MINUTE_MS,
         end,
+        0,
+        1,
         vector[b"team-a".to_string()],
         namespace_usage(),
         vector[b"node-1".to_string(), b"node-2".to_string()],
@@ -355,4 +392,104 @@ fun usage_report_message_bytes_match_golden_vector() {
     let bytes = messages::signing_bytes(messages::intent_usage_report(), golden::timestamp_ms(), payload);
     assert!(bytes == golden::usage_report_intent_message_bcs());
     assert!(messages::intent_usage_report() == 6);
+}
+
+#[test]
+fun a_report_in_two_parts_charges_and_credits_as_one() {
+    let mut scenario = setup(100_000_000);
+    // Part 0 charges team-a at once; nothing is credited and the period stays open.
+    assert!(report_part(&mut scenario, 0, 2, 1, golden::sig_usage_p1_part0of2_s1()) == 1);
+    let cluster = test_env::take_cluster(&scenario);
+    assert!(billing::escrow_balance_mist(&cluster, b"team-a".to_string()) == 100_000_000 - CHARGE);
+    assert!(billing::reported_periods(&cluster) == 0);
+    assert!(billing::report_parts_done(&cluster) == 1);
+    assert!(billing::earnings_mist(&cluster, b"node-1".to_string()) == 0);
+    assert!(cluster.treasury_value() == 0);
+    ts::return_shared(cluster);
+    scenario.next_tx(test_env::tenant());
+    // Part 1 names only the nodes: they share part 0's collection; the period closes.
+    // Two WorkerEarningsEvent{credited}, UsageReportedEvent.
+    assert!(report_part(&mut scenario, 1, 2, 2, golden::sig_usage_p1_part1of2_s2()) == 3);
+    let cluster = test_env::take_cluster(&scenario);
+    assert!(billing::earnings_mist(&cluster, b"node-1".to_string()) == 19_058_823);
+    assert!(billing::earnings_mist(&cluster, b"node-2".to_string()) == 7_941_176);
+    assert!(cluster.treasury_value() == 3_000_000);
+    assert!(billing::reported_periods(&cluster) == 1);
+    assert!(billing::last_period_end_ms(&cluster) == period_end(1));
+    assert!(billing::report_parts_done(&cluster) == 0);
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = billing::EPartOutOfOrder)]
+fun a_part_is_reported_once() {
+    let mut scenario = setup(100_000_000);
+    report_part(&mut scenario, 0, 2, 1, golden::sig_usage_p1_part0of2_s1());
+    // Rejected before the signature is looked at.
+    report_part(&mut scenario, 0, 2, 2, golden::sig_usage_p1_part0of2_s1());
+    abort
+}
+
+#[test, expected_failure(abort_code = billing::EPartOutOfOrder)]
+fun the_first_part_is_part_0() {
+    let mut scenario = setup(100_000_000);
+    report_part(&mut scenario, 1, 2, 1, golden::sig_usage_p1_part1of2_s2());
+    abort
+}
+
+#[test, expected_failure(abort_code = billing::EPartMismatch)]
+fun a_part_with_another_part_count_is_rejected() {
+    let mut scenario = setup(100_000_000);
+    report_part(&mut scenario, 0, 2, 1, golden::sig_usage_p1_part0of2_s1());
+    report_part(&mut scenario, 1, 3, 2, golden::sig_usage_p1_part1of2_s2());
+    abort
+}
+
+#[test, expected_failure(abort_code = billing::EPartMismatch)]
+fun a_part_with_other_bounds_is_rejected() {
+    let mut scenario = setup(100_000_000);
+    report_part(&mut scenario, 0, 2, 1, golden::sig_usage_p1_part0of2_s1());
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    let end = period_end(1);
+    billing::report_usage(
+        &mut cluster,
+        1,
+        end - MINUTE_MS + 1,
+        end,
+        1,
+        2,
+        vector[],
+        vector[],
+        vector[b"node-1".to_string(), b"node-2".to_string()],
+        node_usage(),
+        golden::timestamp_ms(),
+        2,
+        golden::sig_usage_p1_part1of2_s2(),
+        &clock,
+    );
+    abort
+}
+
+#[test, expected_failure(abort_code = billing::EInvalidPart)]
+fun a_part_index_not_below_the_count_is_rejected() {
+    let mut scenario = setup(100_000_000);
+    report_part(&mut scenario, 1, 1, 1, golden::sig_usage_p1_part1of2_s2());
+    abort
+}
+
+#[test, expected_failure(abort_code = billing::EPeriodOutOfOrder)]
+fun the_next_period_waits_for_the_last_part() {
+    let mut scenario = setup(100_000_000);
+    report_part(&mut scenario, 0, 2, 1, golden::sig_usage_p1_part0of2_s1());
+    report(&mut scenario, 2, 2, golden::sig_usage_p2_s2());
+    abort
+}
+
+#[test, expected_failure(abort_code = k8s_daas::enclave::EInvalidSignature)]
+fun a_part_signed_as_another_part_is_rejected() {
+    let mut scenario = setup(100_000_000);
+    // Part 0's usage under a signature over the same usage as a whole report (parts 1).
+    report_part(&mut scenario, 0, 2, 1, golden::sig_usage_p1_s1());
+    abort
 }

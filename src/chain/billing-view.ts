@@ -16,6 +16,8 @@ export interface BillingView {
   readonly prices: BillingPrices;
   readonly reportedPeriods: bigint;
   readonly lastPeriodEndMs: bigint;
+  /** Parts of period `reportedPeriods + 1` already on chain (`billing::report_parts_done`). */
+  readonly reportPartsDone: bigint;
   readonly escrows: ReadonlyMap<string, EscrowView>;
   readonly earnings: ReadonlyMap<string, bigint>;
 }
@@ -28,10 +30,18 @@ export interface BillingViewQuery {
 const u64 = (bytes: Uint8Array) => BigInt(bcs.u64().parse(bytes));
 
 /**
- * Reads prices, the report ledger and the asked escrows and earnings in one simulated
- * transaction of `billing::` accessors (nothing is executed, no gas is spent). Billing
- * records are dynamic fields; reading them through the package's own accessors works the
- * same on a full node and on the devnet. `sender` is any address (the simulation's).
+ * Escrows read per simulated transaction: three commands each, under Sui's 1,024 commands
+ * of a programmable transaction (`max_programmable_tx_commands`) with the scalars.
+ */
+const NAMESPACES_PER_READ = 300;
+const NODES_PER_READ = 900;
+
+/**
+ * Reads prices, the report ledger and the asked escrows and earnings through simulated
+ * transactions of `billing::` accessors (nothing is executed, no gas is spent): one, or
+ * one per 300 namespaces / 900 nodes. Billing records are dynamic fields; reading them
+ * through the package's own accessors works the same on a full node and on the devnet.
+ * `sender` is any address (the simulation's).
  */
 export async function readBillingView(
   client: SuiGrpcClient,
@@ -39,6 +49,38 @@ export async function readBillingView(
   clusterId: string,
   sender: string,
   query: BillingViewQuery = {},
+  signal?: AbortSignal,
+): Promise<BillingView> {
+  const namespaces = query.namespaces ?? [];
+  const nodeIds = query.nodeIds ?? [];
+  const batches = Math.max(
+    1,
+    Math.ceil(namespaces.length / NAMESPACES_PER_READ),
+    Math.ceil(nodeIds.length / NODES_PER_READ),
+  );
+  if (batches === 1) return readBillingBatch(client, packageId, clusterId, sender, query, signal);
+  const views: BillingView[] = [];
+  for (let i = 0; i < batches; i++) {
+    const batch = {
+      namespaces: namespaces.slice(i * NAMESPACES_PER_READ, (i + 1) * NAMESPACES_PER_READ),
+      nodeIds: nodeIds.slice(i * NODES_PER_READ, (i + 1) * NODES_PER_READ),
+    };
+    views.push(await readBillingBatch(client, packageId, clusterId, sender, batch, signal));
+  }
+  const [first] = views as [BillingView];
+  return {
+    ...first,
+    escrows: new Map(views.flatMap((view) => [...view.escrows])),
+    earnings: new Map(views.flatMap((view) => [...view.earnings])),
+  };
+}
+
+async function readBillingBatch(
+  client: SuiGrpcClient,
+  packageId: string,
+  clusterId: string,
+  sender: string,
+  query: BillingViewQuery,
   signal?: AbortSignal,
 ): Promise<BillingView> {
   const namespaces = query.namespaces ?? [];
@@ -60,6 +102,7 @@ export async function readBillingView(
     "treasury_share_bps",
     "reported_periods",
     "last_period_end_ms",
+    "report_parts_done",
   ];
   for (const fn of scalar) read(fn);
   for (const namespace of namespaces) {
@@ -86,7 +129,7 @@ export async function readBillingView(
   });
   let next = 0;
   const take = () => results[next++] as Uint8Array;
-  const [cpu, memory, storage, share, reported, lastEnd] = scalar.map(() => u64(take()));
+  const [cpu, memory, storage, share, reported, lastEnd, partsDone] = scalar.map(() => u64(take()));
   const escrows = new Map<string, EscrowView>();
   for (const namespace of namespaces) {
     escrows.set(namespace, {
@@ -106,6 +149,7 @@ export async function readBillingView(
     },
     reportedPeriods: reported ?? 0n,
     lastPeriodEndMs: lastEnd ?? 0n,
+    reportPartsDone: partsDone ?? 0n,
     escrows,
     earnings,
   };

@@ -2,6 +2,7 @@ import type { IncomingMessage } from "node:http";
 import type { Signer } from "@mysten/sui/cryptography";
 import type { ControlTransport, ControlWebSocket } from "../chain/control-transport.ts";
 import { isChainError } from "../chain/errors.ts";
+import type { UsageDocument } from "../control/billing/index.ts";
 import { signedHeaders } from "../control/http/auth.ts";
 import { STREAM_END_TRAILER } from "../control/streams/errors.ts";
 import { CliError, EXIT } from "./errors.ts";
@@ -87,6 +88,12 @@ export class ControlApi {
       true,
     );
     return (body as { items: unknown[] }).items;
+  }
+
+  /** The open billing period's usage of the namespace so far and its projected charge. */
+  async usage(namespace: string): Promise<UsageDocument> {
+    const path = `/v1/namespaces/${encodeURIComponent(namespace)}/usage`;
+    return (await this.#get(path, true)).body as UsageDocument;
   }
 
   /** One object as the tenant reads it, and the events about it. */

@@ -372,6 +372,7 @@ export async function startNautilusControl(
               metrics: new StreamMetrics(metrics.registry),
               audit: sessionAudit,
             }),
+            ...(billing ? { billing: { meter: billing, namespaces: state.namespaces } } : {}),
           },
           { host: config.listenHost, port: config.listenPort },
         );

@@ -8,8 +8,7 @@ export const MAX_GAS_BUDGET = 50_000_000_000n;
 export const BASE_COMPUTATION_UNITS = 1_000n;
 export const COMPUTATION_UNITS_PER_COMMAND = 100n;
 export const STORAGE_PRICE_PER_BYTE = 760n;
-/** Sui's limit on one pure argument (protocol config `max_pure_argument_size`). */
-export const MAX_PURE_ARGUMENT_BYTES = 16 * 1024;
+export { MAX_PURE_ARGUMENT_BYTES } from "../protocol/constants.ts";
 /** Sui's limit on a transaction's BCS size (`max_tx_size_bytes`). */
 export const MAX_TRANSACTION_BYTES = 128 * 1024;
 

@@ -2,6 +2,9 @@
 // show a bill before it lands and tests can check a charge to the MIST. All integer: each
 // resource's charge is rounded down on its own, the treasury's share is rounded down, each
 // worker's share of the pool is rounded down, and every remainder goes to the treasury.
+// Also what a pod is billed for while it runs (`podRates`), the one rule the meter and the
+// CLI's cost estimate share.
+import { bytesOf, cpuMilliCores, QuantityError } from "./quantities.ts";
 
 /** `billing::Prices`: MIST per unit-hour, and the treasury's share in basis points. */
 export interface BillingPrices {
@@ -70,4 +73,63 @@ export function splitCollection(
   const workerShares = workerValues.map((value) => (total > 0n ? (pool * value) / total : 0n));
   const workersMist = workerShares.reduce((sum, share) => sum + share, 0n);
   return { workerShares, workersMist, treasuryMist: collectedMist - workersMist };
+}
+
+/** Resources held at one instant: CPU in milli-cores, memory and storage in bytes. */
+export interface ResourceRates {
+  cpuMilliCores: bigint;
+  memoryBytes: bigint;
+  storageBytes: bigint;
+}
+
+export const noRates = (): ResourceRates => ({
+  cpuMilliCores: 0n,
+  memoryBytes: 0n,
+  storageBytes: 0n,
+});
+
+/** A container's `resources`, as a manifest or the API server writes them. */
+export interface ContainerResources {
+  readonly requests?: { readonly [name: string]: string | undefined };
+  readonly limits?: { readonly [name: string]: string | undefined };
+}
+
+/**
+ * What a running pod is billed for per instant: per container, the CPU and memory it
+ * requests, or its limit when it sets no request for that resource (Kubernetes then uses
+ * the limit as the request). Init containers and pod overhead are not billed. A quantity
+ * Kubernetes would not accept counts as 0 and is passed to `onInvalid`.
+ */
+export function podRates(
+  containers: readonly { readonly resources?: ContainerResources }[],
+  onInvalid: (quantity: string) => void = () => {},
+): ResourceRates {
+  const read = (quantity: string | undefined, parse: (q: string) => bigint) => {
+    if (quantity === undefined) return 0n;
+    try {
+      return parse(quantity);
+    } catch (error) {
+      if (!(error instanceof QuantityError)) throw error;
+      onInvalid(quantity);
+      return 0n;
+    }
+  };
+  const rates = noRates();
+  for (const container of containers) {
+    const { requests = {}, limits = {} } = container.resources ?? {};
+    rates.cpuMilliCores += read(requests.cpu ?? limits.cpu, cpuMilliCores);
+    rates.memoryBytes += read(requests.memory ?? limits.memory, bytesOf);
+  }
+  return rates;
+}
+
+const MS_PER_HOUR = 3_600_000n;
+
+/** What holding `rates` for one hour costs at `prices`, MIST, rounded as `report_usage` rounds. */
+export function hourlyCostMist(prices: BillingPrices, rates: ResourceRates): bigint {
+  return usageValueMist(prices, {
+    cpuMilliCoreMs: rates.cpuMilliCores * MS_PER_HOUR,
+    memoryByteMs: rates.memoryBytes * MS_PER_HOUR,
+    storageByteMs: rates.storageBytes * MS_PER_HOUR,
+  });
 }

@@ -263,6 +263,8 @@ export const CALLS = {
     pure("period", bcs.u64()),
     pure("period_start_ms", bcs.u64()),
     pure("period_end_ms", bcs.u64()),
+    pure("part", bcs.u64()),
+    pure("parts", bcs.u64()),
     pure("namespaces", bcs.vector(str)),
     pure("namespace_usage", bcs.vector(bcs.u128())),
     pure("node_ids", bcs.vector(str)),

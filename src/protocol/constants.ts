@@ -18,6 +18,9 @@ export const MOVE_MODULES = [
 ] as const;
 export type MoveModule = (typeof MOVE_MODULES)[number];
 
+/** Sui's limit on one pure argument (protocol config `max_pure_argument_size`). */
+export const MAX_PURE_ARGUMENT_BYTES = 16 * 1024;
+
 /** Methods `requests::submit` accepts. */
 export const REQUEST_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE"] as const;
 export type RequestMethod = (typeof REQUEST_METHODS)[number];

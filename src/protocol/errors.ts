@@ -112,6 +112,24 @@ export const ABORT_CODES: readonly AbortCodeInfo[] = [
   entry("billing", "EInsufficientEscrow", 705, "the escrow holds less than requested"),
   entry("billing", "EWrongWorkerCap", 706, "the WorkerCap belongs to another cluster"),
   entry("billing", "ENothingToClaim", 707, "the worker has no earnings to claim"),
+  entry(
+    "billing",
+    "EInvalidPart",
+    708,
+    "the report's part index is not below its part count, or the count is 0",
+  ),
+  entry(
+    "billing",
+    "EPartOutOfOrder",
+    709,
+    "the report part is not the next one of its period (each part is reported once, in order)",
+  ),
+  entry(
+    "billing",
+    "EPartMismatch",
+    710,
+    "the report part names other period bounds or another part count than the period's earlier parts",
+  ),
 ];
 
 const byModuleAndCode = new Map(ABORT_CODES.map((info) => [`${info.module}:${info.code}`, info]));

@@ -10,6 +10,7 @@ export * from "./manifests.ts";
 export * from "./messages.ts";
 export * from "./names.ts";
 export * from "./objects.ts";
+export * from "./quantities.ts";
 export * from "./sealed-box.ts";
 export * from "./sealed-payload.ts";
 export * from "./tls-key-hash.ts";

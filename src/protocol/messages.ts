@@ -86,7 +86,7 @@ export const WorkerRefusalPayload = bcs.struct("WorkerRefusalPayload", WorkerRef
 /**
  * Fields of `UsageReportPayload`, in BCS order. `namespace_usage` and `node_usage` hold
  * three values per entry of `namespaces` / `node_ids`: CPU milli-core-ms, memory byte-ms,
- * storage byte-ms.
+ * storage byte-ms. A period goes in `parts` parts (at least 1), this one being `part` (from 0).
  */
 export const UsageReportPayloadFields = {
   cluster_id: ID,
@@ -94,6 +94,8 @@ export const UsageReportPayloadFields = {
   period: bcs.u64(),
   period_start_ms: bcs.u64(),
   period_end_ms: bcs.u64(),
+  part: bcs.u64(),
+  parts: bcs.u64(),
   namespaces: bcs.vector(bcs.string()),
   namespace_usage: bcs.vector(bcs.u128()),
   node_ids: bcs.vector(bcs.string()),

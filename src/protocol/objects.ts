@@ -104,6 +104,23 @@ export const BillingLedgerRecordFields = {
 };
 export const BillingLedgerRecord = bcs.struct("Ledger", BillingLedgerRecordFields);
 
+/**
+ * Fields of `billing::PendingReport`, in BCS order (the value under `PendingKey` while a
+ * period is reported in parts).
+ */
+export const PendingReportRecordFields = {
+  period: bcs.u64(),
+  parts: bcs.u64(),
+  next_part: bcs.u64(),
+  period_start_ms: bcs.u64(),
+  period_end_ms: bcs.u64(),
+  billed_mist: bcs.u64(),
+  collected: bcs.u64(),
+  node_ids: bcs.vector(bcs.string()),
+  node_values: bcs.vector(bcs.u128()),
+};
+export const PendingReportRecord = bcs.struct("PendingReport", PendingReportRecordFields);
+
 /** Fields of `billing::Escrow`, in BCS order (the value under `EscrowKey { namespace }`). */
 export const EscrowRecordFields = {
   balance: bcs.u64(),
@@ -138,6 +155,7 @@ export const OBJECT_LAYOUTS = {
   billing: {
     Prices: BillingPricesRecordFields,
     Ledger: BillingLedgerRecordFields,
+    PendingReport: PendingReportRecordFields,
     Escrow: EscrowRecordFields,
   },
 } as const;

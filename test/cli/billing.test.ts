@@ -111,6 +111,56 @@ test("escrow deposit, withdraw, and the bill", async () => {
   assert.match(errorLine(notHeld), /NAMESPACE_NOT_OWNED/);
 });
 
+test("deploy, apply and pod create print the hourly cost before submitting", async () => {
+  // No control plane here: --no-wait leaves the requests on chain.
+  const deploy = await runCli([
+    "deploy",
+    "web",
+    "--image",
+    "nginxinc/nginx-unprivileged:1.27",
+    "--replicas",
+    "3",
+    "-n",
+    "bill-cli",
+    "--no-wait",
+    ...connection,
+  ]);
+  assert.equal(deploy.code, 0, deploy.stderr);
+  // Admission's default request per pod (100m, 128Mi): 0.15 + 0.05 SUI, three pods.
+  assert.match(deploy.stderr, /hourly cost of what this adds: 0\.6 SUI\/hour/);
+  assert.match(
+    deploy.stderr,
+    /deployment\/web: 0\.6 SUI\/hour \(3 pods, 300m CPU, 0\.375Gi memory\)/,
+  );
+  const pod = await runCli([
+    "pod",
+    "create",
+    "one",
+    "--image",
+    "nginxinc/nginx-unprivileged:1.27",
+    "-n",
+    "bill-cli",
+    "--no-wait",
+    ...connection,
+  ]);
+  assert.equal(pod.code, 0, pod.stderr);
+  assert.match(pod.stderr, /pod\/one: 0\.2 SUI\/hour/);
+  const manifest = [
+    "apiVersion: v1",
+    "kind: Pod",
+    "metadata: {name: big}",
+    "spec:",
+    "  containers:",
+    "    - {name: big, image: nginxinc/nginx-unprivileged:1.27, resources: {limits: {cpu: '2', memory: 1Gi}}}",
+  ].join("\n");
+  const apply = await runCli(["apply", "-f", "-", "-n", "bill-cli", "--no-wait", ...connection], {
+    input: manifest,
+  });
+  assert.equal(apply.code, 0, apply.stderr);
+  // Limits when requests are absent: 2 cores × 1.5 SUI + 1 GiB × 0.4 SUI.
+  assert.match(apply.stderr, /pod\/big: 3\.4 SUI\/hour/);
+});
+
 test("worker earnings and claim", async () => {
   const workerDir = join(dir, "worker");
   mkdirSync(workerDir, { recursive: true });

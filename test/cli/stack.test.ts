@@ -1,6 +1,6 @@
 // The tenant's happy path through the real binary against `k8s-daas up`: claim a namespace,
 // create a pod, see it Running in the cluster and its result on chain; deploy, apply, get,
-// delete, requests, result, cluster status; then Ctrl-C stops everything and a second `up`
+// delete, requests, result, billing, cluster status; then Ctrl-C stops everything and a second `up`
 // reuses the ledger and the cluster object.
 import assert from "node:assert/strict";
 import { rmSync } from "node:fs";
@@ -199,6 +199,32 @@ test("deploy, apply several documents, delete, and list the requests", async () 
   const requests = await cli("requests", "-o", "json");
   const views = JSON.parse(requests.stdout) as { method: string; resource: string }[];
   assert.ok(views.some((view) => view.method === "DELETE" && view.resource === "configmaps"));
+});
+
+test("billing shows this period's usage, metered by the control plane, to the namespace's holder", async () => {
+  const bill = await waitFor("the running pods metered", async () => {
+    const run = await cli("billing", "-o", "json");
+    assert.equal(run.code, 0, run.stderr);
+    const data = JSON.parse(run.stdout) as {
+      namespace: string;
+      usageThisPeriod?: {
+        namespace: string;
+        usage: { cpuMilliCoreMs: string };
+        rates: { cpuMilliCores: string };
+      };
+    };
+    // The pods and the deployment's two replicas run at admission's default request
+    // (100m each): wait for a sample that saw at least three of them.
+    return data.usageThisPeriod && BigInt(data.usageThisPeriod.rates.cpuMilliCores) >= 300n
+      ? data
+      : undefined;
+  });
+  assert.equal(bill.namespace, namespace);
+  assert.equal(bill.usageThisPeriod?.namespace, namespace);
+  assert.ok(BigInt(bill.usageThisPeriod?.usage.cpuMilliCoreMs ?? 0) > 0n);
+  const table = await cli("billing");
+  assert.equal(table.code, 0, table.stderr);
+  assert.match(table.stdout, /this period \d+: 0 SUI so far, about 0 SUI by its end/);
 });
 
 test("cluster status shows the cluster object, enclave key and control plane", async () => {

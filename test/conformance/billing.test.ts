@@ -45,21 +45,35 @@ function deposit(s: Scenario, cap: string, amount: bigint) {
   return s.call(s.tenant, "deposit", { cap, payment: amount });
 }
 
-/** Golden report `period` signed with `sequence`; `overrides` change the submitted arguments only. */
-async function report(
+type ReportPayload = ReturnType<typeof golden.usageReportPayload>;
+
+/** Signs `payload` as the golden enclave and submits it; `overrides` change the submitted arguments only. */
+async function submitReport(
+  s: Scenario,
+  payload: ReportPayload,
+  overrides: Record<string, unknown> = {},
+) {
+  const { cluster_id: _cluster, sequence, ...fields } = payload;
+  const signature = await s.signed("usageReport", fields, { sequence });
+  return s.call(s.admin, "report_usage", { ...fields, ...signature, ...overrides });
+}
+
+/** Golden report `period` signed with `sequence`. */
+const report = (
   s: Scenario,
   period: 1n | 2n,
   sequence: bigint,
   overrides: Record<string, unknown> = {},
-) {
-  const {
-    cluster_id: _cluster,
-    sequence: _sequence,
-    ...fields
-  } = golden.usageReportPayload(period, sequence);
-  const signature = await s.signed("usageReport", fields, { sequence });
-  return s.call(s.admin, "report_usage", { ...fields, ...signature, ...overrides });
-}
+) => submitReport(s, golden.usageReportPayload(period, sequence), overrides);
+
+/** Part `part` of golden report 1 (`usageReportPartPayload`), signed with `sequence`, submitted as one of `parts`. */
+const reportPart = (
+  s: Scenario,
+  part: 0n | 1n,
+  parts: bigint,
+  sequence: bigint,
+  overrides: Record<string, unknown> = {},
+) => submitReport(s, golden.usageReportPartPayload(part, sequence), { parts, ...overrides });
 
 const u64 = { parse: (bytes: Uint8Array) => BigInt(bcs.u64().parse(bytes)) };
 const bool = { parse: (bytes: Uint8Array) => bcs.bool().parse(bytes) };
@@ -309,6 +323,8 @@ describe("conformance: billing", () => {
         bcs.u64().serialize(payload.period).toBytes(),
         bcs.u64().serialize(payload.period_start_ms).toBytes(),
         bcs.u64().serialize(payload.period_end_ms).toBytes(),
+        bcs.u64().serialize(payload.part).toBytes(),
+        bcs.u64().serialize(payload.parts).toBytes(),
         bcs.vector(bcs.string()).serialize(payload.namespaces).toBytes(),
         bcs.vector(bcs.u128()).serialize(payload.namespace_usage).toBytes(),
         bcs.vector(bcs.string()).serialize(payload.node_ids).toBytes(),
@@ -329,5 +345,92 @@ describe("conformance: billing", () => {
       { onCluster: false },
     );
     assert.equal(intent, 6);
+  });
+
+  twin("billing_tests::a_report_in_two_parts_charges_and_credits_as_one", async (s) => {
+    await setup(s, 100_000_000n);
+    const first = await reportPart(s, 0n, 2n, 1n);
+    assert.equal(first.events.length, 1);
+    assert.equal(await escrowBalance(s), 100_000_000n - CHARGE);
+    assert.equal(await s.view("billing::reported_periods", [], u64), 0n);
+    assert.equal(await s.view("billing::report_parts_done", [], u64), 1n);
+    assert.equal(await earnings(s, "node-1"), 0n);
+    assert.equal(await treasury(s), 0n);
+    const last = await reportPart(s, 1n, 2n, 2n);
+    assert.equal(last.events.length, 3);
+    assert.equal(await earnings(s, "node-1"), 19_058_823n);
+    assert.equal(await earnings(s, "node-2"), 7_941_176n);
+    assert.equal(await treasury(s), 3_000_000n);
+    assert.equal(await s.view("billing::reported_periods", [], u64), 1n);
+    assert.equal(
+      await s.view("billing::last_period_end_ms", [], u64),
+      golden.TIMESTAMP_MS - MINUTE_MS,
+    );
+    assert.equal(await s.view("billing::report_parts_done", [], u64), 0n);
+    assert.deepEqual(
+      s
+        .eventsOf(last, "UsageReportedEvent")
+        .map((event) => [
+          event.billed_mist,
+          event.collected_mist,
+          event.workers_mist,
+          event.treasury_mist,
+          event.sequence,
+        ]),
+      [[String(CHARGE), String(CHARGE), "26999999", "3000000", "2"]],
+    );
+  });
+
+  twin("billing_tests::a_part_is_reported_once", async (s) => {
+    await setup(s, 100_000_000n);
+    await reportPart(s, 0n, 2n, 1n);
+    await expectAbort(reportPart(s, 0n, 2n, 2n), "billing", "EPartOutOfOrder");
+  });
+
+  twin("billing_tests::the_first_part_is_part_0", async (s) => {
+    await setup(s, 100_000_000n);
+    await expectAbort(reportPart(s, 1n, 2n, 1n), "billing", "EPartOutOfOrder");
+  });
+
+  twin("billing_tests::a_part_with_another_part_count_is_rejected", async (s) => {
+    await setup(s, 100_000_000n);
+    await reportPart(s, 0n, 2n, 1n);
+    await expectAbort(reportPart(s, 1n, 3n, 2n), "billing", "EPartMismatch");
+  });
+
+  twin("billing_tests::a_part_with_other_bounds_is_rejected", async (s) => {
+    await setup(s, 100_000_000n);
+    await reportPart(s, 0n, 2n, 1n);
+    await expectAbort(
+      reportPart(s, 1n, 2n, 2n, {
+        period_start_ms: golden.TIMESTAMP_MS - 2n * MINUTE_MS + 1n,
+      }),
+      "billing",
+      "EPartMismatch",
+    );
+  });
+
+  twin("billing_tests::a_part_index_not_below_the_count_is_rejected", async (s) => {
+    await setup(s, 100_000_000n);
+    await expectAbort(reportPart(s, 1n, 1n, 1n), "billing", "EInvalidPart");
+  });
+
+  twin("billing_tests::the_next_period_waits_for_the_last_part", async (s) => {
+    await setup(s, 100_000_000n);
+    await reportPart(s, 0n, 2n, 1n);
+    await expectAbort(report(s, 2n, 2n), "billing", "EPeriodOutOfOrder");
+  });
+
+  twin("billing_tests::a_part_signed_as_another_part_is_rejected", async (s) => {
+    await setup(s, 100_000_000n);
+    // Part 0's usage under a signature over the whole report (parts 1).
+    const { cluster_id: _c, sequence: _s, ...whole } = golden.usageReportPayload(1n, 1n);
+    const signature = await s.signed("usageReport", whole, { sequence: 1n });
+    const { cluster_id: _c2, sequence: _s2, ...part } = golden.usageReportPartPayload(0n, 1n);
+    await expectAbort(
+      s.call(s.admin, "report_usage", { ...part, ...signature }),
+      "enclave",
+      "EInvalidSignature",
+    );
   });
 });

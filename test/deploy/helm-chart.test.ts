@@ -8,7 +8,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CoreV1Api } from "@kubernetes/client-node";
-import { controlSettings } from "../../scripts/config-reference.ts";
+import { billingSettings, controlSettings } from "../../scripts/config-reference.ts";
+import { resolveBillingConfig } from "../../src/control/billing/index.ts";
 import { defaultConfig, readConfigFile, resolveConfig } from "../../src/control/config.ts";
 import { tenantRoleRules } from "../../src/k8s/index.ts";
 import { type ClusterHandle, moduleVersions } from "../../src/k8s/testenv/index.ts";
@@ -133,6 +134,47 @@ describe("the nautilus-control Helm chart", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("passes the billing values as K8S_DAAS_BILLING_* variables the control plane accepts", async () => {
+    const { objects } = await renderChart("nc", "nautilus", [
+      "billing.periodMs=60000",
+      "billing.sampleIntervalMs=5000",
+      "billing.enabled=false",
+    ]);
+    const set = findObject(objects, "StatefulSet") as RenderedObject & {
+      spec: {
+        template: { spec: { containers: { env: { name: string; value?: string }[] }[] } };
+      };
+    };
+    const env = Object.fromEntries(
+      (set.spec.template.spec.containers[0]?.env ?? [])
+        .filter((variable) => variable.name.startsWith("K8S_DAAS_BILLING_"))
+        .map((variable) => [variable.name, variable.value]),
+    );
+    assert.deepEqual(env, {
+      K8S_DAAS_BILLING_ENABLED: "false",
+      K8S_DAAS_BILLING_PERIOD_MS: "60000",
+      K8S_DAAS_BILLING_SAMPLE_MS: "5000",
+    });
+    const config = resolveBillingConfig({}, env);
+    assert.equal(config.enabled, false);
+    assert.equal(config.periodMs, 60_000);
+    assert.equal(config.sampleIntervalMs, 5_000);
+    // The schema offers every billing setting the control plane reads.
+    const schema = JSON.parse(await readFile(join(CHART_DIR, "values.schema.json"), "utf8")) as {
+      properties: { billing: { properties: Record<string, unknown> } };
+    };
+    assert.deepEqual(
+      Object.keys(schema.properties.billing.properties).sort(),
+      billingSettings()
+        .map((setting) => setting.key)
+        .sort(),
+    );
+    const bad = await renderChart("nc", "nautilus", ["billing.periodMs=0"]).catch(
+      (error: Error) => error.message,
+    );
+    assert.match(String(bad), /\/billing\/periodMs': minimum: got 0, want 1/);
   });
 
   it("offers exactly the control plane's settings the chart does not set itself", async () => {

@@ -144,11 +144,24 @@ export function usageReportPayload(period: 1n | 2n, sequence: bigint) {
     period,
     period_start_ms: end - MINUTE_MS,
     period_end_ms: end,
+    part: 0n,
+    parts: 1n,
     namespaces: ["team-a"],
     namespace_usage: [1_500n * MINUTE_MS, (GIB / 2n) * MINUTE_MS, GIB * MINUTE_MS],
     node_ids: ["node-1", "node-2"],
     node_usage: [1_000n * MINUTE_MS, (GIB / 2n) * MINUTE_MS, 0n, 500n * MINUTE_MS, 0n, 0n],
   };
+}
+
+/**
+ * Report 1 in two parts signed with `sequence`: part 0 holds team-a and no nodes, part 1
+ * the two nodes and no namespace (the workers' shares come from part 0's collection).
+ */
+export function usageReportPartPayload(part: 0n | 1n, sequence: bigint) {
+  const whole = usageReportPayload(1n, sequence);
+  return part === 0n
+    ? { ...whole, part, parts: 2n, node_ids: [], node_usage: [] }
+    : { ...whole, part, parts: 2n, namespaces: [], namespace_usage: [] };
 }
 
 /** The event `create_pod(web, team-a, nginx:1.27, priority 5)` emits as request 1. */
@@ -285,6 +298,14 @@ export async function goldenSignatures(): Promise<Record<string, string>> {
     sig_usage_p2_s2: await sign(
       enclaveKey,
       signingBytes("usageReport", TIMESTAMP_MS, usageReportPayload(2n, 2n)),
+    ),
+    sig_usage_p1_part0of2_s1: await sign(
+      enclaveKey,
+      signingBytes("usageReport", TIMESTAMP_MS, usageReportPartPayload(0n, 1n)),
+    ),
+    sig_usage_p1_part1of2_s2: await sign(
+      enclaveKey,
+      signingBytes("usageReport", TIMESTAMP_MS, usageReportPartPayload(1n, 2n)),
     ),
     sig_rotation_s1: await sign(
       enclaveKey,

@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { type Command, stringFlag } from "../command.ts";
+import { printHourlyCost } from "../cost-estimate.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { parseManifests } from "../manifests.ts";
 import { jsonPayload, REQUEST_HELP, REQUEST_OPTIONS, submitRequests } from "../request-flow.ts";
@@ -30,6 +31,14 @@ export const applyCommand: Command = {
         { hint: "apply one namespace at a time", exitCode: EXIT.usage },
       );
     }
+    await printHourlyCost(
+      session,
+      objects.map((object) => ({
+        kind: object.resource.kind,
+        label: object.label,
+        object: object.object,
+      })),
+    );
     const { failed } = await submitRequests(
       session,
       args,

@@ -1,6 +1,7 @@
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import { readBillingView } from "../../chain/index.ts";
 import { addCall } from "../../chain/k8s-daas.ts";
+import type { UsageDocument } from "../../control/billing/index.ts";
 import {
   AdminCapObject,
   ESCROW_ACTION,
@@ -92,7 +93,7 @@ async function lastCharge(
 export const billingCommand: Command = {
   name: "billing",
   summary:
-    "A namespace's bill: escrow balance and debt, the cluster's prices, the last period's charge and when the escrow runs out at that rate.",
+    "A namespace's bill: escrow balance and debt, the cluster's prices, usage and charge so far this period (from the control plane), the last period's charge and when the escrow runs out.",
   usage: "k8s-daas billing [-n NAMESPACE]",
   example: "k8s-daas billing -n team-a",
   options: NAMESPACE_OPTION,
@@ -117,11 +118,9 @@ export const billingCommand: Command = {
     const last = await session.chain(() =>
       lastCharge(session.client, packageId, clusterId, namespace),
     );
-    // At the last period's rate; nothing charged yet means no projection.
-    const runOutMs =
-      last?.periodMs && last.amountMist > 0n
-        ? (escrow.balanceMist * last.periodMs) / last.amountMist
-        : undefined;
+    const current = await usageThisPeriod(session, namespace);
+    const runOut = projectRunOut(escrow.balanceMist, current.usage, last);
+    const runOutMs = runOut?.ms;
     const data = {
       namespace,
       escrowMist: escrow.balanceMist,
@@ -130,24 +129,68 @@ export const billingCommand: Command = {
       prices: view.prices,
       reportedPeriods: view.reportedPeriods,
       lastCharge: last,
+      usageThisPeriod: current.usage,
+      ...(current.unavailable ? { usageUnavailable: current.unavailable } : {}),
       projectedRunOutMs: runOutMs,
+      projectedRunOutBasis: runOut?.basis,
     };
     printResult(session.connection.output, data, () =>
       [
         `namespace ${namespace}${escrow.suspended ? " (SUSPENDED: top up to resume)" : ""}`,
         `  escrow      ${sui(escrow.balanceMist)}${escrow.debtMist > 0n ? `, owes ${sui(escrow.debtMist)}` : ""}`,
         `  prices      ${sui(view.prices.cpuCoreHourMist)}/core-hour, ${sui(view.prices.memoryGibHourMist)}/GiB-hour memory, ${sui(view.prices.storageGibHourMist)}/GiB-hour storage (treasury ${Number(view.prices.treasuryShareBps) / 100}%)`,
+        current.usage
+          ? `  this period ${current.usage.period}: ${sui(current.usage.chargeSoFarMist)} so far, about ${sui(current.usage.projectedChargeMist)} by its end in ${formatDuration(Math.max(0, current.usage.periodEndMs - current.usage.meteredUntilMs))} (running now: ${sui(current.usage.hourlyMist)}/hour)`
+          : `  this period -  (${current.unavailable})`,
         last
           ? `  last period ${last.period}: ${sui(last.amountMist)}${last.periodMs ? ` over ${Number(last.periodMs) / 1000}s` : ""}`
           : "  no period charged yet",
-        runOutMs === undefined
+        runOut === undefined
           ? "  run-out     -"
-          : `  run-out     in about ${formatDuration(Number(runOutMs))} at the last period's rate`,
+          : `  run-out     in about ${formatDuration(Number(runOut.ms))} ${runOut.basis === "running-now" ? "at what runs now" : "at the last period's rate"}`,
       ].join("\n"),
     );
     return EXIT.ok;
   },
 };
+
+/**
+ * The open period's usage from the control plane (signed, as the namespace's holder); the
+ * reason it is missing when no control plane URL is known or it cannot answer.
+ */
+async function usageThisPeriod(
+  session: Session,
+  namespace: string,
+): Promise<{ usage?: UsageDocument; unavailable?: string }> {
+  if (!session.connection.controlUrl)
+    return { unavailable: "no control plane URL: pass --control-url to see it" };
+  try {
+    return { usage: await session.controlApi().usage(namespace) };
+  } catch (error) {
+    if (!(error instanceof CliError)) throw error;
+    return { unavailable: `${error.code}: ${error.message}` };
+  }
+}
+
+/**
+ * When the escrow runs out: at what runs now (the balance less what the open period owes
+ * so far, at the current hourly cost), else at the last period's rate; undefined when
+ * nothing is being charged.
+ */
+export function projectRunOut(
+  balanceMist: bigint,
+  usage: UsageDocument | undefined,
+  last: { amountMist: bigint; periodMs: bigint | undefined } | undefined,
+): { ms: bigint; basis: "running-now" | "last-period" } | undefined {
+  const hourly = usage ? BigInt(usage.hourlyMist) : 0n;
+  if (usage && hourly > 0n) {
+    const left = balanceMist - BigInt(usage.chargeSoFarMist);
+    return { ms: left > 0n ? (left * 3_600_000n) / hourly : 0n, basis: "running-now" };
+  }
+  if (last?.periodMs && last.amountMist > 0n)
+    return { ms: (balanceMist * last.periodMs) / last.amountMist, basis: "last-period" };
+  return undefined;
+}
 
 function formatDuration(ms: number): string {
   const minutes = Math.floor(ms / 60_000);

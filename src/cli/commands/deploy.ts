@@ -1,5 +1,6 @@
 import { deploymentManifest, LIMITS } from "../../protocol/index.ts";
 import { type Command, integerFlag, onePositional, stringFlag } from "../command.ts";
+import { printHourlyCost } from "../cost-estimate.ts";
 import { EXIT, usageError } from "../errors.ts";
 import { checkImage, checkObjectName } from "../manifests.ts";
 import { REQUEST_HELP, REQUEST_OPTIONS, submitRequests } from "../request-flow.ts";
@@ -25,13 +26,17 @@ export const deployCommand: Command = {
     const replicas = integerFlag(args.values, "replicas", 1, { min: 1, max: LIMITS.maxReplicas });
     const session = new Session(args.values);
     const namespace = await session.namespace(args.values.namespace);
+    const manifest = deploymentManifest(name, namespace, image, replicas);
+    await printHourlyCost(session, [
+      { kind: "Deployment", label: `deployment/${name}`, object: JSON.parse(manifest) },
+    ]);
     const { failed } = await submitRequests(session, args, namespace, [
       {
         call: "deploy_pods_batch",
         values: { deployment_name: name, image, replicas },
         label: `deployment/${name}`,
         write: true,
-        payload: new TextEncoder().encode(deploymentManifest(name, namespace, image, replicas)),
+        payload: new TextEncoder().encode(manifest),
       },
     ]);
     return failed ? EXIT.failure : EXIT.ok;

@@ -1,5 +1,6 @@
 import { podManifest } from "../../protocol/index.ts";
 import { type Command, integerFlag, onePositional, runAction, stringFlag } from "../command.ts";
+import { printHourlyCost } from "../cost-estimate.ts";
 import { EXIT, usageError } from "../errors.ts";
 import { checkImage, checkObjectName } from "../manifests.ts";
 import {
@@ -66,6 +67,14 @@ export const podCommand: Command = {
               };
         if (request.call === "submit") request.payload = request.values.payload as Uint8Array;
         if (env.length > 0) request.secret = `the --env values of pod/${name}`;
+        // Ports and env do not change the bill: the seed's manifest prices the same.
+        await printHourlyCost(session, [
+          {
+            kind: "Pod",
+            label: `pod/${name}`,
+            object: JSON.parse(podManifest(name, namespace, image)),
+          },
+        ]);
         const { failed } = await submitRequests(session, args, namespace, [request]);
         if (!failed && session.connection.output === "table" && args.values["no-wait"] !== true) {
           process.stderr.write(`see it: k8s-daas get pods ${name} -n ${namespace}\n`);

@@ -36,6 +36,9 @@ const CLUSTER_CHOICES: readonly ClusterChoice[] = ["auto", "kubeconfig", "k3s", 
 /** Things to stop on the way out, newest first, each named for the "stopping" lines. */
 type Teardown = { what: string; stop: () => Promise<unknown> }[];
 
+/** Billing period of the local stack (`K8S_DAAS_BILLING_PERIOD_MS` overrides it). */
+const LOCAL_BILLING_PERIOD_MS = 5 * 60_000;
+
 /** `k8s-daas up`: starts the stack, serves until Ctrl-C/SIGTERM, then stops what it started. */
 export async function up({ values }: ParsedArgs): Promise<number> {
   const output = outputFormat(values.output);
@@ -208,7 +211,17 @@ export async function up({ values }: ParsedArgs): Promise<number> {
           logLevel: "info",
           insecureHttp,
         }),
-        { client, kubeConfig: cluster.kubeConfig, operator, enclave, log: controlLog },
+        {
+          client,
+          kubeConfig: cluster.kubeConfig,
+          operator,
+          enclave,
+          log: controlLog,
+          // Minutes, not hours, so a local run sees periods reported; the variable wins.
+          ...(process.env.K8S_DAAS_BILLING_PERIOD_MS
+            ? {}
+            : { billing: { periodMs: LOCAL_BILLING_PERIOD_MS } }),
+        },
       );
     const control: NautilusControl = await withFallbackPort(
       values["control-port"] === undefined,

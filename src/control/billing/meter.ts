@@ -2,14 +2,22 @@ import type { Logger } from "pino";
 import type { BillingView, BillingViewQuery } from "../../chain/index.ts";
 import { MoveAbortError } from "../../chain/index.ts";
 import { clusterLabelValue, type KubeApiClient, LABEL_CLUSTER } from "../../k8s/index.ts";
-import { usageValueMist } from "../../protocol/index.ts";
+import {
+  type BillingPrices,
+  hourlyCostMist,
+  noRates,
+  usageAt,
+  usageValueMist,
+} from "../../protocol/index.ts";
 import { CoalescingLoop } from "../../shared/coalescing-loop.ts";
 import type { EnclavePoster } from "../enclave-poster.ts";
 import type { BillingConfig } from "./config.ts";
 import type { BillingMetrics } from "./metrics.ts";
-import type { BillingStore, PeriodUsage, Usage } from "./period-store.ts";
-import { type PodItem, type PvcItem, type Snapshot, takeSnapshot } from "./snapshot.ts";
+import type { BillingStore } from "./period-store.ts";
+import { type ReportPart, reportParts } from "./report-parts.ts";
+import { type PodItem, type PvcItem, type Snapshot, SnapshotBuilder } from "./snapshot.ts";
 import { resumeWorkloads, suspendWorkloads } from "./suspension.ts";
+import { BillingNotReadyError, type OpenPeriodUsage } from "./usage-now.ts";
 
 export interface BillingMeterOptions {
   store: BillingStore;
@@ -25,6 +33,12 @@ export interface BillingMeterOptions {
   now?: () => number;
   metrics?: BillingMetrics;
 }
+
+/** Items per page of the pod and claim lists a sample reads. */
+const LIST_PAGE = 500;
+
+/** Aborts that mean the chain has the part (or the whole period) already. */
+const ALREADY_ON_CHAIN = new Set(["EPeriodOutOfOrder", "EPartOutOfOrder"]);
 
 /** Thrown by admission (through `isSuspended`) for a write to a suspended namespace. */
 export const NAMESPACE_SUSPENDED = "NAMESPACE_SUSPENDED";
@@ -50,6 +64,8 @@ export class BillingMeter {
   #timer: NodeJS.Timeout | undefined;
   /** What the last sample counted, for metrics and the CLI. */
   lastSnapshot: Snapshot | undefined;
+  /** The prices of the last billing view read (for the usage route). */
+  #prices: BillingPrices | undefined;
 
   constructor(options: BillingMeterOptions) {
     this.#o = options;
@@ -81,11 +97,34 @@ export class BillingMeter {
     return this.#suspended.has(namespace);
   }
 
+  /**
+   * What the open period has metered for `namespace` so far, what it holds now and the
+   * prices (read from the chain when no pass has read them yet). Ownership is the caller's
+   * check. Throws `BillingNotReadyError` before the first sample.
+   */
+  async openUsage(namespace: string, signal?: AbortSignal): Promise<OpenPeriodUsage> {
+    const { store } = this.#o;
+    const period = store.openPeriod();
+    const meteredUntilMs = store.lastSampleMs();
+    if (!period || meteredUntilMs === undefined)
+      throw new BillingNotReadyError("the meter has not taken its first sample yet");
+    this.#prices ??= (await this.#o.readView({}, signal)).prices;
+    return {
+      namespace,
+      period,
+      meteredUntilMs,
+      usage: store.namespaceUsage(period.period, namespace),
+      rates: this.lastSnapshot?.namespaces.get(namespace) ?? noRates(),
+      prices: this.#prices,
+    };
+  }
+
   /** One sample, the reports it makes due, and the suspension check when due. */
   async pass(signal?: AbortSignal): Promise<void> {
     const { store, config } = this.#o;
     if (!this.#aligned) {
       const view = await this.#o.readView({}, signal);
+      this.#prices = view.prices;
       store.align(view, this.#now(), config.periodMs);
       this.#aligned = true;
     }
@@ -102,59 +141,121 @@ export class BillingMeter {
     if (closed.length > 0 || reported > 0 || due) await this.syncSuspensions(signal);
   }
 
-  /** Lists what runs now in tenant namespaces of this cluster. */
+  /**
+   * Lists what runs now in tenant namespaces of this cluster. Pods and claims are read in
+   * pages of `LIST_PAGE` (the API server's `limit`/`continue`), each folded into the
+   * snapshot before the next is read: memory stays at one page, not the whole cluster.
+   */
   async sample(signal?: AbortSignal): Promise<Snapshot> {
     const { kube, clusterId, log } = this.#o;
     const options = signal ? { signal } : {};
     const selector = `${LABEL_CLUSTER}=${clusterLabelValue(clusterId)}`;
-    const [namespaces, pods, pvcs] = await Promise.all([
-      kube.request("GET", "/api/v1/namespaces", { ...options, query: { labelSelector: selector } }),
-      kube.request("GET", "/api/v1/pods", {
-        ...options,
-        query: { fieldSelector: "status.phase=Running" },
-      }),
-      kube.request("GET", "/api/v1/persistentvolumeclaims", options),
-    ]);
+    const namespaces = await kube.request("GET", "/api/v1/namespaces", {
+      ...options,
+      query: { labelSelector: selector },
+    });
     const tenant = new Set(
       ((namespaces.body as { items?: { metadata?: { name?: string } }[] }).items ?? []).map(
         (item) => item.metadata?.name ?? "",
       ),
     );
-    const snapshot = takeSnapshot(
-      (pods.body as { items?: PodItem[] }).items ?? [],
-      (pvcs.body as { items?: PvcItem[] }).items ?? [],
-      (namespace) => tenant.has(namespace),
+    const builder = new SnapshotBuilder((namespace) => tenant.has(namespace));
+    await this.#pages("/api/v1/pods", { fieldSelector: "status.phase=Running" }, signal, (items) =>
+      builder.addPods(items as PodItem[]),
     );
+    await this.#pages("/api/v1/persistentvolumeclaims", {}, signal, (items) =>
+      builder.addClaims(items as PvcItem[]),
+    );
+    const snapshot = builder.build();
     if (snapshot.invalid.length > 0)
       log.warn({ invalid: snapshot.invalid.slice(0, 10) }, "unreadable resource quantities");
     this.lastSnapshot = snapshot;
     return snapshot;
   }
 
-  /** Posts every closed period the chain lacks, oldest first; returns how many it posted. */
+  /** Reads a list in pages, handing each page's items to `take`. */
+  async #pages(
+    path: string,
+    query: Record<string, string>,
+    signal: AbortSignal | undefined,
+    take: (items: unknown[]) => void,
+  ): Promise<void> {
+    let token: string | undefined;
+    do {
+      const { body } = await this.#o.kube.request("GET", path, {
+        ...(signal ? { signal } : {}),
+        query: { ...query, limit: String(LIST_PAGE), ...(token ? { continue: token } : {}) },
+      });
+      const list = body as { items?: unknown[]; metadata?: { continue?: string } };
+      take(list.items ?? []);
+      token = list.metadata?.continue || undefined;
+    } while (token);
+  }
+
+  /**
+   * Posts every closed period the chain lacks, oldest first, each in as many parts as its
+   * size needs (`reportParts`), the parts in order, each marked in the store once it landed;
+   * returns how many periods it completed. A part the chain already has (`EPartOutOfOrder`,
+   * or `EPeriodOutOfOrder` for the whole period: an earlier process posted it and died
+   * before marking it) lines the store up with the chain and the next part follows.
+   */
   async reportPending(signal?: AbortSignal): Promise<number> {
     const { store, poster, log } = this.#o;
-    let posted = 0;
+    let completed = 0;
     for (const period of store.pending()) {
-      try {
-        await poster.post("report_usage", reportFields(period), signal);
-        store.markReported(period.period);
-        this.#o.metrics?.reports.inc();
-        posted++;
-        log.info({ period: period.period, namespaces: period.namespaces.size }, "usage reported");
-      } catch (error) {
-        if (error instanceof MoveAbortError && error.constantName === "EPeriodOutOfOrder") {
-          // The chain has it already (an earlier process posted it): line up and go on.
+      const parts = reportParts(period);
+      let next = store.partsReported(period.period);
+      while (next < parts.length) {
+        const part = parts[next] as ReportPart;
+        try {
+          await poster.post("report_usage", part, signal);
+        } catch (error) {
+          if (!(error instanceof MoveAbortError) || !ALREADY_ON_CHAIN.has(error.constantName ?? ""))
+            // The chain clock may not have reached the period's end yet, or the chain is
+            // unreachable: the part stays unposted and is posted on a later pass.
+            throw error;
           const view = await this.#o.readView({}, signal);
+          this.#prices = view.prices;
           store.align(view, this.#now(), this.#o.config.periodMs);
-          if (view.reportedPeriods >= BigInt(period.period)) continue;
+          if (view.reportedPeriods >= BigInt(period.period)) break;
+          const onChain = store.partsReported(period.period);
+          if (onChain <= next) throw error;
+          next = onChain;
+          continue;
         }
-        // The chain clock may not have reached the period's end yet, or the chain is
-        // unreachable: the period stays closed and is posted on a later pass.
-        throw error;
+        next++;
+        this.#countCharges(part);
+        if (next < parts.length) {
+          store.markPartsReported(period.period, next);
+          log.info(
+            { period: period.period, part: next - 1, parts: parts.length },
+            "usage part reported",
+          );
+        } else {
+          store.markReported(period.period);
+          this.#o.metrics?.reports.inc();
+          completed++;
+          log.info(
+            { period: period.period, parts: parts.length, namespaces: period.namespaces.size },
+            "usage reported",
+          );
+        }
       }
     }
-    return posted;
+    return completed;
+  }
+
+  /** What a landed part charged each of its namespaces (the chain's arithmetic). */
+  #countCharges(part: ReportPart): void {
+    const metrics = this.#o.metrics;
+    if (!metrics) return;
+    metrics.reportParts.inc();
+    const prices = this.#prices;
+    if (!prices) return;
+    part.namespaces.forEach((namespace, i) => {
+      const charge = usageValueMist(prices, usageAt(part.namespace_usage, i));
+      metrics.charged.inc({ namespace }, Number(charge));
+    });
   }
 
   /** Escrow and run-out gauges; a warning when the escrow lasts less than one period. */
@@ -162,13 +263,7 @@ export class BillingMeter {
     const { metrics, log, config } = this.#o;
     metrics?.escrowMist.set({ namespace }, Number(balanceMist));
     const rates = this.lastSnapshot?.namespaces.get(namespace);
-    const hourly = rates
-      ? usageValueMist(view.prices, {
-          cpuMilliCoreMs: rates.cpuMilliCores * 3_600_000n,
-          memoryByteMs: rates.memoryBytes * 3_600_000n,
-          storageByteMs: rates.storageBytes * 3_600_000n,
-        })
-      : 0n;
+    const hourly = rates ? hourlyCostMist(view.prices, rates) : 0n;
     if (hourly === 0n) {
       metrics?.runOutSeconds.remove({ namespace });
       return;
@@ -197,16 +292,21 @@ export class BillingMeter {
     ];
     if (namespaces.length === 0) return;
     const view = await this.#o.readView({ namespaces }, signal);
+    this.#prices = view.prices;
     for (const [namespace, escrow] of view.escrows) {
       this.#watchRunOut(namespace, escrow.balanceMist, view);
       this.#o.metrics?.suspended.set({ namespace }, escrow.suspended ? 1 : 0);
       const local = this.#suspended.has(namespace);
       if (escrow.suspended) {
-        // Idempotent: scaled down again each check, in case something scaled it up.
-        const changed = await suspendWorkloads(kube, namespace, signal);
+        // Writes are refused from the moment the chain's suspension is seen, before the
+        // (slower) scale-down, so nothing can scale a workload back up in between.
         if (!local) {
           store.setSuspended(namespace, true, this.#now());
           this.#suspended.add(namespace);
+        }
+        // Idempotent: scaled down again each check, in case something scaled it up.
+        const changed = await suspendWorkloads(kube, namespace, signal);
+        if (!local) {
           log.warn(
             { namespace, debtMist: String(escrow.debtMist), changed },
             "namespace suspended",
@@ -220,25 +320,4 @@ export class BillingMeter {
       }
     }
   }
-}
-
-/** The `report_usage` arguments of a period (namespaces and nodes that used nothing left out). */
-export function reportFields(period: PeriodUsage) {
-  const used = (usage: Usage) =>
-    usage.cpuMilliCoreMs > 0n || usage.memoryByteMs > 0n || usage.storageByteMs > 0n;
-  const flat = (entries: [string, Usage][]) => ({
-    names: entries.map(([name]) => name),
-    values: entries.flatMap(([, u]) => [u.cpuMilliCoreMs, u.memoryByteMs, u.storageByteMs]),
-  });
-  const namespaces = flat([...period.namespaces].filter(([, usage]) => used(usage)));
-  const nodes = flat([...period.nodes].filter(([, usage]) => used(usage)));
-  return {
-    period: BigInt(period.period),
-    period_start_ms: BigInt(period.startMs),
-    period_end_ms: BigInt(period.endMs),
-    namespaces: namespaces.names,
-    namespace_usage: namespaces.values,
-    node_ids: nodes.names,
-    node_usage: nodes.values,
-  };
 }

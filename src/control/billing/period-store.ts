@@ -13,7 +13,9 @@ CREATE TABLE IF NOT EXISTS periods (
   period INTEGER PRIMARY KEY,
   start_ms INTEGER NOT NULL,
   end_ms INTEGER NOT NULL,
-  state TEXT NOT NULL CHECK (state IN ('open', 'closed', 'reported'))
+  state TEXT NOT NULL CHECK (state IN ('open', 'closed', 'reported')),
+  -- Parts of a closed period's report on chain (reported in parts: report-parts.ts).
+  parts_reported INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS usage (
   period INTEGER NOT NULL,
@@ -48,10 +50,15 @@ export interface PeriodUsage extends PeriodRow {
   readonly nodes: ReadonlyMap<string, Usage>;
 }
 
-/** Where the chain's report ledger stands (`billing::reported_periods`, `last_period_end_ms`). */
+/**
+ * Where the chain's report ledger stands (`billing::reported_periods`, `last_period_end_ms`,
+ * `report_parts_done`).
+ */
 export interface ChainLedger {
   readonly reportedPeriods: bigint;
   readonly lastPeriodEndMs: bigint;
+  /** Parts of period `reportedPeriods + 1` on chain (0 when absent). */
+  readonly reportPartsDone?: bigint;
 }
 
 export interface MeteringRules {
@@ -78,6 +85,10 @@ export class BillingStore {
       "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;",
     );
     this.#db.exec(SCHEMA);
+    // A billing.sqlite written before reports went in parts.
+    const columns = this.#db.prepare("PRAGMA table_info(periods)").all() as { name: string }[];
+    if (!columns.some((column) => column.name === "parts_reported"))
+      this.#db.exec("ALTER TABLE periods ADD COLUMN parts_reported INTEGER NOT NULL DEFAULT 0");
   }
 
   close(): void {
@@ -124,6 +135,11 @@ export class BillingStore {
       this.#db
         .prepare("UPDATE periods SET state = 'reported' WHERE period <= ? AND state != 'reported'")
         .run(reported);
+      // The next period's parts the chain has (posted by an earlier process, maybe settled
+      // from the journal) are never posted again.
+      this.#db
+        .prepare("UPDATE periods SET parts_reported = ? WHERE period = ? AND state = 'closed'")
+        .run(Number(chain.reportPartsDone ?? 0n), reported + 1);
       const open = this.openPeriod();
       const lastLocal = this.periods().at(-1);
       const behind = lastLocal !== undefined && lastLocal.period <= reported;
@@ -238,11 +254,40 @@ export class BillingStore {
     return { namespaces, nodes };
   }
 
+  /** One namespace's usage in one period (zero when nothing was metered). */
+  namespaceUsage(period: number, namespace: string): Usage {
+    const row = this.#db
+      .prepare(
+        "SELECT cpu, memory, storage FROM usage WHERE period = ? AND kind = 'namespace' AND name = ?",
+      )
+      .get(period, namespace) as { cpu: string; memory: string; storage: string } | undefined;
+    return {
+      cpuMilliCoreMs: BigInt(row?.cpu ?? 0),
+      memoryByteMs: BigInt(row?.memory ?? 0),
+      storageByteMs: BigInt(row?.storage ?? 0),
+    };
+  }
+
   /** Closed periods not yet on chain, oldest first, with their usage. */
   pending(): PeriodUsage[] {
     return this.periods()
       .filter((period) => period.state === "closed")
       .map((period) => ({ ...period, ...this.usage(period.period) }));
+  }
+
+  /** Parts of `period`'s report known to be on chain. */
+  partsReported(period: number): number {
+    const row = this.#db
+      .prepare("SELECT parts_reported FROM periods WHERE period = ?")
+      .get(period) as { parts_reported: number } | undefined;
+    return Number(row?.parts_reported ?? 0);
+  }
+
+  /** Parts `0..count` of `period`'s report are on chain (the period is not closed on chain yet). */
+  markPartsReported(period: number, count: number): void {
+    this.#db
+      .prepare("UPDATE periods SET parts_reported = ? WHERE period = ? AND state = 'closed'")
+      .run(count, period);
   }
 
   markReported(period: number): void {

@@ -1,14 +1,17 @@
 // What is running right now, as rates: per namespace and per node, the CPU (milli-cores)
 // and memory (bytes) that running pods requested, and per namespace the capacity (bytes)
 // of bound PersistentVolumeClaims. Metering multiplies these rates by elapsed time.
-import { bytesOf, cpuMilliCores, QuantityError } from "./quantities.ts";
+import {
+  bytesOf,
+  type ContainerResources,
+  noRates,
+  podRates,
+  QuantityError,
+  type ResourceRates,
+} from "../../protocol/index.ts";
 
 /** Resources held at one instant. */
-export interface Rates {
-  cpuMilliCores: bigint;
-  memoryBytes: bigint;
-  storageBytes: bigint;
-}
+export type Rates = ResourceRates;
 
 export interface Snapshot {
   readonly namespaces: ReadonlyMap<string, Rates>;
@@ -23,7 +26,7 @@ interface ResourceList {
   readonly [name: string]: string | undefined;
 }
 interface ContainerItem {
-  readonly resources?: { readonly requests?: ResourceList; readonly limits?: ResourceList };
+  readonly resources?: ContainerResources;
 }
 export interface PodItem {
   readonly metadata?: { readonly namespace?: string; readonly name?: string };
@@ -35,12 +38,10 @@ export interface PvcItem {
   readonly status?: { readonly phase?: string; readonly capacity?: ResourceList };
 }
 
-const zero = (): Rates => ({ cpuMilliCores: 0n, memoryBytes: 0n, storageBytes: 0n });
-
 function add(map: Map<string, Rates>, key: string, rates: Partial<Rates>): void {
   let entry = map.get(key);
   if (!entry) {
-    entry = zero();
+    entry = noRates();
     map.set(key, entry);
   }
   entry.cpuMilliCores += rates.cpuMilliCores ?? 0n;
@@ -49,52 +50,73 @@ function add(map: Map<string, Rates>, key: string, rates: Partial<Rates>): void 
 }
 
 /**
- * The rates of `pods` and `pvcs` in the namespaces `metered` accepts. A pod counts while
- * it is `Running` on a node; each container counts its request, or its limit when it sets
- * no request for that resource (Kubernetes then uses the limit as the request). A claim
- * counts its bound capacity. Init containers and pod overhead are not billed.
+ * Builds a `Snapshot` page by page (a list of 10,000 pods is read 500 at a time, so one
+ * page, not the whole list, is in memory). A pod counts while it is `Running` on a node,
+ * at `podRates` (requests, else limits); a claim counts its bound capacity; only in the
+ * namespaces `metered` accepts.
  */
+export class SnapshotBuilder {
+  readonly #metered: (namespace: string) => boolean;
+  readonly #namespaces = new Map<string, Rates>();
+  readonly #nodes = new Map<string, Rates>();
+  readonly #invalid: string[] = [];
+  #pods = 0;
+
+  constructor(metered: (namespace: string) => boolean) {
+    this.#metered = metered;
+  }
+
+  addPods(pods: readonly PodItem[]): void {
+    for (const pod of pods) {
+      const namespace = pod.metadata?.namespace;
+      const node = pod.spec?.nodeName;
+      if (!namespace || !node || pod.status?.phase !== "Running" || !this.#metered(namespace))
+        continue;
+      this.#pods++;
+      const where = `${namespace}/${pod.metadata?.name ?? "?"}`;
+      const rates = podRates(pod.spec?.containers ?? [], (quantity) =>
+        this.#invalid.push(`${where}: ${quantity}`),
+      );
+      add(this.#namespaces, namespace, rates);
+      add(this.#nodes, node, rates);
+    }
+  }
+
+  addClaims(pvcs: readonly PvcItem[]): void {
+    for (const pvc of pvcs) {
+      const namespace = pvc.metadata?.namespace;
+      if (!namespace || pvc.status?.phase !== "Bound" || !this.#metered(namespace)) continue;
+      const quantity = pvc.status.capacity?.storage;
+      if (quantity === undefined) continue;
+      let storageBytes = 0n;
+      try {
+        storageBytes = bytesOf(quantity);
+      } catch (error) {
+        if (!(error instanceof QuantityError)) throw error;
+        this.#invalid.push(`${namespace}/pvc/${pvc.metadata?.name ?? "?"}: ${quantity}`);
+      }
+      add(this.#namespaces, namespace, { storageBytes });
+    }
+  }
+
+  build(): Snapshot {
+    return {
+      namespaces: this.#namespaces,
+      nodes: this.#nodes,
+      pods: this.#pods,
+      invalid: this.#invalid,
+    };
+  }
+}
+
+/** The rates of `pods` and `pvcs` in the namespaces `metered` accepts (`SnapshotBuilder`). */
 export function takeSnapshot(
   pods: readonly PodItem[],
   pvcs: readonly PvcItem[],
   metered: (namespace: string) => boolean,
 ): Snapshot {
-  const namespaces = new Map<string, Rates>();
-  const nodes = new Map<string, Rates>();
-  const invalid: string[] = [];
-  const read = (quantity: string | undefined, parse: (q: string) => bigint, where: string) => {
-    if (quantity === undefined) return 0n;
-    try {
-      return parse(quantity);
-    } catch (error) {
-      if (!(error instanceof QuantityError)) throw error;
-      invalid.push(`${where}: ${quantity}`);
-      return 0n;
-    }
-  };
-  let counted = 0;
-  for (const pod of pods) {
-    const namespace = pod.metadata?.namespace;
-    const node = pod.spec?.nodeName;
-    if (!namespace || !node || pod.status?.phase !== "Running" || !metered(namespace)) continue;
-    counted++;
-    const where = `${namespace}/${pod.metadata?.name ?? "?"}`;
-    const rates: Rates = zero();
-    for (const container of pod.spec?.containers ?? []) {
-      const { requests = {}, limits = {} } = container.resources ?? {};
-      rates.cpuMilliCores += read(requests.cpu ?? limits.cpu, cpuMilliCores, where);
-      rates.memoryBytes += read(requests.memory ?? limits.memory, bytesOf, where);
-    }
-    add(namespaces, namespace, rates);
-    add(nodes, node, rates);
-  }
-  for (const pvc of pvcs) {
-    const namespace = pvc.metadata?.namespace;
-    if (!namespace || pvc.status?.phase !== "Bound" || !metered(namespace)) continue;
-    const where = `${namespace}/pvc/${pvc.metadata?.name ?? "?"}`;
-    add(namespaces, namespace, {
-      storageBytes: read(pvc.status.capacity?.storage, bytesOf, where),
-    });
-  }
-  return { namespaces, nodes, pods: counted, invalid };
+  const builder = new SnapshotBuilder(metered);
+  builder.addPods(pods);
+  builder.addClaims(pvcs);
+  return builder.build();
 }

@@ -6,6 +6,7 @@ import type { Registry } from "prom-client";
 import type { InboxRequest, RequestStore } from "../inbox/index.ts";
 import type { StreamsService } from "../streams/index.ts";
 import { AuthError, authErrorStatus, RequestAuthenticator } from "./auth.ts";
+import { type BillingRoutes, serveUsage, usageRouteNamespace } from "./billing-routes.ts";
 import { isKubeRoute, type KubeGatewayOptions, KubeRoutes } from "./kube-routes.ts";
 import { type ListeningServer, listenOn, sendJson } from "./serve.ts";
 import { isStreamsRoute, serveStreamsRoute, serveUpgrade } from "./streams-routes.ts";
@@ -32,6 +33,8 @@ export interface ApiOptions {
   publicHosts?: readonly string[];
   /** Tenants' logs, events and describe (`/v1/namespaces/...`); absent, those routes 404. */
   streams?: StreamsService;
+  /** `GET /v1/namespaces/<ns>/usage` (`billing-routes.ts`); absent (billing off), it 404s. */
+  billing?: BillingRoutes;
   /** The kubectl gateway's API (`/v2/kube…`, ./README.md); absent, those routes 404. */
   kube?: Omit<KubeGatewayOptions, "streams">;
   /**
@@ -170,6 +173,12 @@ async function route(
   }
   if (path === "/v1/requests" || path.startsWith("/v1/requests/"))
     return requests(options, auth, req, res, url);
+  const usageOf = options.billing ? usageRouteNamespace(path) : undefined;
+  if (options.billing && usageOf) {
+    const requester = await authenticate(auth, req, res, url);
+    if (requester === undefined) return;
+    return serveUsage(options.billing, requester, usageOf, res);
+  }
   if (options.streams && isStreamsRoute(path)) {
     const requester = await authenticate(auth, req, res, url);
     if (requester === undefined) return;

@@ -1,5 +1,5 @@
 // The devnet twin of move/sources/billing.move: prices, per-namespace escrows, the
-// enclave's usage report per billing period and workers' earnings, with the same checks,
+// enclave's usage report per billing period (in one or more parts) and workers' earnings, with the same checks,
 // order of checks, abort codes, events and integer arithmetic (src/protocol/billing.ts).
 import type { BcsType } from "@mysten/bcs";
 import { bcs } from "@mysten/sui/bcs";
@@ -24,6 +24,7 @@ import {
   ClusterObject,
   EscrowRecord,
   objectType,
+  PendingReportRecord,
   WorkerCapObject,
 } from "../../protocol/objects.ts";
 import type { MoveArg, MoveCallContext, MoveFunction, MoveParam } from "../move-runtime.ts";
@@ -31,6 +32,7 @@ import { assertAdmin } from "./cluster.ts";
 import { signedArgs, verifyEnclaveMessage } from "./enclave.ts";
 import {
   billingLedgerKey,
+  billingPendingKey,
   billingPricesKey,
   type CallScope,
   earningsKey,
@@ -46,6 +48,7 @@ import { readNamespaceCap } from "./tenancy.ts";
 type PricesValue = ReturnType<typeof BillingPricesRecord.parse>;
 type EscrowValue = ReturnType<typeof EscrowRecord.parse>;
 type LedgerValue = ReturnType<typeof BillingLedgerRecord.parse>;
+type PendingValue = ReturnType<typeof PendingReportRecord.parse>;
 
 const NO_PRICES: PricesValue = {
   cpu_core_hour_mist: "0",
@@ -65,6 +68,12 @@ function readLedger(ctx: MoveCallContext, clusterId: string): LedgerValue {
   return bytes
     ? BillingLedgerRecord.parse(bytes)
     : { reported_periods: "0", last_period_end_ms: "0" };
+}
+
+/** The period being reported in parts, if one is. */
+function readPending(ctx: MoveCallContext, clusterId: string): PendingValue | undefined {
+  const bytes = ctx.getField(clusterId, billingPendingKey());
+  return bytes ? PendingReportRecord.parse(bytes) : undefined;
 }
 
 function readEscrow(ctx: MoveCallContext, clusterId: string, namespace: string): EscrowValue {
@@ -251,6 +260,8 @@ export function billingModule(packageId: string): Record<string, MoveFunction> {
       const period = args.u64("period");
       const start = args.u64("period_start_ms");
       const end = args.u64("period_end_ms");
+      const part = args.u64("part");
+      const parts = args.u64("parts");
       const namespaces = args.strings("namespaces");
       const namespaceUsage = args.bigints("namespace_usage");
       const nodeIds = args.strings("node_ids");
@@ -262,11 +273,25 @@ export function billingModule(packageId: string): Record<string, MoveFunction> {
       ) {
         fail("billing", "EUsageLengthMismatch");
       }
+      if (part >= parts) fail("billing", "EInvalidPart");
       const ledger = readLedger(ctx, cluster.id);
       const reported = BigInt(ledger.reported_periods);
       if (period !== reported + 1n) fail("billing", "EPeriodOutOfOrder");
       if (reported !== 0n && start !== BigInt(ledger.last_period_end_ms)) {
         fail("billing", "EPeriodNotContiguous");
+      }
+      const pending = readPending(ctx, cluster.id);
+      if (pending) {
+        if (part !== BigInt(pending.next_part)) fail("billing", "EPartOutOfOrder");
+        if (
+          parts !== BigInt(pending.parts) ||
+          start !== BigInt(pending.period_start_ms) ||
+          end !== BigInt(pending.period_end_ms)
+        ) {
+          fail("billing", "EPartMismatch");
+        }
+      } else if (part !== 0n) {
+        fail("billing", "EPartOutOfOrder");
       }
       const { timestampMs, sequence, signature } = signedArgs(scope);
       const message = signingBytes("usageReport", timestampMs, {
@@ -275,20 +300,14 @@ export function billingModule(packageId: string): Record<string, MoveFunction> {
         period,
         period_start_ms: start,
         period_end_ms: end,
+        part,
+        parts,
         namespaces,
         namespace_usage: namespaceUsage,
         node_ids: nodeIds,
         node_usage: nodeUsage,
       });
       verifyEnclaveMessage(scope, cluster, message, timestampMs, sequence, signature);
-      ctx.setField(
-        cluster.id,
-        billingLedgerKey(),
-        BillingLedgerRecord.serialize({
-          reported_periods: period,
-          last_period_end_ms: end,
-        }).toBytes(),
-      );
 
       const prices = billingPrices(readPrices(ctx, cluster.id));
       let billed = 0n;
@@ -321,8 +340,41 @@ export function billingModule(packageId: string): Record<string, MoveFunction> {
           ? usageValueMist(prices, usageAt(nodeUsage, j))
           : 0n,
       );
-      const split = splitCollection(collected, prices.treasuryShareBps, values);
-      nodeIds.forEach((nodeId, j) => {
+      const sofar: PendingValue = {
+        period: String(period),
+        parts: String(parts),
+        next_part: String(part + 1n),
+        period_start_ms: String(start),
+        period_end_ms: String(end),
+        billed_mist: String(BigInt(pending?.billed_mist ?? 0) + billed),
+        collected: String(BigInt(pending?.collected ?? 0) + collected),
+        node_ids: [...(pending?.node_ids ?? []), ...nodeIds],
+        node_values: [...(pending?.node_values ?? []), ...values.map(String)],
+      };
+      if (part + 1n < parts) {
+        ctx.setField(
+          cluster.id,
+          billingPendingKey(),
+          PendingReportRecord.serialize(sofar).toBytes(),
+        );
+        return;
+      }
+      if (pending) ctx.removeField(cluster.id, billingPendingKey());
+      ctx.setField(
+        cluster.id,
+        billingLedgerKey(),
+        BillingLedgerRecord.serialize({
+          reported_periods: period,
+          last_period_end_ms: end,
+        }).toBytes(),
+      );
+      const periodCollected = BigInt(sofar.collected);
+      const split = splitCollection(
+        periodCollected,
+        prices.treasuryShareBps,
+        sofar.node_values.map(BigInt),
+      );
+      sofar.node_ids.forEach((nodeId, j) => {
         const share = split.workerShares[j] ?? 0n;
         if (share === 0n) return;
         const balance = readEarnings(ctx, cluster.id, nodeId) + share;
@@ -339,8 +391,8 @@ export function billingModule(packageId: string): Record<string, MoveFunction> {
           period,
           period_start_ms: start,
           period_end_ms: end,
-          billed_mist: billed,
-          collected_mist: collected,
+          billed_mist: BigInt(sofar.billed_mist),
+          collected_mist: periodCollected,
           workers_mist: split.workersMist,
           treasury_mist: split.treasuryMist,
           sequence,
@@ -364,6 +416,7 @@ export function billingModule(packageId: string): Record<string, MoveFunction> {
     treasury_share_bps: price("treasury_share_bps"),
     reported_periods: read(bcs.u64(), (ctx, id) => readLedger(ctx, id).reported_periods),
     last_period_end_ms: read(bcs.u64(), (ctx, id) => readLedger(ctx, id).last_period_end_ms),
+    report_parts_done: read(bcs.u64(), (ctx, id) => readPending(ctx, id)?.next_part ?? "0"),
     escrow_balance_mist: read(
       bcs.u64(),
       (ctx, id, namespace) => readEscrow(ctx, id, namespace).balance,

@@ -143,6 +143,7 @@ export const workerKey = (nodeId: string) =>
   fieldName("workers::WorkerKey", bcs.string().serialize(nodeId).toBytes());
 export const billingPricesKey = () => fieldName("billing::PricesKey", new Uint8Array([0]));
 export const billingLedgerKey = () => fieldName("billing::LedgerKey", new Uint8Array([0]));
+export const billingPendingKey = () => fieldName("billing::PendingKey", new Uint8Array([0]));
 export const escrowKey = (namespace: string) =>
   fieldName("billing::EscrowKey", bcs.string().serialize(namespace).toBytes());
 export const earningsKey = (nodeId: string) =>

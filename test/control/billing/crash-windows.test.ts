@@ -6,22 +6,20 @@
 // contiguously, and the escrow was charged once per period. (A real SIGKILL between
 // journaling and sending is the Submitter's own recovery, tested in test/chain.)
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { CoreV1Api } from "@kubernetes/client-node";
-import pino from "pino";
-import { readBillingView, SubmissionJournal, Submitter } from "../../../src/chain/index.ts";
+import { readBillingView } from "../../../src/chain/index.ts";
 import { addCall } from "../../../src/chain/k8s-daas.ts";
-import { BillingMeter, BillingStore } from "../../../src/control/billing/index.ts";
-import { EnclavePoster } from "../../../src/control/enclave-poster.ts";
-import { openControlState } from "../../../src/control/inbox/index.ts";
-import { clusterLabelValue, KubeApiClient, LABEL_CLUSTER } from "../../../src/k8s/index.ts";
-import { abortConstantName, ESCROW_ACTION } from "../../../src/protocol/index.ts";
+import { BillingStore } from "../../../src/control/billing/index.ts";
+import type { EnclavePoster } from "../../../src/control/enclave-poster.ts";
+import { clusterLabelValue, LABEL_CLUSTER } from "../../../src/k8s/index.ts";
+import { ESCROW_ACTION } from "../../../src/protocol/index.ts";
 import { createTestNamespace, testCluster, waitFor } from "../../helpers/cluster.ts";
 import { execute, newTenant, openStack, type Stack } from "../../helpers/stack.ts";
 import { adminCapOf, runningPods } from "../../worker/fixtures.ts";
 import { assertEveryPeriodOnce, clusterEvents } from "./chain-events.ts";
+import { openMeterRig } from "./meter-rig.ts";
 
 const PERIOD_MS = 1_500;
 const CONFIG = {
@@ -91,52 +89,8 @@ test("a meter that dies around a report loses no period and charges none twice",
     (await runningPods(core, tenant.namespace)).length === 1 ? true : undefined,
   );
 
-  const dataDir = join(stack.dataDir, "crash");
-  mkdirSync(dataDir, { recursive: true });
-  const state = openControlState(join(dataDir, "inbox.sqlite"), {
-    clusterId: stack.clusterId,
-    packageId: stack.packageId,
-  });
-  const journal = new SubmissionJournal(join(dataDir, "journal.sqlite"));
-  const poster = new EnclavePoster({
-    sequences: state.sequences,
-    signer: stack.enclave,
-    submitter: new Submitter({
-      client: stack.client,
-      signer: stack.operator,
-      journal,
-      abortNames: abortConstantName,
-    }),
-    client: stack.client,
-    packageId: stack.packageId,
-    clusterId: stack.clusterId,
-  });
-  const view = () =>
-    readBillingView(stack.client, stack.packageId, stack.clusterId, stack.operator.toSuiAddress());
-  const meter = (post: Pick<EnclavePoster, "post">) =>
-    new BillingMeter({
-      store: new BillingStore(join(dataDir, "billing.sqlite")),
-      kube: new KubeApiClient(stack.kubeConfig),
-      poster: post,
-      readView: (query, signal) =>
-        readBillingView(
-          stack.client,
-          stack.packageId,
-          stack.clusterId,
-          stack.operator.toSuiAddress(),
-          query,
-          signal,
-        ),
-      clusterId: stack.clusterId,
-      config: CONFIG,
-      log: pino({ level: "silent" }),
-    });
-  const passUntil = async (m: BillingMeter, done: () => Promise<boolean>) => {
-    while (!(await done())) {
-      await m.pass().catch(() => undefined);
-      await new Promise((resolve) => setTimeout(resolve, CONFIG.sampleIntervalMs));
-    }
-  };
+  const rig = openMeterRig(stack, "crash", CONFIG);
+  const { poster, meter, view, passUntil } = rig;
 
   // 1. A meter reports period 1 and 2 normally.
   const first = meter(poster);
@@ -161,7 +115,7 @@ test("a meter that dies around a report loses no period and charges none twice",
       throw new Error("killed before posting");
     }) as EnclavePoster["post"],
   });
-  const store = new BillingStore(join(dataDir, "billing.sqlite"));
+  const store = new BillingStore(join(rig.dataDir, "billing.sqlite"));
   await passUntil(cutOff, async () => store.pending().some((p) => BigInt(p.period) > landed));
   store.close();
   await cutOff.stop();
@@ -170,8 +124,7 @@ test("a meter that dies around a report loses no period and charges none twice",
   const last = meter(poster);
   await passUntil(last, async () => (await view()).reportedPeriods >= landed + 2n);
   await last.stop();
-  state.inbox.close();
-  journal.close();
+  rig.close();
 
   const { chargedMist: total } = await assertEveryPeriodOnce(
     stack.client,

@@ -5,15 +5,16 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
+import { bcs } from "@mysten/sui/bcs";
 import {
   BillingStore,
-  bytesOf,
-  cpuMilliCores,
+  type PeriodUsage,
   periodEndAfter,
-  reportFields,
+  reportParts,
   type Snapshot,
   takeSnapshot,
 } from "../../../src/control/billing/index.ts";
+import { bytesOf, cpuMilliCores } from "../../../src/protocol/index.ts";
 
 const dir = mkdtempSync(join(tmpdir(), "k8s-daas-billing-"));
 after(() => rmSync(dir, { recursive: true, force: true }));
@@ -147,15 +148,19 @@ describe("period store", () => {
     assert.deepEqual(store.accumulate(rates(100n, 10n), 12_100, RULES), [2]);
     assert.equal(store.usage(2).namespaces.get("a")?.cpuMilliCoreMs, 30_000n + 40_000n);
     assert.equal(store.usage(3).namespaces.get("a")?.cpuMilliCoreMs, 10_000n);
-    assert.deepEqual(reportFields(store.pending()[1] ?? assert.fail("period 2 pending")), {
-      period: 2n,
-      period_start_ms: 11_000n,
-      period_end_ms: 12_000n,
-      namespaces: ["a"],
-      namespace_usage: [70_000n, 7_000n, 0n],
-      node_ids: ["n1"],
-      node_usage: [70_000n, 7_000n, 0n],
-    });
+    assert.deepEqual(reportParts(store.pending()[1] ?? assert.fail("period 2 pending")), [
+      {
+        period: 2n,
+        period_start_ms: 11_000n,
+        period_end_ms: 12_000n,
+        part: 0n,
+        parts: 1n,
+        namespaces: ["a"],
+        namespace_usage: [70_000n, 7_000n, 0n],
+        node_ids: ["n1"],
+        node_usage: [70_000n, 7_000n, 0n],
+      },
+    ]);
     store.close();
   });
 
@@ -183,6 +188,14 @@ describe("period store", () => {
       [6],
     );
     assert.equal(store.openPeriod()?.period, 7);
+    // Period 6 half on chain (2 of its parts): those parts are never posted again.
+    assert.equal(store.partsReported(6), 0);
+    store.align(
+      { reportedPeriods: 5n, lastPeriodEndMs: 51_000n, reportPartsDone: 2n },
+      52_200,
+      RULES.periodMs,
+    );
+    assert.equal(store.partsReported(6), 2);
     // A store behind the chain (restored data dir) starts over after the chain's last period.
     store.align({ reportedPeriods: 9n, lastPeriodEndMs: 60_000n }, 60_500, RULES.periodMs);
     assert.deepEqual(store.pending(), []);
@@ -193,6 +206,66 @@ describe("period store", () => {
       state: "open",
     });
     store.close();
+  });
+
+  it("splits a report that passes Sui's 16 KiB pure-argument limit into parts", () => {
+    const usage = (i: number) => ({
+      cpuMilliCoreMs: BigInt(1 + i) * 10n ** 12n,
+      memoryByteMs: BigInt(i) * 10n ** 20n,
+      storageByteMs: 0n,
+    });
+    const period: PeriodUsage = {
+      period: 3,
+      startMs: 1_000,
+      endMs: 2_000,
+      state: "closed",
+      // 900 namespaces (long names), 400 nodes; one namespace that used nothing.
+      namespaces: new Map([
+        ...Array.from(
+          { length: 900 },
+          (_, i) => [`tenant-${String(i).padStart(4, "0")}-${"x".repeat(40)}`, usage(i)] as const,
+        ),
+        ["idle", { cpuMilliCoreMs: 0n, memoryByteMs: 0n, storageByteMs: 0n }] as const,
+      ]),
+      nodes: new Map(Array.from({ length: 400 }, (_, i) => [`node-${i}`, usage(i)] as const)),
+    };
+    const parts = reportParts(period);
+    assert.ok(parts.length >= 3, `${parts.length} parts`);
+    parts.forEach((part, i) => {
+      assert.equal(part.part, BigInt(i));
+      assert.equal(part.parts, BigInt(parts.length));
+      assert.equal(part.period_start_ms, 1_000n);
+      const sizes = [
+        bcs.vector(bcs.string()).serialize(part.namespaces).toBytes().length,
+        bcs.vector(bcs.u128()).serialize(part.namespace_usage).toBytes().length,
+        bcs.vector(bcs.string()).serialize(part.node_ids).toBytes().length,
+        bcs.vector(bcs.u128()).serialize(part.node_usage).toBytes().length,
+      ];
+      for (const size of sizes) assert.ok(size <= 16 * 1024, `part ${i}: ${size} bytes`);
+      assert.equal(part.namespace_usage.length, part.namespaces.length * 3);
+    });
+    // Every entry that used something exactly once, in order; the idle one left out.
+    const names = parts.flatMap((part) => part.namespaces);
+    assert.deepEqual(
+      names,
+      [...period.namespaces.keys()].filter((name) => name !== "idle"),
+    );
+    assert.deepEqual(
+      parts.flatMap((part) => part.node_ids),
+      [...period.nodes.keys()],
+    );
+    assert.deepEqual(
+      parts.flatMap((part) => part.namespace_usage),
+      [...period.namespaces.values()]
+        .filter((u) => u.cpuMilliCoreMs > 0n)
+        .flatMap((u) => [u.cpuMilliCoreMs, u.memoryByteMs, u.storageByteMs]),
+    );
+    // A restarted process splits the same closed period the same way.
+    assert.deepEqual(reportParts(period), parts);
+    // An empty period is still reported (one part), so the ledger moves on.
+    const empty = reportParts({ ...period, namespaces: new Map(), nodes: new Map() });
+    assert.equal(empty.length, 1);
+    assert.deepEqual(empty[0]?.namespaces, []);
   });
 
   it("remembers suspended namespaces across a reopen", () => {

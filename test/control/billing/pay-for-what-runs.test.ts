@@ -8,14 +8,17 @@
 import assert from "node:assert/strict";
 import { after, before, test } from "node:test";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
-import { readBillingView } from "../../../src/chain/index.ts";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { controlTransport, readBillingView } from "../../../src/chain/index.ts";
 import { addCall } from "../../../src/chain/k8s-daas.ts";
+import { ControlApi } from "../../../src/cli/control-api.ts";
 import { ANNOTATION_SUSPENDED_REPLICAS } from "../../../src/control/billing/index.ts";
 import {
   type BillingPrices,
   ESCROW_ACTION,
   EscrowEvent,
   type EventName,
+  hourlyCostMist,
   splitCollection,
   usageValueMist,
   WorkerEarningsEvent,
@@ -203,6 +206,51 @@ test("escrow charged price x usage, workers credited by what their nodes served,
     [],
     "pods run on the workers' nodes only",
   );
+
+  // --- usage this period, signed, to the namespace's holder only ---
+  const api = (key: Stack["admin"]) =>
+    new ControlApi(
+      controlTransport({
+        url: stack.control?.url ?? "",
+        pin: { client: stack.client, clusterId: stack.clusterId },
+      }),
+      async () => key,
+      stack.clusterId,
+    );
+  const now = await waitFor("the usage route sees the 3 pods", async () => {
+    const usage = await api(tenant.key).usage(namespace);
+    return usage.rates.cpuMilliCores === String(CPU_MILLI * BigInt(REPLICAS)) ? usage : undefined;
+  });
+  assert.equal(now.namespace, namespace);
+  assert.equal(now.rates.memoryBytes, String(MEMORY_BYTES * BigInt(REPLICAS)));
+  assert.equal(now.prices.cpuCoreHourMist, String(prices.cpuCoreHourMist));
+  const usageSoFar = {
+    cpuMilliCoreMs: BigInt(now.usage.cpuMilliCoreMs),
+    memoryByteMs: BigInt(now.usage.memoryByteMs),
+    storageByteMs: BigInt(now.usage.storageByteMs),
+  };
+  assert.equal(BigInt(now.chargeSoFarMist), usageValueMist(prices, usageSoFar));
+  const hourly = hourlyCostMist(prices, {
+    cpuMilliCores: CPU_MILLI * BigInt(REPLICAS),
+    memoryBytes: MEMORY_BYTES * BigInt(REPLICAS),
+    storageBytes: 0n,
+  });
+  assert.equal(BigInt(now.hourlyMist), hourly);
+  const remainingMs = BigInt(now.periodEndMs - now.meteredUntilMs);
+  assert.equal(
+    BigInt(now.projectedChargeMist),
+    usageValueMist(prices, {
+      cpuMilliCoreMs: usageSoFar.cpuMilliCoreMs + CPU_MILLI * BigInt(REPLICAS) * remainingMs,
+      memoryByteMs: usageSoFar.memoryByteMs + MEMORY_BYTES * BigInt(REPLICAS) * remainingMs,
+      storageByteMs: usageSoFar.storageByteMs,
+    }),
+  );
+  await assert.rejects(api(Ed25519Keypair.generate()).usage(namespace), {
+    code: "NAMESPACE_NOT_OWNED",
+  });
+  await assert.rejects(api(tenant.key).usage("never-claimed-ns"), {
+    code: "NAMESPACE_NOT_CLAIMED",
+  });
 
   // --- the escrow runs dry: suspended, workloads at zero, objects kept ---
   const suspendedEvent = await waitFor(

@@ -53,6 +53,22 @@ here (values.schema.json), and nautilus-control refuses any it does not know.
 {{- toYaml $config -}}
 {{- end -}}
 
+{{/* K8S_DAAS_BILLING_* variables for the billing settings that are given. */}}
+{{- define "nautilus-control.billingEnv" -}}
+{{- $names := dict
+  "enabled" "K8S_DAAS_BILLING_ENABLED"
+  "periodMs" "K8S_DAAS_BILLING_PERIOD_MS"
+  "sampleIntervalMs" "K8S_DAAS_BILLING_SAMPLE_MS"
+  "maxGapMs" "K8S_DAAS_BILLING_MAX_GAP_MS"
+  "suspensionCheckMs" "K8S_DAAS_BILLING_SUSPENSION_CHECK_MS" -}}
+{{- range $key, $value := .Values.billing }}
+{{- if not (or (eq (toString $value) "") (eq (toString $value) "<nil>")) }}
+- name: {{ get $names $key }}
+  value: {{ toJson $value | quote }}
+{{- end }}
+{{- end }}
+{{- end -}}
+
 {{/* K8S_DAAS_WORKERS_* variables for the worker settings that are given. */}}
 {{- define "nautilus-control.workerEnv" -}}
 {{- $names := dict
