@@ -8,13 +8,12 @@ import {
   resolveNetwork,
   type SubmittedTransaction,
 } from "../chain/index.ts";
-
+import { executeTransaction } from "../gateway/index.ts";
 import { NamespaceCapObject, objectType } from "../protocol/objects.ts";
 import type { ParsedArgs } from "./command.ts";
 import { type Connection, resolveConnection } from "./context.ts";
 import { ControlApi } from "./control-api.ts";
 import { CliError, EXIT } from "./errors.ts";
-import { executeTransaction } from "./execute.ts";
 import { toCliError } from "./failures.ts";
 
 export interface HeldNamespace {

@@ -9,7 +9,7 @@ import {
   type ExecuteTransaction,
   registerDevEnclave,
 } from "../../chain/k8s-daas.ts";
-import { executeTransaction } from "../execute.ts";
+import { executeTransaction } from "../../gateway/index.ts";
 
 /** The cluster object `up` made, kept so the next `up` reuses it instead of making another. */
 export interface StackClusterObject {
