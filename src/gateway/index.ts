@@ -3,6 +3,9 @@
 // (sealing, reply keys, transaction execution).
 export { GatewayError } from "./errors.ts";
 export { executeTransaction } from "./execute-transaction.ts";
+export { type GatewayOptions, startGateway } from "./gateway.ts";
+export { type HeldNamespace, listHeldNamespaces } from "./held-namespaces.ts";
+export { type ProxyContext, writeProxyContext } from "./kubeconfig.ts";
 export { openResult, ReplyKeys, type ResultDocument } from "./reply-keys.ts";
 export {
   decideSealing,
@@ -11,3 +14,4 @@ export {
   type SealingDecision,
   sealCall,
 } from "./sealing.ts";
+export type { GatewayServer } from "./server.ts";
