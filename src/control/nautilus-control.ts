@@ -19,7 +19,7 @@ import { abortConstantName, DEFAULT_CONFIG } from "../protocol/index.ts";
 import { CoalescingLoop } from "../shared/coalescing-loop.ts";
 import { type Service, startServices } from "../shared/services.ts";
 import { detectEnclave, type EnclaveSigner, loadDevEnclaveSigner } from "../tee/index.ts";
-import { admitRequest } from "./admission/index.ts";
+import { admitRequest, resolvedObjectPolicy } from "./admission/index.ts";
 import {
   type BillingConfig,
   BillingMeter,
@@ -164,7 +164,17 @@ export async function startNautilusControl(
         metrics: new BillingMetrics(metrics.registry),
       })
     : undefined;
+  const admissionPolicy = {
+    appsDomain: config.appsDomain,
+    allowedPriorityClasses: config.allowedPriorityClasses,
+    maxListItems: config.maxListItems,
+  };
   const executor = new TenantExecutor(kubeConfig, {
+    resolvedPolicy: resolvedObjectPolicy({
+      policy: admissionPolicy,
+      placeOnWorkers: workers.config.placeOnWorkers,
+      clusterId: config.clusterId,
+    }),
     onRetry: (event) =>
       log.warn(
         {
@@ -186,11 +196,7 @@ export async function startNautilusControl(
         clusterId: config.clusterId,
         placeOnWorkers: workers.config.placeOnWorkers,
         suspended: billing?.isSuspended(request.namespace) ?? false,
-        policy: {
-          appsDomain: config.appsDomain,
-          allowedPriorityClasses: config.allowedPriorityClasses,
-          maxListItems: config.maxListItems,
-        },
+        policy: admissionPolicy,
       }),
     runner: executor,
     provision: async (claim) => {
