@@ -5,6 +5,7 @@ import { type ClusterView, MoveAbortError, readClusterObject } from "../chain/in
 import { addCall } from "../chain/k8s-daas.ts";
 import { type FoundResult, ResultWatcher } from "../chain/results.ts";
 import { abortCodeInfo, type CallName, LIMITS, requestIdsOf } from "../protocol/index.ts";
+import { encodeKubeWrite, KubeWriteError } from "../protocol/kube-write.ts";
 import { type ControlTarget, controlCall, readBody, signedFor } from "./control-link.ts";
 import { GatewayError } from "./errors.ts";
 import { executeTransaction } from "./execute-transaction.ts";
@@ -148,7 +149,13 @@ export class ChainWriter {
     cluster: ClusterView,
   ): Promise<{ requestId: bigint; submittedTx: string; sealed: boolean }> {
     const options = this.#options;
-    const payload = new TextEncoder().encode(JSON.stringify(planned.envelope));
+    let payload: Uint8Array;
+    try {
+      payload = encodeKubeWrite(planned.envelope);
+    } catch (error) {
+      if (error instanceof KubeWriteError) throw new KubeRefusal(400, error.code, error.message);
+      throw error;
+    }
     const plain: PlainCall = {
       call: "submit",
       values: { method: planned.method, resource: planned.resource, name: planned.name, payload },

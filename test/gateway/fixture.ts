@@ -1,18 +1,18 @@
 // The whole chain behind kubectl: the devnet, a k8s_daas cluster, nautilus-control against
 // the shared kube-testenv cluster, a tenant holding a namespace, and `k8s-daas proxy`'s
 // gateway in this process with a kubeconfig context for it. Upstream kubectl and helm (the
-// binaries built into kube-testenv) run against that context, unwrapped.
+// binaries built into kube-testenv) run against that context, unwrapped. The control plane
+// provisions the tenant's namespace on its first request (a write), as on a real cluster.
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { CoreV1Api } from "@kubernetes/client-node";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { type GatewayServer, startGateway, writeProxyContext } from "../../src/gateway/index.ts";
 import { ensureBuilt } from "../../src/k8s/testenv/index.ts";
 import { repoRoot } from "../../src/k8s/testenv/paths.ts";
 import { type CommandResult, runCommand } from "../../src/k8s/testenv/run-command.ts";
 import { eventType } from "../../src/protocol/index.ts";
-import { testCluster, waitFor } from "../helpers/cluster.ts";
+import { testCluster } from "../helpers/cluster.ts";
 import { newTenant, openStack, type Stack } from "../helpers/stack.ts";
 
 export interface GatewayRig {
@@ -40,14 +40,6 @@ export async function openGatewayRig(prefix: string): Promise<GatewayRig> {
   const stack = await openStack(kubeConfig);
   const control = await stack.startControl();
   const tenant = await newTenant(stack, `${prefix}-${Date.now().toString(36)}`);
-  const core = kubeConfig.makeApiClient(CoreV1Api);
-  // The control plane provisions a claimed namespace (its Role, quota, ServiceAccount).
-  await waitFor(`namespace ${tenant.namespace} provisioned`, async () => {
-    const accounts = await core
-      .listNamespacedServiceAccount({ namespace: tenant.namespace })
-      .catch(() => undefined);
-    return accounts && accounts.items.length > 0 ? true : undefined;
-  });
   const workDir = mkdtempSync(join(tmpdir(), `k8s-daas-${prefix}-`));
   const log: string[] = [];
   const gateway = await startGateway({
