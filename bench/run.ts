@@ -4,6 +4,7 @@ import { chainSuite } from "./suites/chain.ts";
 import { controlSuite } from "./suites/control.ts";
 import { devnetSuite } from "./suites/devnet.ts";
 import { e2eSuite } from "./suites/e2e.ts";
+import { gatewaySuite } from "./suites/gateway.ts";
 import { sealingSuite } from "./suites/sealing.ts";
 import { streamsSuite } from "./suites/streams.ts";
 import { workersSuite } from "./suites/workers.ts";
@@ -21,6 +22,7 @@ const SUITES: readonly Suite[] = [
   sealingSuite,
   billingSuite,
   streamsSuite,
+  gatewaySuite,
 ];
 
 const wanted = process.argv.slice(2);

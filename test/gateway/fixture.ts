@@ -6,10 +6,10 @@
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { KubeConfig } from "@kubernetes/client-node";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { type GatewayServer, startGateway, writeProxyContext } from "../../src/gateway/index.ts";
 import { ensureBuilt } from "../../src/k8s/testenv/index.ts";
-import { repoRoot } from "../../src/k8s/testenv/paths.ts";
 import { type CommandResult, runCommand } from "../../src/k8s/testenv/run-command.ts";
 import { eventType } from "../../src/protocol/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
@@ -34,9 +34,9 @@ export interface GatewayRig {
   close(): Promise<void>;
 }
 
-export async function openGatewayRig(prefix: string): Promise<GatewayRig> {
-  const cluster = await testCluster();
-  const kubeConfig = cluster.kubeConfig();
+/** `kubeConfig`: the admin view of another cluster than the shared test one (the bench's). */
+export async function openGatewayRig(prefix: string, kubeConfig?: KubeConfig): Promise<GatewayRig> {
+  kubeConfig ??= (await testCluster()).kubeConfig();
   const stack = await openStack(kubeConfig);
   const control = await stack.startControl();
   const tenant = await newTenant(stack, `${prefix}-${Date.now().toString(36)}`);

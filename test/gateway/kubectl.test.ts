@@ -44,6 +44,8 @@ describe("kubectl through the gateway", () => {
   after(() => rig?.close());
 
   it("apply -f a file and a directory, and -k a kustomization, each object one request", async () => {
+    // The first request provisions the namespace (its tenant ServiceAccount and Role).
+    await onChain(1, () => ok(["create", "configmap", "first", "--from-literal=a=1"]));
     await onChain(2, () => ok(["apply", "-f", join(FIXTURES, "web")]));
     const deployment = await apps.readNamespacedDeployment({ name: "web", namespace: ns });
     assert.equal(deployment.spec?.replicas, 1);

@@ -1,0 +1,80 @@
+// Upstream Helm 3, unwrapped, through `k8s-daas proxy`: install, upgrade, rollback and
+// uninstall of a chart with a Deployment, a Service, a ConfigMap and an Ingress. Every
+// write (objects and Helm's release Secrets) is a request on chain with a signed result.
+import assert from "node:assert/strict";
+import { resolve } from "node:path";
+import { after, before, describe, it } from "node:test";
+import { CoreV1Api, NetworkingV1Api } from "@kubernetes/client-node";
+import { DEFAULT_ADMISSION_POLICY } from "../../src/control/admission/policy.ts";
+import { LIMITS } from "../../src/protocol/index.ts";
+import { type GatewayRig, openGatewayRig } from "./fixture.ts";
+
+const CHART = resolve(import.meta.dirname, "../fixtures/gateway/chart");
+
+describe("helm through the gateway", () => {
+  let rig: GatewayRig;
+  let core: CoreV1Api;
+  let ns: string;
+
+  const helm = async (...args: string[]) => {
+    const before = await rig.chainCounts();
+    const run = await rig.helm(args);
+    assert.equal(run.code, 0, `helm ${args.join(" ")}:\n${run.stderr}${run.stdout}`);
+    const after = await rig.chainCounts();
+    assert.ok(after.requests > before.requests, `helm ${args[0]} wrote on chain`);
+    assert.equal(after.results - before.results, after.requests - before.requests);
+    return run.stdout;
+  };
+  const greeting = async () =>
+    (await core.readNamespacedConfigMap({ name: "shop-settings", namespace: ns })).data?.greeting;
+
+  before(async () => {
+    rig = await openGatewayRig("gw-helm");
+    ns = rig.tenant.namespace;
+    core = rig.stack.kubeConfig.makeApiClient(CoreV1Api);
+    // The first request provisions the namespace (its tenant ServiceAccount and Role).
+    const first = await rig.kubectl(["create", "configmap", "first", "--from-literal=a=1"]);
+    assert.equal(first.code, 0, first.stderr);
+  });
+  after(() => rig?.close());
+
+  it("install: the objects exist and the release record fits the payload limit", async () => {
+    const host = `${ns}.${DEFAULT_ADMISSION_POLICY.appsDomain}`;
+    await helm("install", "shop", CHART, "--set", `host=${host}`);
+    assert.equal(await greeting(), "hello");
+    const ingress = await rig.stack.kubeConfig
+      .makeApiClient(NetworkingV1Api)
+      .readNamespacedIngress({ name: "shop-web", namespace: ns });
+    assert.equal(ingress.spec?.rules?.[0]?.host, host);
+    await core.readNamespacedService({ name: "shop-web", namespace: ns });
+    const record = await core.readNamespacedSecret({
+      name: "sh.helm.release.v1.shop.v1",
+      namespace: ns,
+    });
+    const size = JSON.stringify({
+      metadata: { name: record.metadata?.name, labels: record.metadata?.labels },
+      type: record.type,
+      data: record.data,
+    }).length;
+    process.stderr.write(
+      `# helm release Secret of the test chart: ${size} bytes (limit ${LIMITS.maxPayloadBytes})\n`,
+    );
+    assert.ok(size < LIMITS.maxPayloadBytes, `the release record is ${size} bytes`);
+  });
+
+  it("upgrade, rollback and uninstall", async () => {
+    await helm("upgrade", "shop", CHART, "--reuse-values", "--set", "greeting=bye");
+    assert.equal(await greeting(), "bye");
+    await helm("rollback", "shop", "1");
+    assert.equal(await greeting(), "hello");
+    const history = await rig.helm(["history", "shop", "-o", "json"]);
+    assert.deepEqual(
+      (JSON.parse(history.stdout) as { revision: number }[]).map((entry) => entry.revision),
+      [1, 2, 3],
+    );
+    await helm("uninstall", "shop");
+    await assert.rejects(core.readNamespacedConfigMap({ name: "shop-settings", namespace: ns }));
+    const list = await rig.helm(["list", "-o", "json"]);
+    assert.deepEqual(JSON.parse(list.stdout), []);
+  });
+});
