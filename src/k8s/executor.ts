@@ -1,8 +1,8 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeApiClient } from "./api-client.ts";
 import { isK8sError, K8sError } from "./errors.ts";
-import { executeKubeWrite, type KubeWriteOperation, kubeWriteFailure } from "./kube-writes.ts";
 import { impersonatingConfig } from "./impersonation.ts";
+import { executeKubeWrite, type KubeWriteOperation, kubeWriteFailure } from "./kube-writes.ts";
 import { tenantUser } from "./labels.ts";
 import {
   applyObject,

@@ -152,7 +152,9 @@ async function ownEarlierWrite(
 
 /**
  * Resolve (the API server's dry run of the patch, as the tenant), judge (the control plane's
- * `ResolvedObjectPolicy`), write exactly the judged object:
+ * `ResolvedObjectPolicy`), write exactly the judged object; a write that lost a race is
+ * resolved and judged again from the new state, `PATCH_ATTEMPTS` times at most, then its
+ * 409 Conflict is the answer:
  * - json, merge, strategic (and any patch of the Scale): a PUT of the judged object with the
  *   live object's resourceVersion, so a write that landed in between makes it 409 Conflict
  *   (the API server's own answer for a lost race) instead of overwriting unjudged state.
@@ -164,6 +166,26 @@ async function ownEarlierWrite(
  *   it in between.
  */
 async function typedPatch(
+  operation: Extract<KubeWriteOperation, { kind: "typed-patch" }>,
+  context: KubeWriteContext,
+): Promise<RequestOutcome> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await resolveJudgeWrite(operation, context);
+    } catch (error) {
+      if (!isK8sError(error, "K8S_CONFLICT") || attempt >= PATCH_ATTEMPTS) throw error;
+    }
+  }
+}
+
+/**
+ * How often a patch is resolved again after losing a race (409 on its conditioned write).
+ * The API server retries its own patches the same way; a Deployment's status changes often
+ * while it rolls out, and each change moves the resourceVersion.
+ */
+const PATCH_ATTEMPTS = 5;
+
+async function resolveJudgeWrite(
   operation: Extract<KubeWriteOperation, { kind: "typed-patch" }>,
   context: KubeWriteContext,
 ): Promise<RequestOutcome> {
@@ -201,7 +223,7 @@ async function typedPatch(
       signal,
     }),
   );
-  const judged = context.policy(
+  const judged = await context.policy(
     {
       resource: operation.resource,
       namespace: operation.namespace,
@@ -268,8 +290,10 @@ async function deleteWithOptions(
   try {
     const { statusCode, body } = await context.retry((signal) =>
       context.client.request(HttpMethod.DELETE, path, {
-        query: dryRunQuery(context),
-        body: deleteBody({ ...operation.options, ...(preconditions ? { preconditions } : {}) }),
+        body: deleteBody(
+          { ...operation.options, ...(preconditions ? { preconditions } : {}) },
+          context,
+        ),
         signal,
       }),
     );
@@ -300,9 +324,8 @@ async function deleteCollection(
       query: {
         labelSelector: operation.labelSelector,
         fieldSelector: operation.fieldSelector,
-        ...dryRunQuery(context),
       },
-      body: deleteBody(operation.options),
+      body: deleteBody(operation.options, context),
       signal,
     }),
   );
@@ -311,8 +334,14 @@ async function deleteCollection(
   return success(statusCode, `${count} ${operation.resource.plural} deleted`, body);
 }
 
-function deleteBody(options: object): JsonObject {
-  return { apiVersion: "v1", kind: "DeleteOptions", ...options };
+/** With a body, the API server reads DeleteOptions from it alone: `dryRun` goes there too. */
+function deleteBody(options: object, context: KubeWriteContext): JsonObject {
+  return {
+    apiVersion: "v1",
+    kind: "DeleteOptions",
+    ...options,
+    ...(context.dryRun ? { dryRun: ["All"] } : {}),
+  };
 }
 
 function refusalOutcome(statusCode: number, code: string, message: string): RequestOutcome {

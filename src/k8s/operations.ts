@@ -123,7 +123,7 @@ export type ResolvedObjectPolicy = (
   },
   resolved: Record<string, unknown>,
   live: Record<string, unknown> | undefined,
-) => ResolvedCheck;
+) => ResolvedCheck | Promise<ResolvedCheck>;
 
 /** A list request's options, validated by admission (`limit` at most its `maxListItems`). */
 export interface ListQuery {

@@ -194,11 +194,11 @@ const TABLE = {
     statusCode: 403,
     message: "service-account token secrets are forbidden",
   },
-  KUBE_WRITE_INVALID: {
+  ADMISSION_KUBE_WRITE_INVALID: {
     statusCode: 400,
     message: "the KubeWrite payload is malformed (src/protocol/kube-write.ts)",
   },
-  KUBE_WRITE_MISMATCH: {
+  ADMISSION_KUBE_WRITE_MISMATCH: {
     statusCode: 400,
     message: "the request's method, resource or name disagree with its KubeWrite payload",
   },
@@ -214,10 +214,6 @@ const TABLE = {
   ADMISSION_RESOURCE_VERSION_INVALID: {
     statusCode: 422,
     message: "metadata.resourceVersion must be a short printable string",
-  },
-  ADMISSION_PATCH_METADATA: {
-    statusCode: 403,
-    message: "a patch may not change finalizers or ownerReferences",
   },
   ADMISSION_INTERNAL: { statusCode: 500, message: "internal admission error" },
 } as const satisfies Record<string, { statusCode: number; message: string }>;

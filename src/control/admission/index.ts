@@ -6,9 +6,9 @@ export { type AdmissionContext, admitRequest, type RequestAdmission } from "./ad
 export { ADMISSION_ERRORS, type AdmissionErrorCode, type Rejection } from "./errors.ts";
 export { checkOwnership, type OwnershipErrorCode } from "./ownership.ts";
 export { withWorkerPlacement } from "./placement.ts";
-export { checkResolved, resolvedObjectPolicy } from "./resolved.ts";
 export {
   type AdmissionPolicy,
   DEFAULT_ADMISSION_POLICY,
   type ResourceQuantities,
 } from "./policy.ts";
+export { checkResolved, resolvedObjectPolicy } from "./resolved.ts";

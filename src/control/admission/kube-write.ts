@@ -41,7 +41,7 @@ export function admitKubeWrite(
     plural = checkKubeWriteTarget(write, request);
   } catch (error) {
     if (!(error instanceof KubeWriteError)) throw error;
-    return refuse(rejection(error.code, error.message));
+    return refuse(rejection(`ADMISSION_${error.code}`, error.message));
   }
   const resource = resolveResource(plural, true);
   if (!resource.ok) return resource;

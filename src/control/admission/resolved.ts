@@ -31,7 +31,7 @@ export function resolvedObjectPolicy(options: {
   policy?: Partial<AdmissionPolicy>;
   placeOnWorkers: boolean;
   clusterId: string;
-}): ResolvedObjectPolicy {
+}): (...args: Parameters<ResolvedObjectPolicy>) => ResolvedCheck {
   const policy = resolvePolicy(options.policy);
   return (target, resolved, live) => {
     try {
@@ -88,7 +88,9 @@ export function checkResolved(
   const before = live === undefined ? undefined : withoutServerFields(live);
   for (const field of ["finalizers", "ownerReferences"] as const) {
     if (!sameList(stripped[field], before?.[field])) {
-      return refused(rejection("ADMISSION_PATCH_METADATA", `metadata.${field}`));
+      return refused(
+        rejection("ADMISSION_METADATA_FIELD", `a patch may not change metadata.${field}`),
+      );
     }
   }
   const admitted = admitObject(target.resource, request, stripped.object, policy);
