@@ -30,11 +30,12 @@ import {
 import type { ControlConfig } from "./config.ts";
 import { EnclavePoster } from "./enclave-poster.ts";
 import { type ApiServer, type ReadinessCheck, startApiServer } from "./http/server.ts";
-import { type ControlState, openControlState } from "./inbox/index.ts";
+import { type ControlState, type NamespaceClaim, openControlState } from "./inbox/index.ts";
 import { ControlMetrics } from "./metrics.ts";
 import { Reporter, RequestPipeline } from "./pipeline/index.ts";
 import { Reconciler } from "./reconciler.ts";
 import { SessionAudit, StreamMetrics, StreamsService } from "./streams/index.ts";
+import type { TenantRequest } from "./tenant-request.ts";
 import {
   createWorkerManagement,
   type WorkerControl,
@@ -186,18 +187,20 @@ export async function startNautilusControl(
         "Kubernetes API unavailable; retrying",
       ),
   });
+  /** Admission as every request gets it: the pipeline's, and the gateway's dry runs. */
+  const admitTenantRequest = (request: TenantRequest, claim: NamespaceClaim | undefined) =>
+    admitRequest(request, {
+      claim,
+      clusterId: config.clusterId,
+      placeOnWorkers: workers.config.placeOnWorkers,
+      suspended: billing?.isSuspended(request.namespace) ?? false,
+      policy: admissionPolicy,
+    });
   const pipeline = new RequestPipeline({
     inbox: state.inbox,
     requests: state.requests,
     namespaces: state.namespaces,
-    admit: (request, { claim }) =>
-      admitRequest(request, {
-        claim,
-        clusterId: config.clusterId,
-        placeOnWorkers: workers.config.placeOnWorkers,
-        suspended: billing?.isSuspended(request.namespace) ?? false,
-        policy: admissionPolicy,
-      }),
+    admit: (request, { claim }) => admitTenantRequest(request, claim),
     runner: executor,
     provision: async (claim) => {
       await ensureTenantNamespace(kubeConfig, {
@@ -343,6 +346,12 @@ export async function startNautilusControl(
             },
             clusterId: config.clusterId,
             publicHosts: config.publicHosts,
+            kube: {
+              admin: kubeConfig,
+              namespaces: state.namespaces,
+              admit: (request, claim) => admitTenantRequest(request, claim),
+              dryRun: (operation) => executor.execute(operation, 0n, { dryRun: true }),
+            },
             streams: new StreamsService({
               admin: kubeConfig,
               namespaces: state.namespaces,

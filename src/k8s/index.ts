@@ -11,6 +11,7 @@ export {
   type RequestOptions,
   resourcePath,
 } from "./api-client.ts";
+export { type ApiExchange, openApiExchange } from "./api-exchange.ts";
 export {
   type AppliedObject,
   type FindAppliedOptions,

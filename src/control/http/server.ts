@@ -5,6 +5,7 @@ import type { Registry } from "prom-client";
 import type { InboxRequest, RequestStore } from "../inbox/index.ts";
 import type { StreamsService } from "../streams/index.ts";
 import { AuthError, authErrorStatus, RequestAuthenticator } from "./auth.ts";
+import { isKubeRoute, type KubeGatewayOptions, KubeRoutes } from "./kube-routes.ts";
 import { type ListeningServer, listenOn, sendJson } from "./serve.ts";
 import { isStreamsRoute, serveStreamsRoute, serveUpgrade } from "./streams-routes.ts";
 
@@ -30,6 +31,8 @@ export interface ApiOptions {
   publicHosts?: readonly string[];
   /** Tenants' logs, events and describe (`/v1/namespaces/...`); absent, those routes 404. */
   streams?: StreamsService;
+  /** The kubectl gateway's API (`/v2/kube…`, ./README.md); absent, those routes 404. */
+  kube?: Omit<KubeGatewayOptions, "streams">;
 }
 
 export type ApiServer = ListeningServer;
@@ -55,8 +58,14 @@ export async function startApiServer(
       return hosts;
     },
   });
+  const kube = options.kube
+    ? new KubeRoutes(
+        { ...options.kube, ...(options.streams ? { streams: options.streams } : {}) },
+        auth,
+      )
+    : undefined;
   const server = createServer((req, res) => {
-    route(options, auth, req, res).catch((error: unknown) => {
+    route(options, auth, kube, req, res).catch((error: unknown) => {
       sendJson(res, 500, {
         error: "INTERNAL",
         message: error instanceof Error ? error.message : String(error),
@@ -72,6 +81,11 @@ export async function startApiServer(
           return typeof value === "string" ? value : null;
         },
       });
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (kube && isKubeRoute(path)) {
+      kube.upgrade(req, socket, head).catch(() => socket.destroy());
+      return;
+    }
     serveUpgrade(options.streams, verify, req, socket, head).catch(() => socket.destroy());
   });
   const listening = await listenOn(server, listen);
@@ -105,11 +119,13 @@ export function apiHosts(
 async function route(
   options: ApiOptions,
   auth: RequestAuthenticator,
+  kube: KubeRoutes | undefined,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname;
+  if (kube && isKubeRoute(path)) return kube.serve(req, res, url);
   if (req.method !== "GET")
     return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED", message: "only GET is served" });
   if (path === "/healthz") return sendJson(res, 200, { status: "ok", ...options.info });
