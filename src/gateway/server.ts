@@ -14,6 +14,7 @@ import { GatewayError } from "./errors.ts";
 import { parseKubePath } from "./kube-path.ts";
 import type { KubeSession } from "./kube-session.ts";
 import { KubeRefusal, kubeStatus } from "./kube-status.ts";
+import { reviewFromProtobuf } from "./review-protobuf.ts";
 import { planWrite } from "./write-request.ts";
 
 export interface GatewayServerOptions {
@@ -104,6 +105,14 @@ async function handle(
   }
   const body = await readLimited(request);
   if (method === "POST" && path.kind === "review") {
+    if (request.headers["content-type"]?.includes("protobuf")) {
+      const json = Buffer.from(JSON.stringify(reviewFromProtobuf(body)));
+      await forwardRead(options, request, response, method, json, {
+        "content-type": "application/json",
+        accept: "application/json",
+      });
+      return;
+    }
     await forwardRead(options, request, response, method, body);
     return;
   }
@@ -128,6 +137,8 @@ async function handle(
       `${method} ${url.pathname} is not a write this gateway knows`,
     );
   }
+  // Whose namespace it is comes first: the most useful answer to a write elsewhere.
+  await options.writer.capFor(path.namespace);
   const planned = planWrite(
     method,
     path,
@@ -174,12 +185,14 @@ async function forwardRead(
   response: ServerResponse,
   method: string,
   body: Buffer | undefined,
+  overrides: Record<string, string> = {},
 ): Promise<void> {
   const headers: Record<string, string> = {};
   for (const name of FORWARDED_REQUEST_HEADERS) {
     const value = request.headers[name];
     if (typeof value === "string") headers[name] = value;
   }
+  Object.assign(headers, overrides);
   const stop = new AbortController();
   response.on("close", () => stop.abort());
   const answer = await options.session.send(

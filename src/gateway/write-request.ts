@@ -167,7 +167,7 @@ function decodeBody(body: Buffer, contentType: string): unknown {
     throw new KubeRefusal(
       415,
       "KUBE_CONTENT_TYPE_UNSUPPORTED",
-      "writes must be JSON (or YAML for apply patches), not protobuf",
+      "the gateway reads writes as JSON (or YAML for apply patches), not protobuf, which kubectl's typed generators send (`kubectl create configmap|secret|deployment …`); pipe them through apply instead: `kubectl create configmap NAME --from-literal=k=v --dry-run=client -o yaml | kubectl apply -f -`",
     );
   }
   try {
