@@ -36,7 +36,11 @@ export const gatewaySuite: Suite = {
     const rig = await openGatewayRig("bench-gw", kubeConfig);
     try {
       const ns = rig.tenant.namespace;
-      const first = await rig.kubectl(["create", "configmap", "first", "--from-literal=a=1"]);
+      const first = await rig.kubectl([
+        "create",
+        "-f",
+        join(repoRoot, "test", "fixtures", "gateway", "settings", "a.yaml"),
+      ]);
       if (first.code !== 0) throw new Error(`kubectl create through the gateway: ${first.stderr}`);
       const core = kubeConfig.makeApiClient(CoreV1Api);
       for (let i = 0; i < LISTED; i++) {

@@ -216,7 +216,7 @@ export class ChainWriter {
     }
     if (sealedCall) this.#keys.save(requestId, sealedCall.replyKey);
     options.log(
-      `${planned.label} in ${planned.namespace}: request ${requestId} (tx ${transaction.digest})`,
+      `${planned.label} in ${planned.namespace}: request ${requestId} (tx ${transaction.digest}, ${onChain.length} payload bytes${sealedCall ? " sealed" : ""})`,
     );
     return { requestId, submittedTx: transaction.digest, sealed: sealedCall !== undefined };
   }

@@ -14,7 +14,7 @@ import { GatewayError } from "./errors.ts";
 import { parseKubePath } from "./kube-path.ts";
 import type { KubeSession } from "./kube-session.ts";
 import { KubeRefusal, kubeStatus } from "./kube-status.ts";
-import { reviewFromProtobuf } from "./review-protobuf.ts";
+import { objectFromProtobuf } from "./protobuf-objects.ts";
 import { planWrite } from "./write-request.ts";
 
 export interface GatewayServerOptions {
@@ -106,7 +106,7 @@ async function handle(
   const body = await readLimited(request);
   if (method === "POST" && path.kind === "review") {
     if (request.headers["content-type"]?.includes("protobuf")) {
-      const json = Buffer.from(JSON.stringify(reviewFromProtobuf(body)));
+      const json = Buffer.from(JSON.stringify(objectFromProtobuf(body)));
       await forwardRead(options, request, response, method, json, {
         "content-type": "application/json",
         accept: "application/json",

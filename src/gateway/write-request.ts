@@ -10,6 +10,7 @@ import {
 } from "../protocol/kube-write.ts";
 import type { KubePath } from "./kube-path.ts";
 import { KubeRefusal } from "./kube-status.ts";
+import { objectFromProtobuf } from "./protobuf-objects.ts";
 
 /** A write as it goes on chain: the request's fields and the KubeWrite payload. */
 export interface PlannedWrite {
@@ -163,13 +164,7 @@ function verbOf(method: string, name: string | undefined): KubeWriteVerb {
 /** JSON, or YAML for apply patches (`application/apply-patch+yaml`). */
 function decodeBody(body: Buffer, contentType: string): unknown {
   const text = body.toString("utf8");
-  if (contentType.includes("protobuf")) {
-    throw new KubeRefusal(
-      415,
-      "KUBE_CONTENT_TYPE_UNSUPPORTED",
-      "the gateway reads writes as JSON (or YAML for apply patches), not protobuf, which kubectl's typed generators send (`kubectl create configmap|secret|deployment …`); pipe them through apply instead: `kubectl create configmap NAME --from-literal=k=v --dry-run=client -o yaml | kubectl apply -f -`",
-    );
-  }
+  if (contentType.includes("protobuf")) return objectFromProtobuf(body);
   try {
     return contentType.includes("yaml") ? parseYaml(text) : JSON.parse(text);
   } catch (error) {

@@ -179,13 +179,16 @@ describe("kubectl through the gateway", () => {
     await assert.rejects(core.readNamespacedConfigMap({ name: "dry", namespace: ns }));
   });
 
-  it("kubectl's protobuf generators get a 415 that says how to pipe them through apply", async () => {
+  it("kubectl create configmap (protobuf) works; other protobuf generators get a 415 with what to do", async () => {
+    await onChain(1, () => ok(["create", "configmap", "proto", "--from-literal=a=1"]));
+    const proto = await core.readNamespacedConfigMap({ name: "proto", namespace: ns });
+    assert.equal(proto.data?.a, "1");
     await onChain(0, async () => {
-      const run = await rig.kubectl(["create", "configmap", "proto", "--from-literal=a=1"]);
+      const run = await rig.kubectl(["create", "deployment", "proto", "--image=nginx:1.27"]);
       assert.notEqual(run.code, 0);
       assert.match(
         run.stderr,
-        /KUBE_CONTENT_TYPE_UNSUPPORTED: .*--dry-run=client -o yaml \| kubectl apply -f -/,
+        /KUBE_CONTENT_TYPE_UNSUPPORTED: .*Deployment.*--dry-run=client -o yaml \| kubectl apply -f -/,
       );
     });
   });
