@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { writeFileSync } from "node:fs";
-import { request as httpRequest } from "node:http";
-import { request as httpsRequest, type RequestOptions } from "node:https";
+import { Agent as HttpAgent, request as httpRequest } from "node:http";
+import { Agent as HttpsAgent, request as httpsRequest, type RequestOptions } from "node:https";
 import { join } from "node:path";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { startCluster } from "../../src/k8s/testenv/index.ts";
@@ -50,8 +50,10 @@ export const gatewaySuite: Suite = {
         });
       }
       const direct = await directRequester(kubeConfig);
+      // Kept-alive connections both ways, as kubectl keeps them.
+      const gatewayAgent = new HttpAgent({ keepAlive: true });
       const viaGateway = (path: string) =>
-        timedGet(httpRequest, new URL(path, rig.gateway.url), {});
+        timedGet(httpRequest, new URL(path, rig.gateway.url), { agent: gatewayAgent });
       const one = `/api/v1/namespaces/${ns}/configmaps/listed-0`;
       const list = `/api/v1/namespaces/${ns}/configmaps`;
       const reads = { get: [[], []] as number[][], list: [[], []] as number[][] };
@@ -91,31 +93,40 @@ export const gatewaySuite: Suite = {
         directApplies.push(await applyMs(cluster.kubeconfigPath, i));
       }
 
+      // Events of one ConfigMap changed WATCHED times (the namespace's quota caps how many
+      // objects it may hold), counted as they arrive at the watcher.
       const watchRate = async (open: (path: string) => Promise<NodeJS.ReadableStream>) => {
-        const stamp = Date.now().toString(36);
+        const name = `burst-${Date.now().toString(36)}`;
+        const created = await core.createNamespacedConfigMap({
+          namespace: ns,
+          body: { metadata: { name }, data: { n: "0" } },
+        });
         const stream = await open(
-          `/api/v1/namespaces/${ns}/configmaps?watch=true&labelSelector=burst%3D${stamp}`,
+          `/api/v1/namespaces/${ns}/configmaps?watch=true&fieldSelector=metadata.name%3D${name}&resourceVersion=${created.metadata?.resourceVersion}`,
         );
         let seen = 0;
         let started = 0;
+        let pending = "";
         const done = new Promise<number>((resolve) => {
           stream.on("data", (chunk: Buffer) => {
-            seen += chunk
-              .toString()
-              .split("\n")
-              .filter((line) => line.includes('"ADDED"')).length;
+            pending += chunk.toString();
+            const lines = pending.split("\n");
+            pending = lines.pop() ?? "";
+            seen += lines.filter((line) => line.includes('"MODIFIED"')).length;
             if (seen >= WATCHED) resolve(performance.now() - started);
           });
         });
         started = performance.now();
-        for (let i = 0; i < WATCHED; i++) {
-          await core.createNamespacedConfigMap({
+        for (let i = 1; i <= WATCHED; i++) {
+          await core.replaceNamespacedConfigMap({
+            name,
             namespace: ns,
-            body: { metadata: { name: `w-${stamp}-${i}`, labels: { burst: stamp } } },
+            body: { metadata: { name }, data: { n: String(i) } },
           });
         }
         const ms = await done;
         (stream as unknown as { destroy(): void }).destroy();
+        await core.deleteNamespacedConfigMap({ name, namespace: ns });
         return (WATCHED / ms) * 1000;
       };
       const gatewayWatch = await watchRate((path) =>
@@ -187,6 +198,7 @@ async function timedGet(send: Send, url: URL, options: RequestOptions): Promise<
 async function directRequester(kubeConfig: KubeConfig) {
   const options: RequestOptions = {};
   await kubeConfig.applyToHTTPSOptions(options);
+  options.agent = new HttpsAgent({ keepAlive: true });
   const server = kubeConfig.getCurrentCluster()?.server ?? "";
   const get = (path: string) => timedGet(httpsRequest as Send, new URL(path, server), options);
   return Object.assign(get, {

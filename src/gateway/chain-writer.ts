@@ -28,6 +28,8 @@ export interface ChainWriterOptions {
   priority: number;
   /** Fee per request in MIST (default: the cluster's request fee). */
   fee?: bigint;
+  /** How long to wait for a result on chain before answering 504 (default 5 minutes). */
+  resultTimeoutMs?: number;
   log: (line: string) => void;
 }
 
@@ -124,13 +126,26 @@ export class ChainWriter {
     cluster: ClusterView,
     signal: AbortSignal | undefined,
   ): Promise<ChainAnswer & { staleKey: boolean }> {
+    await this.#checkControlPlane();
     const { requestId, submittedTx, sealed } = await this.#submit(planned, cap, cluster);
-    const result = (
-      await this.#watcher.waitFor([requestId], {
-        intervalMs: 100,
-        ...(signal ? { signal } : {}),
-      })
-    )[0] as FoundResult;
+    const timeoutMs = this.#options.resultTimeoutMs ?? 300_000;
+    const timeout = AbortSignal.timeout(timeoutMs);
+    let result: FoundResult;
+    try {
+      result = (
+        await this.#watcher.waitFor([requestId], {
+          intervalMs: 100,
+          signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+        })
+      )[0] as FoundResult;
+    } catch (error) {
+      if (!timeout.aborted) throw error;
+      throw new KubeRefusal(
+        504,
+        "WRITE_RESULT_TIMEOUT",
+        `request ${requestId} (${planned.label}) is on chain (tx ${submittedTx}) but has no result after ${timeoutMs / 1000}s; follow it with: k8s-daas requests ${requestId} --watch`,
+      );
+    }
     const document = await this.#output(requestId, result, sealed);
     return {
       statusCode: document.statusCode,
@@ -140,6 +155,22 @@ export class ChainWriter {
       resultTx: result.txDigest,
       staleKey: sealed && document.errorCode === STALE_KEY,
     };
+  }
+
+  /** Paying for a request nobody will execute is worse than not sending it. */
+  async #checkControlPlane(): Promise<void> {
+    const response = await controlCall(this.#options.control, {
+      method: "GET",
+      pathAndQuery: "/healthz",
+    });
+    await readBody(response);
+    if (response.statusCode !== 200) {
+      throw new KubeRefusal(
+        503,
+        "CONTROL_UNHEALTHY",
+        `nautilus-control at ${this.#options.control.url} answers its health check with ${response.statusCode}; nothing was sent`,
+      );
+    }
   }
 
   /** Seals, checks the size, and sends the transaction (one at a time). */

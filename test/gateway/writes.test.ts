@@ -185,4 +185,18 @@ describe("writes through the gateway", () => {
     assert.match(String(refused.body.message), /^ADMISSION_[A-Z_]+: /);
     assert.match(refused.requestId ?? "", /^\d+$/, "the refusal is a result on chain");
   });
+
+  it("with the control plane down, a write is refused at once and nothing is paid", async () => {
+    await rig.stack.control?.stop();
+    const before = await rig.chainCounts();
+    const refused = await send("POST", configMaps(), {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "unheard" },
+    });
+    assert.equal(refused.status, 503, JSON.stringify(refused.body));
+    assert.match(String(refused.body.message), /^CONTROL_UNREACHABLE: /);
+    assert.deepEqual(await rig.chainCounts(), before);
+    rig.stack.control = undefined;
+  });
 });
