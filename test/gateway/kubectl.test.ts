@@ -158,6 +158,12 @@ describe("kubectl through the gateway", () => {
     });
   });
 
+  it("exec goes through the proxy's upgrade to the control plane's bridge, not on chain", async () => {
+    await onChain(0, async () => {
+      assert.equal((await ok(["exec", "deployment/web", "--", "echo", "hi"])).trim(), "hi");
+    });
+  });
+
   it("label, annotate and edit with KUBE_EDITOR", async () => {
     await onChain(1, () => ok(["label", "configmap", "settings-a", "tier=gold"]));
     await onChain(1, () => ok(["annotate", "configmap", "settings-a", "note=hello"]));
