@@ -113,6 +113,41 @@ describe("KubeWrite verbs as the tenant", () => {
     assert.equal((again.output as { kind: string; reason: string }).reason, "AlreadyExists");
   });
 
+  it("a resumed create whose earlier attempt landed answers that object (idempotent by request id)", async () => {
+    const envelope = write({
+      verb: "create",
+      body: { metadata: { name: "once" }, data: { a: "1" } },
+    });
+    const request: TenantRequest = {
+      requestId: nextId++,
+      clusterId: TEST_CLUSTER_ID,
+      method: "POST",
+      resource: "configmaps",
+      namespace,
+      name: "once",
+      payload: encodeKubeWrite(envelope),
+      priority: 0,
+      requester: "0x1",
+    };
+    const admitted = admit(request);
+    assert.ok(admitted.ok);
+    const first = await executor.execute(admitted.operation, request.requestId);
+    assert.equal(first.statusCode, 201);
+    const resumed = await executor.execute(admitted.operation, request.requestId, {
+      resumed: true,
+    });
+    assert.equal(resumed.statusCode, 201, resumed.summary);
+    assert.equal(
+      (resumed.output as { metadata: { uid: string } }).metadata.uid,
+      (first.output as { metadata: { uid: string } }).metadata.uid,
+    );
+    // Another request creating the same name is a real conflict, resumed or not.
+    const other = await executor.execute(admitted.operation, request.requestId + 1n, {
+      resumed: true,
+    });
+    assert.equal(other.statusCode, 409);
+  });
+
   it("update keeps resourceVersion: current version 200, a stale one 409 Conflict", async () => {
     const current = await core.readNamespacedConfigMap({ name: "settings", namespace });
     const stale = current.metadata?.resourceVersion;
@@ -227,8 +262,11 @@ describe("KubeWrite verbs as the tenant", () => {
       }),
     );
     assert.equal(hostPath.statusCode, 403, hostPath.summary);
+    // The controller keeps writing the status; the spec (its generation) must not move.
     const after = await apps.readNamespacedDeployment({ name: "web", namespace });
-    assert.equal(after.metadata?.resourceVersion, before.metadata?.resourceVersion);
+    assert.equal(after.metadata?.generation, before.metadata?.generation);
+    assert.equal(after.spec?.template.spec?.hostNetwork, undefined);
+    assert.deepEqual(after.metadata?.annotations, before.metadata?.annotations);
   });
 
   it("an apply patch creates then updates, owned by the tenant's field manager", async () => {
@@ -341,6 +379,39 @@ describe("KubeWrite verbs as the tenant", () => {
     assert.equal((raced.output as { reason: string }).reason, "Conflict");
     const live = await core.readNamespacedConfigMap({ name: "applied", namespace });
     assert.equal(live.data?.k, `racer-${writes}`);
+  });
+
+  it("an apply patch is conditioned on the version it was judged against: losing every race is 409", async () => {
+    let writes = 0;
+    duringJudgement = async () => {
+      writes++;
+      await core.patchNamespacedConfigMap({
+        name: "applied",
+        namespace,
+        body: [{ op: "replace", path: "/data/k", value: `apply-racer-${writes}` }],
+      });
+    };
+    const raced = await submit(
+      "PATCH",
+      "configmaps",
+      "applied",
+      write({
+        verb: "patch",
+        patchType: "apply",
+        fieldManager: "kubectl",
+        force: true,
+        body: {
+          apiVersion: "v1",
+          kind: "ConfigMap",
+          metadata: { name: "applied" },
+          data: { k: "applied" },
+        },
+      }),
+    );
+    duringJudgement = undefined;
+    assert.equal(raced.statusCode, 409, raced.summary);
+    const live = await core.readNamespacedConfigMap({ name: "applied", namespace });
+    assert.equal(live.data?.k, `apply-racer-${writes}`);
   });
 
   it("dry run: create, patch and delete answer as the API server would and persist nothing", async () => {

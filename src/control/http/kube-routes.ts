@@ -36,6 +36,7 @@ import {
 } from "./discovery-filter.ts";
 import { classifyKubePath, type KubePath, REVIEW_GROUP } from "./kube-paths.ts";
 import { KubeSessions } from "./kube-session.ts";
+import { ReviewDecodeError, type ReviewScope, reviewScope } from "./review-namespace.ts";
 import { sendJson } from "./serve.ts";
 import { upgradeClient } from "./streams-routes.ts";
 
@@ -263,12 +264,21 @@ export class KubeRoutes {
         throw error;
       }
     }
-    await this.#proxy(
-      req,
-      res,
-      this.#as(target.namespace),
-      `${url.pathname.slice(PREFIX.length)}${url.search}`,
-    );
+    // A watch stays open: it counts against the tenant's concurrent streams like a log.
+    const watch = ["true", "1"].includes(url.searchParams.get("watch") ?? "");
+    const lease = watch ? this.#options.streams?.quota.acquire(caller) : undefined;
+    if (lease) res.on("close", () => lease.release());
+    try {
+      await this.#proxy(
+        req,
+        res,
+        this.#as(target.namespace),
+        `${url.pathname.slice(PREFIX.length)}${url.search}`,
+      );
+    } catch (error) {
+      lease?.release();
+      throw error;
+    }
   }
 
   /** Passes one exchange through: status, content type, body streamed as it comes. */
@@ -277,7 +287,7 @@ export class KubeRoutes {
     res: ServerResponse,
     config: KubeConfig,
     pathAndQuery: string,
-    body?: Uint8Array,
+    body?: { bytes: Uint8Array; contentType: string },
   ): Promise<void> {
     const clientGone = new AbortController();
     res.on("close", () => clientGone.abort(new Error("client gone")));
@@ -287,9 +297,9 @@ export class KubeRoutes {
       pathAndQuery,
       headers: {
         accept: typeof accept === "string" && accept ? accept : "application/json",
-        ...(body ? { "content-type": "application/json" } : {}),
+        ...(body ? { "content-type": body.contentType } : {}),
       },
-      ...(body ? { body } : {}),
+      ...(body ? { body: body.bytes } : {}),
       signal: clientGone.signal,
     });
     res.writeHead(upstream.statusCode ?? 502, {
@@ -308,33 +318,28 @@ export class KubeRoutes {
     resource: "selfsubjectaccessreviews" | "selfsubjectrulesreviews",
   ): Promise<void> {
     const raw = await readBody(req, MAX_REVIEW_BYTES);
-    let review: {
-      spec?: {
-        namespace?: unknown;
-        resourceAttributes?: { namespace?: unknown };
-        nonResourceAttributes?: unknown;
-      };
-    };
+    const contentType = String(req.headers["content-type"] ?? "application/json");
+    let scope: ReviewScope;
     try {
-      review = JSON.parse(new TextDecoder().decode(raw)) as typeof review;
-    } catch {
-      throw new KubeRefusal("KUBE_REVIEW_INVALID", 400, "the review is not JSON");
+      scope = reviewScope(raw, contentType, resource === "selfsubjectrulesreviews");
+    } catch (error) {
+      if (!(error instanceof ReviewDecodeError)) throw error;
+      throw new KubeRefusal(error.code, 400, error.message);
     }
-    const spec = review?.spec;
-    if (typeof spec !== "object" || spec === null)
-      throw new KubeRefusal("KUBE_REVIEW_INVALID", 400, "the review has no spec");
-    if (spec.nonResourceAttributes !== undefined)
+    if (scope.nonResource)
       throw new KubeRefusal("KUBE_CLUSTER_SCOPED", 403, "non-resource URLs are not the tenant's");
-    const namespace =
-      resource === "selfsubjectrulesreviews" ? spec.namespace : spec.resourceAttributes?.namespace;
-    if (typeof namespace !== "string" || namespace === "")
+    const namespace = scope.namespace;
+    if (namespace === undefined)
       throw new KubeRefusal(
         "KUBE_CLUSTER_SCOPED",
         403,
         "a review names one of the caller's namespaces",
       );
     this.#held(caller, namespace);
-    await this.#proxy(req, res, this.#as(namespace), `/apis/${REVIEW_GROUP}/v1/${resource}`, raw);
+    await this.#proxy(req, res, this.#as(namespace), `/apis/${REVIEW_GROUP}/v1/${resource}`, {
+      bytes: raw,
+      contentType,
+    });
   }
 
   async #discovery(
@@ -373,12 +378,23 @@ export class KubeRoutes {
     const contentType = upstream.headers["content-type"] ?? "application/json";
     const status = upstream.statusCode ?? 502;
     const raw = await readBody(upstream, MAX_DOCUMENT_BYTES);
-    if (status < 200 || status > 299 || !contentType.startsWith("application/json")) {
+    // Errors pass as they are; so does OpenAPI v2 as protobuf (schema only, not filterable).
+    const protobufSchema = target.kind === "openapi-v2" && !contentType.includes("json");
+    if (status < 200 || status > 299 || protobufSchema) {
       res.writeHead(status, { "content-type": contentType });
       res.end(raw);
       return;
     }
-    const document = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>;
+    let document: Record<string, unknown>;
+    try {
+      document = JSON.parse(new TextDecoder().decode(raw)) as Record<string, unknown>;
+    } catch {
+      throw new KubeRefusal(
+        "K8S_RESPONSE_INVALID",
+        502,
+        `${pathAndQuery}: the API server's answer is not JSON`,
+      );
+    }
     const filtered = filterDocument(target, document, contentType);
     if (filtered === undefined) throw forbiddenGroupVersion(target);
     res.writeHead(status, { "content-type": contentType, "cache-control": "no-cache, private" });
