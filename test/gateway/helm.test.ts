@@ -2,6 +2,7 @@
 // uninstall of a chart with a Deployment, a Service, a ConfigMap and an Ingress. Every
 // write (objects and Helm's release Secrets) is a request on chain with a signed result.
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CoreV1Api, NetworkingV1Api } from "@kubernetes/client-node";
@@ -78,5 +79,26 @@ describe("helm through the gateway", () => {
     await assert.rejects(core.readNamespacedConfigMap({ name: "shop-settings", namespace: ns }));
     const list = await rig.helm(["list", "-o", "json"]);
     assert.deepEqual(JSON.parse(list.stdout), []);
+  });
+
+  it("a release record over the payload limit fails the release with 413 and what to do", async () => {
+    // Random text does not compress: the record (gzip, then base64 twice) outgrows 16 KiB
+    // while the ConfigMap holding the value alone would still fit.
+    const bulky = randomBytes(10_000).toString("base64");
+    const run = await rig.helm([
+      "install",
+      "bulky",
+      CHART,
+      "--set",
+      `host=${ns}.${DEFAULT_ADMISSION_POLICY.appsDomain}`,
+      "--set-string",
+      `greeting=${bulky}`,
+    ]);
+    assert.notEqual(run.code, 0, "helm reports the failed release");
+    assert.match(
+      run.stderr,
+      /KUBE_PAYLOAD_TOO_LARGE: .*sh\.helm\.release\.v1\.bulky\.v1 is \d+ bytes on chain/,
+    );
+    assert.match(run.stderr, /at most \d+ bytes per request/);
   });
 });
