@@ -213,7 +213,7 @@ export class ChainWriter {
       throw new KubeRefusal(
         413,
         "KUBE_PAYLOAD_TOO_LARGE",
-        `${planned.label} is ${onChain.length} bytes on chain${sealedCall ? " (sealed)" : ""}; this cluster accepts at most ${max} bytes per request. Split the object (bulky data into ConfigMaps of their own); Helm: keep release records small (see the README: Helm through the gateway)`,
+        `${planned.label} is ${onChain.length} bytes on chain${sealedCall ? " (sealed)" : ""}; this cluster accepts at most ${max} bytes per request. Split the object (bulky data into ConfigMaps of their own); Helm: keep release records small (see the README: Helm through the proxy)`,
       );
     }
     const call: CallName = sealedCall ? "submit_sealed" : "submit";

@@ -100,5 +100,9 @@ describe("helm through the gateway", () => {
       /KUBE_PAYLOAD_TOO_LARGE: .*sh\.helm\.release\.v1\.bulky\.v1 is \d+ bytes on chain/,
     );
     assert.match(run.stderr, /at most \d+ bytes per request/);
+    await assert.rejects(
+      core.readNamespacedConfigMap({ name: "bulky-settings", namespace: ns }),
+      "nothing of the release was written",
+    );
   });
 });
