@@ -2,6 +2,7 @@
 // sessions, get/list/watch as the tenant, filtered discovery, can-i, refusals, logs, dry
 // runs, and the upstream kubectl pointed straight at it with a session token.
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { createServer, request as httpRequest, type IncomingMessage } from "node:http";
 import type { AddressInfo } from "node:net";
@@ -19,6 +20,7 @@ import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import { StreamsService } from "../../src/control/streams/index.ts";
 import type { TenantRequest } from "../../src/control/tenant-request.ts";
 import { TenantExecutor } from "../../src/k8s/index.ts";
+import { ensureBuilt } from "../../src/k8s/testenv/index.ts";
 import { encodeKubeWrite, type KubeWrite } from "../../src/protocol/index.ts";
 import { kubectl } from "../deploy/upstream-tools.ts";
 import { testCluster } from "../helpers/cluster.ts";
@@ -469,15 +471,48 @@ describe("the kubectl gateway's read API", () => {
     const logs = await kubectl(kubeconfig, "logs", "web", "--tail=20");
     assert.equal(logs.code, 0, logs.stderr);
     assert.match(logs.stdout, /seen by kubectl logs/);
+    await tenantCreateConfigMap("for-kubectl");
     const yaml = await kubectl(
       kubeconfig,
       "get",
       "configmap",
-      "watched",
+      "for-kubectl",
       "-o",
       "jsonpath={.data.a}",
     );
     assert.equal(yaml.stdout, "1", yaml.stderr);
+    // kubectl get -w: the watch streams through, and a tenant-side write shows up in it.
+    const { path: kubeTestenv } = await ensureBuilt({ log: () => {} });
+    const watcher = spawn(kubeTestenv, [
+      "kubectl",
+      "--kubeconfig",
+      kubeconfig,
+      "get",
+      "configmaps",
+      "-w",
+      "-o",
+      "name",
+    ]);
+    try {
+      let printed = "";
+      const printedSoFar = (marker: string) =>
+        new Promise<void>((resolve, reject) => {
+          const check = () => {
+            if (printed.includes(marker)) resolve();
+          };
+          watcher.stdout.on("data", check);
+          watcher.on("exit", (code) => reject(new Error(`kubectl get -w exited ${code}`)));
+          check();
+        });
+      watcher.stdout.on("data", (chunk: Buffer) => {
+        printed += chunk.toString();
+      });
+      await printedSoFar("configmap/for-kubectl");
+      await tenantCreateConfigMap("seen-by-watch");
+      await printedSoFar("configmap/seen-by-watch");
+    } finally {
+      watcher.kill();
+    }
     const other = await kubectl(kubeconfig, "get", "pods", "-n", strangerNs);
     assert.notEqual(other.code, 0);
     assert.match(other.stderr, /NAMESPACE_NOT_OWNED/);
