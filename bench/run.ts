@@ -4,6 +4,7 @@ import { chainSuite } from "./suites/chain.ts";
 import { controlSuite } from "./suites/control.ts";
 import { devnetSuite } from "./suites/devnet.ts";
 import { e2eSuite } from "./suites/e2e.ts";
+import { gatewaySuite } from "./suites/gateway.ts";
 import { sealingSuite } from "./suites/sealing.ts";
 import { streamsSuite } from "./suites/streams.ts";
 import { tlsSuite } from "./suites/tls.ts";
@@ -23,6 +24,7 @@ const SUITES: readonly Suite[] = [
   billingSuite,
   streamsSuite,
   tlsSuite,
+  gatewaySuite,
 ];
 
 const wanted = process.argv.slice(2);

@@ -1,5 +1,10 @@
 import { randomBytes, timingSafeEqual } from "node:crypto";
-import { request as httpRequest, type IncomingMessage, type RequestOptions } from "node:http";
+import {
+  type ClientRequest,
+  request as httpRequest,
+  type IncomingMessage,
+  type RequestOptions,
+} from "node:http";
 import { request as httpsRequest } from "node:https";
 import { isIP, type Socket } from "node:net";
 import type { Duplex } from "node:stream";
@@ -35,6 +40,14 @@ export interface ControlTransport {
   readonly pinned: boolean;
   /** One request to `pathOrUrl` (a path under `url`, or a full URL on the same server). */
   request(pathOrUrl: string, options?: ControlRequestOptions): Promise<IncomingMessage>;
+  /**
+   * One request, returned unsent (the caller writes its body and listens for `response` or
+   * `upgrade`): for callers that pipe streams or upgrades through, like the kubectl gateway.
+   */
+  open(
+    pathOrUrl: string,
+    options?: { method?: string; headers?: Readonly<Record<string, string | string[]>> },
+  ): ClientRequest;
   /** A WebSocket (RFC 6455 upgrade) offering `protocols`; refused handshakes reject. */
   openWebSocket(
     pathOrUrl: string,
@@ -110,6 +123,12 @@ export function controlTransport(options: ControlTransportOptions): ControlTrans
   return {
     url,
     pinned: tls,
+    open(pathOrUrl, openOptions = {}) {
+      return send(resolve(pathOrUrl), {
+        method: openOptions.method ?? "GET",
+        headers: { ...openOptions.headers },
+      });
+    },
     async request(pathOrUrl, requestOptions = {}) {
       const target = resolve(pathOrUrl);
       return new Promise<IncomingMessage>((resolveResponse, reject) => {

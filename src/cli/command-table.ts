@@ -14,11 +14,13 @@ import { eventsCommand } from "./commands/events.ts";
 import { execCommand } from "./commands/exec.ts";
 import { getCommand } from "./commands/get.ts";
 import { keysCommand } from "./commands/keys.ts";
+import { kubeconfigCommand } from "./commands/kubeconfig.ts";
 import { logsCommand } from "./commands/logs.ts";
 import { namespaceCommand } from "./commands/namespace.ts";
 import { packageCommand } from "./commands/package.ts";
 import { podCommand } from "./commands/pod.ts";
 import { portForwardCommand } from "./commands/port-forward.ts";
+import { proxyCommand } from "./commands/proxy.ts";
 import { requestsCommand, resultCommand } from "./commands/requests.ts";
 import { upCommand } from "./commands/up.ts";
 import { versionCommand } from "./commands/version.ts";
@@ -44,6 +46,8 @@ export const COMMANDS: readonly Command[] = [
   execCommand,
   portForwardCommand,
   eventsCommand,
+  proxyCommand,
+  kubeconfigCommand,
   requestsCommand,
   resultCommand,
   clusterCommand,

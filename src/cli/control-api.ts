@@ -42,12 +42,15 @@ const TIMEOUT_MS = 5_000;
  */
 export class ControlApi {
   readonly url: string;
+  /** The pinned connection itself, for clients that pipe through it (the kubectl gateway). */
+  readonly transport: ControlTransport;
   readonly #transport: ControlTransport;
   readonly #signer: () => Promise<Signer>;
   readonly #clusterId: string;
 
   constructor(transport: ControlTransport, signer: () => Promise<Signer>, clusterId: string) {
     this.url = transport.url;
+    this.transport = transport;
     this.#transport = transport;
     this.#signer = signer;
     this.#clusterId = clusterId;

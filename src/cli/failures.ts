@@ -4,6 +4,7 @@ import {
   MoveAbortError,
   rpcErrorCode,
 } from "../chain/index.ts";
+import { GatewayError } from "../gateway/index.ts";
 import { abortCodeInfo } from "../protocol/index.ts";
 import { CliError, EXIT } from "./errors.ts";
 
@@ -30,6 +31,18 @@ const CHAIN_KEY_HINT =
 /** Turns anything a command throws into a one-line CliError with a hint and exit code. */
 export function toCliError(error: unknown, where: { chainUrl?: string } = {}): unknown {
   if (error instanceof CliError) return error;
+  if (error instanceof GatewayError) {
+    return new CliError(error.code, error.message, {
+      ...(error.hint ? { hint: error.hint } : {}),
+      exitCode:
+        error.kind === "usage"
+          ? EXIT.usage
+          : error.kind === "unavailable"
+            ? EXIT.unavailable
+            : EXIT.failure,
+      cause: error,
+    });
+  }
   if (error instanceof MoveAbortError) {
     const info = error.module ? abortCodeInfo(error.module, Number(error.abortCode)) : undefined;
     const name = error.constantName ?? info?.name ?? `abort ${error.abortCode}`;

@@ -1,5 +1,15 @@
 import { addCall } from "../chain/k8s-daas.ts";
 import { type FoundResult, ResultWatcher } from "../chain/results.ts";
+import {
+  decideSealing,
+  GatewayError,
+  openResult,
+  type PlainCall,
+  ReplyKeys,
+  type ResultDocument,
+  type SealingDecision,
+  sealCall,
+} from "../gateway/index.ts";
 import { type CallName, MAX_PRIORITY, requestIdsOf } from "../protocol/index.ts";
 import { integerFlag, type ParsedArgs } from "./command.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS } from "./context.ts";
@@ -7,8 +17,6 @@ import { CliError, EXIT, usageError } from "./errors.ts";
 import { checkNamespace, checkPayloadSize } from "./manifests.ts";
 import { type OutputFormat, printResult, sui } from "./output.ts";
 import { startProgress } from "./progress.ts";
-import { openResult, ReplyKeys, type ResultDocument } from "./reply-keys.ts";
-import { decideSealing, type PlainCall, type SealingDecision, sealCall } from "./sealing.ts";
 import type { Session } from "./session.ts";
 
 /** Flags of every command that sends a request (a K8sAPIRequestEvent) to the cluster. */
@@ -139,7 +147,7 @@ async function revealSealedFailures(session: Session, outcomes: RequestOutcome[]
         ? `${document.statusCode} ${document.errorCode}: ${document.summary}`
         : `${document.statusCode} ${document.summary}`;
     } catch (error) {
-      if (!(error instanceof CliError)) throw error;
+      if (!(error instanceof CliError || error instanceof GatewayError)) throw error;
     }
   }
 }

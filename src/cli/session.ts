@@ -11,19 +11,14 @@ import {
   resolveNetwork,
   type SubmittedTransaction,
 } from "../chain/index.ts";
-
-import { NamespaceCapObject, objectType } from "../protocol/objects.ts";
+import { executeTransaction, type HeldNamespace, listHeldNamespaces } from "../gateway/index.ts";
 import type { ParsedArgs } from "./command.ts";
 import { type Connection, resolveConnection } from "./context.ts";
 import { ControlApi } from "./control-api.ts";
 import { CliError, EXIT } from "./errors.ts";
-import { executeTransaction } from "./execute.ts";
 import { toCliError } from "./failures.ts";
 
-export interface HeldNamespace {
-  namespace: string;
-  capId: string;
-}
+export type { HeldNamespace };
 
 /**
  * One command's view of the chain: client, signer, the Cluster object and the caller's
@@ -87,28 +82,13 @@ export class Session {
 
   /** The NamespaceCaps the signer holds for this cluster. */
   namespaces(): Promise<HeldNamespace[]> {
-    this.#namespaces ??= this.chain(async () => {
-      const owner = await this.address();
-      const held: HeldNamespace[] = [];
-      let cursor: string | null = null;
-      do {
-        const page: Awaited<ReturnType<SuiGrpcClient["listOwnedObjects"]>> =
-          await this.client.listOwnedObjects({
-            owner,
-            type: objectType(this.connection.packageId, "NamespaceCap"),
-            include: { content: true },
-            ...(cursor ? { cursor } : {}),
-          });
-        for (const object of page.objects) {
-          if (!object.content) continue;
-          const cap = NamespaceCapObject.parse(object.content);
-          if (cap.cluster_id === this.connection.clusterId)
-            held.push({ namespace: cap.namespace, capId: object.objectId });
-        }
-        cursor = page.hasNextPage ? page.cursor : null;
-      } while (cursor);
-      return held.sort((a, b) => a.namespace.localeCompare(b.namespace));
-    });
+    this.#namespaces ??= this.chain(async () =>
+      listHeldNamespaces(this.client, {
+        packageId: this.connection.packageId,
+        clusterId: this.connection.clusterId,
+        owner: await this.address(),
+      }),
+    );
     return this.#namespaces;
   }
 

@@ -208,23 +208,25 @@ export async function startNautilusControl(
       suspended: billing?.isSuspended(request.namespace) ?? false,
       policy: admissionPolicy,
     });
+  /** A claim's namespace made ready for its tenant: before its requests and its first reads. */
+  const provisionTenant = async (claim: NamespaceClaim): Promise<void> => {
+    await ensureTenantNamespace(kubeConfig, {
+      namespace: claim.namespace,
+      owner: claim.owner,
+      clusterId: config.clusterId,
+      claimId: claim.capId,
+      ...(config.ingressControllerNamespace
+        ? { ingressControllerNamespace: config.ingressControllerNamespace }
+        : {}),
+    });
+  };
   const pipeline = new RequestPipeline({
     inbox: state.inbox,
     requests: state.requests,
     namespaces: state.namespaces,
     admit: (request, { claim }) => admitTenantRequest(request, claim),
     runner: executor,
-    provision: async (claim) => {
-      await ensureTenantNamespace(kubeConfig, {
-        namespace: claim.namespace,
-        owner: claim.owner,
-        clusterId: config.clusterId,
-        claimId: claim.capId,
-        ...(config.ingressControllerNamespace
-          ? { ingressControllerNamespace: config.ingressControllerNamespace }
-          : {}),
-      });
-    },
+    provision: provisionTenant,
     reporter,
     metrics,
     log,
@@ -360,6 +362,7 @@ export async function startNautilusControl(
               admin: kubeConfig,
               namespaces: state.namespaces,
               admit: (request, claim) => admitTenantRequest(request, claim),
+              provision: provisionTenant,
               dryRun: (operation) => executor.execute(operation, 0n, { dryRun: true }),
             },
             streams: new StreamsService({

@@ -21,7 +21,8 @@ const LAYERS: Record<string, number> = {
   worker: 4,
   control: 4,
   gateway: 5,
-  cli: 5,
+  // The CLI runs the gateway (`k8s-daas proxy`) and shares its sealing and reply keys.
+  cli: 6,
 };
 
 const IMPORT = /(?:^|\n)\s*(?:import|export)\s[^;]*?\sfrom\s+"([^"]+)"|import\(\s*"([^"]+)"\s*\)/g;

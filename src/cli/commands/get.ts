@@ -1,8 +1,8 @@
+import { openResult, ReplyKeys, type ResultDocument } from "../../gateway/index.ts";
 import { type Command, onePositional } from "../command.ts";
 import { EXIT, usageError } from "../errors.ts";
 import { checkObjectName, resourceOf } from "../manifests.ts";
 import { printResult } from "../output.ts";
-import { openResult, ReplyKeys, type ResultDocument } from "../reply-keys.ts";
 import { REQUEST_HELP, REQUEST_OPTIONS, submitRequests } from "../request-flow.ts";
 import { Session } from "../session.ts";
 import { objectTable } from "./object-table.ts";

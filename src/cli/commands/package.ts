@@ -9,6 +9,7 @@ import {
   resolveNetwork,
   type SubmittedTransaction,
 } from "../../chain/index.ts";
+import { executeTransaction } from "../../gateway/index.ts";
 import { packageFile, packageRoot } from "../../install/index.ts";
 import { type Command, integerFlag, type ParsedArgs, runAction, stringFlag } from "../command.ts";
 import {
@@ -20,7 +21,6 @@ import {
 } from "../config/index.ts";
 import { suiKeys } from "../context.ts";
 import { CliError, EXIT } from "../errors.ts";
-import { executeTransaction } from "../execute.ts";
 import { toCliError } from "../failures.ts";
 import { outputFormat, printResult } from "../output.ts";
 import { startProgress } from "../progress.ts";

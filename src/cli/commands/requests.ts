@@ -1,12 +1,12 @@
 import { createHash } from "node:crypto";
 import { setTimeout as sleep } from "node:timers/promises";
 import { ResultWatcher } from "../../chain/results.ts";
+import { openResult, ReplyKeys, type ResultDocument } from "../../gateway/index.ts";
 import { type Command, onePositional, type ParsedArgs } from "../command.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS } from "../context.ts";
 import type { RequestView } from "../control-api.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
 import { formatData, printResult } from "../output.ts";
-import { openResult, ReplyKeys, type ResultDocument } from "../reply-keys.ts";
 import { Session } from "../session.ts";
 
 /** Inbox states after which nothing changes: the result is on chain, or never will be. */

@@ -9,8 +9,8 @@ import {
   type ExecuteTransaction,
   registerDevEnclave,
 } from "../../chain/k8s-daas.ts";
+import { executeTransaction } from "../../gateway/index.ts";
 import { publishedKeysMatch } from "../../tee/index.ts";
-import { executeTransaction } from "../execute.ts";
 
 /** The cluster object `up` made, kept so the next `up` reuses it instead of making another. */
 export interface StackClusterObject {

@@ -44,6 +44,10 @@ const ALLOWED_ANNOTATIONS: ReadonlyMap<string, RegExp> = new Map([
   // Traefik (k3s's default controller): the public entry points and TLS only.
   ["traefik.ingress.kubernetes.io/router.entrypoints", /^(web|websecure)(,(web|websecure))?$/],
   ["traefik.ingress.kubernetes.io/router.tls", BOOLEAN],
+  // Helm 3's ownership marks on every object it installs: read by Helm only, never by a
+  // controller (a release name is at most 53 characters; the namespace a DNS label).
+  ["meta.helm.sh/release-name", /^[a-z0-9]([-a-z0-9.]{0,51}[a-z0-9])?$/],
+  ["meta.helm.sh/release-namespace", /^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/],
 ]);
 
 export interface IngressContext {

@@ -52,6 +52,11 @@ export interface KubeGatewayOptions {
   readonly streams?: StreamsService;
   /** Admission as the pipeline runs it (ownership, policy, placement). */
   readonly admit?: (request: TenantRequest, claim: NamespaceClaim | undefined) => RequestAdmission;
+  /**
+   * Makes a held namespace ready for its tenant (namespace, ServiceAccount, Role, quota), as
+   * the pipeline does before a request; absent, reads wait for the tenant's first write.
+   */
+  readonly provision?: (claim: NamespaceClaim) => Promise<void>;
   /** Runs an admitted operation with `dryRun=All` (the executor). */
   readonly dryRun?: (
     operation: Extract<RequestAdmission, { ok: true }>["operation"],
@@ -92,6 +97,7 @@ export class KubeRoutes {
   readonly #auth: RequestAuthenticator;
   readonly sessions = new KubeSessions();
   readonly #configs = new Map<string, KubeConfig>();
+  readonly #provisions = new Map<string, Promise<void>>();
 
   constructor(options: KubeGatewayOptions, auth: RequestAuthenticator) {
     this.#options = options;
@@ -194,13 +200,30 @@ export class KubeRoutes {
     sendJson(res, 200, { token, expiresAtMs, address });
   }
 
-  /** The tenant's own namespace, held by `caller` here; refused 403 otherwise. */
-  #held(caller: string, namespace: string): void {
-    const refusal = checkOwnership(
-      { namespace, requester: caller },
-      this.#options.namespaces.get(namespace),
-    );
+  /**
+   * The tenant's own namespace, held by `caller` here (refused 403 otherwise), provisioned:
+   * a tenant's first kubectl call is often a read (`kubectl apply` reads before it writes),
+   * and its ServiceAccount and Role must exist for the impersonated read to be allowed.
+   */
+  async #held(caller: string, namespace: string): Promise<void> {
+    const claim = this.#options.namespaces.get(namespace);
+    const refusal = checkOwnership({ namespace, requester: caller }, claim);
     if (refusal) throw new KubeRefusal(refusal.code, 403, refusal.message);
+    if (claim) await this.#provisioned(claim);
+  }
+
+  /** Provisions a claim's namespace once per claim (a re-claim is another claim). */
+  #provisioned(claim: NamespaceClaim): Promise<void> {
+    const provision = this.#options.provision;
+    if (!provision) return Promise.resolve();
+    let done = this.#provisions.get(claim.capId);
+    if (!done) {
+      done = provision(claim);
+      this.#provisions.set(claim.capId, done);
+      // A failure is not remembered: the next call tries again.
+      done.catch(() => this.#provisions.delete(claim.capId));
+    }
+    return done;
   }
 
   /** The client config acting as `namespace`'s tenant ServiceAccount. */
@@ -238,7 +261,7 @@ export class KubeRoutes {
     url: URL,
     target: Extract<KubePath, { kind: "object" }>,
   ): Promise<void> {
-    this.#held(caller, target.namespace);
+    await this.#held(caller, target.namespace);
     const sub = target.subresource;
     if (sub === "exec" || sub === "attach" || sub === "portforward") {
       throw new KubeRefusal("STREAM_BAD_REQUEST", 400, `${sub} is a WebSocket upgrade`);
@@ -335,7 +358,7 @@ export class KubeRoutes {
         403,
         "a review names one of the caller's namespaces",
       );
-    this.#held(caller, namespace);
+    await this.#held(caller, namespace);
     await this.#proxy(req, res, this.#as(namespace), `/apis/${REVIEW_GROUP}/v1/${resource}`, {
       bytes: raw,
       contentType,
@@ -414,11 +437,14 @@ export class KubeRoutes {
         "a dry run's payload is a KubeWrite envelope",
       );
     }
-    const admitted = admit(request, this.#options.namespaces.get(request.namespace));
+    const claim = this.#options.namespaces.get(request.namespace);
+    const admitted = admit(request, claim);
     if (!admitted.ok) {
       const { code, statusCode, message } = admitted.rejection;
       throw new KubeRefusal(code, statusCode, message);
     }
+    // Admission checked ownership: the claim is the caller's.
+    if (claim) await this.#provisioned(claim);
     const outcome = await dryRun(admitted.operation);
     sendJson(res, outcome.statusCode, outcome.output);
   }

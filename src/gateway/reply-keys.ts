@@ -8,8 +8,8 @@ import {
   x25519KeyPairFromPkcs8,
   x25519Pkcs8,
 } from "../protocol/index.ts";
-import type { Connection } from "./context.ts";
-import { CliError } from "./errors.ts";
+
+import { GatewayError } from "./errors.ts";
 
 /**
  * The one-time X25519 keys the CLI names in sealed requests, kept so `k8s-daas result` (and
@@ -20,7 +20,7 @@ import { CliError } from "./errors.ts";
 export class ReplyKeys {
   readonly #dir: string;
 
-  constructor(connection: Pick<Connection, "clusterId" | "dataDir">) {
+  constructor(connection: { clusterId: string; dataDir: string }) {
     this.#dir = join(connection.dataDir, "reply-keys", connection.clusterId);
   }
 
@@ -41,7 +41,9 @@ export class ReplyKeys {
     try {
       return x25519KeyPairFromPkcs8(readFileSync(path));
     } catch (error) {
-      throw new CliError("REPLY_KEY_UNREADABLE", `${path} holds no X25519 key`, { cause: error });
+      throw new GatewayError("REPLY_KEY_UNREADABLE", `${path} holds no X25519 key`, {
+        cause: error,
+      });
     }
   }
 }
@@ -68,7 +70,7 @@ export function openResult(
   if (!sealed) return { document: served, sealed: false };
   const key = keys.load(context.requestId);
   if (!key) {
-    throw new CliError(
+    throw new GatewayError(
       "REPLY_KEY_MISSING",
       `the output of request ${context.requestId} is sealed to a one-time key this machine does not hold (${keys.path(context.requestId)})`,
       { hint: "only the machine (and data dir) that sent the request can open its output" },
@@ -79,9 +81,9 @@ export function openResult(
     return { document: JSON.parse(Buffer.from(plain).toString("utf8")), sealed: true };
   } catch (error) {
     if (error instanceof SealedPayloadError) {
-      throw new CliError(error.code, error.message, { cause: error });
+      throw new GatewayError(error.code, error.message, { cause: error });
     }
-    throw new CliError("SEALED_OUTPUT_MALFORMED", "the opened output is not a JSON document", {
+    throw new GatewayError("SEALED_OUTPUT_MALFORMED", "the opened output is not a JSON document", {
       cause: error,
     });
   }

@@ -6,7 +6,7 @@ import {
   sealRequestPayload,
   type X25519KeyPair,
 } from "../protocol/index.ts";
-import { CliError, EXIT } from "./errors.ts";
+import { GatewayError } from "./errors.ts";
 
 /** What the CLI sends, before it decides how: one `k8s_daas` call of a planned request. */
 export interface PlainCall {
@@ -44,14 +44,14 @@ export function decideSealing(
   const reason = noSeal ? "--no-seal" : "the cluster has no enclave encryption key registered";
   const plaintext = calls.find((call) => bodyOf(call).length > 0);
   if (cluster.config.require_sealed && plaintext) {
-    throw new CliError(
+    throw new GatewayError(
       "SEALING_REQUIRED",
       `this cluster requires sealed payloads, and ${plaintext.secret ?? `the payload of ${plaintext.label}`} would go on chain in plaintext (${reason})`,
       {
         hint: noSeal
           ? "drop --no-seal: the CLI seals to the enclave's encryption key"
           : "the cluster's enclave must register its encryption key first",
-        exitCode: EXIT.usage,
+        kind: "usage",
       },
     );
   }
@@ -137,7 +137,7 @@ export function sealCall(
     );
   } catch (error) {
     if (!(error instanceof SealedPayloadError)) throw error;
-    throw new CliError(error.code, `cannot seal ${call.label}: ${error.message}`, {
+    throw new GatewayError(error.code, `cannot seal ${call.label}: ${error.message}`, {
       hint: "the cluster's registered encryption key is unusable; pass --no-seal to send it in the clear",
       cause: error,
     });
