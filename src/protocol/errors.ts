@@ -105,6 +105,19 @@ export const ABORT_CODES: readonly AbortCodeInfo[] = [
   entry("billing", "EInsufficientEscrow", 705, "the escrow holds less than requested"),
   entry("billing", "EWrongWorkerCap", 706, "the WorkerCap belongs to another cluster"),
   entry("billing", "ENothingToClaim", 707, "the worker has no earnings to claim"),
+  entry(
+    "seal_policy",
+    "ENoAccess",
+    900,
+    "neither the namespace's holder nor the cluster's registered enclave",
+  ),
+  entry(
+    "seal_policy",
+    "EInvalidIdentity",
+    901,
+    "the Seal identity is not cluster id || namespace length || namespace || nonce",
+  ),
+  entry("seal_policy", "EWrongCluster", 902, "the Seal identity names another cluster"),
 ];
 
 const byModuleAndCode = new Map(ABORT_CODES.map((info) => [`${info.module}:${info.code}`, info]));

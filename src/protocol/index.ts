@@ -10,5 +10,6 @@ export * from "./manifests.ts";
 export * from "./messages.ts";
 export * from "./names.ts";
 export * from "./objects.ts";
+export * from "./seal-identity.ts";
 export * from "./sealed-box.ts";
 export * from "./sealed-payload.ts";
