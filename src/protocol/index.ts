@@ -13,3 +13,4 @@ export * from "./objects.ts";
 export * from "./seal-identity.ts";
 export * from "./sealed-box.ts";
 export * from "./sealed-payload.ts";
+export * from "./sealed-secret-manifest.ts";
