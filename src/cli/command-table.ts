@@ -20,6 +20,7 @@ import { packageCommand } from "./commands/package.ts";
 import { podCommand } from "./commands/pod.ts";
 import { portForwardCommand } from "./commands/port-forward.ts";
 import { requestsCommand, resultCommand } from "./commands/requests.ts";
+import { secretCommand } from "./commands/secret.ts";
 import { upCommand } from "./commands/up.ts";
 import { versionCommand } from "./commands/version.ts";
 import { workerCommand } from "./commands/worker.ts";
@@ -36,6 +37,7 @@ export const COMMANDS: readonly Command[] = [
   escrowCommand,
   podCommand,
   applyCommand,
+  secretCommand,
   deployCommand,
   getCommand,
   deleteCommand,

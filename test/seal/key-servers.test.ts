@@ -18,7 +18,10 @@ const SECRET = "s3cr3t-Pa55w0rd!";
 
 async function rejects(promise: Promise<unknown>, code: string): Promise<void> {
   await assert.rejects(promise, (error: unknown) => {
-    assert.ok(error instanceof SealedSecretsError, `expected SealedSecretsError, got ${String(error)}`);
+    assert.ok(
+      error instanceof SealedSecretsError,
+      `expected SealedSecretsError, got ${String(error)}`,
+    );
     assert.equal(error.code, code, error.message);
     return true;
   });
