@@ -7,7 +7,7 @@ import { join } from "node:path";
 import type { Signer } from "@mysten/sui/cryptography";
 import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import { fromHex, toHex } from "@mysten/sui/utils";
-import { type RunningKeyServer, startKeyServer } from "./key-server.ts";
+import { type KeyServerOptions, type RunningKeyServer, startKeyServer } from "./key-server.ts";
 import { SealMasterKey } from "./master-key.ts";
 import { simulationEvaluator } from "./policy-evaluator.ts";
 import { registerKeyServer } from "./registration.ts";
@@ -65,31 +65,40 @@ export async function startLocalKeyServers(
         ? SealMasterKey.fromBytes(fromHex(stored.masterKey))
         : SealMasterKey.generate();
       let objectId = "";
-      const running = await startKeyServer({
+      const serverOptions: KeyServerOptions = {
         masterKey,
         objectId: () => objectId,
         policy: simulationEvaluator(options.client, gasOwner),
         ...(options.allowedPackages ? { allowedPackages: options.allowedPackages } : {}),
-        ...(stored?.registered ? { port: Number(new URL(stored.registered.url).port) } : {}),
         ...(options.onRefusal
           ? { onRefusal: (refusal) => options.onRefusal?.(index, refusal) }
           : {}),
-      }).catch(() =>
+      };
+      const lastPort = stored?.registered ? Number(new URL(stored.registered.url).port) : undefined;
+      const running = await startKeyServer({
+        ...serverOptions,
+        ...(lastPort ? { port: lastPort } : {}),
+      }).catch((error: unknown) => {
         // The port of the last registration is taken: listen anywhere, register again.
-        startKeyServer({
-          masterKey,
-          objectId: () => objectId,
-          policy: simulationEvaluator(options.client, gasOwner),
-        }),
-      );
+        if (lastPort === undefined) throw error;
+        return startKeyServer(serverOptions);
+      });
       servers.push({
         ...running,
         get objectId() {
           return objectId;
         },
       });
-      if (stored?.registered?.url === running.url) {
-        objectId = stored.registered.objectId;
+      const previous = stored?.registered;
+      // Registered before under this URL, on this very chain (a fresh ledger has no such object).
+      const stillRegistered =
+        previous?.url === running.url &&
+        (await options.client.getObject({ objectId: previous.objectId }).then(
+          () => true,
+          () => false,
+        ));
+      if (previous && stillRegistered) {
+        objectId = previous.objectId;
       } else {
         objectId = await registerKeyServer(options.client, options.operator, {
           sealPackageId: options.sealPackageId,
