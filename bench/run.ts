@@ -4,6 +4,7 @@ import { chainSuite } from "./suites/chain.ts";
 import { controlSuite } from "./suites/control.ts";
 import { devnetSuite } from "./suites/devnet.ts";
 import { e2eSuite } from "./suites/e2e.ts";
+import { sealSuite } from "./suites/seal.ts";
 import { sealingSuite } from "./suites/sealing.ts";
 import { streamsSuite } from "./suites/streams.ts";
 import { workersSuite } from "./suites/workers.ts";
@@ -19,6 +20,7 @@ const SUITES: readonly Suite[] = [
   workersSuite,
   e2eSuite,
   sealingSuite,
+  sealSuite,
   billingSuite,
   streamsSuite,
 ];

@@ -82,9 +82,12 @@ export function requesterKeysMatch(
   verificationKey: Uint8Array,
 ): boolean {
   try {
-    const left = bls12_381.pairing(G1.fromBytes(encryptionKey), G2.BASE);
-    const right = bls12_381.pairing(G1.BASE, G2.fromBytes(verificationKey));
-    return bls12_381.fields.Fp12.eql(left, right);
+    // e(P1, G2)·e(−G1, P2) = 1, with one final exponentiation instead of two.
+    const product = bls12_381.pairingBatch([
+      { g1: G1.fromBytes(encryptionKey), g2: G2.BASE },
+      { g1: G1.BASE.negate(), g2: G2.fromBytes(verificationKey) },
+    ]);
+    return bls12_381.fields.Fp12.eql(product, bls12_381.fields.Fp12.ONE);
   } catch {
     return false;
   }
