@@ -46,8 +46,8 @@ export const sealSuite: Suite = {
         enclave,
         "bench",
       );
-      await claimNamespace(client, devnet.packageId, clusterId, tenant, "bench");
-      const target = { packageId: devnet.packageId, clusterId, namespace: "bench" };
+      const claimId = await claimNamespace(client, devnet.packageId, clusterId, tenant, "bench");
+      const target = { packageId: devnet.packageId, clusterId, namespace: "bench", claimId };
       for (const [count, threshold] of [
         [1, 1],
         [3, 2],

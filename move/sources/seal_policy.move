@@ -26,6 +26,8 @@ const ENoAccess: u64 = 900;
 const EInvalidIdentity: u64 = 901;
 /// The identity protects a secret of another cluster.
 const EWrongCluster: u64 = 902;
+/// The identity names an earlier claim of the namespace (released since, maybe claimed again).
+const EStaleClaim: u64 = 903;
 
 /// Length of an object id: the identity's first bytes.
 const ID_LENGTH: u64 = 32;
@@ -42,15 +44,17 @@ entry fun seal_approve(id: vector<u8>, cluster: &Cluster, ctx: &TxContext) {
 
 /// `seal_approve`'s check for `sender` (the unit tests call it: an entry function that is
 /// not `public` is callable only from a transaction). Aborts `EInvalidIdentity`,
-/// `EWrongCluster`, `ENoAccess`.
+/// `EWrongCluster`, `ENoAccess` (also when the namespace is not claimed), `EStaleClaim`.
 public(package) fun assert_access(id: &vector<u8>, cluster: &Cluster, sender: address) {
-    let namespace = protected_namespace(id, cluster);
-    let is_owner = tenancy::is_claimed(cluster, namespace) && tenancy::owner(cluster, namespace) == sender;
+    let (namespace, claim) = protected_claim(id, cluster);
+    assert!(tenancy::is_claimed(cluster, namespace), ENoAccess);
+    assert!(tenancy::claim_id(cluster, namespace) == claim, EStaleClaim);
+    let is_owner = tenancy::owner(cluster, namespace) == sender;
     assert!(is_owner || is_enclave(cluster, sender), ENoAccess);
 }
 
-/// The namespace an identity protects, after checking it names this cluster.
-fun protected_namespace(id: &vector<u8>, cluster: &Cluster): String {
+/// The namespace and claim an identity protects, after checking it names this cluster.
+fun protected_claim(id: &vector<u8>, cluster: &Cluster): (String, ID) {
     assert!(id.length() > ID_LENGTH, EInvalidIdentity);
     let cluster_bytes = object::id(cluster).to_bytes();
     let mut i = 0;
@@ -60,16 +64,22 @@ fun protected_namespace(id: &vector<u8>, cluster: &Cluster): String {
     };
     let length = (id[ID_LENGTH] as u64);
     let start = ID_LENGTH + 1;
-    assert!(length > 0 && id.length() >= start + length, EInvalidIdentity);
-    let mut bytes = vector[];
-    let mut j = start;
-    while (j < start + length) {
-        bytes.push_back(id[j]);
-        j = j + 1;
-    };
-    let namespace = string::try_utf8(bytes);
+    assert!(length > 0 && id.length() >= start + length + ID_LENGTH, EInvalidIdentity);
+    let namespace = string::try_utf8(slice(id, start, start + length));
     assert!(namespace.is_some(), EInvalidIdentity);
-    namespace.destroy_some()
+    let claim = object::id_from_bytes(slice(id, start + length, start + length + ID_LENGTH));
+    (namespace.destroy_some(), claim)
+}
+
+/// `bytes[from..to]`.
+fun slice(bytes: &vector<u8>, from: u64, to: u64): vector<u8> {
+    let mut out = vector[];
+    let mut i = from;
+    while (i < to) {
+        out.push_back(bytes[i]);
+        i = i + 1;
+    };
+    out
 }
 
 /// True when `sender` is the address of the enclave key registered on `cluster` now.

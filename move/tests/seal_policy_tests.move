@@ -17,12 +17,13 @@ const GOLDEN_ENCLAVE_ADDRESS: address = @0x0881c07520943bbf13989b92892093c1b5067
 /// The address of `golden::other_public_key()`.
 const OTHER_KEY_ADDRESS: address = @0x48936240c871663e6ba416724158736101ccab29436f72ae3ae4c8fa1ce7e45f;
 
-/// `cluster id || len(namespace) || namespace || nonce`.
-fun identity(cluster_id: ID, namespace: String, nonce: vector<u8>): vector<u8> {
+/// `cluster id || len(namespace) || namespace || claim || nonce`.
+fun identity(cluster_id: ID, namespace: String, claim: ID, nonce: vector<u8>): vector<u8> {
     let mut id = cluster_id.to_bytes();
     let name = *namespace.as_bytes();
     id.push_back((name.length() as u8));
     id.append(name);
+    id.append(claim.to_bytes());
     id.append(nonce);
     id
 }
@@ -44,9 +45,12 @@ fun check(scenario: &mut ts::Scenario, id: vector<u8>, sender: address) {
     ts::return_shared(cluster);
 }
 
+/// An identity of team-a's current claim (the cap `tenant()` holds).
 fun team_a_identity(scenario: &ts::Scenario): vector<u8> {
     let cluster: Cluster = test_env::take_cluster(scenario);
-    let id = identity(object::id(&cluster), b"team-a".to_string(), x"0102030405");
+    let cap = test_env::take_namespace_cap(scenario);
+    let id = identity(object::id(&cluster), b"team-a".to_string(), object::id(&cap), x"0102030405");
+    ts::return_to_address(test_env::tenant(), cap);
     ts::return_shared(cluster);
     id
 }
@@ -126,9 +130,9 @@ fun the_owner_of_another_namespace_is_refused() {
     scenario.next_tx(test_env::other());
     let mut cluster: Cluster = test_env::take_cluster(&scenario);
     k8s_daas::tenancy::claim_namespace(&mut cluster, b"team-b".to_string(), scenario.ctx());
-    let id = identity(object::id(&cluster), b"team-a".to_string(), x"01");
     ts::return_shared(cluster);
     scenario.next_tx(test_env::other());
+    let id = team_a_identity(&scenario);
     check(&mut scenario, id, test_env::other());
     scenario.end();
 }
@@ -137,7 +141,7 @@ fun the_owner_of_another_namespace_is_refused() {
 fun an_identity_of_another_cluster_is_refused() {
     let mut scenario = team_a_with_enclave();
     let second = test_env::create_second_cluster(&mut scenario);
-    let id = identity(second, b"team-a".to_string(), x"01");
+    let id = identity(second, b"team-a".to_string(), second, x"01");
     check(&mut scenario, id, test_env::tenant());
     scenario.end();
 }
@@ -161,6 +165,50 @@ fun a_namespace_length_past_the_end_is_refused() {
     scenario.end();
 }
 
+#[test, expected_failure(abort_code = seal_policy::EStaleClaim)]
+fun a_namespace_claimed_again_does_not_open_the_previous_claims_secrets() {
+    let mut scenario = team_a_with_enclave();
+    let id = team_a_identity(&scenario);
+    scenario.next_tx(test_env::tenant());
+    let mut cluster: Cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_namespace_cap(&scenario);
+    k8s_daas::tenancy::release_namespace(&mut cluster, cap, scenario.ctx());
+    ts::return_shared(cluster);
+    scenario.next_tx(test_env::other());
+    let mut cluster: Cluster = test_env::take_cluster(&scenario);
+    k8s_daas::tenancy::claim_namespace(&mut cluster, b"team-a".to_string(), scenario.ctx());
+    ts::return_shared(cluster);
+    check(&mut scenario, id, test_env::other());
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = seal_policy::EStaleClaim)]
+fun the_enclave_does_not_open_a_previous_claims_secrets_either() {
+    let mut scenario = team_a_with_enclave();
+    let id = team_a_identity(&scenario);
+    scenario.next_tx(test_env::tenant());
+    let mut cluster: Cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_namespace_cap(&scenario);
+    k8s_daas::tenancy::release_namespace(&mut cluster, cap, scenario.ctx());
+    ts::return_shared(cluster);
+    test_env::claim(&mut scenario, b"team-a".to_string());
+    check(&mut scenario, id, GOLDEN_ENCLAVE_ADDRESS);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = seal_policy::EInvalidIdentity)]
+fun an_identity_without_its_claim_is_refused() {
+    let mut scenario = team_a_with_enclave();
+    let cluster: Cluster = test_env::take_cluster(&scenario);
+    let mut id = object::id(&cluster).to_bytes();
+    ts::return_shared(cluster);
+    id.push_back(6);
+    id.append(b"team-a");
+    id.append(x"0102");
+    check(&mut scenario, id, test_env::tenant());
+    scenario.end();
+}
+
 #[test, expected_failure(abort_code = seal_policy::EInvalidIdentity)]
 fun a_namespace_that_is_not_utf8_is_refused() {
     let mut scenario = team_a_with_enclave();
@@ -169,6 +217,7 @@ fun a_namespace_that_is_not_utf8_is_refused() {
     ts::return_shared(cluster);
     id.push_back(2);
     id.append(x"fffe");
+    id.append(object::id_from_address(@0x1).to_bytes());
     check(&mut scenario, id, test_env::tenant());
     scenario.end();
 }

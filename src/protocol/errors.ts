@@ -115,9 +115,15 @@ export const ABORT_CODES: readonly AbortCodeInfo[] = [
     "seal_policy",
     "EInvalidIdentity",
     901,
-    "the Seal identity is not cluster id || namespace length || namespace || nonce",
+    "the Seal identity is not cluster id || namespace length || namespace || claim || nonce",
   ),
   entry("seal_policy", "EWrongCluster", 902, "the Seal identity names another cluster"),
+  entry(
+    "seal_policy",
+    "EStaleClaim",
+    903,
+    "the Seal identity names an earlier claim of the namespace",
+  ),
 ];
 
 const byModuleAndCode = new Map(ABORT_CODES.map((info) => [`${info.module}:${info.code}`, info]));

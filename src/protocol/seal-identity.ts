@@ -1,14 +1,16 @@
 // The Seal identities `seal_policy::seal_approve` accepts (move/sources/seal_policy.move):
 //
-//   cluster id (32 bytes) || namespace length (1 byte) || namespace (UTF-8) || nonce
+//   cluster id (32 bytes) || namespace length (1 byte) || namespace (UTF-8)
+//     || claim (the NamespaceCap's id, 32 bytes) || nonce
 //
 // The prefix says what the secret belongs to, so the key servers (through the policy) and
-// the enclave (before it writes a Secret) can both tell whose it is; the nonce gives each
-// secret a key of its own.
+// the enclave (before it writes a Secret) can both tell whose it is; the claim keeps a
+// namespace claimed again by someone else from opening the old secrets; the nonce gives
+// each secret a key of its own.
 import { randomBytes } from "node:crypto";
 import { fromHex, normalizeSuiAddress, toHex } from "@mysten/sui/utils";
 
-const CLUSTER_ID_BYTES = 32;
+const ID_BYTES = 32;
 /** A namespace is a DNS-1123 label (at most 63 bytes); the length byte allows up to 255. */
 const MAX_NAMESPACE_BYTES = 255;
 const NONCE_BYTES = 16;
@@ -17,6 +19,8 @@ const NONCE_BYTES = 16;
 export interface SealIdentity {
   clusterId: string;
   namespace: string;
+  /** The id of the NamespaceCap of the claim the secret belongs to. */
+  claimId: string;
   nonce: Uint8Array;
 }
 
@@ -28,9 +32,9 @@ export class SealIdentityError extends Error {
   }
 }
 
-/** The identity bytes of a new secret of `namespace` in `clusterId` (a fresh nonce). */
-export function newSealIdentity(clusterId: string, namespace: string): Uint8Array {
-  return encodeSealIdentity({ clusterId, namespace, nonce: randomBytes(NONCE_BYTES) });
+/** The identity bytes of a new secret of a claim of `namespace` in `clusterId` (a fresh nonce). */
+export function newSealIdentity(clusterId: string, namespace: string, claimId: string): Uint8Array {
+  return encodeSealIdentity({ clusterId, namespace, claimId, nonce: randomBytes(NONCE_BYTES) });
 }
 
 export function encodeSealIdentity(identity: SealIdentity): Uint8Array {
@@ -39,23 +43,25 @@ export function encodeSealIdentity(identity: SealIdentity): Uint8Array {
   if (namespace.length === 0 || namespace.length > MAX_NAMESPACE_BYTES) {
     throw new SealIdentityError(`namespace must be 1..=${MAX_NAMESPACE_BYTES} bytes`);
   }
-  const out = new Uint8Array(CLUSTER_ID_BYTES + 1 + namespace.length + identity.nonce.length);
+  const claim = fromHex(normalizeSuiAddress(identity.claimId));
+  const out = new Uint8Array(2 * ID_BYTES + 1 + namespace.length + identity.nonce.length);
   out.set(cluster);
-  out[CLUSTER_ID_BYTES] = namespace.length;
-  out.set(namespace, CLUSTER_ID_BYTES + 1);
-  out.set(identity.nonce, CLUSTER_ID_BYTES + 1 + namespace.length);
+  out[ID_BYTES] = namespace.length;
+  out.set(namespace, ID_BYTES + 1);
+  out.set(claim, ID_BYTES + 1 + namespace.length);
+  out.set(identity.nonce, 2 * ID_BYTES + 1 + namespace.length);
   return out;
 }
 
 /** Reads an identity as `seal_approve` does; throws SealIdentityError where it would abort. */
 export function decodeSealIdentity(bytes: Uint8Array): SealIdentity {
-  if (bytes.length <= CLUSTER_ID_BYTES) {
+  if (bytes.length <= ID_BYTES) {
     throw new SealIdentityError("the identity is not longer than a cluster id");
   }
-  const length = bytes[CLUSTER_ID_BYTES] as number;
-  const start = CLUSTER_ID_BYTES + 1;
-  if (length === 0 || bytes.length < start + length) {
-    throw new SealIdentityError("the identity's namespace length runs past its end");
+  const length = bytes[ID_BYTES] as number;
+  const start = ID_BYTES + 1;
+  if (length === 0 || bytes.length < start + length + ID_BYTES) {
+    throw new SealIdentityError("the identity's namespace and claim run past its end");
   }
   let namespace: string;
   try {
@@ -65,9 +71,11 @@ export function decodeSealIdentity(bytes: Uint8Array): SealIdentity {
   } catch {
     throw new SealIdentityError("the identity's namespace is not UTF-8");
   }
+  const claimStart = start + length;
   return {
-    clusterId: normalizeSuiAddress(toHex(bytes.subarray(0, CLUSTER_ID_BYTES))),
+    clusterId: normalizeSuiAddress(toHex(bytes.subarray(0, ID_BYTES))),
     namespace,
-    nonce: bytes.slice(start + length),
+    claimId: normalizeSuiAddress(toHex(bytes.subarray(claimStart, claimStart + ID_BYTES))),
+    nonce: bytes.slice(claimStart + ID_BYTES),
   };
 }

@@ -66,14 +66,17 @@ function sealClient(client: SuiGrpcClient, settings: SealSettings, verify: boole
   });
 }
 
-/** Encrypts a Secret's data for `namespace` of `clusterId`; returns the EncryptedObject bytes. */
+/**
+ * Encrypts a Secret's data for the current claim (`claimId`, its NamespaceCap's id) of
+ * `namespace` in `clusterId`; returns the EncryptedObject bytes.
+ */
 export async function sealSecretData(
   client: SuiGrpcClient,
   settings: SealSettings,
-  target: { packageId: string; clusterId: string; namespace: string },
+  target: { packageId: string; clusterId: string; namespace: string; claimId: string },
   data: Readonly<Record<string, Uint8Array>>,
 ): Promise<Uint8Array> {
-  const identity = newSealIdentity(target.clusterId, target.namespace);
+  const identity = newSealIdentity(target.clusterId, target.namespace, target.claimId);
   try {
     const { encryptedObject } = await sealClient(client, settings, true).encrypt({
       threshold: settings.threshold,
@@ -97,6 +100,7 @@ export interface BlobIdentity {
   packageId: string;
   clusterId: string;
   namespace: string;
+  claimId: string;
 }
 
 export function blobIdentity(blob: Uint8Array): BlobIdentity {
@@ -112,6 +116,7 @@ export function blobIdentity(blob: Uint8Array): BlobIdentity {
       packageId: normalizeSuiAddress(parsed.packageId),
       clusterId: identity.clusterId,
       namespace: identity.namespace,
+      claimId: identity.claimId,
     };
   } catch (error) {
     if (!(error instanceof SealIdentityError)) throw error;
@@ -139,13 +144,14 @@ export class SealedSecretOpener {
   }
 
   /**
-   * The data of `blob`, which must protect a secret of `expected` (the cluster and
-   * namespace the caller is about to use it in): a blob copied from another namespace is
-   * refused before any key is asked for (`SEAL_BLOB_FOREIGN`).
+   * The data of `blob`, which must protect a secret of `expected` (the cluster, namespace
+   * and, when given, the claim the caller is about to use it in): a blob copied from
+   * another namespace or an earlier claim is refused before any key is asked for
+   * (`SEAL_BLOB_FOREIGN`).
    */
   async open(
     blob: Uint8Array,
-    expected: { clusterId: string; namespace: string },
+    expected: { clusterId: string; namespace: string; claimId?: string },
   ): Promise<Record<string, string>> {
     const identity = blobIdentity(blob);
     if (
@@ -156,6 +162,15 @@ export class SealedSecretOpener {
       throw new SealedSecretsError(
         "SEAL_BLOB_FOREIGN",
         `the blob protects a secret of ${identity.namespace} in cluster ${identity.clusterId}, not of ${expected.namespace}`,
+      );
+    }
+    if (
+      expected.claimId !== undefined &&
+      identity.claimId !== normalizeSuiAddress(expected.claimId)
+    ) {
+      throw new SealedSecretsError(
+        "SEAL_BLOB_FOREIGN",
+        `the blob protects a secret of an earlier claim of ${identity.namespace} (${identity.claimId})`,
       );
     }
     const parsed = EncryptedObject.parse(blob);

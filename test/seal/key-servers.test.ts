@@ -31,12 +31,13 @@ describe("seal: local key servers, 2 of 3", () => {
   let s: Scenario;
   let servers: LocalKeyServers;
   let blob: Uint8Array;
+  let claimId: string;
   const refusals: { index: number; code: string }[] = [];
 
   before(async () => {
     s = await begin({ clockAt: Date.now() });
     await s.registerGoldenEnclave();
-    await s.claim("team-a");
+    claimId = await s.claim("team-a");
     await s.claim("team-b", s.other);
     servers = await startLocalKeyServers({
       client: s.client,
@@ -50,7 +51,7 @@ describe("seal: local key servers, 2 of 3", () => {
     blob = await sealSecretData(
       s.client,
       servers.settings,
-      { packageId: s.packageId, clusterId: s.clusterId, namespace: "team-a" },
+      { packageId: s.packageId, clusterId: s.clusterId, namespace: "team-a", claimId },
       { password: new TextEncoder().encode(SECRET) },
     );
   });
@@ -114,6 +115,28 @@ describe("seal: local key servers, 2 of 3", () => {
     tampered[tampered.length - 5] = (tampered[tampered.length - 5] as number) ^ 0x01;
     await assert.rejects(opener(s.tenant).open(tampered, teamA()));
     await rejects(opener(s.tenant).open(new Uint8Array([1, 2, 3]), teamA()), "SEAL_BLOB_INVALID");
+  });
+
+  it("a namespace released and claimed again by another tenant does not open the old blob", async () => {
+    const capId = await s.claim("team-c");
+    const fresh = await sealSecretData(
+      s.client,
+      servers.settings,
+      { packageId: s.packageId, clusterId: s.clusterId, namespace: "team-c", claimId: capId },
+      { password: new TextEncoder().encode(SECRET) },
+    );
+    await s.call(s.tenant, "release_namespace", { cap: capId });
+    await s.claim("team-c", s.other);
+    const teamC = { clusterId: s.clusterId, namespace: "team-c" };
+    await rejects(opener(s.other).open(fresh, teamC), "SEAL_NO_ACCESS");
+    await rejects(opener(s.tenant).open(fresh, teamC), "SEAL_NO_ACCESS");
+  });
+
+  it("the enclave refuses a blob of an earlier claim when told the current one", async () => {
+    await rejects(
+      opener(s.tenant).open(blob, { ...teamA(), claimId: s.adminCapId }),
+      "SEAL_BLOB_FOREIGN",
+    );
   });
 
   it("with one server down, 2 of 3 still decrypt; with two down, decryption fails cleanly", async () => {

@@ -61,6 +61,8 @@ export const secretCommand: Command = {
             packageId: session.connection.packageId,
             clusterId: session.connection.clusterId,
             namespace,
+            // The claim you hold: a later claim of the same name cannot open this secret.
+            claimId: await session.namespaceCap(namespace),
           },
           data,
         ).catch((error: unknown) => {

@@ -305,7 +305,7 @@ export class RequestPipeline {
       }
       const resolved = await resolveSealedSecret(
         admitted.operation,
-        job.clusterId,
+        { clusterId: job.clusterId, claimId: claim.capId },
         this.#o.sealedSecrets,
       );
       if (!resolved.ok) return resolved.refusal;

@@ -11,7 +11,7 @@ import { refusal } from "./outcome.ts";
 export interface SealedSecretSource {
   open(
     blob: Uint8Array,
-    expected: { clusterId: string; namespace: string },
+    expected: { clusterId: string; namespace: string; claimId: string },
   ): Promise<Record<string, string>>;
 }
 
@@ -38,13 +38,13 @@ const REDACTED = "(Seal-protected: decrypted inside the enclave, never output)";
  * The pipeline step after admission: a Secret whose data is a Seal blob (admission checked
  * its form) is decrypted here, inside the enclave, with key shares fetched as the enclave's
  * address, and applied with its real `data`. The blob must protect a secret of this very
- * cluster and namespace — the enclave may decrypt every tenant's secrets, so a blob copied
- * into another namespace's request is refused before any key is fetched. Other operations
- * pass through untouched.
+ * cluster, namespace and claim — the enclave may decrypt every tenant's secrets, so a blob
+ * copied into another namespace's request (or kept from an earlier claim of the name) is
+ * refused before any key is fetched. Other operations pass through untouched.
  */
 export async function resolveSealedSecret(
   operation: AdmittedOperation,
-  clusterId: string,
+  claim: { clusterId: string; claimId: string },
   source: SealedSecretSource | undefined,
 ): Promise<ResolvedSecret> {
   const unchanged: ResolvedSecret = { ok: true, operation, answer: (outcome) => outcome };
@@ -70,7 +70,7 @@ export async function resolveSealedSecret(
   }
   let data: Record<string, string>;
   try {
-    data = await source.open(blob, { clusterId, namespace: operation.namespace });
+    data = await source.open(blob, { ...claim, namespace: operation.namespace });
   } catch (error) {
     if (error instanceof SealedSecretsError) {
       return { ok: false, refusal: refusal(STATUS[error.code], error.code, error.message) };

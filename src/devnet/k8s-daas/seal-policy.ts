@@ -38,20 +38,23 @@ export function sealPolicyModule(packageId: string): Record<string, MoveFunction
         const cluster = readCluster(clusterArg);
         const id = Uint8Array.from(idArg.value as Iterable<number>);
         // In the order the Move function checks: length, cluster, then the namespace.
-        if (id.length <= 32) return fail(ctx, "EInvalidIdentity", "protected_namespace");
-        if (!sameCluster(id, cluster.id)) return fail(ctx, "EWrongCluster", "protected_namespace");
-        let namespace: string;
+        if (id.length <= 32) return fail(ctx, "EInvalidIdentity", "protected_claim");
+        if (!sameCluster(id, cluster.id)) return fail(ctx, "EWrongCluster", "protected_claim");
+        let identity: ReturnType<typeof decodeSealIdentity>;
         try {
-          namespace = decodeSealIdentity(id).namespace;
+          identity = decodeSealIdentity(id);
         } catch (error) {
           if (!(error instanceof SealIdentityError)) throw error;
-          return fail(ctx, "EInvalidIdentity", "protected_namespace");
+          return fail(ctx, "EInvalidIdentity", "protected_claim");
         }
-        const record = ctx.getField(cluster.id, namespaceKey(namespace));
+        const record = ctx.getField(cluster.id, namespaceKey(identity.namespace));
+        if (record === undefined) return fail(ctx, "ENoAccess", "assert_access");
+        const claim = NamespaceRecord.parse(record);
+        if (normalizeSuiAddress(claim.cap_id) !== identity.claimId) {
+          return fail(ctx, "EStaleClaim", "assert_access");
+        }
         const sender = normalizeSuiAddress(ctx.sender);
-        const isOwner =
-          record !== undefined &&
-          normalizeSuiAddress(NamespaceRecord.parse(record).owner) === sender;
+        const isOwner = normalizeSuiAddress(claim.owner) === sender;
         if (!isOwner && enclaveAddress(cluster.enclave_public_key) !== sender) {
           fail(ctx, "ENoAccess", "assert_access");
         }
