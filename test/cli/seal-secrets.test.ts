@@ -177,6 +177,19 @@ describe("cli: Seal-protected Secrets", () => {
       });
     const data = await open(owner);
     assert.equal(Buffer.from(data.password ?? "", "base64").toString(), PASSWORD);
+    // The same through the CLI, as the context's tenant key.
+    const file = join(dataDir, "cache-dry-run.json");
+    writeFileSync(file, made.stdout);
+    const revealed = await cli("secret", "reveal", "-f", file, "-o", "json");
+    assert.equal(revealed.code, 0, revealed.stderr);
+    const shown = JSON.parse(revealed.stdout) as {
+      namespace: string;
+      data: Record<string, string>;
+    };
+    assert.equal(shown.namespace, namespace);
+    assert.equal(Buffer.from(shown.data.password ?? "", "base64").toString(), PASSWORD);
+    const table = await cli("secret", "reveal", "-f", file);
+    assert.match(table.stdout, new RegExp(`^password\\s+${PASSWORD}$`, "m"));
     await assert.rejects(open(Ed25519Keypair.generate()), (error: unknown) => {
       assert.ok(error instanceof SealedSecretsError);
       assert.equal(error.code, "SEAL_NO_ACCESS");

@@ -1,7 +1,18 @@
 import { readFileSync } from "node:fs";
 import { isValidSuiAddress, normalizeSuiAddress } from "@mysten/sui/utils";
-import { sealedSecretManifest } from "../../protocol/index.ts";
-import { SealedSecretsError, type SealSettings, sealSecretData } from "../../seal/index.ts";
+import {
+  SEALED_SECRET_ANNOTATION,
+  SealedSecretError,
+  sealedSecretBlob,
+  sealedSecretManifest,
+} from "../../protocol/index.ts";
+import {
+  blobIdentity,
+  SealedSecretOpener,
+  SealedSecretsError,
+  type SealSettings,
+  sealSecretData,
+} from "../../seal/index.ts";
 import {
   type Command,
   integerFlag,
@@ -11,7 +22,8 @@ import {
   stringFlag,
 } from "../command.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
-import { checkObjectName } from "../manifests.ts";
+import { checkObjectName, parseManifests } from "../manifests.ts";
+import { printResult } from "../output.ts";
 import { jsonPayload, REQUEST_HELP, REQUEST_OPTIONS, submitRequests } from "../request-flow.ts";
 import { Session } from "../session.ts";
 
@@ -23,9 +35,10 @@ export const secretCommand: Command = {
   summary:
     "Create a Seal-protected Secret: its data encrypted under your namespace's seal_policy, decrypted only inside the enclave.",
   usage:
-    "k8s-daas secret create NAME [--from-literal KEY=VALUE]... [--from-file KEY=PATH]... [--type TYPE] [-n NAMESPACE]",
-  example: "k8s-daas secret create db --from-literal password=s3cret --from-file tls.key=./key.pem",
-  actions: ["create"],
+    "k8s-daas secret create NAME [--from-literal KEY=VALUE]... [--from-file KEY=PATH]... [--type TYPE] [-n NAMESPACE] | secret reveal -f FILE",
+  example:
+    "k8s-daas secret create db --from-literal password=s3cret --from-file tls.key=./key.pem\n  k8s-daas secret create db --from-literal password=s3cret --dry-run > db.json && k8s-daas secret reveal -f db.json",
+  actions: ["create", "reveal"],
   options: {
     "from-literal": { type: "string", multiple: true },
     "from-file": { type: "string", multiple: true },
@@ -33,6 +46,7 @@ export const secretCommand: Command = {
     "seal-key-servers": { type: "string" },
     "seal-threshold": { type: "string" },
     "dry-run": { type: "boolean" },
+    filename: { type: "string", short: "f" },
     ...REQUEST_OPTIONS,
   },
   optionHelp: {
@@ -43,6 +57,8 @@ export const secretCommand: Command = {
       "Seal key server object ids, comma-separated (default: those nautilus-control names on /healthz; env K8S_DAAS_SEAL_KEY_SERVERS)",
     "seal-threshold": "how many key servers must answer to decrypt (default: nautilus-control's)",
     "dry-run": "print the manifest that would be applied (its data encrypted) and send nothing",
+    filename:
+      "reveal: a Secret manifest that references a Seal blob (as --dry-run prints it), or - for standard input",
     ...REQUEST_HELP,
   },
   run: (args) =>
@@ -95,8 +111,83 @@ export const secretCommand: Command = {
         ]);
         return failed ? EXIT.failure : EXIT.ok;
       },
+      async reveal(args, rest) {
+        if (rest.length > 0) throw usageError(`unexpected ${rest.join(" ")}`);
+        const file = stringFlag(args.values, "filename");
+        if (!file) throw usageError("-f FILE is required", `usage: ${secretCommand.usage}`);
+        const [object, ...more] = parseManifests(
+          readSource(file),
+          file === "-" ? "standard input" : file,
+        );
+        if (!object || more.length > 0 || object.resource.kind !== "Secret") {
+          throw usageError(`${file} must hold exactly one Secret`);
+        }
+        const metadata = object.object.metadata as Record<string, unknown> | undefined;
+        let blob: Uint8Array | undefined;
+        try {
+          blob = sealedSecretBlob(metadata?.annotations);
+        } catch (error) {
+          if (error instanceof SealedSecretError)
+            throw new CliError(error.code, error.message, { exitCode: EXIT.usage });
+          throw error;
+        }
+        if (!blob)
+          throw usageError(`${object.label} references no Seal blob (${SEALED_SECRET_ANNOTATION})`);
+        const session = new Session(args.values);
+        const settings = await sealSettings(session, args.values);
+        const identity = blobIdentity(blob);
+        const opener = new SealedSecretOpener(
+          session.client,
+          settings,
+          await session.signer(),
+          session.connection.packageId,
+        );
+        const data = await opener
+          .open(blob, { clusterId: session.connection.clusterId, namespace: identity.namespace })
+          .catch((error: unknown) => {
+            if (!(error instanceof SealedSecretsError)) throw error;
+            throw new CliError(error.code, error.message, {
+              hint:
+                error.code === "SEAL_NO_ACCESS"
+                  ? `only the holder of ${identity.namespace} (and the cluster's enclave) may decrypt it`
+                  : "check the key servers and --seal-key-servers",
+              exitCode: error.code === "SEAL_NO_ACCESS" ? EXIT.failure : EXIT.unavailable,
+            });
+          });
+        printResult(session.connection.output, { namespace: identity.namespace, data }, () => ({
+          headers: ["KEY", "VALUE"],
+          rows: Object.entries(data).map(([key, value]) => [key, printable(value)]),
+        }));
+        return EXIT.ok;
+      },
     }),
 };
+
+/** A value as UTF-8 when it is text, else as base64 (marked). */
+function printable(base64: string): string {
+  const bytes = Buffer.from(base64, "base64");
+  try {
+    const text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    const control = [...text].some((char) => {
+      const code = char.charCodeAt(0);
+      return code < 0x20 && char !== "\n" && char !== "\r" && char !== "\t";
+    });
+    if (!control) return text;
+  } catch {
+    // not UTF-8: shown as base64 below
+  }
+  return `base64:${base64}`;
+}
+
+function readSource(file: string): string {
+  try {
+    return readFileSync(file === "-" ? 0 : file, "utf8");
+  } catch (error) {
+    throw new CliError("FILE_UNREADABLE", `cannot read ${file}: ${(error as Error).message}`, {
+      exitCode: EXIT.usage,
+    });
+  }
+}
 
 function secretData(literals: unknown, files: unknown): Record<string, Uint8Array> {
   const data: Record<string, Uint8Array> = {};
