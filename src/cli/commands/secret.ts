@@ -249,7 +249,7 @@ async function sealSettings(session: Session, values: ParsedArgs["values"]): Pro
   if (bad) throw usageError(`--seal-key-servers: "${bad}" is not an object id`);
   return {
     keyServers: ids.map((id) => ({ objectId: normalizeSuiAddress(id) })),
-    threshold: integerFlag({ threshold: threshold ?? "1" }, "threshold", 1, {
+    threshold: integerFlag({ "seal-threshold": threshold ?? "1" }, "seal-threshold", 1, {
       min: 1,
       max: ids.length,
     }),
