@@ -5,6 +5,7 @@ import { controlSuite } from "./suites/control.ts";
 import { devnetSuite } from "./suites/devnet.ts";
 import { e2eSuite } from "./suites/e2e.ts";
 import { gatewaySuite } from "./suites/gateway.ts";
+import { sealSuite } from "./suites/seal.ts";
 import { sealingSuite } from "./suites/sealing.ts";
 import { streamsSuite } from "./suites/streams.ts";
 import { tlsSuite } from "./suites/tls.ts";
@@ -21,6 +22,7 @@ const SUITES: readonly Suite[] = [
   workersSuite,
   e2eSuite,
   sealingSuite,
+  sealSuite,
   billingSuite,
   streamsSuite,
   tlsSuite,

@@ -98,6 +98,15 @@ public fun namespace(cap: &NamespaceCap): String { cap.namespace }
 /// The cluster a capability belongs to.
 public fun cap_cluster_id(cap: &NamespaceCap): ID { cap.cluster_id }
 
+/// The id of the `NamespaceCap` of the current claim of `namespace`: it names the claim, and
+/// changes when the name is released and claimed again. Aborts `ENamespaceNotClaimed`.
+public(package) fun claim_id(cluster: &Cluster, namespace: String): ID {
+    let key = NamespaceKey { namespace };
+    assert!(df::exists_(cluster.uid(), key), ENamespaceNotClaimed);
+    let record: &NamespaceRecord = df::borrow(cluster.uid(), key);
+    record.cap_id
+}
+
 /// Aborts `EWrongCluster` unless `cap` belongs to `cluster`.
 public(package) fun assert_cap(cluster: &Cluster, cap: &NamespaceCap) {
     assert!(cap.cluster_id == object::id(cluster), EWrongCluster);

@@ -22,6 +22,7 @@ import { podCommand } from "./commands/pod.ts";
 import { portForwardCommand } from "./commands/port-forward.ts";
 import { proxyCommand } from "./commands/proxy.ts";
 import { requestsCommand, resultCommand } from "./commands/requests.ts";
+import { secretCommand } from "./commands/secret.ts";
 import { upCommand } from "./commands/up.ts";
 import { versionCommand } from "./commands/version.ts";
 import { workerCommand } from "./commands/worker.ts";
@@ -38,6 +39,7 @@ export const COMMANDS: readonly Command[] = [
   escrowCommand,
   podCommand,
   applyCommand,
+  secretCommand,
   deployCommand,
   getCommand,
   deleteCommand,

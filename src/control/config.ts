@@ -68,6 +68,14 @@ export interface ControlConfig {
   streamBytesPerSecond: number;
   /** With `--k3s`: let tenant pods run on the k3s server node (untainted). Off by default. */
   allowWorkloadsOnServer: boolean;
+  /**
+   * Object ids of the Seal key servers Seal-protected Secrets are fetched from (empty: a
+   * Secret that references a Seal blob is refused, SEAL_NOT_CONFIGURED). Comma-separated in
+   * the environment and on the command line.
+   */
+  sealKeyServers: readonly string[];
+  /** How many of `sealKeyServers` must hand out their key share. */
+  sealThreshold: number;
 }
 
 export class ConfigError extends Error {
@@ -109,6 +117,8 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "streamsPerTenant",
   "streamBytesPerSecond",
   "allowWorkloadsOnServer",
+  "sealKeyServers",
+  "sealThreshold",
 ];
 
 /** `packageId` → `K8S_DAAS_PACKAGE_ID` */
@@ -138,6 +148,8 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     streamsPerTenant: DEFAULT_STREAM_LIMITS.maxConcurrentPerTenant,
     streamBytesPerSecond: DEFAULT_STREAM_LIMITS.bytesPerSecondPerTenant,
     allowWorkloadsOnServer: false,
+    sealKeyServers: [],
+    sealThreshold: 1,
   };
 }
 
@@ -255,6 +267,13 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     "allowWorkloadsOnServer",
     problems,
   );
+  const sealKeyServers = objectIdList(merged.sealKeyServers, "sealKeyServers", problems);
+  const sealThreshold = integer("sealThreshold", 1, 255);
+  if (sealKeyServers.length > 0 && sealThreshold > sealKeyServers.length) {
+    problems.push(
+      `sealThreshold (${sealThreshold}) exceeds the ${sealKeyServers.length} sealKeyServers`,
+    );
+  }
   const config: ControlConfig = {
     network,
     packageId: address("packageId", true) ?? "",
@@ -282,6 +301,8 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     streamsPerTenant: integer("streamsPerTenant", 1, 10_000),
     streamBytesPerSecond: integer("streamBytesPerSecond", 1_024, 1_073_741_824),
     allowWorkloadsOnServer,
+    sealKeyServers,
+    sealThreshold,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -299,6 +320,21 @@ function nameList(raw: unknown, key: string, problems: string[]): string[] {
   const bad = names.filter((name) => !isDnsSubdomain(name));
   if (bad.length > 0) problems.push(`${key} has names that are not DNS names: ${bad.join(", ")}`);
   return names;
+}
+
+/** A list of Sui object ids, given as a list or as comma-separated text. */
+function objectIdList(raw: unknown, key: string, problems: string[]): string[] {
+  if (raw === undefined || raw === null || raw === "") return [];
+  const items = typeof raw === "string" ? raw.split(",") : Array.isArray(raw) ? raw : undefined;
+  if (!items || items.some((item) => typeof item !== "string")) {
+    problems.push(`${key} must be a list of object ids, got ${JSON.stringify(raw)}`);
+    return [];
+  }
+  const ids = (items as string[]).map((item) => item.trim()).filter((item) => item !== "");
+  const bad = ids.filter((id) => !/^0x[0-9a-fA-F]{1,64}$/.test(id));
+  if (bad.length > 0)
+    problems.push(`${key} has entries that are not object ids: ${bad.join(", ")}`);
+  return ids.map((id) => normalizeSuiAddress(id));
 }
 
 /** true/false, as a boolean (file) or as text (environment, flag). */

@@ -17,11 +17,13 @@ import {
 } from "../chain/index.ts";
 import { ensureTenantNamespace, KubeApiClient, TenantExecutor } from "../k8s/index.ts";
 import { abortConstantName, DEFAULT_CONFIG } from "../protocol/index.ts";
+import { SealedSecretOpener } from "../seal/index.ts";
 import { CoalescingLoop } from "../shared/coalescing-loop.ts";
 import { type Service, startServices } from "../shared/services.ts";
 import {
   detectEnclave,
   type EnclaveSigner,
+  EnclaveSuiSigner,
   loadDevEnclaveSigner,
   publishedKeysMatch,
   tlsServerCredentials,
@@ -235,6 +237,21 @@ export async function startNautilusControl(
       encryptionKey: enclave.encryptionKey,
       requireSealed: () => clusterSettings.requireSealed,
     },
+    // Seal-protected Secrets: key shares fetched as the enclave's address (its session key
+    // signed by the enclave key), decrypted here and nowhere else.
+    ...(config.sealKeyServers.length > 0
+      ? {
+          sealedSecrets: new SealedSecretOpener(
+            client,
+            {
+              keyServers: config.sealKeyServers.map((objectId) => ({ objectId })),
+              threshold: config.sealThreshold,
+            },
+            new EnclaveSuiSigner(enclave),
+            config.packageId,
+          ),
+        }
+      : {}),
     requestTimeoutMs: () => clusterSettings.requestTimeoutMs,
     ...(workers.control ? { onIngested: () => workers.control?.wake() } : {}),
     onNamespaceReleased: () => namespaceCleanup.kick(),
@@ -352,6 +369,13 @@ export async function startNautilusControl(
               enclave: enclave.mode,
               cluster: config.clusterId,
               operator: operator.toSuiAddress(),
+              // Where tenants' CLIs encrypt Seal-protected Secrets to (`secret create`).
+              ...(config.sealKeyServers.length > 0
+                ? {
+                    sealKeyServers: config.sealKeyServers.join(","),
+                    sealThreshold: String(config.sealThreshold),
+                  }
+                : {}),
             },
             clusterId: config.clusterId,
             publicHosts: config.publicHosts,

@@ -7,6 +7,7 @@ import { GrpcWebRouter } from "./grpc/router.ts";
 import { DEVNET_PACKAGE_ID, k8sDaasPackage } from "./k8s-daas/index.ts";
 import { Ledger } from "./ledger.ts";
 import type { MovePackage } from "./move-runtime.ts";
+import { SEAL_PACKAGE_ID, sealKeyServerPackage } from "./seal-key-server.ts";
 import { executionService } from "./services/execution-service.ts";
 import { ledgerService } from "./services/ledger-service.ts";
 import { stateService } from "./services/state-service.ts";
@@ -22,7 +23,7 @@ export type {
 } from "./move-runtime.ts";
 export { MoveAbort } from "./move-runtime.ts";
 export { CLOCK_OBJECT_ID, CoinLayout, SUI_COIN_TYPE } from "./objects.ts";
-export { DEVNET_PACKAGE_ID, k8sDaasPackage };
+export { DEVNET_PACKAGE_ID, k8sDaasPackage, SEAL_PACKAGE_ID };
 
 export interface DevnetOptions {
   /** Folder for the ledger's SQLite file; in memory when omitted. */
@@ -60,7 +61,7 @@ export interface Devnet {
 export async function openDevnet(options: DevnetOptions = {}): Promise<Devnet> {
   const ledger = new Ledger(
     options.dataDir ? join(options.dataDir, "ledger.sqlite") : ":memory:",
-    [k8sDaasPackage(DEVNET_PACKAGE_ID), ...(options.packages ?? [])],
+    [k8sDaasPackage(DEVNET_PACKAGE_ID), sealKeyServerPackage(), ...(options.packages ?? [])],
     options.clock ?? {},
     // A Publish of the compiled k8s_daas package is served by the same rules under its new id.
     { instantiate: k8sDaasPackage },

@@ -15,6 +15,7 @@ export const MOVE_MODULES = [
   "tenancy",
   "workers",
   "billing",
+  "seal_policy",
 ] as const;
 export type MoveModule = (typeof MOVE_MODULES)[number];
 

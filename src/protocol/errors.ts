@@ -130,6 +130,25 @@ export const ABORT_CODES: readonly AbortCodeInfo[] = [
     710,
     "the report part names other period bounds or another part count than the period's earlier parts",
   ),
+  entry(
+    "seal_policy",
+    "ENoAccess",
+    900,
+    "neither the namespace's holder nor the cluster's registered enclave",
+  ),
+  entry(
+    "seal_policy",
+    "EInvalidIdentity",
+    901,
+    "the Seal identity is not cluster id || namespace length || namespace || claim || nonce",
+  ),
+  entry("seal_policy", "EWrongCluster", 902, "the Seal identity names another cluster"),
+  entry(
+    "seal_policy",
+    "EStaleClaim",
+    903,
+    "the Seal identity names an earlier claim of the namespace",
+  ),
 ];
 
 const byModuleAndCode = new Map(ABORT_CODES.map((info) => [`${info.module}:${info.code}`, info]));

@@ -11,6 +11,8 @@ export * from "./messages.ts";
 export * from "./names.ts";
 export * from "./objects.ts";
 export * from "./quantities.ts";
+export * from "./seal-identity.ts";
 export * from "./sealed-box.ts";
 export * from "./sealed-payload.ts";
+export * from "./sealed-secret-manifest.ts";
 export * from "./tls-key-hash.ts";

@@ -7,6 +7,7 @@ export {
 } from "./published-keys.ts";
 export { type SelfSignedCertificate, selfSignedCertificate } from "./self-signed-certificate.ts";
 export { EnclaveKeyError, type EnclaveSigner, loadDevEnclaveSigner } from "./signer.ts";
+export { EnclaveSuiSigner } from "./sui-signer.ts";
 export {
   type EnclaveTlsKey,
   generateTlsKey,

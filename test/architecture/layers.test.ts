@@ -18,6 +18,7 @@ const LAYERS: Record<string, number> = {
   devnet: 2,
   tee: 2,
   k8s: 3,
+  seal: 3,
   worker: 4,
   control: 4,
   gateway: 5,

@@ -2,12 +2,14 @@
 // with an enclave-signed result, no read is, and what the tenant may not touch is a 403.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { once } from "node:events";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { waitFor } from "../helpers/cluster.ts";
 import { newTenant } from "../helpers/stack.ts";
+import { readUntil, writeContainerLog } from "../k8s/stream-fixtures.ts";
 import { type GatewayRig, openGatewayRig } from "./fixture.ts";
 
 const FIXTURES = resolve(import.meta.dirname, "../fixtures/gateway");
@@ -163,6 +165,40 @@ describe("kubectl through the gateway", () => {
   it("exec goes through the proxy's upgrade to the control plane's bridge, not on chain", async () => {
     await onChain(0, async () => {
       assert.equal((await ok(["exec", "deployment/web", "--", "echo", "hi"])).trim(), "hi");
+    });
+  });
+
+  it("logs -f streams lines as they are produced, through the proxy, not on chain", async () => {
+    await onChain(0, async () => {
+      const follower = spawn(rig.tools, ["kubectl", "logs", "-f", "deployment/web", "--tail=1"], {
+        env: { ...process.env, KUBECONFIG: rig.kubeconfig },
+        cwd: rig.workDir,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      follower.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+      try {
+        const first = `gw-follow-${Date.now()}-first`;
+        const second = `gw-follow-${Date.now()}-second`;
+        await writeContainerLog(first);
+        // The second line is written only once the first has arrived: a follower that
+        // buffered until the end would never show it.
+        assert.match(
+          await readUntil(follower.stdout, (text) => text.includes(first)),
+          new RegExp(first),
+          stderr,
+        );
+        await writeContainerLog(second);
+        assert.match(
+          await readUntil(follower.stdout, (text) => text.includes(second)),
+          new RegExp(second),
+          stderr,
+        );
+        assert.equal(follower.exitCode, null, "still following");
+      } finally {
+        follower.kill("SIGTERM");
+        if (follower.exitCode === null) await once(follower, "exit");
+      }
     });
   });
 

@@ -11,7 +11,9 @@ import {
 } from "../../chain/index.ts";
 import { defaultConfig, resolveConfig } from "../../control/config.ts";
 import { type NautilusControl, startNautilusControl } from "../../control/nautilus-control.ts";
+import { SEAL_PACKAGE_ID } from "../../devnet/seal-key-server.ts";
 import { startDevnetProcess } from "../../devnet/spawn.ts";
+import { type LocalKeyServers, startLocalKeyServers } from "../../seal/index.ts";
 import { loadDevEnclaveSigner } from "../../tee/index.ts";
 import { integerFlag, type ParsedArgs, stringFlag } from "../command.ts";
 import {
@@ -195,6 +197,30 @@ export async function up({ values }: ParsedArgs): Promise<number> {
         });
     step();
 
+    // A Seal key server for Seal-protected Secrets (threshold 1 of 1), registered on the
+    // devnet; on a real network the operator names key servers in the control config.
+    let seal: LocalKeyServers | undefined;
+    if (remotePackageId === undefined) {
+      seal = await startLocalKeyServers({
+        client,
+        operator,
+        sealPackageId: SEAL_PACKAGE_ID,
+        dataDir: join(dataDir, "seal"),
+        count: 1,
+        threshold: 1,
+        allowedPackages: [packageId],
+      });
+      const running = seal;
+      teardown.push({
+        what: "Seal key server",
+        stop: async () => {
+          await running.close();
+          return "Seal key server";
+        },
+      });
+    }
+    step();
+
     const logFile = join(dataDir, "logs", "control.log");
     const controlLog = pino(
       { name: "nautilus-control", level: "info" },
@@ -210,6 +236,12 @@ export async function up({ values }: ParsedArgs): Promise<number> {
           listenPort,
           logLevel: "info",
           insecureHttp,
+          ...(seal
+            ? {
+                sealKeyServers: seal.settings.keyServers.map((server) => server.objectId),
+                sealThreshold: seal.settings.threshold,
+              }
+            : {}),
         }),
         {
           client,
@@ -290,6 +322,11 @@ export async function up({ values }: ParsedArgs): Promise<number> {
           `  kubernetes         ${cluster.description}`,
           `  kubeconfig         ${show(cluster.kubeconfigPath)}`,
           `  nautilus-control   ${control.url}   (logs: ${show(logFile)})`,
+          ...(seal
+            ? [
+                `  Seal key server    ${seal.servers.map((server) => server.url).join(", ")}   (object ${seal.settings.keyServers.map((server) => server.objectId).join(", ")}; threshold ${seal.settings.threshold} of ${seal.servers.length})`,
+              ]
+            : []),
           `  tenant key         ${tenantAddress}${suiConfigDir ? ` (${show(suiConfigDir)}/sui.keystore)` : ""}`,
           `  context            ${contextName} in ${configFile} (the current one: later commands need no flags)`,
           ...readiness.checks

@@ -81,6 +81,11 @@ const TABLE = {
     message: "the k8s-daas.io/ prefix is reserved for the control plane",
   },
   ADMISSION_FIELD_INVALID: { statusCode: 422, message: "invalid field" },
+  ADMISSION_SEALED_SECRET_INVALID: {
+    statusCode: 422,
+    message:
+      "a Secret that references a Seal blob (k8s-daas.io/sealed-data, base64) carries no data or stringData of its own",
+  },
   ADMISSION_PATCH_IMMUTABLE_FIELD: {
     statusCode: 422,
     message: "a patch may not change the object's name or namespace",

@@ -4,6 +4,7 @@
 
 import type { KubernetesObject } from "../../k8s/operations.ts";
 import { apiVersionOf, type ResourceType } from "../../k8s/resources.ts";
+import { SEALED_SECRET_ANNOTATION } from "../../protocol/index.ts";
 import type { TenantRequest } from "../tenant-request.ts";
 import { accept, type Checked, type Rejection, refuse, rejection } from "./errors.ts";
 import { checkMetadata, checkNestedMetadata } from "./metadata-policy.ts";
@@ -43,8 +44,13 @@ export function admitObject(
     );
   }
   const metadataProblem =
-    checkMetadata(metadata, ["metadata"], { scope: "object", patch: false }) ??
-    checkNestedMetadata(body, [], false);
+    checkMetadata(metadata, ["metadata"], {
+      scope: "object",
+      patch: false,
+      // A full Secret may reference its data as a Seal blob (./secret-policy.ts); a patch
+      // may not add one: the control plane reads it only when it applies a whole Secret.
+      reservedAnnotations: type.kind === "Secret" ? [SEALED_SECRET_ANNOTATION] : [],
+    }) ?? checkNestedMetadata(body, [], false);
   if (metadataProblem !== undefined) return refuse(metadataProblem);
 
   const object: KubernetesObject = {

@@ -23,6 +23,8 @@ export type MetadataMode = {
   scope: keyof typeof ALLOWED_METADATA_FIELDS;
   /** In a merge patch, `null` removes a label or annotation. */
   patch: boolean;
+  /** Reserved annotations this object may carry all the same (a Secret's Seal blob). */
+  reservedAnnotations?: readonly string[];
 };
 
 /** Checks a metadata mapping; `undefined` when it is acceptable. */
@@ -44,6 +46,7 @@ export function checkMetadata(
       [...path, "annotations"],
       mode.patch,
       "ADMISSION_ANNOTATION_INVALID",
+      mode.reservedAnnotations,
     )
   );
 }
@@ -53,12 +56,15 @@ function checkStringMap(
   path: FieldPath,
   patch: boolean,
   code: "ADMISSION_LABEL_INVALID" | "ADMISSION_ANNOTATION_INVALID",
+  reservedAllowed: readonly string[] = [],
 ): Rejection | undefined {
   if (isUnset(map)) return undefined;
   if (!isMapping(map)) return rejection(code, `${formatPath(path)} must be a mapping`);
   for (const [key, value] of Object.entries(map)) {
     const at = formatPath([...path, key]);
-    if (isReservedKey(key)) return rejection("ADMISSION_RESERVED_KEY", at);
+    if (isReservedKey(key) && !reservedAllowed.includes(key)) {
+      return rejection("ADMISSION_RESERVED_KEY", at);
+    }
     const keyProblem = qualifiedNameProblem(key);
     if (keyProblem !== undefined) return rejection(code, `${at}: ${keyProblem}`);
     if (value === null && patch) continue;

@@ -10,4 +10,9 @@ export {
   type RequestPipelineOptions,
 } from "./request-pipeline.ts";
 export { type Schedulable, Scheduler } from "./scheduler.ts";
+export {
+  type ResolvedSecret,
+  resolveSealedSecret,
+  type SealedSecretSource,
+} from "./sealed-secrets.ts";
 export { type SealingOptions, type Unsealed, unsealRequest } from "./unseal.ts";

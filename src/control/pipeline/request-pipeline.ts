@@ -23,6 +23,7 @@ import type { TenantRequest } from "../tenant-request.ts";
 import { kubeRefusal, outputJson, provisioningRefusal, refusal } from "./outcome.ts";
 import type { Reporter } from "./reporter.ts";
 import { Scheduler } from "./scheduler.ts";
+import { resolveSealedSecret, type SealedSecretSource } from "./sealed-secrets.ts";
 import { type SealingOptions, unsealRequest } from "./unseal.ts";
 
 /** Admission as the pipeline calls it (src/control/admission: ownership, policy, placement). */
@@ -59,6 +60,11 @@ export interface RequestPipelineOptions {
   concurrency: number;
   /** The enclave's encryption key and the cluster's sealing rule (./unseal.ts). */
   sealing: SealingOptions;
+  /**
+   * Decrypts Secrets that reference a Seal blob (./sealed-secrets.ts); without it such a
+   * Secret is refused SEAL_NOT_CONFIGURED.
+   */
+  sealedSecrets?: SealedSecretSource;
   /** Retries of an unexpected execution failure before it becomes a final 500. */
   executionRetries?: number;
   executionBackoff?: BackoffPolicy;
@@ -87,7 +93,8 @@ const DEFAULT_EXECUTION_BACKOFF: BackoffPolicy = { baseMs: 500, maxMs: 10_000 };
  *   admit     expiry, then ownership → policy → worker placement (../admission), when the
  *             request's turn comes: a namespace claim can change while a request waits,
  *             and admission must judge the claim as it stands at execution
- *   execute   provisioning, then the impersonating executor (src/k8s)
+ *   execute   provisioning, a Secret's Seal blob decrypted (./sealed-secrets.ts), then the
+ *             impersonating executor (src/k8s)
  *   record    the outcome persisted before anything is signed (./outcome.ts)
  *   report    enclave-signed `complete` batches (./reporter.ts)
  *
@@ -304,7 +311,13 @@ export class RequestPipeline {
         }
         this.#provisionedClaims.add(claimKey);
       }
-      return await this.#execute(admitted.operation, job.requestId);
+      const resolved = await resolveSealedSecret(
+        admitted.operation,
+        { clusterId: job.clusterId, claimId: claim.capId },
+        this.#o.sealedSecrets,
+      );
+      if (!resolved.ok) return resolved.refusal;
+      return resolved.answer(await this.#execute(resolved.operation, job.requestId));
     } finally {
       timing.executorMs = performance.now() - executorStarted;
     }

@@ -7,6 +7,7 @@ import { enclaveModule } from "./enclave.ts";
 import { pureModules } from "./pure.ts";
 import { readModules } from "./reads.ts";
 import { requestsModule } from "./requests.ts";
+import { sealPolicyModule } from "./seal-policy.ts";
 import { stateModule } from "./state.ts";
 import { tenancyModule } from "./tenancy.ts";
 import { workersModule } from "./workers.ts";
@@ -37,6 +38,7 @@ export function k8sDaasPackage(packageId: string = DEVNET_PACKAGE_ID): MovePacka
       workers: { ...workersModule(packageId), ...reads.workers },
       state: stateModule(packageId),
       billing: billingModule(packageId),
+      seal_policy: sealPolicyModule(packageId),
       events: pure.events,
       messages: pure.messages,
       names: pure.names,

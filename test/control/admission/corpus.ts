@@ -1118,6 +1118,17 @@ export function buildAdmissionCorpus(namespace = "corpus-tenant"): CorpusCase[] 
       },
     }),
   });
+  add("Secret with data beside its Seal blob", "ADMISSION_SEALED_SECRET_INVALID", {
+    method: "POST",
+    resource: "secrets",
+    name: "db",
+    payload: json({
+      apiVersion: "v1",
+      kind: "Secret",
+      metadata: { name: "db", annotations: { "k8s-daas.io/sealed-data": "AAECAw==" } },
+      data: { password: "cGFzcw==" },
+    }),
+  });
 
   // Ingress: own hosts only, Service backends only, safe controller annotations only.
   const own = `${namespace}.apps.k8s-daas.local`;
