@@ -3,6 +3,7 @@ import { join, resolve } from "node:path";
 import { isValidSuiAddress, normalizeSuiAddress } from "@mysten/sui/utils";
 import { parse as parseYaml } from "yaml";
 import { isNetworkValue, NETWORK_CHOICES } from "../chain/network-names.ts";
+import { TENANT_CLUSTER_ROLE } from "../k8s/index.ts";
 import { isDnsSubdomain } from "../protocol/index.ts";
 import { DEFAULT_ADMISSION_POLICY } from "./admission/policy.ts";
 import { DEFAULT_STREAM_LIMITS } from "./streams/limits.ts";
@@ -57,6 +58,12 @@ export interface ControlConfig {
    * NetworkPolicy (empty: none, tenants' Services are not reachable through an Ingress).
    */
   ingressControllerNamespace: string;
+  /**
+   * The ClusterRole holding the tenants' rules, which each tenant namespace's RoleBinding
+   * grants there (the Helm chart ships it; with an admin credential it is written when
+   * missing).
+   */
+  tenantClusterRole: string;
   /** Log followers (and other streams) one tenant may hold open at once. */
   streamsPerTenant: number;
   /** Bytes per second one tenant's streams may carry together; faster output is delayed. */
@@ -100,6 +107,7 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "allowedPriorityClasses",
   "maxListItems",
   "ingressControllerNamespace",
+  "tenantClusterRole",
   "streamsPerTenant",
   "streamBytesPerSecond",
   "allowWorkloadsOnServer",
@@ -128,6 +136,7 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     allowedPriorityClasses: [],
     maxListItems: DEFAULT_ADMISSION_POLICY.maxListItems,
     ingressControllerNamespace: "",
+    tenantClusterRole: TENANT_CLUSTER_ROLE,
     streamsPerTenant: DEFAULT_STREAM_LIMITS.maxConcurrentPerTenant,
     streamBytesPerSecond: DEFAULT_STREAM_LIMITS.bytesPerSecondPerTenant,
     allowWorkloadsOnServer: false,
@@ -233,6 +242,10 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
       `ingressControllerNamespace must be a namespace name, got "${ingressControllerNamespace}"`,
     );
   }
+  const tenantClusterRole = text("tenantClusterRole", true) ?? TENANT_CLUSTER_ROLE;
+  if (!isDnsSubdomain(tenantClusterRole)) {
+    problems.push(`tenantClusterRole must be a ClusterRole name, got "${tenantClusterRole}"`);
+  }
   const appsDomain = text("appsDomain", true) ?? DEFAULT_ADMISSION_POLICY.appsDomain;
   if (!isDnsSubdomain(appsDomain)) {
     problems.push(`appsDomain must be a DNS name, got "${appsDomain}"`);
@@ -270,6 +283,7 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     allowedPriorityClasses,
     maxListItems: integer("maxListItems", 1, 10_000),
     ingressControllerNamespace,
+    tenantClusterRole,
     streamsPerTenant: integer("streamsPerTenant", 1, 10_000),
     streamBytesPerSecond: integer("streamBytesPerSecond", 1_024, 1_073_741_824),
     allowWorkloadsOnServer,

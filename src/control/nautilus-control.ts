@@ -199,6 +199,7 @@ export async function startNautilusControl(
         owner: claim.owner,
         clusterId: config.clusterId,
         claimId: claim.capId,
+        tenantClusterRole: config.tenantClusterRole,
         ...(config.ingressControllerNamespace
           ? { ingressControllerNamespace: config.ingressControllerNamespace }
           : {}),

@@ -69,10 +69,13 @@ export {
   DEFAULT_OBJECT_COUNTS,
   DEFAULT_TENANT_QUOTA,
   type PolicyRule,
+  TENANT_CLUSTER_ROLE,
   TENANT_OBJECT_NAMES,
   TENANT_STREAM_RULES,
   type TenantNamespaceSpec,
   type TenantQuota,
+  tenantClusterRoleManifest,
   tenantNamespaceManifests,
   tenantRoleRules,
 } from "./tenancy-manifests.ts";
+export { ensureTenantClusterRole, missingRules } from "./tenant-cluster-role.ts";
