@@ -12,7 +12,12 @@ export interface ExecIo {
   /** The terminal size now, and a way to hear of changes (tty sessions). */
   readonly size?: () => { width: number; height: number };
   readonly onResize?: (listener: () => void) => () => void;
+  /** Detaches: the session is closed from this side and resolves `DETACHED`. */
+  readonly detach?: AbortSignal;
 }
+
+/** What `runExecSession` resolves with when `detach` ended the session (attach's Ctrl-C). */
+export const DETACHED = -1;
 
 interface ExecStatus {
   status?: string;
@@ -23,8 +28,9 @@ interface ExecStatus {
 
 /**
  * Runs one exec/attach session over a WebSocket to nautilus-control (which bridges it to the
- * pod as the tenant) and resolves with the remote command's exit code. A refusal (close code
- * 4xxx with `CODE: message`) throws a CliError with that code.
+ * pod as the tenant) and resolves with the remote command's exit code, or `DETACHED` when
+ * `io.detach` fired first. A refusal (close code 4xxx with `CODE: message`) throws a
+ * CliError with that code.
  */
 export function runExecSession(
   url: string,
@@ -40,6 +46,8 @@ export function runExecSession(
     let exitCode: number | undefined;
     let failure: CliError | undefined;
     let stopResize: (() => void) | undefined;
+    const onDetach = (): void => socket.close(1000, "detached");
+    io.detach?.addEventListener("abort", onDetach, { once: true });
     const sendResize = (): void => {
       const size = io.size?.();
       if (!size || socket.readyState !== WebSocket.OPEN) return;
@@ -73,6 +81,8 @@ export function runExecSession(
     };
     socket.onclose = (event) => {
       stopResize?.();
+      io.detach?.removeEventListener("abort", onDetach);
+      if (io.detach?.aborted && exitCode === undefined && !failure) return resolve(DETACHED);
       if (event.code >= 4000 && event.code < 5000) {
         const [code, ...rest] = event.reason.split(": ");
         return reject(

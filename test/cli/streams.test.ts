@@ -1,5 +1,7 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,11 +17,12 @@ import { testCluster } from "../helpers/cluster.ts";
 import { eventually } from "../k8s/executor-fixtures.ts";
 import {
   claimedNamespaceWithPod,
+  readUntil,
   runningPod,
   startStreamsApi,
   writeContainerLog,
 } from "../k8s/stream-fixtures.ts";
-import { runCli } from "./harness.ts";
+import { BIN, ISOLATED_ENV, runCli } from "./harness.ts";
 
 // `k8s-daas logs|events|describe` as a user runs them, against nautilus-control's API (the
 // real server and StreamsService over kube-testenv); the namespace claims are given directly,
@@ -43,28 +46,28 @@ function keystoreOf(key: Ed25519Keypair): string {
   return path;
 }
 
+/** `k8s-daas ARGS` with the connection flags of this file's control plane and `key`. */
+const cliArgs = (args: string[], key = owner): string[] => [
+  // The connection flags go before any `--` (after it, everything is the command).
+  ...args.slice(0, 1),
+  "--control-url",
+  api.url,
+  "--cluster-id",
+  CLUSTER,
+  // Unused by these commands (they talk to the control plane only), but a connection names one.
+  "--network",
+  "local",
+  "--package-id",
+  `0x${"cd".repeat(32)}`,
+  "--keystore",
+  keystoreOf(key),
+  "--address",
+  key.toSuiAddress(),
+  ...args.slice(1),
+];
+
 const cli = (args: string[], key = owner, input?: string) =>
-  runCli(
-    [
-      // The connection flags go before any `--` (after it, everything is the command).
-      ...args.slice(0, 1),
-      "--control-url",
-      api.url,
-      "--cluster-id",
-      CLUSTER,
-      // Unused by these commands (they talk to the control plane only), but a connection names one.
-      "--network",
-      "local",
-      "--package-id",
-      `0x${"cd".repeat(32)}`,
-      "--keystore",
-      keystoreOf(key),
-      "--address",
-      key.toSuiAddress(),
-      ...args.slice(1),
-    ],
-    input === undefined ? {} : { input },
-  );
+  runCli(cliArgs(args, key), input === undefined ? {} : { input });
 
 before(async () => {
   kc = (await testCluster()).kubeConfig();
@@ -183,6 +186,35 @@ describe("cli: logs, events, describe", () => {
     assert.match(refused.stderr, /NAMESPACE_NOT_OWNED/);
     const noCommand = await cli(["exec", "web", "-n", ns]);
     assert.equal(noCommand.code, 2);
+  });
+
+  it("attach shows what the container writes until Ctrl-C detaches (exit 0); another tenant's pod is refused", async () => {
+    const marker = `cli-attach-${randomBytes(4).toString("hex")}`;
+    const child = spawn(process.execPath, [BIN, ...cliArgs(["attach", "web", "-n", ns])], {
+      env: { ...process.env, ...ISOLATED_ENV },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = once(child, "exit") as Promise<[number | null]>;
+    // KWOK's simulated attach follows the container's log: lines written now are shown.
+    const shown = readUntil(child.stdout, (text) => text.includes(`${marker}-2`));
+    await eventually("the attach session open", async () =>
+      streams.quota.open(owner.toSuiAddress()) === 1 ? true : undefined,
+    );
+    await writeContainerLog(`${marker}-1`, `${marker}-2`);
+    assert.match(await shown, new RegExp(`${marker}-1\n${marker}-2\n`));
+    child.kill("SIGINT");
+    const [code] = await exited;
+    assert.equal(code, 0, stderr);
+    await eventually("the session closed", async () =>
+      streams.quota.open(owner.toSuiAddress()) === 0 ? true : undefined,
+    );
+    const refused = await cli(["attach", "web", "-n", strangerNs]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /NAMESPACE_NOT_OWNED/);
   });
 
   it("bad flags are usage errors before anything is sent", async () => {
