@@ -53,6 +53,12 @@ export {
   type RetryPolicy,
   withRetry,
 } from "./retry.ts";
+export {
+  pickServiceTarget,
+  resolveServiceTarget,
+  type ServiceTarget,
+  serviceSelector,
+} from "./service-target.ts";
 export { openApiStream } from "./stream-client.ts";
 export {
   ensureTenantNamespace,

@@ -3,6 +3,7 @@ import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -19,6 +20,7 @@ import {
   claimedNamespaceWithPod,
   readUntil,
   runningPod,
+  serviceWithPod,
   startStreamsApi,
   writeContainerLog,
 } from "../k8s/stream-fixtures.ts";
@@ -199,13 +201,21 @@ describe("cli: logs, events, describe", () => {
       stderr += chunk.toString();
     });
     const exited = once(child, "exit") as Promise<[number | null]>;
-    // KWOK's simulated attach follows the container's log: lines written now are shown.
-    const shown = readUntil(child.stdout, (text) => text.includes(`${marker}-2`));
+    // KWOK's simulated attach follows the container's log from when its reader starts, a
+    // moment after the session opens: lines are written until one shows.
+    let shownYet = false;
+    const shown = readUntil(child.stdout, (text) => {
+      shownYet = text.includes(`${marker}-`);
+      return shownYet;
+    });
     await eventually("the attach session open", async () =>
       streams.quota.open(owner.toSuiAddress()) === 1 ? true : undefined,
     );
-    await writeContainerLog(`${marker}-1`, `${marker}-2`);
-    assert.match(await shown, new RegExp(`${marker}-1\n${marker}-2\n`));
+    for (let line = 1; !shownYet && child.exitCode === null; line++) {
+      await writeContainerLog(`${marker}-${line}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.match(await shown, new RegExp(`${marker}-\\d+\\n`));
     child.kill("SIGINT");
     const [code] = await exited;
     assert.equal(code, 0, stderr);
@@ -215,6 +225,39 @@ describe("cli: logs, events, describe", () => {
     const refused = await cli(["attach", "web", "-n", strangerNs]);
     assert.notEqual(refused.code, 0);
     assert.match(refused.stderr, /NAMESPACE_NOT_OWNED/);
+  });
+
+  it("port-forward svc/NAME carries bytes both ways to the Service's pod until Ctrl-C; a port it lacks is refused", async () => {
+    await serviceWithPod(kc, ns, "cli-front");
+    const child = spawn(
+      process.execPath,
+      [BIN, ...cliArgs(["port-forward", "svc/cli-front", "0:80", "-n", ns])],
+      { env: { ...process.env, ...ISOLATED_ENV }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = once(child, "exit") as Promise<[number | null]>;
+    const banner = await readUntil(child.stdout, (text) => text.includes("\n"));
+    const port = Number(
+      /^Forwarding from 127\.0\.0\.1:(\d+) -> svc\/cli-front:80\n/.exec(banner)?.[1],
+    );
+    assert.ok(port > 0, banner + stderr);
+    const socket = connect(port, "127.0.0.1");
+    await once(socket, "connect");
+    const sent = `there and back ${randomBytes(4).toString("hex")}\n`;
+    socket.write(sent);
+    assert.equal(await readUntil(socket, (text) => text.includes("\n")), sent);
+    socket.end();
+    child.kill("SIGINT");
+    const [code] = await exited;
+    assert.equal(code, 0, stderr);
+    const wrongPort = await cli(["port-forward", "svc/cli-front", "0:443", "-n", ns]);
+    assert.notEqual(wrongPort.code, 0);
+    assert.match(wrongPort.stderr, /has no port 443 \(it has: 80\)/);
+    const badTarget = await cli(["port-forward", "deploy/web", "0:80", "-n", ns]);
+    assert.equal(badTarget.code, 2);
   });
 
   it("bad flags are usage errors before anything is sent", async () => {

@@ -11,6 +11,7 @@ import {
   openPodPortForward,
   PORT_FORWARD_PROTOCOLS,
   type PodLogOptions,
+  resolveServiceTarget,
   resourcePath,
   tenantApiResource,
   tenantResource,
@@ -148,18 +149,22 @@ export class StreamsService {
   }
 
   /**
-   * Bridges an upgraded `exec`/`attach` request to the pod as the tenant. A refusal (not the
-   * namespace's holder, RBAC, no such pod, over the stream limit) completes the handshake and
-   * closes with 4000 + the HTTP status and `CODE: message`, which a browser-style WebSocket
-   * client can read (it cannot read a refused handshake's status).
+   * Bridges an upgraded `exec`/`attach`/`portforward` request to the pod as the tenant. With
+   * `service`, `pod` is a Service's name and the port one of its ports: the connection goes
+   * to a ready pod behind it, on the port the Service targets (resolved as the tenant, for
+   * each connection). A refusal (not the namespace's holder, RBAC, no such pod, over the
+   * stream limit) completes the handshake and closes with 4000 + the HTTP status and
+   * `CODE: message`, which a browser-style WebSocket client can read (it cannot read a
+   * refused handshake's status).
    */
   async exec(
     requester: string,
     namespace: string,
-    pod: string,
+    name: string,
     subresource: "exec" | "attach" | "portforward",
     query: URLSearchParams,
     client: ClientUpgrade,
+    options: { service?: boolean } = {},
   ): Promise<void> {
     let lease: StreamLease | undefined;
     try {
@@ -167,21 +172,36 @@ export class StreamsService {
       if (this.#closing)
         throw new StreamError("STREAM_UPSTREAM_FAILED", 503, "the control plane is stopping");
       const admin = this.#options.admin;
-      const what = `${subresource} in pod ${namespace}/${pod}`;
+      let pod = name;
+      let command =
+        subresource === "exec" ? query.getAll("command").join(" ") : (query.get("ports") ?? "");
       let open: (protocols: readonly string[]) => Promise<UpgradedStream>;
       let supported: readonly string[];
       if (subresource === "portforward") {
-        const port = parsePortQuery(query);
+        let port = parsePortQuery(query);
+        if (options.service) {
+          const target = await resolveServiceTarget(
+            this.#tenantClient(namespace),
+            namespace,
+            name,
+            port,
+          ).catch((error: unknown) => {
+            throw streamErrorFromUpstream(error, `service ${namespace}/${name}`);
+          });
+          command = `svc/${name}:${port} -> ${target.port}`;
+          pod = target.pod;
+          port = target.port;
+        }
+        const targetPort = port;
         supported = PORT_FORWARD_PROTOCOLS;
-        open = () => openPodPortForward(admin, namespace, pod, port);
+        open = () => openPodPortForward(admin, namespace, pod, targetPort);
       } else {
         const options = parseExecQuery(query, subresource);
         supported = EXEC_PROTOCOLS;
         open = (protocols) => openPodExec(admin, namespace, pod, subresource, options, protocols);
       }
+      const what = `${subresource} in pod ${namespace}/${pod}`;
       lease = this.quota.acquire(requester);
-      const command =
-        subresource === "exec" ? query.getAll("command").join(" ") : (query.get("ports") ?? "");
       const session = await bridgeExec(
         subresource,
         what,
