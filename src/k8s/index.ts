@@ -17,6 +17,7 @@ export {
   findAppliedObjects,
   findAppliedRequestIds,
 } from "./applied.ts";
+export { type ChannelSession, HeldChannelEvents } from "./channel-session.ts";
 export {
   type ApiStatus,
   errorCodeForStatus,
@@ -59,6 +60,7 @@ export {
   type ServiceTarget,
   serviceSelector,
 } from "./service-target.ts";
+export { openPodExecSpdy, openPodPortForwardSpdy } from "./spdy-pod-streams.ts";
 export { openApiStream } from "./stream-client.ts";
 export {
   ensureTenantNamespace,

@@ -2,13 +2,17 @@ import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
 import {
+  type ChannelSession,
   EXEC_PROTOCOLS,
   HttpMethod,
   impersonatingConfig,
+  isK8sError,
   KubeApiClient,
   openPodExec,
+  openPodExecSpdy,
   openPodLog,
   openPodPortForward,
+  openPodPortForwardSpdy,
   PORT_FORWARD_PROTOCOLS,
   type PodLogOptions,
   resolveServiceTarget,
@@ -16,14 +20,18 @@ import {
   tenantApiResource,
   tenantResource,
   tenantUser,
-  type UpgradedStream,
   withoutManagedFields,
 } from "../../k8s/index.ts";
 import { checkOwnership } from "../admission/ownership.ts";
 import type { NamespaceClaim } from "../inbox/index.ts";
 import type { SessionAudit, SessionRecord } from "./audit.ts";
 import { STREAM_END_TRAILER, type StreamEndReason, StreamError } from "./errors.ts";
-import { bridgeExec, type ClientUpgrade, refuseUpgrade } from "./exec-bridge.ts";
+import {
+  bridgeExec,
+  type ClientUpgrade,
+  refuseUpgrade,
+  webSocketChannelSession,
+} from "./exec-bridge.ts";
 import { parseExecQuery, parsePortQuery } from "./exec-options.ts";
 import { type StreamLease, type StreamLimits, StreamQuota } from "./limits.ts";
 import type { StreamMetrics } from "./metrics.ts";
@@ -40,7 +48,14 @@ export interface StreamsOptions {
   readonly metrics?: StreamMetrics;
   /** Where exec/attach/port-forward sessions are recorded; absent, they are not. */
   readonly audit?: SessionAudit;
+  /**
+   * How exec/attach/port-forward reach the API server: `auto` (default) tries a WebSocket
+   * and falls back to SPDY/3.1 when the upgrade is refused; `websocket` or `spdy` only.
+   */
+  readonly upstream?: StreamUpstream;
 }
+
+export type StreamUpstream = "auto" | "websocket" | "spdy";
 
 const DEFAULT_SUPERVISE_MS = 2_000;
 const MAX_EVENTS = 500;
@@ -175,7 +190,7 @@ export class StreamsService {
       let pod = name;
       let command =
         subresource === "exec" ? query.getAll("command").join(" ") : (query.get("ports") ?? "");
-      let open: (protocols: readonly string[]) => Promise<UpgradedStream>;
+      let open: (protocols: readonly string[]) => Promise<ChannelSession>;
       let supported: readonly string[];
       if (subresource === "portforward") {
         let port = parsePortQuery(query);
@@ -194,11 +209,21 @@ export class StreamsService {
         }
         const targetPort = port;
         supported = PORT_FORWARD_PROTOCOLS;
-        open = () => openPodPortForward(admin, namespace, pod, targetPort);
+        open = this.#transport(
+          async () =>
+            webSocketChannelSession(await openPodPortForward(admin, namespace, pod, targetPort)),
+          () => openPodPortForwardSpdy(admin, namespace, pod, targetPort),
+        );
       } else {
         const options = parseExecQuery(query, subresource);
         supported = EXEC_PROTOCOLS;
-        open = (protocols) => openPodExec(admin, namespace, pod, subresource, options, protocols);
+        open = this.#transport(
+          async (protocols) =>
+            webSocketChannelSession(
+              await openPodExec(admin, namespace, pod, subresource, options, protocols),
+            ),
+          (protocols) => openPodExecSpdy(admin, namespace, pod, subresource, options, protocols),
+        );
       }
       const what = `${subresource} in pod ${namespace}/${pod}`;
       lease = this.quota.acquire(requester);
@@ -288,6 +313,28 @@ export class StreamsService {
     await Promise.all(active.map((stream) => stream.done));
   }
 
+  /**
+   * How a pod session reaches the API server: by WebSocket, falling back to SPDY when the
+   * upgrade is refused as such (an API server before 1.30, port-forward without the
+   * PortForwardWebsockets gate); or only one of them when `upstream` says so.
+   */
+  #transport(
+    webSocket: (protocols: readonly string[]) => Promise<ChannelSession>,
+    spdy: (protocols: readonly string[]) => Promise<ChannelSession>,
+  ): (protocols: readonly string[]) => Promise<ChannelSession> {
+    const mode = this.#options.upstream ?? "auto";
+    if (mode === "spdy") return spdy;
+    if (mode === "websocket") return webSocket;
+    return async (protocols) => {
+      try {
+        return await webSocket(protocols);
+      } catch (error) {
+        if (!webSocketRefused(error)) throw error;
+        return spdy(protocols);
+      }
+    };
+  }
+
   #tenantClient(namespace: string): KubeApiClient {
     return new KubeApiClient(impersonatingConfig(this.#options.admin, tenantUser(namespace)));
   }
@@ -327,6 +374,24 @@ export class StreamsService {
     }, this.#options.superviseIntervalMs ?? DEFAULT_SUPERVISE_MS);
     return timer;
   }
+}
+
+/**
+ * Whether an exec/port-forward WebSocket failed as a protocol the API server does not take
+ * (a bad request, an unsupported method or upgrade, a handshake we cannot accept), not for
+ * who asked (401, 403), what was asked for (404) or load (429, 5xx).
+ */
+function webSocketRefused(error: unknown): boolean {
+  return (
+    isK8sError(error) &&
+    ([
+      "K8S_BAD_REQUEST",
+      "K8S_METHOD_NOT_ALLOWED",
+      "K8S_NOT_IMPLEMENTED",
+      "K8S_RESPONSE_INVALID",
+    ].includes(error.code) ||
+      error.statusCode === 426)
+  );
 }
 
 interface EventLike {
