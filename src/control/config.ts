@@ -7,6 +7,9 @@ import { TENANT_CLUSTER_ROLE } from "../k8s/index.ts";
 import { isDnsSubdomain } from "../protocol/index.ts";
 import { DEFAULT_ADMISSION_POLICY } from "./admission/policy.ts";
 import { DEFAULT_STREAM_LIMITS } from "./streams/limits.ts";
+import type { StreamUpstream } from "./streams/service.ts";
+
+const STREAM_UPSTREAMS: readonly StreamUpstream[] = ["auto", "websocket", "spdy"];
 
 /**
  * nautilus-control's configuration, from (lowest to highest precedence) built-in defaults,
@@ -68,6 +71,11 @@ export interface ControlConfig {
   streamsPerTenant: number;
   /** Bytes per second one tenant's streams may carry together; faster output is delayed. */
   streamBytesPerSecond: number;
+  /**
+   * How exec, attach and port-forward reach the API server: `auto` tries a WebSocket and
+   * falls back to SPDY/3.1 when the upgrade is refused; `websocket` or `spdy` only.
+   */
+  streamUpstream: StreamUpstream;
   /** With `--k3s`: let tenant pods run on the k3s server node (untainted). Off by default. */
   allowWorkloadsOnServer: boolean;
 }
@@ -110,6 +118,7 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "tenantClusterRole",
   "streamsPerTenant",
   "streamBytesPerSecond",
+  "streamUpstream",
   "allowWorkloadsOnServer",
 ];
 
@@ -139,6 +148,7 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     tenantClusterRole: TENANT_CLUSTER_ROLE,
     streamsPerTenant: DEFAULT_STREAM_LIMITS.maxConcurrentPerTenant,
     streamBytesPerSecond: DEFAULT_STREAM_LIMITS.bytesPerSecondPerTenant,
+    streamUpstream: "auto",
     allowWorkloadsOnServer: false,
   };
 }
@@ -246,6 +256,10 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
   if (!isDnsSubdomain(tenantClusterRole)) {
     problems.push(`tenantClusterRole must be a ClusterRole name, got "${tenantClusterRole}"`);
   }
+  const streamUpstream = text("streamUpstream", true) ?? "auto";
+  if (!STREAM_UPSTREAMS.includes(streamUpstream as StreamUpstream)) {
+    problems.push(`streamUpstream must be auto, websocket or spdy, got "${streamUpstream}"`);
+  }
   const appsDomain = text("appsDomain", true) ?? DEFAULT_ADMISSION_POLICY.appsDomain;
   if (!isDnsSubdomain(appsDomain)) {
     problems.push(`appsDomain must be a DNS name, got "${appsDomain}"`);
@@ -286,6 +300,7 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     tenantClusterRole,
     streamsPerTenant: integer("streamsPerTenant", 1, 10_000),
     streamBytesPerSecond: integer("streamBytesPerSecond", 1_024, 1_073_741_824),
+    streamUpstream: streamUpstream as StreamUpstream,
     allowWorkloadsOnServer,
   };
   if (problems.length > 0) throw new ConfigError(problems);

@@ -347,6 +347,7 @@ export async function startNautilusControl(
               },
               metrics: new StreamMetrics(metrics.registry),
               audit: sessionAudit,
+              upstream: config.streamUpstream,
             }),
           },
           { host: config.listenHost, port: config.listenPort },
