@@ -123,7 +123,7 @@ export const NAMESPACES: ApiResource = core("namespaces", false);
 export const RESOURCE_QUOTAS = core("resourcequotas");
 const LIMIT_RANGES = core("limitranges");
 const SERVICE_ACCOUNTS = core("serviceaccounts");
-const NETWORK_POLICIES: ApiResource = {
+export const NETWORK_POLICIES: ApiResource = {
   group: "networking.k8s.io",
   version: "v1",
   plural: "networkpolicies",

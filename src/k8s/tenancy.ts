@@ -16,6 +16,7 @@ import { type RetryEvent, type RetryPolicy, withRetry } from "./retry.ts";
 import {
   type Manifest,
   NAMESPACES,
+  NETWORK_POLICIES,
   RESOURCE_QUOTAS,
   ROLE_BINDINGS,
   TENANT_CLUSTER_ROLE,
@@ -81,6 +82,7 @@ export async function ensureTenantNamespace(
     await applyTenantObject(client, manifest, options);
     objects.push(`${String(manifest.object.kind).toLowerCase()}/${manifest.object.metadata.name}`);
   }
+  if (!spec.ingressControllerNamespace) await removeIngressControllerPolicy(client, spec, options);
   await waitForTenantAccess(client, spec.namespace, options);
   await waitForQuotaTracked(client, spec.namespace, options);
   return { namespace: spec.namespace, created, objects };
@@ -111,6 +113,31 @@ async function applyTenantObject(
       retryOptions(options),
     );
     await apply();
+  }
+}
+
+/**
+ * With no ingress controller named (any more), no policy may still let one in: one written
+ * while the cluster named a controller is deleted.
+ */
+async function removeIngressControllerPolicy(
+  client: KubeApiClient,
+  spec: TenantNamespaceSpec,
+  options: TenancyCallOptions,
+): Promise<void> {
+  try {
+    await withRetry(
+      (signal) =>
+        deleteObject(
+          client,
+          NETWORK_POLICIES,
+          { namespace: spec.namespace, name: TENANT_OBJECT_NAMES.ingressController },
+          { signal },
+        ),
+      retryOptions(options),
+    );
+  } catch (error) {
+    if (!isK8sError(error, "K8S_NOT_FOUND")) throw error;
   }
 }
 
