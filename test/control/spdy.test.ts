@@ -12,6 +12,7 @@ import type { ApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import { StreamMetrics, StreamsService } from "../../src/control/streams/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
+import { startWebSocketRefusingApiServer } from "../helpers/websocket-refusing-apiserver.ts";
 import { claimedNamespaceWithPod, readUntil, startStreamsApi } from "../k8s/stream-fixtures.ts";
 
 // exec and port-forward between nautilus-control and the API server over SPDY/3.1 (forced;
@@ -26,10 +27,10 @@ let ns: string;
 let registry: Registry;
 const claims = new Map<string, NamespaceClaim>();
 
-async function exec(command: string[], stdin?: string) {
+async function exec(command: string[], stdin?: string, through: ApiServer = api) {
   const query = new URLSearchParams(command.map((arg): [string, string] => ["command", arg]));
   if (stdin !== undefined) query.set("stdin", "true");
-  const url = `${api.url.replace(/^http/, "ws")}/v1/namespaces/${ns}/pods/web/exec?${query}`;
+  const url = `${through.url.replace(/^http/, "ws")}/v1/namespaces/${ns}/pods/web/exec?${query}`;
   const headers = await signedHeaders(owner, { clusterId: CLUSTER, method: "GET", url });
   let stdout = "";
   let stderr = "";
@@ -93,32 +94,56 @@ describe("control: exec and port-forward to the API server over SPDY/3.1", () =>
   });
 
   it("port-forward carries bytes both ways", async () => {
-    const forward = await startPortForward(
-      0,
-      async () => {
-        const url = `${api.url.replace(/^http/, "ws")}/v1/namespaces/${ns}/pods/web/portforward?ports=80`;
-        return {
-          url,
-          headers: await signedHeaders(owner, { clusterId: CLUSTER, method: "GET", url }),
-        };
-      },
-      (problem) => assert.fail(problem),
-    );
-    try {
-      const socket = connect(forward.port, "127.0.0.1");
-      await once(socket, "connect");
-      socket.write("ping over spdy\n");
-      assert.equal(await readUntil(socket, (t) => t.includes("\n")), "ping over spdy\n");
-      const big = "y".repeat(300_000);
-      socket.write(big);
-      assert.equal((await readUntil(socket, (t) => t.length >= big.length)).length, big.length);
-      socket.end();
-    } finally {
-      await forward.close();
-    }
+    await forwardAndEcho(api);
     assert.match(
       await registry.metrics(),
       /k8s_daas_stream_bytes_total\{kind="portforward"\} [1-9]\d{5}/,
     );
   });
+
+  it("auto: an API server refusing the WebSocket upgrade gets SPDY instead", async () => {
+    const refusing = await startWebSocketRefusingApiServer(kc);
+    const auto = await startStreamsApi(
+      new StreamsService({ admin: refusing.kubeConfig, namespaces: claims }),
+      new Registry(),
+      CLUSTER,
+    );
+    try {
+      const run = await exec(["sh", "-c", "echo fell back; exit 4"], undefined, auto);
+      assert.deepEqual(run, { code: 4, stdout: "fell back\n", stderr: "" });
+      await forwardAndEcho(auto);
+      // Both were refused as WebSockets first, then carried over SPDY.
+      assert.equal(refusing.refused(), 2);
+    } finally {
+      await auto.close();
+      await refusing.close();
+    }
+  });
 });
+
+/** Forwards a local port through `through` to the pod's port 80 (KWOK echoes) and checks bytes both ways. */
+async function forwardAndEcho(through: ApiServer): Promise<void> {
+  const forward = await startPortForward(
+    0,
+    async () => {
+      const url = `${through.url.replace(/^http/, "ws")}/v1/namespaces/${ns}/pods/web/portforward?ports=80`;
+      return {
+        url,
+        headers: await signedHeaders(owner, { clusterId: CLUSTER, method: "GET", url }),
+      };
+    },
+    (problem) => assert.fail(problem),
+  );
+  try {
+    const socket = connect(forward.port, "127.0.0.1");
+    await once(socket, "connect");
+    socket.write("ping over spdy\n");
+    assert.equal(await readUntil(socket, (t) => t.includes("\n")), "ping over spdy\n");
+    const big = "y".repeat(300_000);
+    socket.write(big);
+    assert.equal((await readUntil(socket, (t) => t.length >= big.length)).length, big.length);
+    socket.end();
+  } finally {
+    await forward.close();
+  }
+}
