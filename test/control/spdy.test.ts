@@ -1,11 +1,12 @@
 import assert from "node:assert/strict";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { connect } from "node:net";
 import { after, before, describe, it } from "node:test";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Registry } from "prom-client";
-import { runExecSession } from "../../src/cli/exec-session.ts";
+import { DETACHED, runExecSession } from "../../src/cli/exec-session.ts";
 import { startPortForward } from "../../src/cli/port-forward.ts";
 import { signedHeaders } from "../../src/control/http/auth.ts";
 import type { ApiServer } from "../../src/control/http/server.ts";
@@ -13,7 +14,12 @@ import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import { StreamMetrics, StreamsService } from "../../src/control/streams/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
 import { startWebSocketRefusingApiServer } from "../helpers/websocket-refusing-apiserver.ts";
-import { claimedNamespaceWithPod, readUntil, startStreamsApi } from "../k8s/stream-fixtures.ts";
+import {
+  claimedNamespaceWithPod,
+  readUntil,
+  startStreamsApi,
+  writeContainerLog,
+} from "../k8s/stream-fixtures.ts";
 
 // exec and port-forward between nautilus-control and the API server over SPDY/3.1 (forced;
 // kube-testenv takes WebSockets too, so `auto` would not fall back), the tenant's side
@@ -91,6 +97,34 @@ describe("control: exec and port-forward to the API server over SPDY/3.1", () =>
     // head ends after the bytes it wants: KWOK's simulated exec does not pass stdin's end on.
     const run = await exec(["head", "-c", String(input.length)], input);
     assert.deepEqual(run, { code: 0, stdout: input, stderr: "" });
+  });
+
+  it("attach shows what the container writes, until the tenant detaches", async () => {
+    const url = `${api.url.replace(/^http/, "ws")}/v1/namespaces/${ns}/pods/web/attach?stdin=false`;
+    const headers = await signedHeaders(owner, { clusterId: CLUSTER, method: "GET", url });
+    const marker = `spdy-attach-${randomBytes(4).toString("hex")}`;
+    const detach = new AbortController();
+    let stdout = "";
+    const session = runExecSession(url, headers, {
+      stdout: (data) => {
+        stdout += Buffer.from(data).toString();
+        if (stdout.includes(marker)) detach.abort();
+      },
+      stderr: () => {},
+      detach: detach.signal,
+    });
+    let settled = false;
+    session.then(
+      () => (settled = true),
+      () => (settled = true),
+    );
+    // KWOK's attach follows the container log from when its reader starts: write until seen.
+    for (let line = 1; !detach.signal.aborted && !settled; line++) {
+      await writeContainerLog(`${marker}-${line}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.equal(await session, DETACHED);
+    assert.match(stdout, new RegExp(`${marker}-\\d+\\n`));
   });
 
   it("port-forward carries bytes both ways", async () => {
