@@ -215,6 +215,7 @@ export async function startNautilusControl(
       owner: claim.owner,
       clusterId: config.clusterId,
       claimId: claim.capId,
+      tenantClusterRole: config.tenantClusterRole,
       ...(config.ingressControllerNamespace
         ? { ingressControllerNamespace: config.ingressControllerNamespace }
         : {}),
@@ -374,6 +375,7 @@ export async function startNautilusControl(
               },
               metrics: new StreamMetrics(metrics.registry),
               audit: sessionAudit,
+              upstream: config.streamUpstream,
             }),
             ...(billing ? { billing: { meter: billing, namespaces: state.namespaces } } : {}),
           },
