@@ -1,5 +1,6 @@
 import type { Command } from "./command.ts";
 import { applyCommand } from "./commands/apply.ts";
+import { attachCommand } from "./commands/attach.ts";
 import { billingCommand, escrowCommand } from "./commands/billing.ts";
 import { clusterCommand } from "./commands/cluster.ts";
 import { completionCommandFor } from "./commands/completion.ts";
@@ -46,6 +47,7 @@ export const COMMANDS: readonly Command[] = [
   describeCommand,
   logsCommand,
   execCommand,
+  attachCommand,
   portForwardCommand,
   eventsCommand,
   proxyCommand,

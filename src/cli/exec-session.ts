@@ -13,7 +13,12 @@ export interface ExecIo {
   /** The terminal size now, and a way to hear of changes (tty sessions). */
   readonly size?: () => { width: number; height: number };
   readonly onResize?: (listener: () => void) => () => void;
+  /** Detaches: the session is closed from this side and resolves `DETACHED`. */
+  readonly detach?: AbortSignal;
 }
+
+/** What `runExecSession` resolves with when `detach` ended the session (attach's Ctrl-C). */
+export const DETACHED = -1;
 
 interface ExecStatus {
   status?: string;
@@ -25,8 +30,8 @@ interface ExecStatus {
 /**
  * Runs one exec/attach session over a WebSocket to nautilus-control (which bridges it to the
  * pod as the tenant; opened by the pinned transport, `ControlApi.openWebSocket`) and
- * resolves with the remote command's exit code. A refusal (close code 4xxx with
- * `CODE: message`) throws a CliError with that code.
+ * resolves with the remote command's exit code, or `DETACHED` when `io.detach` fired first.
+ * A refusal (close code 4xxx with `CODE: message`) throws a CliError with that code.
  */
 export function runExecSession(socket: ControlWebSocket, io: ExecIo): Promise<number> {
   const { peer } = socket;
@@ -34,6 +39,8 @@ export function runExecSession(socket: ControlWebSocket, io: ExecIo): Promise<nu
     let exitCode: number | undefined;
     let failure: CliError | undefined;
     let stopResize: (() => void) | undefined;
+    const onDetach = (): void => peer.close(1000, "detached");
+    io.detach?.addEventListener("abort", onDetach, { once: true });
     const sendResize = (): void => {
       const size = io.size?.();
       if (!size || peer.closed) return;
@@ -56,6 +63,8 @@ export function runExecSession(socket: ControlWebSocket, io: ExecIo): Promise<nu
     };
     peer.onClose = (code, reason) => {
       stopResize?.();
+      io.detach?.removeEventListener("abort", onDetach);
+      if (io.detach?.aborted && exitCode === undefined && !failure) return resolve(DETACHED);
       if (code >= 4000 && code < 5000) {
         const [errorCode, ...rest] = reason.split(": ");
         return reject(

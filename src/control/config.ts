@@ -3,9 +3,13 @@ import { join, resolve } from "node:path";
 import { isValidSuiAddress, normalizeSuiAddress } from "@mysten/sui/utils";
 import { parse as parseYaml } from "yaml";
 import { isNetworkValue, NETWORK_CHOICES } from "../chain/network-names.ts";
+import { TENANT_CLUSTER_ROLE } from "../k8s/index.ts";
 import { isDnsSubdomain } from "../protocol/index.ts";
 import { DEFAULT_ADMISSION_POLICY } from "./admission/policy.ts";
 import { DEFAULT_STREAM_LIMITS } from "./streams/limits.ts";
+import type { StreamUpstream } from "./streams/service.ts";
+
+const STREAM_UPSTREAMS: readonly StreamUpstream[] = ["auto", "websocket", "spdy"];
 
 /**
  * nautilus-control's configuration, from (lowest to highest precedence) built-in defaults,
@@ -62,10 +66,21 @@ export interface ControlConfig {
    * NetworkPolicy (empty: none, tenants' Services are not reachable through an Ingress).
    */
   ingressControllerNamespace: string;
+  /**
+   * The ClusterRole holding the tenants' rules, which each tenant namespace's RoleBinding
+   * grants there (the Helm chart ships it; with an admin credential it is written when
+   * missing).
+   */
+  tenantClusterRole: string;
   /** Log followers (and other streams) one tenant may hold open at once. */
   streamsPerTenant: number;
   /** Bytes per second one tenant's streams may carry together; faster output is delayed. */
   streamBytesPerSecond: number;
+  /**
+   * How exec, attach and port-forward reach the API server: `auto` tries a WebSocket and
+   * falls back to SPDY/3.1 when the upgrade is refused; `websocket` or `spdy` only.
+   */
+  streamUpstream: StreamUpstream;
   /** With `--k3s`: let tenant pods run on the k3s server node (untainted). Off by default. */
   allowWorkloadsOnServer: boolean;
   /**
@@ -114,8 +129,10 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "allowedPriorityClasses",
   "maxListItems",
   "ingressControllerNamespace",
+  "tenantClusterRole",
   "streamsPerTenant",
   "streamBytesPerSecond",
+  "streamUpstream",
   "allowWorkloadsOnServer",
   "sealKeyServers",
   "sealThreshold",
@@ -145,8 +162,10 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     allowedPriorityClasses: [],
     maxListItems: DEFAULT_ADMISSION_POLICY.maxListItems,
     ingressControllerNamespace: "",
+    tenantClusterRole: TENANT_CLUSTER_ROLE,
     streamsPerTenant: DEFAULT_STREAM_LIMITS.maxConcurrentPerTenant,
     streamBytesPerSecond: DEFAULT_STREAM_LIMITS.bytesPerSecondPerTenant,
+    streamUpstream: "auto",
     allowWorkloadsOnServer: false,
     sealKeyServers: [],
     sealThreshold: 1,
@@ -252,6 +271,14 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
       `ingressControllerNamespace must be a namespace name, got "${ingressControllerNamespace}"`,
     );
   }
+  const tenantClusterRole = text("tenantClusterRole", true) ?? TENANT_CLUSTER_ROLE;
+  if (!isDnsSubdomain(tenantClusterRole)) {
+    problems.push(`tenantClusterRole must be a ClusterRole name, got "${tenantClusterRole}"`);
+  }
+  const streamUpstream = text("streamUpstream", true) ?? "auto";
+  if (!STREAM_UPSTREAMS.includes(streamUpstream as StreamUpstream)) {
+    problems.push(`streamUpstream must be auto, websocket or spdy, got "${streamUpstream}"`);
+  }
   const appsDomain = text("appsDomain", true) ?? DEFAULT_ADMISSION_POLICY.appsDomain;
   if (!isDnsSubdomain(appsDomain)) {
     problems.push(`appsDomain must be a DNS name, got "${appsDomain}"`);
@@ -298,8 +325,10 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     allowedPriorityClasses,
     maxListItems: integer("maxListItems", 1, 10_000),
     ingressControllerNamespace,
+    tenantClusterRole,
     streamsPerTenant: integer("streamsPerTenant", 1, 10_000),
     streamBytesPerSecond: integer("streamBytesPerSecond", 1_024, 1_073_741_824),
+    streamUpstream: streamUpstream as StreamUpstream,
     allowWorkloadsOnServer,
     sealKeyServers,
     sealThreshold,

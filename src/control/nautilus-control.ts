@@ -217,6 +217,7 @@ export async function startNautilusControl(
       owner: claim.owner,
       clusterId: config.clusterId,
       claimId: claim.capId,
+      tenantClusterRole: config.tenantClusterRole,
       ...(config.ingressControllerNamespace
         ? { ingressControllerNamespace: config.ingressControllerNamespace }
         : {}),
@@ -398,6 +399,7 @@ export async function startNautilusControl(
               },
               metrics: new StreamMetrics(metrics.registry),
               audit: sessionAudit,
+              upstream: config.streamUpstream,
             }),
             ...(billing ? { billing: { meter: billing, namespaces: state.namespaces } } : {}),
           },

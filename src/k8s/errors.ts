@@ -28,6 +28,8 @@ export type K8sErrorCode =
   | "K8S_NAMESPACE_TERMINATING"
   | "K8S_NAMESPACE_DELETE_TIMEOUT"
   | "K8S_RBAC_NOT_EFFECTIVE"
+  | "K8S_TENANT_ROLE_MISSING"
+  | "K8S_TENANT_ROLE_OUTDATED"
   | "K8S_QUOTA_NOT_EFFECTIVE";
 
 /** The `Status` object the API server sends with an error (subset we read). */

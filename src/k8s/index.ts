@@ -18,6 +18,7 @@ export {
   findAppliedObjects,
   findAppliedRequestIds,
 } from "./applied.ts";
+export { type ChannelSession, HeldChannelEvents } from "./channel-session.ts";
 export {
   type ApiStatus,
   errorCodeForStatus,
@@ -55,6 +56,13 @@ export {
   type RetryPolicy,
   withRetry,
 } from "./retry.ts";
+export {
+  pickServiceTarget,
+  resolveServiceTarget,
+  type ServiceTarget,
+  serviceSelector,
+} from "./service-target.ts";
+export { openPodExecSpdy, openPodPortForwardSpdy } from "./spdy-pod-streams.ts";
 export { openApiStream } from "./stream-client.ts";
 export {
   ensureTenantNamespace,
@@ -71,11 +79,14 @@ export {
   DEFAULT_OBJECT_COUNTS,
   DEFAULT_TENANT_QUOTA,
   type PolicyRule,
+  TENANT_CLUSTER_ROLE,
   TENANT_OBJECT_NAMES,
   TENANT_SCALE_RULES,
   TENANT_STREAM_RULES,
   type TenantNamespaceSpec,
   type TenantQuota,
+  tenantClusterRoleManifest,
   tenantNamespaceManifests,
   tenantRoleRules,
 } from "./tenancy-manifests.ts";
+export { ensureTenantClusterRole, missingRules } from "./tenant-cluster-role.ts";

@@ -71,40 +71,61 @@ async function upgradePodSubresource(
   query: URLSearchParams,
   protocols: readonly string[],
 ): Promise<UpgradedStream> {
+  const key = randomBytes(16).toString("base64");
+  const { response, socket, head } = await openPodUpgrade(
+    admin,
+    namespace,
+    pod,
+    subresource,
+    query,
+    "GET",
+    {
+      Upgrade: "websocket",
+      "Sec-WebSocket-Version": "13",
+      "Sec-WebSocket-Key": key,
+      "Sec-WebSocket-Protocol": protocols.join(", "),
+    },
+  );
+  const expected = createHash("sha1")
+    .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
+    .digest("base64");
+  const protocol = String(response.headers["sec-websocket-protocol"] ?? "");
+  if (response.headers["sec-websocket-accept"] !== expected || !protocols.includes(protocol)) {
+    socket.destroy();
+    throw new K8sError("K8S_RESPONSE_INVALID", `${subresource}: bad WebSocket handshake`);
+  }
+  return { socket, head, protocol };
+}
+
+/**
+ * An upgrade request (`Connection: Upgrade` plus `headers`) to a pod subresource as the
+ * namespace's tenant ServiceAccount, resolved with the 101 answer and its socket. Any other
+ * answer throws a `K8sError` with its status (RBAC 403, a missing pod 404, a refused
+ * protocol 400).
+ */
+export async function openPodUpgrade(
+  admin: KubeConfig,
+  namespace: string,
+  pod: string,
+  subresource: string,
+  query: URLSearchParams,
+  method: "GET" | "POST",
+  headers: Readonly<Record<string, string | string[]>>,
+): Promise<{ response: IncomingMessage; socket: Duplex; head: Buffer }> {
   const config = impersonatingConfig(admin, tenantUser(namespace));
   const cluster = config.getCurrentCluster();
   if (!cluster) throw new K8sError("K8S_CONFIG_INVALID", "kubeconfig has no current cluster");
   const path = `/api/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/${subresource}`;
   const url = new URL(cluster.server.replace(/\/+$/, "") + path);
   url.search = query.toString();
-  const key = randomBytes(16).toString("base64");
-  const request: RequestOptions = {
-    method: "GET",
-    headers: {
-      Connection: "Upgrade",
-      Upgrade: "websocket",
-      "Sec-WebSocket-Version": "13",
-      "Sec-WebSocket-Key": key,
-      "Sec-WebSocket-Protocol": protocols.join(", "),
-    },
-  };
+  const request: RequestOptions = { method, headers: { Connection: "Upgrade", ...headers } };
   await config.applyToHTTPSOptions(request);
   delete request.agent;
-  return new Promise<UpgradedStream>((resolve, reject) => {
+  return new Promise((resolve, reject) => {
     const req = httpsRequest(url, request);
-    req.on("upgrade", (res: IncomingMessage, socket: Duplex, head: Buffer) => {
-      const expected = createHash("sha1")
-        .update(`${key}258EAFA5-E914-47DA-95CA-C5AB0DC85B11`)
-        .digest("base64");
-      const protocol = String(res.headers["sec-websocket-protocol"] ?? "");
-      if (res.headers["sec-websocket-accept"] !== expected || !protocols.includes(protocol)) {
-        socket.destroy();
-        return reject(
-          new K8sError("K8S_RESPONSE_INVALID", `${subresource}: bad WebSocket handshake`),
-        );
-      }
-      resolve({ socket, head, protocol });
-    });
+    req.on("upgrade", (response: IncomingMessage, socket: Duplex, head: Buffer) =>
+      resolve({ response, socket, head }),
+    );
     req.on("response", (res: IncomingMessage) => {
       let text = "";
       res.on("data", (chunk: Buffer) => {

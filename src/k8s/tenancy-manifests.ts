@@ -12,7 +12,8 @@ import { TENANT_RESOURCES } from "./resources.ts";
 
 // What a tenant namespace consists of, as plain manifests (no I/O): the namespace with Pod
 // Security "restricted", quota and default container resources, network isolation, and
-// the ServiceAccount + Role + RoleBinding whose identity tenant operations run under.
+// the ServiceAccount + RoleBinding whose identity tenant operations run under. The binding
+// grants the tenant ClusterRole (`tenantClusterRoleManifest`) inside the namespace only.
 
 /** ResourceQuota `spec.hard`. */
 export type TenantQuota = Readonly<Record<string, string>>;
@@ -95,7 +96,16 @@ export interface TenantNamespaceSpec {
    * Absent: no ingress from outside the namespace.
    */
   readonly ingressControllerNamespace?: string;
+  /** The ClusterRole holding the tenant's rules, bound in the namespace (default `TENANT_CLUSTER_ROLE`). */
+  readonly tenantClusterRole?: string;
 }
+
+/**
+ * The default name of the ClusterRole holding the tenant rules. A ClusterRole bound by a
+ * RoleBinding grants its rules in that one namespace; the control plane only needs `bind`
+ * on it to write the binding, not the rules themselves (no escalation).
+ */
+export const TENANT_CLUSTER_ROLE = "k8s-daas-tenant";
 
 export interface Manifest {
   readonly resource: ApiResource;
@@ -113,18 +123,20 @@ export const NAMESPACES: ApiResource = core("namespaces", false);
 export const RESOURCE_QUOTAS = core("resourcequotas");
 const LIMIT_RANGES = core("limitranges");
 const SERVICE_ACCOUNTS = core("serviceaccounts");
-const NETWORK_POLICIES: ApiResource = {
+export const NETWORK_POLICIES: ApiResource = {
   group: "networking.k8s.io",
   version: "v1",
   plural: "networkpolicies",
   namespaced: true,
 };
-const rbac = (plural: string): ApiResource => ({
+const rbac = (plural: string, namespaced = true): ApiResource => ({
   group: "rbac.authorization.k8s.io",
   version: "v1",
   plural,
-  namespaced: true,
+  namespaced,
 });
+export const ROLE_BINDINGS = rbac("rolebindings");
+export const CLUSTER_ROLES = rbac("clusterroles", false);
 
 /** Names of the objects provisioning creates in every tenant namespace. */
 export const TENANT_OBJECT_NAMES = {
@@ -134,7 +146,6 @@ export const TENANT_OBJECT_NAMES = {
   sameNamespace: "k8s-daas-allow-same-namespace",
   dns: "k8s-daas-allow-dns",
   ingressController: "k8s-daas-allow-ingress-controller",
-  role: "k8s-daas-tenant",
   roleBinding: "k8s-daas-tenant",
 } as const;
 
@@ -266,24 +277,15 @@ export function tenantNamespaceManifests(spec: TenantNamespaceSpec): Manifest[] 
     // token mounted unless they ask for one.
     serviceAccount(metadata("default")),
     {
-      resource: rbac("roles"),
-      object: {
-        apiVersion: "rbac.authorization.k8s.io/v1",
-        kind: "Role",
-        metadata: metadata(TENANT_OBJECT_NAMES.role),
-        rules: tenantRoleRules(),
-      },
-    },
-    {
-      resource: rbac("rolebindings"),
+      resource: ROLE_BINDINGS,
       object: {
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind: "RoleBinding",
         metadata: metadata(TENANT_OBJECT_NAMES.roleBinding),
         roleRef: {
           apiGroup: "rbac.authorization.k8s.io",
-          kind: "Role",
-          name: TENANT_OBJECT_NAMES.role,
+          kind: "ClusterRole",
+          name: spec.tenantClusterRole ?? TENANT_CLUSTER_ROLE,
         },
         subjects: [{ kind: "ServiceAccount", name: TENANT_SERVICE_ACCOUNT, namespace }],
       },
@@ -343,8 +345,8 @@ export const TENANT_SCALE_RULES: readonly PolicyRule[] = [
 /**
  * Exactly `TENANT_RESOURCES` — full verbs on the writable kinds, read on the others, one rule
  * per (API group, access) — the scale subresource (`TENANT_SCALE_RULES`) and the stream
- * subresources (`TENANT_STREAM_RULES`). Nothing
- * else, and nothing cluster-wide (a Role, not a ClusterRole).
+ * subresources (`TENANT_STREAM_RULES`). Nothing else; they hold only inside the namespace
+ * whose RoleBinding grants them.
  */
 export function tenantRoleRules(): PolicyRule[] {
   const rules = new Map<string, PolicyRule>();
@@ -369,4 +371,17 @@ export function tenantRoleRules(): PolicyRule[] {
       verbs: [...rule.verbs],
     })),
   ];
+}
+
+/** The ClusterRole holding `tenantRoleRules()`, which every tenant namespace's RoleBinding grants. */
+export function tenantClusterRoleManifest(name: string = TENANT_CLUSTER_ROLE): Manifest {
+  return {
+    resource: CLUSTER_ROLES,
+    object: {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRole",
+      metadata: { name, labels: { [LABEL_MANAGED]: "true" } },
+      rules: tenantRoleRules(),
+    },
+  };
 }

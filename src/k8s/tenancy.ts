@@ -14,12 +14,17 @@ import {
 import { applyObject, deleteObject, getObject, listObjects } from "./objects.ts";
 import { type RetryEvent, type RetryPolicy, withRetry } from "./retry.ts";
 import {
+  type Manifest,
   NAMESPACES,
+  NETWORK_POLICIES,
   RESOURCE_QUOTAS,
+  ROLE_BINDINGS,
+  TENANT_CLUSTER_ROLE,
   TENANT_OBJECT_NAMES,
   type TenantNamespaceSpec,
   tenantNamespaceManifests,
 } from "./tenancy-manifests.ts";
+import { ensureTenantClusterRole } from "./tenant-cluster-role.ts";
 
 // Tenant namespaces, as the admin sees them: provisioning (idempotent server-side apply of
 // everything `tenantNamespaceManifests` lists), removal, and the inventory reconciliation
@@ -71,18 +76,69 @@ export async function ensureTenantNamespace(
       created = true;
     }
   }
+  await ensureTenantClusterRole(client, spec.tenantClusterRole ?? TENANT_CLUSTER_ROLE, options);
   const objects: string[] = [];
   for (const manifest of tenantNamespaceManifests(spec)) {
-    // force: these objects are the control plane's; it re-takes any field someone changed.
-    await withRetry(
-      (signal) => applyObject(client, manifest.resource, manifest.object, { force: true, signal }),
-      retryOptions(options),
-    );
+    await applyTenantObject(client, manifest, options);
     objects.push(`${String(manifest.object.kind).toLowerCase()}/${manifest.object.metadata.name}`);
   }
+  if (!spec.ingressControllerNamespace) await removeIngressControllerPolicy(client, spec, options);
   await waitForTenantAccess(client, spec.namespace, options);
   await waitForQuotaTracked(client, spec.namespace, options);
   return { namespace: spec.namespace, created, objects };
+}
+
+/**
+ * Server-side apply, forced: these objects are the control plane's; it re-takes any field
+ * someone changed. A RoleBinding's `roleRef` cannot change, so one that grants another role
+ * (a namespace provisioned when the tenant rules were a namespaced Role) is replaced.
+ */
+async function applyTenantObject(
+  client: KubeApiClient,
+  manifest: Manifest,
+  options: TenancyCallOptions,
+): Promise<void> {
+  const apply = () =>
+    withRetry(
+      (signal) => applyObject(client, manifest.resource, manifest.object, { force: true, signal }),
+      retryOptions(options),
+    );
+  try {
+    await apply();
+  } catch (error) {
+    if (manifest.resource !== ROLE_BINDINGS || !isK8sError(error, "K8S_INVALID")) throw error;
+    const { namespace, name } = manifest.object.metadata as { namespace: string; name: string };
+    await withRetry(
+      (signal) => deleteObject(client, ROLE_BINDINGS, { namespace, name }, { signal }),
+      retryOptions(options),
+    );
+    await apply();
+  }
+}
+
+/**
+ * With no ingress controller named (any more), no policy may still let one in: one written
+ * while the cluster named a controller is deleted.
+ */
+async function removeIngressControllerPolicy(
+  client: KubeApiClient,
+  spec: TenantNamespaceSpec,
+  options: TenancyCallOptions,
+): Promise<void> {
+  try {
+    await withRetry(
+      (signal) =>
+        deleteObject(
+          client,
+          NETWORK_POLICIES,
+          { namespace: spec.namespace, name: TENANT_OBJECT_NAMES.ingressController },
+          { signal },
+        ),
+      retryOptions(options),
+    );
+  } catch (error) {
+    if (!isK8sError(error, "K8S_NOT_FOUND")) throw error;
+  }
 }
 
 async function removeStaleNamespace(

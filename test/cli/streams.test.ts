@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { once } from "node:events";
 import { mkdtempSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -16,11 +19,13 @@ import { type EnclaveChain, openEnclaveChain } from "../helpers/enclave-chain.ts
 import { eventually } from "../k8s/executor-fixtures.ts";
 import {
   claimedNamespaceWithPod,
+  readUntil,
   runningPod,
+  serviceWithPod,
   startStreamsApi,
   writeContainerLog,
 } from "../k8s/stream-fixtures.ts";
-import { runCli } from "./harness.ts";
+import { BIN, ISOLATED_ENV, runCli } from "./harness.ts";
 
 // `k8s-daas logs|events|describe` as a user runs them, against nautilus-control's API (the
 // real server and StreamsService over kube-testenv, over HTTPS with the enclave's TLS key);
@@ -46,28 +51,28 @@ function keystoreOf(key: Ed25519Keypair): string {
   return path;
 }
 
+/** `k8s-daas ARGS` with the connection flags of this file's control plane and `key`. */
+const cliArgs = (args: string[], key = owner): string[] => [
+  // The connection flags go before any `--` (after it, everything is the command).
+  ...args.slice(0, 1),
+  "--control-url",
+  api.url,
+  "--cluster-id",
+  clusterId,
+  // The chain tells the CLI which TLS key the control plane must present.
+  "--network",
+  chain.url,
+  "--package-id",
+  chain.packageId,
+  "--keystore",
+  keystoreOf(key),
+  "--address",
+  key.toSuiAddress(),
+  ...args.slice(1),
+];
+
 const cli = (args: string[], key = owner, input?: string) =>
-  runCli(
-    [
-      // The connection flags go before any `--` (after it, everything is the command).
-      ...args.slice(0, 1),
-      "--control-url",
-      api.url,
-      "--cluster-id",
-      clusterId,
-      // The chain tells the CLI which TLS key the control plane must present.
-      "--network",
-      chain.url,
-      "--package-id",
-      chain.packageId,
-      "--keystore",
-      keystoreOf(key),
-      "--address",
-      key.toSuiAddress(),
-      ...args.slice(1),
-    ],
-    input === undefined ? {} : { input },
-  );
+  runCli(cliArgs(args, key), input === undefined ? {} : { input });
 
 before(async () => {
   chain = await openEnclaveChain();
@@ -215,6 +220,76 @@ describe("cli: logs, events, describe", () => {
     assert.match(refused.stderr, /NAMESPACE_NOT_OWNED/);
     const noCommand = await cli(["exec", "web", "-n", ns]);
     assert.equal(noCommand.code, 2);
+  });
+
+  it("attach shows what the container writes until Ctrl-C detaches (exit 0); another tenant's pod is refused", async () => {
+    const marker = `cli-attach-${randomBytes(4).toString("hex")}`;
+    const child = spawn(process.execPath, [BIN, ...cliArgs(["attach", "web", "-n", ns])], {
+      env: { ...process.env, ...ISOLATED_ENV },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = once(child, "exit") as Promise<[number | null]>;
+    // KWOK's simulated attach follows the container's log from when its reader starts, a
+    // moment after the session opens: lines are written until one shows.
+    let shownYet = false;
+    const shown = readUntil(child.stdout, (text) => {
+      shownYet = text.includes(`${marker}-`);
+      return shownYet;
+    });
+    await eventually("the attach session open", async () =>
+      streams.quota.open(owner.toSuiAddress()) === 1 ? true : undefined,
+    );
+    for (let line = 1; !shownYet && child.exitCode === null; line++) {
+      await writeContainerLog(`${marker}-${line}`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+    assert.match(await shown, new RegExp(`${marker}-\\d+\\n`));
+    child.kill("SIGINT");
+    const [code] = await exited;
+    assert.equal(code, 0, stderr);
+    await eventually("the session closed", async () =>
+      streams.quota.open(owner.toSuiAddress()) === 0 ? true : undefined,
+    );
+    const refused = await cli(["attach", "web", "-n", strangerNs]);
+    assert.notEqual(refused.code, 0);
+    assert.match(refused.stderr, /NAMESPACE_NOT_OWNED/);
+  });
+
+  it("port-forward svc/NAME carries bytes both ways to the Service's pod until Ctrl-C; a port it lacks is refused", async () => {
+    await serviceWithPod(kc, ns, "cli-front");
+    const child = spawn(
+      process.execPath,
+      [BIN, ...cliArgs(["port-forward", "svc/cli-front", "0:80", "-n", ns])],
+      { env: { ...process.env, ...ISOLATED_ENV }, stdio: ["ignore", "pipe", "pipe"] },
+    );
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const exited = once(child, "exit") as Promise<[number | null]>;
+    const banner = await readUntil(child.stdout, (text) => text.includes("\n"));
+    const port = Number(
+      /^Forwarding from 127\.0\.0\.1:(\d+) -> svc\/cli-front:80\n/.exec(banner)?.[1],
+    );
+    assert.ok(port > 0, banner + stderr);
+    const socket = connect(port, "127.0.0.1");
+    await once(socket, "connect");
+    const sent = `there and back ${randomBytes(4).toString("hex")}\n`;
+    socket.write(sent);
+    assert.equal(await readUntil(socket, (text) => text.includes("\n")), sent);
+    socket.end();
+    child.kill("SIGINT");
+    const [code] = await exited;
+    assert.equal(code, 0, stderr);
+    const wrongPort = await cli(["port-forward", "svc/cli-front", "0:443", "-n", ns]);
+    assert.notEqual(wrongPort.code, 0);
+    assert.match(wrongPort.stderr, /has no port 443 \(it has: 80\)/);
+    const badTarget = await cli(["port-forward", "deploy/web", "0:80", "-n", ns]);
+    assert.equal(badTarget.code, 2);
   });
 
   it("bad flags are usage errors before anything is sent", async () => {

@@ -1,6 +1,9 @@
 import assert from "node:assert/strict";
 import { once } from "node:events";
+import { mkdtempSync } from "node:fs";
 import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -8,9 +11,15 @@ import { Registry } from "prom-client";
 import { startPortForward } from "../../src/cli/port-forward.ts";
 import { signedHeaders } from "../../src/control/http/auth.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
-import { StreamsService } from "../../src/control/streams/index.ts";
+import { SessionAudit, StreamsService } from "../../src/control/streams/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
-import { claimedNamespaceWithPod, readUntil, startStreamsApi } from "../k8s/stream-fixtures.ts";
+import { fetchOver } from "../helpers/control-client.ts";
+import {
+  claimedNamespaceWithPod,
+  readUntil,
+  serviceWithPod,
+  startStreamsApi,
+} from "../k8s/stream-fixtures.ts";
 
 // KWOK answers every forwarded port with an echo (`cat`), see src/k8s/testenv/kwok-debugging.ts.
 
@@ -23,11 +32,11 @@ let ns: string;
 let strangerNs: string;
 const claims = new Map<string, NamespaceClaim>();
 
-const forwarder = (namespace: string, problems: string[] = []) =>
+const forwarder = (namespace: string, problems: string[] = [], target = "pods/web") =>
   startPortForward(
     0,
     async (protocols) => {
-      const url = `${api.url}/v1/namespaces/${namespace}/pods/web/portforward?ports=80`;
+      const url = `${api.url}/v1/namespaces/${namespace}/${target}/portforward?ports=80`;
       const headers = await signedHeaders(owner, { clusterId: CLUSTER, method: "GET", url });
       return api.transport.openWebSocket(url, { headers, protocols });
     },
@@ -39,7 +48,11 @@ before(async () => {
   ns = await claimedNamespaceWithPod(kc, "pf", owner.toSuiAddress(), "0x1", claims);
   strangerNs = await claimedNamespaceWithPod(kc, "pf-x", stranger.toSuiAddress(), "0x2", claims);
   api = await startStreamsApi(
-    new StreamsService({ admin: kc, namespaces: claims }),
+    new StreamsService({
+      admin: kc,
+      namespaces: claims,
+      audit: new SessionAudit(join(mkdtempSync(join(tmpdir(), "k8s-daas-pf-")), "sessions.sqlite")),
+    }),
     new Registry(),
     CLUSTER,
   );
@@ -67,6 +80,41 @@ describe("control: port-forward through the control plane, as the tenant", () =>
       }
     } finally {
       await forward.close();
+    }
+  });
+
+  it("to a Service: a ready pod behind it, on the port its targetPort names, bytes both ways", async () => {
+    const { pod } = await serviceWithPod(kc, ns, "front");
+    const forward = await forwarder(ns, [], "services/front");
+    try {
+      const socket = connect(forward.port, "127.0.0.1");
+      await once(socket, "connect");
+      socket.write("through the service\n");
+      assert.equal(await readUntil(socket, (t) => t.includes("\n")), "through the service\n");
+      socket.end();
+    } finally {
+      await forward.close();
+    }
+    // The session went to the Service's pod, on the container port named "http" (8080).
+    const url = `${api.url}/v1/sessions`;
+    const response = await fetchOver(api.transport)(url, {
+      headers: await signedHeaders(owner, { clusterId: CLUSTER, method: "GET", url }),
+    });
+    const { sessions } = (await response.json()) as { sessions: Record<string, unknown>[] };
+    assert.deepEqual(
+      { kind: sessions[0]?.kind, pod: sessions[0]?.pod, command: sessions[0]?.command },
+      { kind: "portforward", pod, command: "svc/front:80 -> 8080" },
+    );
+    // A Service that does not exist is refused per connection, with the reason.
+    const problems: string[] = [];
+    const missing = await forwarder(ns, problems, "services/absent");
+    try {
+      const socket = connect(missing.port, "127.0.0.1");
+      await once(socket, "connect");
+      assert.equal(await readUntil(socket, () => false), "");
+      assert.match(problems.join("\n"), /STREAM_NOT_FOUND/);
+    } finally {
+      await missing.close();
     }
   });
 

@@ -11,7 +11,7 @@ import { CoreV1Api } from "@kubernetes/client-node";
 import { billingSettings, controlSettings } from "../../scripts/config-reference.ts";
 import { resolveBillingConfig } from "../../src/control/billing/index.ts";
 import { defaultConfig, readConfigFile, resolveConfig } from "../../src/control/config.ts";
-import { tenantRoleRules } from "../../src/k8s/index.ts";
+import { TENANT_STREAM_RULES, tenantRoleRules } from "../../src/k8s/index.ts";
 import { type ClusterHandle, moduleVersions } from "../../src/k8s/testenv/index.ts";
 import { createTestNamespace, testCluster, uniqueNamespace } from "../helpers/cluster.ts";
 import {
@@ -60,6 +60,7 @@ describe("the nautilus-control Helm chart", () => {
     const { objects } = await renderChart("nc", "nautilus");
     const kinds = objects.map((object) => object.kind).sort();
     assert.deepEqual(kinds, [
+      "ClusterRole",
       "ClusterRole",
       "ClusterRoleBinding",
       "ConfigMap",
@@ -183,7 +184,13 @@ describe("the nautilus-control Helm chart", () => {
       properties: { config: { properties: Record<string, unknown> } };
     };
     const offered = Object.keys(schema.properties.config.properties);
-    const setByChart = ["listenHost", "listenPort", "dataDir", "enclaveKeyFile"];
+    const setByChart = [
+      "listenHost",
+      "listenPort",
+      "dataDir",
+      "enclaveKeyFile",
+      "tenantClusterRole",
+    ];
     // The operator key comes from a Secret (K8S_DAAS_OPERATOR_KEY), the cluster from the
     // ServiceAccount: the keystore, address, key-variable and kubeconfig settings stay unset;
     // the pod runs no k3s server, so whether tenants may run on it does not apply; the
@@ -228,24 +235,49 @@ describe("the nautilus-control Helm chart", () => {
     assert.match(noKey.stderr, /operatorKey\.existingSecret is required/);
   });
 
-  it("grants every permission of the tenant Role it must write (the API server forbids escalation)", async () => {
+  it("ships the tenant ClusterRole with exactly the tenant rules, and lets the control plane only bind it", async () => {
     const { objects } = await renderChart("nc", "nautilus");
-    const role = findObject(objects, "ClusterRole") as RenderedObject & { rules: PolicyRule[] };
-    for (const rule of tenantRoleRules()) {
-      for (const group of rule.apiGroups) {
-        for (const resource of rule.resources) {
-          for (const verb of rule.verbs) {
-            assert.ok(grants(role.rules, group, resource, verb), `${verb} ${group}/${resource}`);
-          }
+    const roles = objects.filter((object) => object.kind === "ClusterRole") as (RenderedObject & {
+      rules: PolicyRule[];
+    })[];
+    const tenant = roles.find((role) => role.metadata.name === "nc-nautilus-control-tenant");
+    const control = roles.find((role) => role.metadata.name === "nc-nautilus-control");
+    assert.ok(tenant && control, roles.map((role) => role.metadata.name).join(", "));
+    assert.deepEqual(tenant.rules, tenantRoleRules());
+    // The control plane holds `bind` on that one role, and none of the tenants' stream rights.
+    assert.deepEqual(
+      control.rules.filter((rule) => rule.verbs?.includes("bind")),
+      [
+        {
+          apiGroups: ["rbac.authorization.k8s.io"],
+          resources: ["clusterroles"],
+          resourceNames: ["nc-nautilus-control-tenant"],
+          verbs: ["get", "bind"],
+        },
+      ],
+    );
+    for (const rule of TENANT_STREAM_RULES) {
+      for (const resource of rule.resources) {
+        for (const verb of rule.verbs) {
+          assert.ok(
+            !grants(control.rules, "", resource, verb),
+            `control holds ${verb} ${resource}`,
+          );
         }
       }
     }
-    assert.ok(
-      !role.rules.some((rule) => rule.verbs?.includes("*") || rule.resources?.includes("*")),
-    );
-    assert.ok(
-      !role.rules.some((rule) => rule.verbs?.some((v) => v === "escalate" || v === "bind")),
-    );
+    assert.ok(!grants(control.rules, "rbac.authorization.k8s.io", "roles", "create"));
+    for (const role of roles) {
+      assert.ok(
+        !role.rules.some((rule) => rule.verbs?.includes("*") || rule.resources?.includes("*")),
+      );
+      assert.ok(!role.rules.some((rule) => rule.verbs?.includes("escalate")));
+    }
+    // The control plane is told the role's name.
+    const map = findObject(objects, "ConfigMap") as RenderedObject & {
+      data: Record<string, string>;
+    };
+    assert.match(map.data["config.yaml"] ?? "", /^tenantClusterRole: nc-nautilus-control-tenant$/m);
   });
 
   it("renders the ServiceMonitor only when asked, aimed at the API Service's /metrics", async () => {

@@ -11,6 +11,12 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { CoreV1Api, KubeConfig, RbacAuthorizationV1Api } from "@kubernetes/client-node";
+import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { Registry } from "prom-client";
+import { EXEC_PROTOCOLS, runExecSession } from "../../src/cli/exec-session.ts";
+import { signedHeaders } from "../../src/control/http/auth.ts";
+import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
+import { StreamsService } from "../../src/control/streams/index.ts";
 import {
   issueBootstrapToken,
   revokeTokensOf,
@@ -37,10 +43,13 @@ import {
 } from "../../src/k8s/index.ts";
 import type { ClusterHandle } from "../../src/k8s/testenv/index.ts";
 import { createTestNamespace, testCluster, uniqueNamespace, waitFor } from "../helpers/cluster.ts";
+import { runningPod, startStreamsApi } from "../k8s/stream-fixtures.ts";
 import { findObject, kubectl, renderChart } from "./upstream-tools.ts";
 
 const clusterId = `0x${"c5".repeat(32)}`;
 const owner = `0x${"0a".repeat(32)}`;
+/** The namespace holder whose exec the control plane runs (the claim names its address). */
+const tenant = Ed25519Keypair.generate();
 
 /** Resolves to the API server's refusal code, or "allowed" when the call went through. */
 async function outcome(call: Promise<unknown>): Promise<string> {
@@ -64,6 +73,9 @@ describe("the chart's ClusterRole, used by the control plane's own code", () => 
   /** The chart's ServiceAccount, authenticated by a token the API server issued. */
   let control: KubeConfig;
   let kube: KubeRequests;
+  /** The chart's tenant ClusterRole, which provisioning binds in the tenant namespace. */
+  let tenantRole: string;
+  let streamsApi: Awaited<ReturnType<typeof startStreamsApi>> | undefined;
 
   before(async () => {
     cluster = await testCluster();
@@ -74,9 +86,18 @@ describe("the chart's ClusterRole, used by the control plane's own code", () => 
     nodeId = `deploy-worker-${suffix}`;
     await createTestNamespace(admin.makeApiClient(CoreV1Api), releaseNamespace);
     const { objects } = await renderChart(`rbac-${suffix}`, releaseNamespace);
-    const identity = ["ServiceAccount", "ClusterRole", "ClusterRoleBinding"].map((kind) =>
-      findObject(objects, kind),
+    // The chart's identity: its ServiceAccount, its own ClusterRole and binding, and the
+    // tenant ClusterRole it lets the control plane bind in tenant namespaces.
+    const identity = objects.filter((object) =>
+      ["ServiceAccount", "ClusterRole", "ClusterRoleBinding"].includes(object.kind),
     );
+    tenantRole = (
+      objects.find(
+        (object) =>
+          object.kind === "ClusterRole" &&
+          object.metadata.labels?.["app.kubernetes.io/component"] === "tenant-role",
+      ) ?? assert.fail("the chart rendered no tenant ClusterRole")
+    ).metadata.name;
     clusterScoped = identity
       .filter((object) => object.kind !== "ServiceAccount")
       .map((object) => ({ kind: object.kind, name: object.metadata.name }));
@@ -104,6 +125,7 @@ describe("the chart's ClusterRole, used by the control plane's own code", () => 
   });
 
   after(async () => {
+    await streamsApi?.close();
     if (!admin) return;
     const core = admin.makeApiClient(CoreV1Api);
     const rbac = admin.makeApiClient(RbacAuthorizationV1Api);
@@ -118,15 +140,68 @@ describe("the chart's ClusterRole, used by the control plane's own code", () => 
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
-  it("provisions a tenant namespace, Role and RoleBinding included (no escalation refused)", async () => {
+  it("provisions a tenant namespace, binding the chart's tenant ClusterRole there (bind, no escalation)", async () => {
     const result = await ensureTenantNamespace(control, {
       namespace: tenantNamespace,
       owner,
       clusterId,
       claimId: `0x${"c1".repeat(32)}`,
+      tenantClusterRole: tenantRole,
     });
     assert.equal(result.created, true);
-    assert.ok(result.objects.includes("role/k8s-daas-tenant"), result.objects.join(", "));
+    assert.ok(result.objects.includes("rolebinding/k8s-daas-tenant"), result.objects.join(", "));
+    // A role name the chart did not ship is a clear refusal, not a tenant without rights.
+    await assert.rejects(
+      ensureTenantNamespace(control, {
+        namespace: tenantNamespace,
+        owner,
+        clusterId,
+        claimId: `0x${"c1".repeat(32)}`,
+        tenantClusterRole: `${tenantRole}-absent`,
+      }),
+      (error) => isK8sError(error, "K8S_TENANT_ROLE_MISSING"),
+    );
+  });
+
+  it("runs a tenant's exec through its streams, though it may not exec itself", async () => {
+    await runningPod(admin, tenantNamespace, "web");
+    const claims = new Map<string, NamespaceClaim>([
+      [
+        tenantNamespace,
+        { namespace: tenantNamespace, owner: tenant.toSuiAddress(), capId: "0x1", released: false },
+      ],
+    ]);
+    streamsApi = await startStreamsApi(
+      new StreamsService({ admin: control, namespaces: claims }),
+      new Registry(),
+      clusterId,
+    );
+    const url = `${streamsApi.url}/v1/namespaces/${tenantNamespace}/pods/web/exec?command=sh&command=-c&command=echo%20as-the-tenant%3B%20exit%205`;
+    let stdout = "";
+    const socket = await streamsApi.transport.openWebSocket(url, {
+      headers: await signedHeaders(tenant, { clusterId, method: "GET", url }),
+      protocols: EXEC_PROTOCOLS,
+    });
+    const code = await runExecSession(socket, {
+      stdout: (data) => (stdout += Buffer.from(data).toString()),
+      stderr: () => {},
+    });
+    assert.deepEqual({ code, stdout }, { code: 5, stdout: "as-the-tenant\n" });
+    // As itself (no impersonation) the API server refuses the control plane every stream:
+    // those rights are the tenant's alone.
+    const client = new KubeApiClient(control);
+    for (const subresource of ["exec?command=true", "attach", "portforward?ports=80", "log"]) {
+      assert.equal(
+        await outcome(
+          client.request(
+            subresource === "log" ? "GET" : "POST",
+            `/api/v1/namespaces/${tenantNamespace}/pods/web/${subresource}`,
+          ),
+        ),
+        "K8S_FORBIDDEN",
+        subresource,
+      );
+    }
   });
 
   it("acts as the tenant through impersonation, and only as the tenant", async () => {
@@ -270,7 +345,7 @@ describe("the chart's ClusterRole, used by the control plane's own code", () => 
           "/apis/admissionregistration.k8s.io/v1/validatingwebhookconfigurations",
         ),
       ),
-      // Streams (exec, port-forward) are granted, for the tenant Role; proxying is not.
+      // Proxying to pods is not granted, to it or to tenants.
       podProxy: await outcome(
         client.request("GET", `/api/v1/namespaces/${tenantNamespace}/pods/x/proxy/`),
       ),

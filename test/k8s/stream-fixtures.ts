@@ -19,22 +19,54 @@ export async function writeContainerLog(...lines: string[]): Promise<void> {
   await appendFile(file, lines.map((line) => criLogLine(line)).join(""));
 }
 
-/** Creates a pod (as admin) and waits until KWOK has it Running. */
-export async function runningPod(kc: KubeConfig, namespace: string, name: string): Promise<void> {
+/**
+ * Creates a pod (as admin) and waits until KWOK has it Running. `labels` and a named
+ * container port (`http` = `httpPort`) let a Service select it.
+ */
+export async function runningPod(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+  options: { labels?: Record<string, string>; httpPort?: number } = {},
+): Promise<void> {
   const core = kc.makeApiClient(CoreV1Api);
+  const spec = restrictedPodSpec() as { containers: Record<string, unknown>[] };
+  if (options.httpPort !== undefined && spec.containers[0])
+    spec.containers[0].ports = [{ name: "http", containerPort: options.httpPort }];
   await core.createNamespacedPod({
     namespace,
     body: {
       apiVersion: "v1",
       kind: "Pod",
-      metadata: { name, namespace },
-      spec: restrictedPodSpec() as never,
+      metadata: { name, namespace, ...(options.labels ? { labels: options.labels } : {}) },
+      spec: spec as never,
     },
   });
   await eventually(`pod ${namespace}/${name} Running`, async () => {
     const pod = await core.readNamespacedPod({ namespace, name });
     return pod.status?.phase === "Running" ? true : undefined;
   });
+}
+
+/**
+ * A Service `name` (port 80 targeting the container port named `http`) and one Running pod
+ * `<name>-backend` behind it, its `http` port 8080.
+ */
+export async function serviceWithPod(
+  kc: KubeConfig,
+  namespace: string,
+  name: string,
+): Promise<{ pod: string }> {
+  const pod = `${name}-backend`;
+  await runningPod(kc, namespace, pod, { labels: { app: name }, httpPort: 8080 });
+  await kc.makeApiClient(CoreV1Api).createNamespacedService({
+    namespace,
+    body: {
+      metadata: { name },
+      spec: { selector: { app: name }, ports: [{ port: 80, targetPort: "http" as never }] },
+    },
+  });
+  return { pod };
 }
 
 /**

@@ -38,5 +38,40 @@ describe("tenancy: the ingress controller's namespace is let in when the cluster
     assert.deepEqual(policy.spec?.ingress?.[0]?._from?.[0]?.namespaceSelector?.matchLabels, {
       "kubernetes.io/metadata.name": "ingress-nginx",
     });
+    // Exactly one peer, a namespace: no pod selector or IP block widens it.
+    assert.equal(policy.spec?.ingress?.length, 1);
+    assert.equal(policy.spec?.ingress?.[0]?._from?.length, 1);
+    assert.equal(policy.spec?.ingress?.[0]?._from?.[0]?.podSelector, undefined);
+    assert.equal(policy.spec?.ingress?.[0]?._from?.[0]?.ipBlock, undefined);
+  });
+
+  it("a controller named anew replaces the old one; none named removes the allowance", async () => {
+    const spec = {
+      namespace,
+      owner: TEST_OWNER,
+      clusterId: TEST_CLUSTER_ID,
+      claimId: TEST_CLAIM_ID,
+    };
+    const networking = kc.makeApiClient(NetworkingV1Api);
+    await ensureTenantNamespace(kc, { ...spec, ingressControllerNamespace: "kube-system" });
+    const moved = await networking.readNamespacedNetworkPolicy({
+      namespace,
+      name: TENANT_OBJECT_NAMES.ingressController,
+    });
+    assert.deepEqual(moved.spec?.ingress?.[0]?._from?.[0]?.namespaceSelector?.matchLabels, {
+      "kubernetes.io/metadata.name": "kube-system",
+    });
+    await ensureTenantNamespace(kc, spec);
+    const names = (await networking.listNamespacedNetworkPolicy({ namespace })).items.map(
+      (policy) => policy.metadata?.name,
+    );
+    assert.deepEqual(
+      names.sort(),
+      [
+        TENANT_OBJECT_NAMES.denyAll,
+        TENANT_OBJECT_NAMES.dns,
+        TENANT_OBJECT_NAMES.sameNamespace,
+      ].sort(),
+    );
   });
 });

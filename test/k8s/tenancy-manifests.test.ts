@@ -8,10 +8,13 @@ import {
   DEFAULT_TENANT_QUOTA,
   LABEL_CLUSTER,
   LABEL_MANAGED,
+  missingRules,
   qualifiedResourceName,
+  TENANT_CLUSTER_ROLE,
   TENANT_OBJECT_NAMES,
   TENANT_RESOURCES,
   TENANT_SERVICE_ACCOUNT,
+  tenantClusterRoleManifest,
   tenantNamespaceManifests,
   tenantRoleRules,
 } from "../../src/k8s/index.ts";
@@ -120,11 +123,44 @@ describe("tenant namespace manifests", () => {
         type.plural,
       );
     }
+    // The rules sit in a ClusterRole, granted by a RoleBinding: in the namespace only.
     assert.equal(byKind("ClusterRole").length + byKind("ClusterRoleBinding").length, 0);
+    assert.equal(byKind("Role").length, 0);
     const [binding] = byKind("RoleBinding");
     assert.deepEqual(binding?.subjects, [
       { kind: "ServiceAccount", name: TENANT_SERVICE_ACCOUNT, namespace: "team-a" },
     ]);
+    assert.deepEqual(binding?.roleRef, {
+      apiGroup: "rbac.authorization.k8s.io",
+      kind: "ClusterRole",
+      name: TENANT_CLUSTER_ROLE,
+    });
+    const role = tenantClusterRoleManifest().object;
+    assert.equal(role.kind, "ClusterRole");
+    assert.deepEqual(role.rules, tenantRoleRules());
+    const custom = tenantNamespaceManifests({
+      namespace: "team-a",
+      owner,
+      clusterId,
+      claimId,
+      tenantClusterRole: "release-tenant",
+    }).find((manifest) => manifest.object.kind === "RoleBinding");
+    assert.equal((custom?.object.roleRef as { name?: string } | undefined)?.name, "release-tenant");
+  });
+
+  it("find the permissions a held role lacks, wildcards included", () => {
+    const wanted = [
+      { apiGroups: [""], resources: ["pods", "pods/exec"], verbs: ["get", "create"] },
+    ];
+    assert.deepEqual(missingRules(wanted, wanted), []);
+    assert.deepEqual(
+      missingRules([{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }], wanted),
+      [],
+    );
+    assert.deepEqual(
+      missingRules([{ apiGroups: [""], resources: ["pods"], verbs: ["get", "create"] }], wanted),
+      ["core/pods/exec:get", "core/pods/exec:create"],
+    );
   });
 
   it("let the ingress controller's namespace in, and only it, when the cluster names one", () => {

@@ -14,6 +14,7 @@ import {
   LABEL_MANAGED,
   listManagedNamespaces,
   removeTenantNamespace,
+  TENANT_CLUSTER_ROLE,
   TENANT_OBJECT_NAMES,
   TENANT_SERVICE_ACCOUNT,
   tenantRoleRules,
@@ -48,8 +49,9 @@ async function versions(): Promise<Record<string, string | undefined>> {
     limits: (
       await core.readNamespacedLimitRange({ namespace, name: TENANT_OBJECT_NAMES.limitRange })
     ).metadata?.resourceVersion,
-    role: (await rbac.readNamespacedRole({ namespace, name: TENANT_OBJECT_NAMES.role })).metadata
-      ?.resourceVersion,
+    binding: (
+      await rbac.readNamespacedRoleBinding({ namespace, name: TENANT_OBJECT_NAMES.roleBinding })
+    ).metadata?.resourceVersion,
     policies: policies.items.map((p) => p.metadata?.resourceVersion).join(","),
   };
 }
@@ -99,7 +101,8 @@ describe("tenant namespace provisioning", () => {
     });
     assert.equal(account.automountServiceAccountToken, false);
     const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
-    const role = await rbac.readNamespacedRole({ namespace, name: TENANT_OBJECT_NAMES.role });
+    // The tenant's rules live in the cluster-wide role; the binding grants them here only.
+    const role = await rbac.readClusterRole({ name: TENANT_CLUSTER_ROLE });
     assert.deepEqual(
       role.rules?.map((rule) => ({
         apiGroups: rule.apiGroups,
@@ -116,6 +119,18 @@ describe("tenant namespace provisioning", () => {
       binding.subjects?.map(({ kind, name, namespace }) => ({ kind, name, namespace })),
       [{ kind: "ServiceAccount", name: TENANT_SERVICE_ACCOUNT, namespace }],
     );
+    assert.deepEqual(
+      { ...binding.roleRef },
+      {
+        apiGroup: "rbac.authorization.k8s.io",
+        kind: "ClusterRole",
+        name: TENANT_CLUSTER_ROLE,
+      },
+    );
+    assert.deepEqual(
+      (await rbac.listNamespacedRole({ namespace })).items.map((r) => r.metadata?.name),
+      [],
+    );
   });
 
   it("is idempotent: provisioning again writes nothing", async () => {
@@ -123,6 +138,39 @@ describe("tenant namespace provisioning", () => {
     const again = await ensureTenantNamespace(kc, spec);
     assert.equal(again.created, false);
     assert.deepEqual(await versions(), before);
+  });
+
+  it("replaces a binding to the namespaced Role older provisioning wrote (roleRef is immutable)", async () => {
+    const older = uniqueNamespace("tenancy-old");
+    const rbac = kc.makeApiClient(RbacAuthorizationV1Api);
+    try {
+      await ensureTenantNamespace(kc, { ...spec, namespace: older });
+      await rbac.deleteNamespacedRoleBinding({
+        namespace: older,
+        name: TENANT_OBJECT_NAMES.roleBinding,
+      });
+      await rbac.createNamespacedRole({
+        namespace: older,
+        body: { metadata: { name: "k8s-daas-tenant" }, rules: tenantRoleRules() },
+      });
+      await rbac.createNamespacedRoleBinding({
+        namespace: older,
+        body: {
+          metadata: { name: TENANT_OBJECT_NAMES.roleBinding },
+          roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name: "k8s-daas-tenant" },
+          subjects: [{ kind: "ServiceAccount", name: TENANT_SERVICE_ACCOUNT, namespace: older }],
+        },
+      });
+      await ensureTenantNamespace(kc, { ...spec, namespace: older });
+      const binding = await rbac.readNamespacedRoleBinding({
+        namespace: older,
+        name: TENANT_OBJECT_NAMES.roleBinding,
+      });
+      assert.equal(binding.roleRef.kind, "ClusterRole");
+      assert.equal(binding.roleRef.name, TENANT_CLUSTER_ROLE);
+    } finally {
+      await core.deleteNamespace({ name: older }).catch(() => undefined);
+    }
   });
 
   it("follows an on-chain ownership transfer", async () => {

@@ -1,9 +1,9 @@
 import type { Command } from "../command.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS } from "../context.ts";
 import { usageError } from "../errors.ts";
-import type { ExecIo } from "../exec-session.ts";
 import { checkObjectName } from "../manifests.ts";
 import { Session } from "../session.ts";
+import { terminalIo } from "../terminal-io.ts";
 
 export const execCommand: Command = {
   name: "exec",
@@ -32,24 +32,10 @@ export const execCommand: Command = {
       throw usageError("missing COMMAND after --", `usage: ${execCommand.usage}`);
     const session = new Session(values);
     const namespace = await session.namespace(values.namespace);
-    const interactive = values.stdin === true;
-    const tty = values.tty === true;
-    const rawTerminal = tty && interactive && process.stdin.isTTY;
-    const io: ExecIo = {
-      stdout: (data) => process.stdout.write(data),
-      stderr: (data) => process.stderr.write(data),
-      ...(interactive ? { stdin: process.stdin } : {}),
-      ...(tty && process.stdout.isTTY
-        ? {
-            size: () => ({ width: process.stdout.columns, height: process.stdout.rows }),
-            onResize: (listener: () => void) => {
-              process.stdout.on("resize", listener);
-              return () => process.stdout.off("resize", listener);
-            },
-          }
-        : {}),
-    };
-    if (rawTerminal) process.stdin.setRawMode(true);
+    const { io, restore } = terminalIo({
+      interactive: values.stdin === true,
+      tty: values.tty === true,
+    });
     try {
       return await session.controlApi().exec(
         namespace,
@@ -57,15 +43,13 @@ export const execCommand: Command = {
         {
           command,
           ...(typeof values.container === "string" ? { container: values.container } : {}),
-          stdin: interactive,
-          tty,
+          stdin: values.stdin === true,
+          tty: values.tty === true,
         },
         io,
       );
     } finally {
-      if (rawTerminal) process.stdin.setRawMode(false);
-      // Reading stdin keeps the process alive after the session.
-      if (interactive) process.stdin.destroy();
+      restore();
     }
   },
 };

@@ -9,7 +9,7 @@ import {
   type NetworkEndpoint,
   resolveNetwork,
 } from "../../chain/index.ts";
-import { defaultConfig, resolveConfig } from "../../control/config.ts";
+import { configFromEnv, defaultConfig, resolveConfig } from "../../control/config.ts";
 import { type NautilusControl, startNautilusControl } from "../../control/nautilus-control.ts";
 import { SEAL_PACKAGE_ID } from "../../devnet/seal-key-server.ts";
 import { startDevnetProcess } from "../../devnet/spawn.ts";
@@ -229,7 +229,7 @@ export async function up({ values }: ParsedArgs): Promise<number> {
     let insecureHttp = false;
     const startControl = (listenPort: number) =>
       startNautilusControl(
-        resolveConfig(defaultConfig(controlDir), {
+        resolveConfig(defaultConfig(controlDir), tenantFacingSettings(process.env), {
           network: chainUrl,
           packageId,
           clusterId: clusterObject.clusterId,
@@ -445,4 +445,21 @@ async function withFallbackPort<T>(
     log(`port ${port} is taken; using a free port instead`);
     return start(0);
   }
+}
+
+/**
+ * The settings of what tenants get that `up` takes from K8S_DAAS_* variables (the apps
+ * domain, the ingress controller let into tenant namespaces, stream limits and transport);
+ * everything else about the stack `up` decides itself.
+ */
+function tenantFacingSettings(env: NodeJS.ProcessEnv): Record<string, unknown> {
+  const fromEnv = configFromEnv(env);
+  const keys = [
+    "appsDomain",
+    "ingressControllerNamespace",
+    "streamsPerTenant",
+    "streamBytesPerSecond",
+    "streamUpstream",
+  ];
+  return Object.fromEntries(Object.entries(fromEnv).filter(([key]) => keys.includes(key)));
 }

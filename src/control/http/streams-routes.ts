@@ -18,10 +18,14 @@ const OBJECT = new RegExp(`^/v1/namespaces/(${DNS_LABEL})/([a-z0-9.]{1,100})/(${
 const EXEC = new RegExp(
   `^/v1/namespaces/(${DNS_LABEL})/pods/(${DNS_SUBDOMAIN})/(exec|attach|portforward)$`,
 );
+const SERVICE_PORT_FORWARD = new RegExp(
+  `^/v1/namespaces/(${DNS_LABEL})/services/(${DNS_LABEL})/portforward$`,
+);
 
 /**
  * An upgrade request: `GET /v1/namespaces/<ns>/pods/<pod>/exec?command=…&stdin&tty` or
- * `/attach?stdin&tty` as a WebSocket (v5.channel.k8s.io or v4), authenticated by
+ * `/attach?stdin&tty` as a WebSocket (v5.channel.k8s.io or v4), `/portforward?ports=N`, or
+ * `/v1/namespaces/<ns>/services/<svc>/portforward?ports=N` (N a Service port), authenticated by
  * `authenticate` (the signed headers on the upgrade request). Refusals close the WebSocket
  * with 4000 + the HTTP status and `CODE: message`.
  */
@@ -35,7 +39,10 @@ export async function serveUpgrade(
   const client = upgradeClient(req, socket, head);
   if (!client) return;
   const url = new URL(req.url ?? "/", "http://localhost");
-  const match = EXEC.exec(url.pathname);
+  const service = SERVICE_PORT_FORWARD.exec(url.pathname);
+  const match = service
+    ? [service[0], service[1], service[2], "portforward"]
+    : EXEC.exec(url.pathname);
   if (!streams || !match?.[1] || !match[2] || !match[3]) {
     return refuseUpgrade(client, {
       code: "NOT_FOUND",
@@ -61,6 +68,7 @@ export async function serveUpgrade(
     match[3] as "exec" | "attach" | "portforward",
     url.searchParams,
     client,
+    { service: service !== null },
   );
 }
 

@@ -60,6 +60,9 @@ const PROVISIONING_REFUSALS: Record<string, number> = {
   K8S_NAMESPACE_TERMINATING: 409,
   K8S_RBAC_NOT_EFFECTIVE: 503,
   K8S_QUOTA_NOT_EFFECTIVE: 503,
+  // The operator's install lacks the tenants' ClusterRole: nothing the tenant can fix.
+  K8S_TENANT_ROLE_MISSING: 503,
+  K8S_TENANT_ROLE_OUTDATED: 503,
 };
 
 /**

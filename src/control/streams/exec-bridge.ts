@@ -1,5 +1,11 @@
 import type { Duplex } from "node:stream";
-import { EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS, type UpgradedStream } from "../../k8s/index.ts";
+import {
+  type ChannelSession,
+  EXEC_PROTOCOLS,
+  HeldChannelEvents,
+  PORT_FORWARD_PROTOCOLS,
+  type UpgradedStream,
+} from "../../k8s/index.ts";
 import { acceptKey, WebSocketPeer } from "../../shared/websocket.ts";
 import { StreamError } from "./errors.ts";
 import type { StreamLease } from "./limits.ts";
@@ -50,16 +56,30 @@ export interface ExecSession {
   readonly done: Promise<{ toPod: number; fromPod: number }>;
 }
 
+/** The API server's exec/attach/port-forward WebSocket as a `ChannelSession`. */
+export function webSocketChannelSession(upstream: UpgradedStream): ChannelSession {
+  const events = new HeldChannelEvents();
+  const peer = new WebSocketPeer(upstream.socket, "client", upstream.head);
+  peer.onMessage = (message) => events.emitMessage(message.payload);
+  peer.onClose = (code, reason) => events.emitClose(code, reason);
+  return Object.assign(events, {
+    protocol: upstream.protocol,
+    transport: "websocket" as const,
+    send: (message: Buffer) => peer.send(message),
+    close: (code: number, reason: string) => peer.close(code, reason),
+  });
+}
+
 /**
- * Bridges the client's WebSocket to the API server's exec/attach WebSocket, opened as the
- * tenant: messages (channel byte + data: stdin, stdout, stderr, the exit Status, resize) are
- * passed through unchanged both ways, output metered by the tenant's byte rate.
+ * Bridges the client's WebSocket to the pod's session, opened as the tenant (by WebSocket or
+ * SPDY): channel messages (stdin, stdout, stderr, the exit Status, resize; a port's data and
+ * errors) are passed through unchanged both ways, output metered by the tenant's byte rate.
  */
 export async function bridgeExec(
   kind: "exec" | "attach" | "portforward",
   what: string,
   supported: readonly string[],
-  open: (protocols: readonly string[]) => Promise<UpgradedStream>,
+  open: (protocols: readonly string[]) => Promise<ChannelSession>,
   client: ClientUpgrade,
   lease: StreamLease,
   metrics: StreamMetrics | undefined,
@@ -72,21 +92,20 @@ export async function bridgeExec(
   });
   completeHandshake(client, upstream.protocol);
   const tenant = new WebSocketPeer(client.socket, "server", client.head);
-  const api = new WebSocketPeer(upstream.socket, "client", upstream.head);
   let toPod = 0;
   let fromPod = 0;
   let pending = Promise.resolve();
   tenant.onMessage = (message) => {
     toPod += message.payload.length;
-    api.send(message.payload, message.opcode);
+    upstream.send(message.payload);
   };
-  api.onMessage = (message) => {
+  upstream.onMessage = (payload) => {
     // In order, each after the tenant's byte budget allows it.
     pending = pending.then(async () => {
-      await lease.spend(message.payload.length);
-      fromPod += message.payload.length;
-      metrics?.bytes.inc({ kind: kind }, message.payload.length);
-      tenant.send(message.payload, message.opcode);
+      await lease.spend(payload.length);
+      fromPod += payload.length;
+      metrics?.bytes.inc({ kind: kind }, payload.length);
+      tenant.send(payload);
     });
   };
   metrics?.open.inc({ kind: kind });
@@ -97,18 +116,18 @@ export async function bridgeExec(
       metrics?.open.dec({ kind: kind });
       resolve({ toPod, fromPod });
     };
-    api.onClose = (code, reason) => {
+    upstream.onClose = (code, reason) => {
       pending.then(() => tenant.close(code === 1006 ? 1011 : code, reason)).finally(onClosed);
     };
     tenant.onClose = () => {
-      api.close(1000, "client closed");
+      upstream.close(1000, "client closed");
       onClosed();
     };
   });
   return {
     end: (reason) => {
       tenant.close(1001, reason);
-      api.close(1001, reason);
+      upstream.close(1001, reason);
     },
     done,
   };

@@ -18,4 +18,4 @@ export {
 } from "./limits.ts";
 export { parseLogQuery, parseSince } from "./log-options.ts";
 export { StreamMetrics } from "./metrics.ts";
-export { type StreamsOptions, StreamsService } from "./service.ts";
+export { type StreamsOptions, StreamsService, type StreamUpstream } from "./service.ts";

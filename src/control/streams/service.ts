@@ -2,27 +2,36 @@ import { once } from "node:events";
 import type { ServerResponse } from "node:http";
 import type { KubeConfig } from "@kubernetes/client-node";
 import {
+  type ChannelSession,
   EXEC_PROTOCOLS,
   HttpMethod,
   impersonatingConfig,
+  isK8sError,
   KubeApiClient,
   openPodExec,
+  openPodExecSpdy,
   openPodLog,
   openPodPortForward,
+  openPodPortForwardSpdy,
   PORT_FORWARD_PROTOCOLS,
   type PodLogOptions,
+  resolveServiceTarget,
   resourcePath,
   tenantApiResource,
   tenantResource,
   tenantUser,
-  type UpgradedStream,
   withoutManagedFields,
 } from "../../k8s/index.ts";
 import { checkOwnership } from "../admission/ownership.ts";
 import type { NamespaceClaim } from "../inbox/index.ts";
 import type { SessionAudit, SessionRecord } from "./audit.ts";
 import { STREAM_END_TRAILER, type StreamEndReason, StreamError } from "./errors.ts";
-import { bridgeExec, type ClientUpgrade, refuseUpgrade } from "./exec-bridge.ts";
+import {
+  bridgeExec,
+  type ClientUpgrade,
+  refuseUpgrade,
+  webSocketChannelSession,
+} from "./exec-bridge.ts";
 import { parseExecQuery, parsePortQuery } from "./exec-options.ts";
 import { type StreamLease, type StreamLimits, StreamQuota } from "./limits.ts";
 import type { StreamMetrics } from "./metrics.ts";
@@ -39,7 +48,14 @@ export interface StreamsOptions {
   readonly metrics?: StreamMetrics;
   /** Where exec/attach/port-forward sessions are recorded; absent, they are not. */
   readonly audit?: SessionAudit;
+  /**
+   * How exec/attach/port-forward reach the API server: `auto` (default) tries a WebSocket
+   * and falls back to SPDY/3.1 when the upgrade is refused; `websocket` or `spdy` only.
+   */
+  readonly upstream?: StreamUpstream;
 }
+
+export type StreamUpstream = "auto" | "websocket" | "spdy";
 
 const DEFAULT_SUPERVISE_MS = 2_000;
 const MAX_EVENTS = 500;
@@ -148,18 +164,22 @@ export class StreamsService {
   }
 
   /**
-   * Bridges an upgraded `exec`/`attach` request to the pod as the tenant. A refusal (not the
-   * namespace's holder, RBAC, no such pod, over the stream limit) completes the handshake and
-   * closes with 4000 + the HTTP status and `CODE: message`, which a browser-style WebSocket
-   * client can read (it cannot read a refused handshake's status).
+   * Bridges an upgraded `exec`/`attach`/`portforward` request to the pod as the tenant. With
+   * `service`, `pod` is a Service's name and the port one of its ports: the connection goes
+   * to a ready pod behind it, on the port the Service targets (resolved as the tenant, for
+   * each connection). A refusal (not the namespace's holder, RBAC, no such pod, over the
+   * stream limit) completes the handshake and closes with 4000 + the HTTP status and
+   * `CODE: message`, which a browser-style WebSocket client can read (it cannot read a
+   * refused handshake's status).
    */
   async exec(
     requester: string,
     namespace: string,
-    pod: string,
+    name: string,
     subresource: "exec" | "attach" | "portforward",
     query: URLSearchParams,
     client: ClientUpgrade,
+    options: { service?: boolean } = {},
   ): Promise<void> {
     let lease: StreamLease | undefined;
     try {
@@ -167,21 +187,46 @@ export class StreamsService {
       if (this.#closing)
         throw new StreamError("STREAM_UPSTREAM_FAILED", 503, "the control plane is stopping");
       const admin = this.#options.admin;
-      const what = `${subresource} in pod ${namespace}/${pod}`;
-      let open: (protocols: readonly string[]) => Promise<UpgradedStream>;
+      let pod = name;
+      let command =
+        subresource === "exec" ? query.getAll("command").join(" ") : (query.get("ports") ?? "");
+      let open: (protocols: readonly string[]) => Promise<ChannelSession>;
       let supported: readonly string[];
       if (subresource === "portforward") {
-        const port = parsePortQuery(query);
+        let port = parsePortQuery(query);
+        if (options.service) {
+          const target = await resolveServiceTarget(
+            this.#tenantClient(namespace),
+            namespace,
+            name,
+            port,
+          ).catch((error: unknown) => {
+            throw streamErrorFromUpstream(error, `service ${namespace}/${name}`);
+          });
+          command = `svc/${name}:${port} -> ${target.port}`;
+          pod = target.pod;
+          port = target.port;
+        }
+        const targetPort = port;
         supported = PORT_FORWARD_PROTOCOLS;
-        open = () => openPodPortForward(admin, namespace, pod, port);
+        open = this.#transport(
+          async () =>
+            webSocketChannelSession(await openPodPortForward(admin, namespace, pod, targetPort)),
+          () => openPodPortForwardSpdy(admin, namespace, pod, targetPort),
+        );
       } else {
         const options = parseExecQuery(query, subresource);
         supported = EXEC_PROTOCOLS;
-        open = (protocols) => openPodExec(admin, namespace, pod, subresource, options, protocols);
+        open = this.#transport(
+          async (protocols) =>
+            webSocketChannelSession(
+              await openPodExec(admin, namespace, pod, subresource, options, protocols),
+            ),
+          (protocols) => openPodExecSpdy(admin, namespace, pod, subresource, options, protocols),
+        );
       }
+      const what = `${subresource} in pod ${namespace}/${pod}`;
       lease = this.quota.acquire(requester);
-      const command =
-        subresource === "exec" ? query.getAll("command").join(" ") : (query.get("ports") ?? "");
       const session = await bridgeExec(
         subresource,
         what,
@@ -268,6 +313,28 @@ export class StreamsService {
     await Promise.all(active.map((stream) => stream.done));
   }
 
+  /**
+   * How a pod session reaches the API server: by WebSocket, falling back to SPDY when the
+   * upgrade is refused as such (an API server before 1.30, port-forward without the
+   * PortForwardWebsockets gate); or only one of them when `upstream` says so.
+   */
+  #transport(
+    webSocket: (protocols: readonly string[]) => Promise<ChannelSession>,
+    spdy: (protocols: readonly string[]) => Promise<ChannelSession>,
+  ): (protocols: readonly string[]) => Promise<ChannelSession> {
+    const mode = this.#options.upstream ?? "auto";
+    if (mode === "spdy") return spdy;
+    if (mode === "websocket") return webSocket;
+    return async (protocols) => {
+      try {
+        return await webSocket(protocols);
+      } catch (error) {
+        if (!webSocketRefused(error)) throw error;
+        return spdy(protocols);
+      }
+    };
+  }
+
   #tenantClient(namespace: string): KubeApiClient {
     return new KubeApiClient(impersonatingConfig(this.#options.admin, tenantUser(namespace)));
   }
@@ -307,6 +374,24 @@ export class StreamsService {
     }, this.#options.superviseIntervalMs ?? DEFAULT_SUPERVISE_MS);
     return timer;
   }
+}
+
+/**
+ * Whether an exec/port-forward WebSocket failed as a protocol the API server does not take
+ * (a bad request, an unsupported method or upgrade, a handshake we cannot accept), not for
+ * who asked (401, 403), what was asked for (404) or load (429, 5xx).
+ */
+function webSocketRefused(error: unknown): boolean {
+  return (
+    isK8sError(error) &&
+    ([
+      "K8S_BAD_REQUEST",
+      "K8S_METHOD_NOT_ALLOWED",
+      "K8S_NOT_IMPLEMENTED",
+      "K8S_RESPONSE_INVALID",
+    ].includes(error.code) ||
+      error.statusCode === 426)
+  );
 }
 
 interface EventLike {

@@ -13,6 +13,11 @@
 {{- end -}}
 {{- end -}}
 
+{{/* The ClusterRole holding the tenants' rules, granted per namespace by a RoleBinding. */}}
+{{- define "nautilus-control.tenantClusterRole" -}}
+{{- printf "%s-tenant" (include "nautilus-control.fullname" . | trunc 56 | trimSuffix "-") -}}
+{{- end -}}
+
 {{- define "nautilus-control.serviceAccountName" -}}
 {{- default (include "nautilus-control.fullname" .) .Values.serviceAccount.name -}}
 {{- end -}}
@@ -47,6 +52,7 @@ here (values.schema.json), and nautilus-control refuses any it does not know.
 {{- $_ := set $config "listenHost" "0.0.0.0" -}}
 {{- $_ := set $config "listenPort" (int .Values.service.port) -}}
 {{- $_ := set $config "dataDir" (include "nautilus-control.stateDir" .) -}}
+{{- $_ := set $config "tenantClusterRole" (include "nautilus-control.tenantClusterRole" .) -}}
 {{- if .Values.enclaveKey.existingSecret -}}
 {{- $_ := set $config "enclaveKeyFile" (printf "%s/%s" (include "nautilus-control.enclaveKeyDir" .) .Values.enclaveKey.key) -}}
 {{- end -}}
