@@ -2,15 +2,17 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// The control-plane enclave's identity (Nautilus pattern). The admin pins the expected
-/// Nitro PCRs; an attestation document whose PCRs match registers the enclave's ed25519
-/// signing key (the document's `public_key`) together with its X25519 encryption key (the
-/// document's `user_data`), so both are attested by one document. A dev path registers a
+/// Nitro PCRs; an attestation document whose PCRs match registers the enclave's keys from
+/// the document's `user_data`, one BCS value `EnclaveAttestedKeys { public_key: vector<u8>,
+/// encryption_key: vector<u8> }` (the ed25519 signing key and the X25519 encryption key),
+/// so every key is attested by one document. A dev path registers a
 /// bare key pair while the cluster allows it; a rotation, signed by the current key, hands
 /// both over. Every enclave message
 /// goes through `verify_enclave_message`: ed25519 over BCS(IntentMessage), timestamp inside
 /// the window around the `Clock`, sequence strictly increasing per cluster.
 module k8s_daas::enclave;
 
+use sui::bcs;
 use sui::clock::Clock;
 use sui::ed25519;
 use sui::nitro_attestation::NitroAttestationDocument;
@@ -41,10 +43,15 @@ const EInvalidSignature: u64 = 207;
 const EPcrsNotConfigured: u64 = 208;
 /// The enclave's X25519 encryption key is missing or not 32 bytes.
 const EInvalidEncryptionKey: u64 = 209;
+/// The attestation's `user_data` is missing or not BCS `EnclaveAttestedKeys` with a 32-byte
+/// signing key and a 32-byte encryption key.
+const EInvalidAttestedKeys: u64 = 210;
 
 const PCR_BYTES: u64 = 48;
 const PUBLIC_KEY_BYTES: u64 = 32;
 const ENCRYPTION_KEY_BYTES: u64 = 32;
+/// BCS size of `EnclaveAttestedKeys`: each 32-byte key after its one-byte ULEB128 length.
+const ATTESTED_KEYS_BYTES: u64 = 66;
 
 /// `EnclaveRegisteredEvent.kind` and `Cluster.enclave_key_kind` of a Nitro-attested key.
 const KIND_NITRO: u8 = 0;
@@ -72,11 +79,11 @@ public fun set_enclave_pcrs(
 
 /// Production path: registers (or replaces) the enclave key from a Nitro attestation
 /// document (get one in the same transaction from `0x2::nitro_attestation::
-/// load_nitro_attestation`): the signing key is the document's `public_key`, the X25519
-/// encryption key its `user_data` (32 raw bytes). Admin only. Emits
+/// load_nitro_attestation`, which checks its signature, certificate chain and validity
+/// against the `Clock`): the keys are the document's `user_data`, BCS
+/// `EnclaveAttestedKeys`; its `public_key` field is not read. Admin only. Emits
 /// `EnclaveRegisteredEvent{kind: 0}`. Aborts `cluster::ENotAdmin`, `EPcrsNotConfigured`,
-/// `EInvalidPcrs` (all-zero, i.e. debug mode), `EPcrMismatch`, `EInvalidPublicKey`,
-/// `EInvalidEncryptionKey`.
+/// `EInvalidPcrs` (all-zero, i.e. debug mode), `EPcrMismatch`, `EInvalidAttestedKeys`.
 public fun register_enclave(cluster: &mut Cluster, cap: &AdminCap, document: NitroAttestationDocument) {
     cluster.assert_admin(cap);
     let mut attested = vector[vector[], vector[], vector[]];
@@ -84,7 +91,7 @@ public fun register_enclave(cluster: &mut Cluster, cap: &AdminCap, document: Nit
         let index = entry.index() as u64;
         if (index < 3) *&mut attested[index] = *entry.value();
     });
-    register_attested_key(cluster, attested, *document.public_key(), *document.user_data());
+    register_attested_key(cluster, attested, *document.user_data());
 }
 
 /// Dev path: registers (or replaces) a bare enclave key pair — the ed25519 signing key and
@@ -170,24 +177,36 @@ public(package) fun verify_enclave_message(
     cluster.set_last_sequence(sequence);
 }
 
-/// Registers `public_key` and `encryption_key` (the attestation's `public_key` and
-/// `user_data`) if `attested_pcrs` (PCR0..PCR2 from an attestation) equal the cluster's
-/// expected PCRs. Split from `register_enclave` because an attestation document cannot be
-/// forged in unit tests.
+/// Registers the keys in `user_data` (the attestation's, BCS `EnclaveAttestedKeys`) if
+/// `attested_pcrs` (PCR0..PCR2 from an attestation) equal the cluster's expected PCRs.
+/// Split from `register_enclave` because an attestation document cannot be forged in unit
+/// tests.
 public(package) fun register_attested_key(
     cluster: &mut Cluster,
     attested_pcrs: vector<vector<u8>>,
-    public_key: Option<vector<u8>>,
-    encryption_key: Option<vector<u8>>,
+    user_data: Option<vector<u8>>,
 ) {
     let expected = cluster.pcrs();
     assert!(!expected.is_empty(), EPcrsNotConfigured);
     // A debug-mode enclave reports all-zero PCRs: refuse it outright, whatever is pinned.
     assert!(attested_pcrs.all!(|p| is_valid_pcr(p)), EInvalidPcrs);
     assert!(attested_pcrs == expected, EPcrMismatch);
-    assert!(public_key.is_some(), EInvalidPublicKey);
-    assert!(encryption_key.is_some(), EInvalidEncryptionKey);
-    install_key(cluster, public_key.destroy_some(), encryption_key.destroy_some(), KIND_NITRO, KIND_NITRO);
+    assert!(user_data.is_some(), EInvalidAttestedKeys);
+    let (public_key, encryption_key) = decode_attested_keys(user_data.destroy_some());
+    install_key(cluster, public_key, encryption_key, KIND_NITRO, KIND_NITRO);
+}
+
+/// Reads BCS `EnclaveAttestedKeys { public_key: vector<u8>, encryption_key: vector<u8> }`
+/// with both keys 32 bytes. The size and both length bytes are checked before peeling, so
+/// a malformed value aborts `EInvalidAttestedKeys` rather than inside `sui::bcs`.
+fun decode_attested_keys(user_data: vector<u8>): (vector<u8>, vector<u8>) {
+    assert!(user_data.length() == ATTESTED_KEYS_BYTES, EInvalidAttestedKeys);
+    assert!(user_data[0] as u64 == PUBLIC_KEY_BYTES, EInvalidAttestedKeys);
+    assert!(user_data[1 + PUBLIC_KEY_BYTES] as u64 == ENCRYPTION_KEY_BYTES, EInvalidAttestedKeys);
+    let mut reader = bcs::new(user_data);
+    let public_key = reader.peel_vec_u8();
+    let encryption_key = reader.peel_vec_u8();
+    (public_key, encryption_key)
 }
 
 /// 48 bytes, not all zero (all-zero PCRs are what a Nitro enclave in debug mode reports).

@@ -29,7 +29,7 @@ fun set_pcrs_then_matching_attestation_registers_the_key() {
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
     assert!(cluster.pcrs() == vector[pcr(1), pcr(2), pcr(3)]);
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::attested_keys_bcs()));
     assert!(cluster.enclave_public_key() == golden::enclave_public_key());
     assert!(cluster.enclave_encryption_key() == golden::enclave_encryption_key());
     assert!(cluster.enclave_key_kind() == 0);
@@ -45,7 +45,7 @@ fun an_attested_key_survives_disable_dev_enclave_and_rotates_as_attested() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::attested_keys_bcs()));
     enclave::disable_dev_enclave(&mut cluster, &cap);
     assert!(cluster.enclave_public_key() == golden::enclave_public_key());
     assert!(event::events_by_type<EnclaveKeyRemovedEvent>().is_empty());
@@ -74,7 +74,7 @@ fun debug_mode_attestation_with_zero_pcrs_is_rejected() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[zero_pcr(), zero_pcr(), zero_pcr()], option::some(golden::enclave_public_key()), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[zero_pcr(), zero_pcr(), zero_pcr()], option::some(golden::attested_keys_bcs()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -104,7 +104,7 @@ fun attestation_before_pcrs_are_configured_is_rejected() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::attested_keys_bcs()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -115,29 +115,116 @@ fun attestation_with_other_pcrs_is_rejected() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(4)], option::some(golden::enclave_public_key()), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(4)], option::some(golden::attested_keys_bcs()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
 
-#[test, expected_failure(abort_code = enclave::EInvalidPublicKey)]
-fun attestation_without_public_key_is_rejected() {
+/// Registers `user_data` as an attestation with PCRs 1, 2, 3 would, on a cluster pinning them.
+fun register_user_data(user_data: Option<vector<u8>>) {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::none(), option::some(golden::enclave_encryption_key()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], user_data);
     test_env::put_back(cluster, cap);
     scenario.end();
 }
 
-#[test, expected_failure(abort_code = enclave::EInvalidEncryptionKey)]
+#[test, expected_failure(abort_code = enclave::EInvalidAttestedKeys)]
 fun attestation_without_user_data_is_rejected() {
+    register_user_data(option::none());
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidAttestedKeys)]
+fun user_data_with_a_trailing_byte_is_rejected() {
+    let mut user_data = golden::attested_keys_bcs();
+    user_data.push_back(0);
+    register_user_data(option::some(user_data));
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidAttestedKeys)]
+fun user_data_holding_only_the_signing_key_is_rejected() {
+    // The first 33 bytes: BCS of the signing key alone, as a pre-BCS layout would send it.
+    let full = golden::attested_keys_bcs();
+    let mut user_data = vector[];
+    33u64.do!(|i| user_data.push_back(full[i]));
+    register_user_data(option::some(user_data));
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidAttestedKeys)]
+fun user_data_whose_length_bytes_lie_is_rejected() {
+    // 66 bytes, but the first key claims 31 bytes and the second 33.
+    let mut user_data = golden::attested_keys_bcs();
+    *&mut user_data[0] = 31;
+    register_user_data(option::some(user_data));
+}
+
+// === The real attestation document of Nautilus' example enclave ===
+// `golden::nautilus_example_*` are the document and the PCRs our TS verifier extracts from
+// it (test/tee/nitro-attestation.test.ts checks them against Sui's own framework test).
+
+#[test]
+/// The WASM Move test runner used here (@zktx.io/sui-move-builder) carries the native of
+/// `load_nitro_attestation` but runs it with Nitro attestation disabled in its protocol
+/// config: it aborts `ENotSupportedError` (0) for a valid document at a valid time. The
+/// full `register_enclave` path therefore cannot run under this runner; the tests below
+/// feed `register_attested_key` the values the document carries instead. When this test
+/// fails, the runner gained the native: replace it with `register_enclave` on the document.
+#[expected_failure(abort_code = sui::nitro_attestation::ENotSupportedError)]
+fun the_test_runner_lacks_the_nitro_attestation_native() {
+    let mut scenario = test_env::begin();
+    let mut clock = test_env::clock(&mut scenario);
+    clock.set_for_testing(golden::nautilus_example_clock_ms());
+    let document = sui::nitro_attestation::load_nitro_attestation(golden::nautilus_example_attestation(), &clock);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2());
+    enclave::register_enclave(&mut cluster, &cap, document);
+    clock.destroy_for_testing();
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+fun nautilus_example_pcrs(): vector<vector<u8>> {
+    vector[golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2()]
+}
+
+#[test]
+fun the_example_enclaves_pcrs_register_keys_attested_beside_them() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::none());
+    enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2());
+    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::some(golden::attested_keys_bcs()));
+    assert!(cluster.enclave_public_key() == golden::enclave_public_key());
+    assert!(cluster.enclave_encryption_key() == golden::enclave_encryption_key());
+    assert!(cluster.enclave_key_kind() == 0);
+    let registered = event::events_by_type<EnclaveRegisteredEvent>();
+    assert!(registered.length() == 1);
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidAttestedKeys)]
+fun the_example_document_itself_carries_no_user_data_and_is_refused() {
+    // Nautilus' example enclave puts its key in `public_key` and leaves `user_data` empty.
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2());
+    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::none());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EPcrMismatch)]
+fun the_example_document_is_refused_by_a_cluster_pinning_other_pcrs() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), pcr(3));
+    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::some(golden::attested_keys_bcs()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }

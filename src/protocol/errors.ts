@@ -38,6 +38,12 @@ export const ABORT_CODES: readonly AbortCodeInfo[] = [
   entry("enclave", "EInvalidSignature", 207, "signature does not verify against the enclave key"),
   entry("enclave", "EPcrsNotConfigured", 208, "the admin has not configured expected PCRs"),
   entry("enclave", "EInvalidEncryptionKey", 209, "enclave encryption key missing or not 32 bytes"),
+  entry(
+    "enclave",
+    "EInvalidAttestedKeys",
+    210,
+    "attestation user_data is not BCS EnclaveAttestedKeys with two 32-byte keys",
+  ),
   entry("tenancy", "EInvalidNamespace", 300, "namespace is not a DNS-1123 label"),
   entry("tenancy", "ENamespaceTaken", 301, "namespace is already claimed"),
   entry("tenancy", "ENamespaceReserved", 302, "namespace is reserved (default, kube-*)"),

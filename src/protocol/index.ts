@@ -1,4 +1,5 @@
 // Public surface of the protocol package: the one place that knows the Move layouts.
+export * from "./attested-keys.ts";
 export * from "./billing.ts";
 export * from "./calls.ts";
 export * from "./constants.ts";

@@ -10,6 +10,7 @@ import {
   DEFAULT_CONFIG,
   deploymentManifest,
   EXPIRED_STATUS_CODE,
+  encodeAttestedKeys,
   INSTALLED_ENCLAVE_KEY_KIND,
   K8sAPIRequestEvent,
   K8sAPIResultEvent,
@@ -20,6 +21,8 @@ import {
   WorkerRefusalPayload,
   x25519KeyPairFromPkcs8,
 } from "../../src/protocol/index.ts";
+import { imagePcrs, parseNitroAttestation } from "../../src/tee/index.ts";
+import { NAUTILUS_EXAMPLE, nautilusExampleDocument } from "../helpers/nautilus-example.ts";
 
 export const GOLDEN_MOVE_PATH = join(
   import.meta.dirname,
@@ -193,6 +196,28 @@ export function goldenVectors(): Record<string, string> {
     usage_report_intent_message_bcs: hex(
       signingBytes("usageReport", TIMESTAMP_MS, usageReportPayload(1n, 1n)),
     ),
+    attested_keys_bcs: hex(
+      encodeAttestedKeys({
+        publicKey: enclaveKey.getPublicKey().toRawBytes(),
+        encryptionKey: enclaveEncryptionKey.publicKey,
+      }),
+    ),
+  };
+}
+
+/**
+ * The real attestation document of Nautilus' example enclave and what our parser reads from
+ * it (PCR0..2): the Move tests pin these PCRs and replay the document, so the values Move
+ * compares are the ones the TS verifier extracts.
+ */
+export function nautilusExampleVectors(): Record<string, string> {
+  const bytes = nautilusExampleDocument();
+  const [pcr0, pcr1, pcr2] = imagePcrs(parseNitroAttestation(bytes).document).map(hex);
+  return {
+    nautilus_example_attestation: hex(bytes),
+    nautilus_example_pcr0: pcr0 as string,
+    nautilus_example_pcr1: pcr1 as string,
+    nautilus_example_pcr2: pcr2 as string,
   };
 }
 
@@ -294,6 +319,8 @@ export async function renderGoldenMove(): Promise<string> {
     bytesFn("output_sha256", hex(OUTPUT_SHA256)),
     bytesFn("join_credential", hex(JOIN_CREDENTIAL)),
     ...Object.entries(goldenVectors()).map(([name, value]) => bytesFn(name, value)),
+    `public fun nautilus_example_clock_ms(): u64 { ${NAUTILUS_EXAMPLE.clockMs} }`,
+    ...Object.entries(nautilusExampleVectors()).map(([name, value]) => bytesFn(name, value)),
     ...Object.entries(await goldenSignatures()).map(([name, value]) => bytesFn(name, value)),
   ];
   return [

@@ -11,6 +11,8 @@ export interface ContextEntry {
   /** local, testnet, mainnet or a full node URL (the local stack records its devnet's URL). */
   network?: string;
   packageId?: string;
+  /** The `0x2::package::UpgradeCap` of `packageId`, when `package publish` made it here. */
+  upgradeCapId?: string;
   clusterId?: string;
   controlUrl?: string;
   /** Admin kubeconfig of the cluster, for operators (`cluster status`, kubectl). */
@@ -31,6 +33,7 @@ export interface ContextEntry {
 export const CONTEXT_FIELDS = [
   "network",
   "packageId",
+  "upgradeCapId",
   "clusterId",
   "controlUrl",
   "kubeconfig",

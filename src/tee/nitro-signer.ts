@@ -1,0 +1,44 @@
+import { generateKeyPairSync, sign } from "node:crypto";
+import { encodeAttestedKeys, generateX25519KeyPair } from "../protocol/index.ts";
+import { type NsmTransport, requestAttestation } from "./nsm.ts";
+import { type EnclaveSigner, rawEd25519PublicKey } from "./signer.ts";
+
+/** An enclave signer whose keys an attestation document vouches for. */
+export interface AttestingEnclaveSigner extends EnclaveSigner {
+  readonly mode: "nitro";
+  /**
+   * A fresh attestation document from the NSM: `user_data` is BCS `EnclaveAttestedKeys`
+   * (this signer's public keys), `public_key` the raw ed25519 key (as Nautilus' template
+   * puts it), `nonce` the caller's when given.
+   */
+  attest(nonce?: Uint8Array): Promise<Uint8Array>;
+}
+
+/**
+ * The production signer: both key pairs are generated here, inside the enclave, and live
+ * only in its memory — a restart makes new keys, which the admin registers from a new
+ * attestation. Asks the NSM for one document up front, so a missing or broken NSM fails
+ * the start rather than the first `/get_attestation`.
+ */
+export async function createNitroEnclaveSigner(
+  transport: NsmTransport,
+): Promise<AttestingEnclaveSigner> {
+  const { privateKey } = generateKeyPairSync("ed25519");
+  const encryptionKey = generateX25519KeyPair();
+  const publicKey = rawEd25519PublicKey(privateKey);
+  const userData = encodeAttestedKeys({ publicKey, encryptionKey: encryptionKey.publicKey });
+  const attest = (nonce?: Uint8Array) =>
+    requestAttestation(transport, {
+      userData,
+      publicKey,
+      ...(nonce === undefined ? {} : { nonce }),
+    });
+  await attest();
+  return {
+    mode: "nitro",
+    publicKey,
+    encryptionKey,
+    sign: async (message) => new Uint8Array(sign(null, message, privateKey)),
+    attest,
+  };
+}
