@@ -10,6 +10,7 @@ export * from "./kube-write.ts";
 export * from "./manifests.ts";
 export * from "./messages.ts";
 export * from "./names.ts";
+export * from "./nitro/index.ts";
 export * from "./objects.ts";
 export * from "./sealed-box.ts";
 export * from "./sealed-payload.ts";

@@ -1,22 +1,7 @@
 // Enclave identity: the signing key, where it comes from, and Nitro attestation documents
-// (the NSM protocol, parsing and verification).
-
+// from the NSM (parsing and verification: src/protocol/nitro).
 export { detectEnclave, type EnclaveEnvironment, NITRO_DEVICE } from "./attestation.ts";
-export { AttestationError, type AttestationErrorCode } from "./attestation-error.ts";
-export { CborError, type CborValue, decodeCbor, encodeCbor } from "./cbor.ts";
-export {
-  imagePcrs,
-  type NitroAttestationDocument,
-  type ParsedAttestation,
-  parseNitroAttestation,
-} from "./nitro-document.ts";
-export { AWS_NITRO_ROOT_PEM, AWS_NITRO_ROOT_SHA256 } from "./nitro-root.ts";
 export { type AttestingEnclaveSigner, createNitroEnclaveSigner } from "./nitro-signer.ts";
-export {
-  type VerifiedAttestation,
-  type VerifyOptions,
-  verifyNitroAttestation,
-} from "./nitro-verify.ts";
 export {
   type AttestationRequest,
   decodeAttestationResponse,

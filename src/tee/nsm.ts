@@ -5,7 +5,7 @@
 // "InvalidArgument"}`. Node cannot issue an ioctl, so the bytes pass through a small
 // helper program in the enclave image (tools/nsm-ioctl), run once per request.
 import { spawn } from "node:child_process";
-import { type CborValue, decodeCbor, encodeCbor } from "./cbor.ts";
+import { type CborValue, decodeCbor, encodeCbor } from "../protocol/index.ts";
 
 /** Sends one request's CBOR bytes to the NSM and returns the response's CBOR bytes. */
 export type NsmTransport = (request: Uint8Array) => Promise<Uint8Array>;

@@ -4,7 +4,7 @@
 // leaf. Verifiers under test trust this root instead of AWS's; the real AWS document in
 // test/fixtures/nitro covers the genuine chain.
 import { generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
-import { encodeCbor } from "../../src/tee/cbor.ts";
+import { encodeCbor } from "../../src/protocol/index.ts";
 
 const der = (tag: number, ...parts: Uint8Array[]): Uint8Array => {
   const body = Buffer.concat(parts);

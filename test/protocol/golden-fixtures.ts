@@ -12,8 +12,10 @@ import {
   EXPIRED_STATUS_CODE,
   encodeAttestedKeys,
   INSTALLED_ENCLAVE_KEY_KIND,
+  imagePcrs,
   K8sAPIRequestEvent,
   K8sAPIResultEvent,
+  parseNitroAttestation,
   podManifest,
   RequestResultPayload,
   signingBytes,
@@ -21,7 +23,7 @@ import {
   WorkerRefusalPayload,
   x25519KeyPairFromPkcs8,
 } from "../../src/protocol/index.ts";
-import { imagePcrs, parseNitroAttestation } from "../../src/tee/index.ts";
+
 import { NAUTILUS_EXAMPLE, nautilusExampleDocument } from "../helpers/nautilus-example.ts";
 
 export const GOLDEN_MOVE_PATH = join(

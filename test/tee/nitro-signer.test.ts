@@ -8,20 +8,23 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { openBox, sealBox } from "../../src/protocol/index.ts";
 import {
   CborError,
   type CborValue,
+  decodeCbor,
+  encodeCbor,
+  openBox,
+  sealBox,
+  verifyNitroAttestation,
+} from "../../src/protocol/index.ts";
+import {
   createNitroEnclaveSigner,
   decodeAttestationResponse,
-  decodeCbor,
   encodeAttestationRequest,
-  encodeCbor,
   NsmError,
   type NsmTransport,
   nsmHelperTransport,
   requestAttestation,
-  verifyNitroAttestation,
 } from "../../src/tee/index.ts";
 import { createTestNitroCa } from "../helpers/nitro-ca.ts";
 

@@ -4,16 +4,16 @@
 import assert from "node:assert/strict";
 import { createHash, X509Certificate } from "node:crypto";
 import { describe, it } from "node:test";
-import { encodeAttestedKeys } from "../../src/protocol/index.ts";
 import {
   AttestationError,
   type AttestationErrorCode,
   AWS_NITRO_ROOT_PEM,
   AWS_NITRO_ROOT_SHA256,
+  encodeAttestedKeys,
   imagePcrs,
   parseNitroAttestation,
   verifyNitroAttestation,
-} from "../../src/tee/index.ts";
+} from "../../src/protocol/index.ts";
 import { NAUTILUS_EXAMPLE, nautilusExampleDocument } from "../helpers/nautilus-example.ts";
 import { createTestNitroCa } from "../helpers/nitro-ca.ts";
 

@@ -5,15 +5,15 @@
 // certificate valid at the given time, PCR0..2 not those of a debug enclave, equal to the
 // expected ones when given, and the enclave keys in `user_data`.
 import { createHash, verify, X509Certificate } from "node:crypto";
-import { type AttestedKeys, decodeAttestedKeys } from "../protocol/index.ts";
+import { type AttestedKeys, decodeAttestedKeys } from "../attested-keys.ts";
 import { AttestationError } from "./attestation-error.ts";
 import {
   COSE_ES384,
   imagePcrs,
   type NitroAttestationDocument,
   parseNitroAttestation,
-} from "./nitro-document.ts";
-import { AWS_NITRO_ROOT_PEM } from "./nitro-root.ts";
+} from "./document.ts";
+import { AWS_NITRO_ROOT_PEM } from "./root.ts";
 
 export interface VerifyOptions {
   /** The time certificates must be valid at (ms since the epoch): the chain's clock. */
