@@ -7,6 +7,7 @@ module k8s_daas::enclave_tests;
 
 use sui::bcs;
 use sui::event;
+use sui::nitro_attestation;
 use sui::test_scenario as ts;
 use k8s_daas::enclave;
 use k8s_daas::events::{EnclaveConfigEvent, EnclaveKeyRemovedEvent, EnclaveRegisteredEvent};
@@ -164,19 +165,19 @@ fun user_data_whose_length_bytes_lie_is_rejected() {
 // `golden::nautilus_example_*` are the document and the PCRs our TS verifier extracts from
 // it (test/tee/nitro-attestation.test.ts checks them against Sui's own framework test).
 
-#[test]
 /// The WASM Move test runner used here (@zktx.io/sui-move-builder) carries the native of
 /// `load_nitro_attestation` but runs it with Nitro attestation disabled in its protocol
 /// config: it aborts `ENotSupportedError` (0) for a valid document at a valid time. The
 /// full `register_enclave` path therefore cannot run under this runner; the tests below
-/// feed `register_attested_key` the values the document carries instead. When this test
-/// fails, the runner gained the native: replace it with `register_enclave` on the document.
-#[expected_failure(abort_code = sui::nitro_attestation::ENotSupportedError)]
+/// feed `register_attested_key` the values the document carries instead (the devnet twins
+/// run the full path). When this test fails, the runner gained the native: replace it with
+/// `register_enclave` on the document.
+#[test, expected_failure(abort_code = nitro_attestation::ENotSupportedError)]
 fun the_test_runner_lacks_the_nitro_attestation_native() {
     let mut scenario = test_env::begin();
     let mut clock = test_env::clock(&mut scenario);
     clock.set_for_testing(golden::nautilus_example_clock_ms());
-    let document = sui::nitro_attestation::load_nitro_attestation(golden::nautilus_example_attestation(), &clock);
+    let document = nitro_attestation::load_nitro_attestation(golden::nautilus_example_attestation(), &clock);
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2());

@@ -1,10 +1,12 @@
 import {
+  decodeAttestedKeys,
   ENCLAVE_KEY_KIND,
   EnclaveConfigEvent,
   EnclaveKeyRemovedEvent,
   EnclaveRegisteredEvent,
   INSTALLED_ENCLAVE_KEY_KIND,
   LIMITS,
+  NitroAttestationDocumentLayout,
   signingBytes,
 } from "../../protocol/index.ts";
 import type { MoveCallContext, MoveFunction } from "../move-runtime.ts";
@@ -103,6 +105,32 @@ function isValidPcr(pcr: Uint8Array): boolean {
   return pcr.length === LIMITS.pcrBytes && pcr.some((byte) => byte !== 0);
 }
 
+/**
+ * `enclave::register_attested_key`: the pinned PCRs, then the keys in `user_data` (BCS
+ * `EnclaveAttestedKeys`), in the Move order of checks.
+ */
+function registerAttestedKey(
+  scope: CallScope,
+  cluster: ClusterValue,
+  attestedPcrs: Uint8Array[],
+  userData: Uint8Array | undefined,
+): void {
+  const where = "register_attested_key";
+  const expected = cluster.pcrs;
+  if (expected.length === 0) scope.fail("enclave", "EPcrsNotConfigured", where);
+  if (!attestedPcrs.every(isValidPcr)) scope.fail("enclave", "EInvalidPcrs", where);
+  const same = attestedPcrs.every((pcr, index) => {
+    const pinned = expected[index];
+    return pinned !== undefined && Buffer.from(pcr).equals(Buffer.from(pinned));
+  });
+  if (!same || attestedPcrs.length !== expected.length)
+    scope.fail("enclave", "EPcrMismatch", where);
+  if (userData === undefined) scope.fail("enclave", "EInvalidAttestedKeys", where);
+  const keys = decodeAttestedKeys(userData);
+  if (!keys) scope.fail("enclave", "EInvalidAttestedKeys", "decode_attested_keys");
+  installKey(scope, cluster, keys, INSTALLED_ENCLAVE_KEY_KIND.nitro, ENCLAVE_KEY_KIND.nitro);
+}
+
 export function enclaveModule(packageId: string): Record<string, MoveFunction> {
   return {
     set_enclave_pcrs: entry(packageId, "set_enclave_pcrs", (scope) => {
@@ -114,6 +142,19 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
       cluster.pcrs = pcrs;
       writeCluster(clusterArg, cluster);
       emitEnclaveConfig(scope.ctx, cluster);
+    }),
+    register_enclave: entry(packageId, "register_enclave", (scope) => {
+      const clusterArg = scope.args.object("cluster");
+      const cluster = readCluster(clusterArg);
+      assertAdmin(scope, cluster, scope.args.object("cap"));
+      const document = NitroAttestationDocumentLayout.parse(scope.args.value("document"));
+      const attested = [0, 1, 2].map((index) =>
+        Uint8Array.from(document.pcrs.find((entry) => entry.index === index)?.value ?? []),
+      );
+      const userData =
+        document.user_data === null ? undefined : Uint8Array.from(document.user_data);
+      registerAttestedKey(scope, cluster, attested, userData);
+      writeCluster(clusterArg, cluster);
     }),
     register_dev_enclave: entry(packageId, "register_dev_enclave", (scope) => {
       const clusterArg = scope.args.object("cluster");

@@ -10,5 +10,16 @@ export {
   type ParsedAttestation,
   parseNitroAttestation,
 } from "./document.ts";
+export {
+  MOVE_DOCUMENT_PCRS,
+  moveDocumentBytes,
+  NITRO_ATTESTATION_DOCUMENT_TYPE,
+  NitroAttestationDocumentLayout,
+} from "./move-document.ts";
 export { AWS_NITRO_ROOT_PEM, AWS_NITRO_ROOT_SHA256 } from "./root.ts";
-export { type VerifiedAttestation, type VerifyOptions, verifyNitroAttestation } from "./verify.ts";
+export {
+  type VerifiedAttestation,
+  type VerifyOptions,
+  verifyNitroAttestation,
+  verifyNitroDocument,
+} from "./verify.ts";

@@ -32,11 +32,15 @@ export interface VerifiedAttestation {
   keys: AttestedKeys;
 }
 
-/** Verifies `bytes`; throws an AttestationError (stable `code`) on the first failed check. */
-export function verifyNitroAttestation(
+/**
+ * What `load_nitro_attestation` checks: the document parses, its chain leads to the root,
+ * every certificate is valid at `nowMs`, and its signature verifies. Throws an
+ * AttestationError (stable `code`) on the first failed check.
+ */
+export function verifyNitroDocument(
   bytes: Uint8Array,
-  options: VerifyOptions,
-): VerifiedAttestation {
+  options: Pick<VerifyOptions, "nowMs" | "rootPem">,
+): NitroAttestationDocument {
   const parsed = parseNitroAttestation(bytes);
   const { document } = parsed;
   const leaf = verifyChain(document, options.rootPem ?? AWS_NITRO_ROOT_PEM, options.nowMs);
@@ -58,6 +62,18 @@ export function verifyNitroAttestation(
       "the document's signature does not verify with its certificate",
     );
   }
+  return document;
+}
+
+/**
+ * `verifyNitroDocument`, then what `enclave::register_enclave` checks: PCR0..2 not those of
+ * a debug enclave, equal to `expectedPcrs` when given, and the enclave keys in `user_data`.
+ */
+export function verifyNitroAttestation(
+  bytes: Uint8Array,
+  options: VerifyOptions,
+): VerifiedAttestation {
+  const document = verifyNitroDocument(bytes, options);
   const pcrs = imagePcrs(document);
   if (pcrs.every((pcr) => pcr.every((byte) => byte === 0))) {
     throw new AttestationError(
