@@ -24,6 +24,14 @@ export interface ControlConfig {
   operatorKeyEnv: string;
   /** Where the dev enclave key lives (outside a Nitro Enclave); default `<dataDir>/enclave-dev-key.json`. */
   enclaveKeyFile: string;
+  /**
+   * The Nitro Security Module device. When it exists the control plane runs as a Nitro
+   * enclave: its keys are generated in memory and attested (`/get_attestation`), and
+   * `enclaveKeyFile` is not read.
+   */
+  nsmDevice: string;
+  /** The program that passes NSM requests through the device's ioctl (tools/nsm-ioctl). */
+  nsmHelper: string;
   kubeconfig: string | undefined;
   dataDir: string;
   /** Address the HTTP API (health, metrics, request status) binds to. */
@@ -85,6 +93,8 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "operatorAddress",
   "operatorKeyEnv",
   "enclaveKeyFile",
+  "nsmDevice",
+  "nsmHelper",
   "kubeconfig",
   "dataDir",
   "listenHost",
@@ -115,6 +125,8 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     network: "local",
     operatorKeyEnv: "K8S_DAAS_OPERATOR_KEY",
     dataDir,
+    nsmDevice: "/dev/nsm",
+    nsmHelper: "/usr/local/bin/k8s-daas-nsm",
     listenHost: "127.0.0.1",
     listenPort: 8080,
     publicHosts: [],
@@ -255,6 +267,8 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     operatorAddress: address("operatorAddress", false),
     operatorKeyEnv: text("operatorKeyEnv", true) ?? "K8S_DAAS_OPERATOR_KEY",
     enclaveKeyFile: resolve(text("enclaveKeyFile", false) ?? join(dataDir, "enclave-dev-key.json")),
+    nsmDevice: text("nsmDevice", true) ?? "/dev/nsm",
+    nsmHelper: text("nsmHelper", true) ?? "/usr/local/bin/k8s-daas-nsm",
     kubeconfig: text("kubeconfig", false),
     dataDir,
     listenHost,

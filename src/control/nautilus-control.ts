@@ -18,7 +18,15 @@ import { ensureTenantNamespace, KubeApiClient, TenantExecutor } from "../k8s/ind
 import { abortConstantName, DEFAULT_CONFIG } from "../protocol/index.ts";
 import { CoalescingLoop } from "../shared/coalescing-loop.ts";
 import { type Service, startServices } from "../shared/services.ts";
-import { detectEnclave, type EnclaveSigner, loadDevEnclaveSigner } from "../tee/index.ts";
+import {
+  type AttestingEnclaveSigner,
+  createNitroEnclaveSigner,
+  detectEnclave,
+  type EnclaveSigner,
+  isAttestingSigner,
+  loadDevEnclaveSigner,
+  nsmHelperTransport,
+} from "../tee/index.ts";
 import { admitRequest } from "./admission/index.ts";
 import {
   type BillingConfig,
@@ -48,8 +56,11 @@ export interface NautilusControlDeps {
   kubeConfig?: KubeConfig;
   /** The operator key; default from the environment variable, else the keystore. */
   operator?: Signer;
-  /** The enclave signer; default the dev key file (outside a Nitro Enclave). */
-  enclave?: EnclaveSigner;
+  /**
+   * The enclave signer; default keys generated in memory and attested by the NSM inside a
+   * Nitro Enclave (`config.nsmDevice` exists), else the dev key file.
+   */
+  enclave?: EnclaveSigner | AttestingEnclaveSigner;
   log?: Logger;
   /** Worker management settings over the defaults and K8S_DAAS_WORKERS_* variables. */
   workers?: Partial<WorkerControlConfig>;
@@ -87,9 +98,18 @@ export async function startNautilusControl(
   mkdirSync(config.dataDir, { recursive: true });
   const client = deps.client ?? createSuiClient(config.network);
   const operator = deps.operator ?? (await loadOperator(config));
-  const environment = detectEnclave();
-  const enclave = deps.enclave ?? loadDevEnclaveSigner(config.enclaveKeyFile);
-  if (enclave.mode === "dev") {
+  const environment = detectEnclave(config.nsmDevice);
+  const enclave =
+    deps.enclave ??
+    (environment.kind === "nitro"
+      ? await createNitroEnclaveSigner(nsmHelperTransport(config.nsmHelper, environment.device))
+      : loadDevEnclaveSigner(config.enclaveKeyFile));
+  if (enclave.mode === "nitro") {
+    log.info(
+      { enclavePublicKey: Buffer.from(enclave.publicKey).toString("hex") },
+      "Nitro enclave: keys generated inside the enclave; register them from GET /get_attestation with 'k8s-daas cluster enclave register'",
+    );
+  } else {
     log.warn(
       { reason: environment.kind === "dev" ? environment.reason : undefined },
       "DEV ENCLAVE KEY: results are signed by a key that is not attested",
@@ -337,6 +357,7 @@ export async function startNautilusControl(
             },
             clusterId: config.clusterId,
             publicHosts: config.publicHosts,
+            ...(isAttestingSigner(enclave) ? { attest: enclave.attest } : {}),
             streams: new StreamsService({
               admin: kubeConfig,
               namespaces: state.namespaces,

@@ -1,7 +1,11 @@
 // Enclave identity: the signing key, where it comes from, and Nitro attestation documents
 // from the NSM (parsing and verification: src/protocol/nitro).
 export { detectEnclave, type EnclaveEnvironment, NITRO_DEVICE } from "./attestation.ts";
-export { type AttestingEnclaveSigner, createNitroEnclaveSigner } from "./nitro-signer.ts";
+export {
+  type AttestingEnclaveSigner,
+  createNitroEnclaveSigner,
+  isAttestingSigner,
+} from "./nitro-signer.ts";
 export {
   type AttestationRequest,
   decodeAttestationResponse,

@@ -42,3 +42,8 @@ export async function createNitroEnclaveSigner(
     attest,
   };
 }
+
+/** Whether `signer` can attest its keys (a Nitro signer) rather than being a dev key. */
+export function isAttestingSigner(signer: EnclaveSigner): signer is AttestingEnclaveSigner {
+  return typeof (signer as Partial<AttestingEnclaveSigner>).attest === "function";
+}

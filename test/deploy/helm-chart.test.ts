@@ -141,13 +141,17 @@ describe("the nautilus-control Helm chart", () => {
     const setByChart = ["listenHost", "listenPort", "dataDir", "enclaveKeyFile"];
     // The operator key comes from a Secret (K8S_DAAS_OPERATOR_KEY), the cluster from the
     // ServiceAccount: the keystore, address, key-variable and kubeconfig settings stay unset;
-    // the pod runs no k3s server, so whether tenants may run on it does not apply.
+    // the pod runs no k3s server, so whether tenants may run on it does not apply; a pod is
+    // no Nitro enclave (the enclave image is built apart: deploy/enclave), so the NSM
+    // settings keep their defaults.
     const notForPods = [
       "operatorKeystore",
       "operatorAddress",
       "operatorKeyEnv",
       "kubeconfig",
       "allowWorkloadsOnServer",
+      "nsmDevice",
+      "nsmHelper",
     ];
     assert.deepEqual(
       [...offered, ...setByChart, ...notForPods].sort(),

@@ -3,8 +3,10 @@
 // and attestation documents (COSE_Sign1 over the CBOR payload AWS specifies) signed by the
 // leaf. Verifiers under test trust this root instead of AWS's; the real AWS document in
 // test/fixtures/nitro covers the genuine chain.
+import assert from "node:assert/strict";
 import { generateKeyPairSync, type KeyObject, randomBytes, sign } from "node:crypto";
-import { encodeCbor } from "../../src/protocol/index.ts";
+import { type CborValue, decodeCbor, encodeCbor } from "../../src/protocol/index.ts";
+import type { NsmTransport } from "../../src/tee/index.ts";
 
 const der = (tag: number, ...parts: Uint8Array[]): Uint8Array => {
   const body = Buffer.concat(parts);
@@ -142,5 +144,43 @@ export function createTestNitroCa(validFromMs: number, validToMs: number): TestN
       const signature = sign("sha384", signed, { key: leaf.privateKey, dsaEncoding: "ieee-p1363" });
       return encodeCbor([protectedHeader, new Map(), payload, signature]);
     },
+  };
+}
+
+/**
+ * A stand-in for the NSM device: answers `{"Attestation": {...}}` requests as the NSM does,
+ * with documents `ca` signs for `pcrs` at `nowMs`, echoing the request's user_data,
+ * public_key and nonce; records each request body in `seen`.
+ */
+export function nsmStandIn(
+  ca: TestNitroCa,
+  document: { pcrs: readonly Uint8Array[]; nowMs: number },
+  seen: Map<CborValue, CborValue>[] = [],
+): NsmTransport {
+  return async (request) => {
+    const decoded = decodeCbor(request);
+    const body =
+      decoded instanceof Map && decoded.size === 1 ? decoded.get("Attestation") : undefined;
+    if (!(body instanceof Map)) {
+      return encodeCbor(new Map([["Error", "InvalidOperation"]]));
+    }
+    const keys = [...body.keys()].sort();
+    assert.deepEqual(keys, ["nonce", "public_key", "user_data"], "the NSM's request fields");
+    seen.push(body);
+    const field = (name: string) => {
+      const value = body.get(name);
+      return value instanceof Uint8Array ? value : undefined;
+    };
+    const userData = field("user_data");
+    const publicKey = field("public_key");
+    const nonce = field("nonce");
+    const signed = ca.document({
+      pcrs: document.pcrs,
+      timestampMs: document.nowMs,
+      ...(userData ? { userData } : {}),
+      ...(publicKey ? { publicKey } : {}),
+      ...(nonce ? { nonce } : {}),
+    });
+    return encodeCbor(new Map([["Attestation", new Map([["document", signed]])]]));
   };
 }

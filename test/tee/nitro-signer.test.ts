@@ -26,36 +26,14 @@ import {
   nsmHelperTransport,
   requestAttestation,
 } from "../../src/tee/index.ts";
-import { createTestNitroCa } from "../helpers/nitro-ca.ts";
+import { createTestNitroCa, nsmStandIn } from "../helpers/nitro-ca.ts";
 
 const now = Date.parse("2026-06-01T00:00:00Z");
 const ca = createTestNitroCa(now - 3_600_000, now + 3_600_000);
 const pcrs = [4, 5, 6].map((fill) => new Uint8Array(48).fill(fill));
 
-/** Answers `{"Attestation": {...}}` as the NSM does; records each request it saw. */
-function standInNsm(seen: Map<CborValue, CborValue>[] = []): NsmTransport {
-  return async (request) => {
-    const decoded = decodeCbor(request);
-    assert.ok(decoded instanceof Map && decoded.size === 1);
-    const body = decoded.get("Attestation");
-    assert.ok(body instanceof Map, "an Attestation request");
-    assert.deepEqual([...body.keys()].sort(), ["nonce", "public_key", "user_data"]);
-    seen.push(body);
-    const bytesOrNothing = (value: CborValue) => (value instanceof Uint8Array ? value : undefined);
-    const document = ca.document({
-      pcrs,
-      timestampMs: now,
-      ...(bytesOrNothing(body.get("user_data"))
-        ? { userData: body.get("user_data") as Uint8Array }
-        : {}),
-      ...(bytesOrNothing(body.get("public_key"))
-        ? { publicKey: body.get("public_key") as Uint8Array }
-        : {}),
-      ...(bytesOrNothing(body.get("nonce")) ? { nonce: body.get("nonce") as Uint8Array } : {}),
-    });
-    return encodeCbor(new Map([["Attestation", new Map([["document", document]])]]));
-  };
-}
+const standInNsm = (seen?: Map<CborValue, CborValue>[]) =>
+  nsmStandIn(ca, { pcrs, nowMs: now }, seen);
 
 describe("tee: the Nitro enclave signer", () => {
   it("attests its own keys: user_data holds both, the signing key signs, the encryption key opens", async () => {

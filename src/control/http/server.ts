@@ -4,6 +4,7 @@ import type { Duplex } from "node:stream";
 import type { Registry } from "prom-client";
 import type { InboxRequest, RequestStore } from "../inbox/index.ts";
 import type { StreamsService } from "../streams/index.ts";
+import { type Attest, serveAttestation } from "./attestation-route.ts";
 import { AuthError, authErrorStatus, RequestAuthenticator } from "./auth.ts";
 import { type ListeningServer, listenOn, sendJson } from "./serve.ts";
 import { isStreamsRoute, serveStreamsRoute, serveUpgrade } from "./streams-routes.ts";
@@ -30,6 +31,8 @@ export interface ApiOptions {
   publicHosts?: readonly string[];
   /** Tenants' logs, events and describe (`/v1/namespaces/...`); absent, those routes 404. */
   streams?: StreamsService;
+  /** Inside a Nitro Enclave: `/get_attestation` serves the NSM's documents; absent, it 404s. */
+  attest?: Attest;
 }
 
 export type ApiServer = ListeningServer;
@@ -114,6 +117,7 @@ async function route(
     return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED", message: "only GET is served" });
   if (path === "/healthz") return sendJson(res, 200, { status: "ok", ...options.info });
   if (path === "/readyz") return readiness(options, res);
+  if (path === "/get_attestation") return serveAttestation(options.attest, url, res);
   if (path === "/metrics") {
     res.writeHead(200, { "content-type": options.registry.contentType });
     res.end(await options.registry.metrics());
