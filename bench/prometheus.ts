@@ -1,13 +1,19 @@
 // Reading nautilus-control's /metrics (Prometheus text format) from the benchmarks: a
 // counter's value, a histogram's buckets, and percentiles estimated from two scrapes.
 
+import type { ControlTransport } from "../src/chain/index.ts";
+
 /** One scrape: every sample line as `name{labels}` → value. */
 export type Scrape = ReadonlyMap<string, number>;
 
-export async function scrape(baseUrl: string): Promise<Scrape> {
-  const response = await fetch(new URL("/metrics", baseUrl));
-  if (!response.ok) throw new Error(`GET ${baseUrl}/metrics answered ${response.status}`);
-  return parseExposition(await response.text());
+/** `/metrics` through `control`, the pinned transport clients use. */
+export async function scrape(control: ControlTransport): Promise<Scrape> {
+  const res = await control.request("/metrics");
+  const chunks: Buffer[] = [];
+  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+  if (res.statusCode !== 200)
+    throw new Error(`GET ${control.url}/metrics answered ${res.statusCode}`);
+  return parseExposition(Buffer.concat(chunks).toString("utf8"));
 }
 
 export function parseExposition(text: string): Scrape {

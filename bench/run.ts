@@ -6,6 +6,7 @@ import { devnetSuite } from "./suites/devnet.ts";
 import { e2eSuite } from "./suites/e2e.ts";
 import { sealingSuite } from "./suites/sealing.ts";
 import { streamsSuite } from "./suites/streams.ts";
+import { tlsSuite } from "./suites/tls.ts";
 import { workersSuite } from "./suites/workers.ts";
 
 /**
@@ -21,6 +22,7 @@ const SUITES: readonly Suite[] = [
   sealingSuite,
   billingSuite,
   streamsSuite,
+  tlsSuite,
 ];
 
 const wanted = process.argv.slice(2);

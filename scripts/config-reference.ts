@@ -198,8 +198,10 @@ function controlFlag(key: string): { usage: string; help: string | undefined } |
     return { usage: "--listen HOST:PORT", help: undefined };
   }
   const name = key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-  if (!(name in controlCommand.options)) return undefined;
-  return { usage: `--${name} <value>`, help: controlCommand.optionHelp[name] };
+  const option = controlCommand.options[name];
+  if (!option) return undefined;
+  const usage = option.type === "boolean" ? `--${name}` : `--${name} <value>`;
+  return { usage, help: controlCommand.optionHelp[name] };
 }
 
 function isSettingFlag(name: string): boolean {

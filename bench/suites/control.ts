@@ -11,7 +11,12 @@ import { requestSuiFromFaucetV2 } from "@mysten/sui/faucet";
 import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import type { Transaction } from "@mysten/sui/transactions";
-import { SubmissionJournal, type SubmissionResult, Submitter } from "../../src/chain/index.ts";
+import {
+  controlTransport,
+  SubmissionJournal,
+  type SubmissionResult,
+  Submitter,
+} from "../../src/chain/index.ts";
 import { addCall, claimNamespace, createClusterWithDevEnclave } from "../../src/chain/k8s-daas.ts";
 import { startDevnetProcess } from "../../src/devnet/spawn.ts";
 import { startCluster } from "../../src/k8s/testenv/index.ts";
@@ -211,7 +216,10 @@ export const controlSuite: Suite = {
           env: { ...process.env, K8S_DAAS_OPERATOR_KEY: operator.getSecretKey() },
         },
       );
-      const controlUrl = await apiUrlOf(control);
+      const controlApi = controlTransport({
+        url: await apiUrlOf(control),
+        pin: { client, clusterId },
+      });
       const inbox = () => new DatabaseSync(join(dataDir, "inbox.sqlite"), { readOnly: true });
       const countIn = (states: string): number => {
         try {
@@ -239,7 +247,7 @@ export const controlSuite: Suite = {
       );
       await finished(NAMESPACES);
       await reported(countIn, NAMESPACES);
-      const before = await scrape(controlUrl);
+      const before = await scrape(controlApi);
       // Throughput: 10,000 requests waiting on chain, 8 in flight.
       for (let first = 0; first < THROUGHPUT_REQUESTS; first += PER_TX) {
         await submit(
@@ -252,7 +260,7 @@ export const controlSuite: Suite = {
       // Posting the results is part of a request's cost: the CPU window closes once they are
       // on chain (or after a bounded wait, counted in the note).
       const unreported = await reported(countIn, NAMESPACES + THROUGHPUT_REQUESTS);
-      const after = await scrape(controlUrl);
+      const after = await scrape(controlApi);
       const cpuMsPerRequest =
         ((cpuSeconds(after) - cpuSeconds(before)) * 1000) / THROUGHPUT_REQUESTS;
       const pipeline = bucketsBetween(before, after, "k8s_daas_pipeline_overhead_seconds");
@@ -436,7 +444,7 @@ async function apiUrlOf(daemon: ChildProcess): Promise<string> {
   return new Promise((resolve, reject) => {
     lines.on("line", (line) => {
       process.stderr.write(`${line}\n`);
-      const url = /; API (http:\/\/\S+)/.exec(line)?.[1];
+      const url = /; API (https?:\/\/\S+)/.exec(line)?.[1];
       if (url) resolve(url);
     });
     daemon.once("exit", (code) =>

@@ -77,6 +77,9 @@ public struct Cluster has key {
     /// The registered enclave's X25519 encryption key (32 bytes), installed and removed
     /// together with `enclave_public_key`: request payloads are sealed to it.
     enclave_encryption_key: vector<u8>,
+    /// SHA-256 of the registered enclave's TLS public key (DER SubjectPublicKeyInfo), set and
+    /// removed with `enclave_public_key`: clients refuse a control plane serving another key.
+    enclave_tls_key_sha256: vector<u8>,
     /// Kind of the installed key: 0 Nitro-attested, 1 dev. A rotation keeps the kind of the
     /// key it replaces. Kept when `disable_dev_enclave` removes a dev key, so a rotation
     /// signed by that removed key is refused as dev (`enclave::EDevEnclaveDisabled`).
@@ -118,6 +121,7 @@ public fun create_cluster(name: String, ctx: &mut TxContext) {
         pcrs: vector[],
         enclave_public_key: vector[],
         enclave_encryption_key: vector[],
+        enclave_tls_key_sha256: vector[],
         enclave_key_kind: KEY_KIND_NITRO,
         last_sequence: 0,
         next_request_id: 1,
@@ -277,6 +281,9 @@ public fun enclave_public_key(cluster: &Cluster): vector<u8> { cluster.enclave_p
 /// The registered enclave's X25519 encryption key (empty when none).
 public fun enclave_encryption_key(cluster: &Cluster): vector<u8> { cluster.enclave_encryption_key }
 
+/// SHA-256 of the registered enclave's TLS public key (empty when none).
+public fun enclave_tls_key_sha256(cluster: &Cluster): vector<u8> { cluster.enclave_tls_key_sha256 }
+
 /// Kind of the enclave key installed last: 0 Nitro-attested, 1 dev (meaningful while
 /// `enclave_public_key` is not empty).
 public fun enclave_key_kind(cluster: &Cluster): u8 { cluster.enclave_key_kind }
@@ -325,24 +332,28 @@ public(package) fun set_pcrs(cluster: &mut Cluster, pcrs: vector<vector<u8>>) {
     cluster.pcrs = pcrs;
 }
 
-/// Stores the enclave signing key, its encryption key and its kind (validated by `enclave`).
+/// Stores the enclave signing key, its encryption key, its TLS key hash and its kind
+/// (validated by `enclave`).
 public(package) fun set_enclave_key(
     cluster: &mut Cluster,
     public_key: vector<u8>,
     encryption_key: vector<u8>,
+    tls_key_sha256: vector<u8>,
     kind: u8,
 ) {
     cluster.enclave_public_key = public_key;
     cluster.enclave_encryption_key = encryption_key;
+    cluster.enclave_tls_key_sha256 = tls_key_sha256;
     cluster.enclave_key_kind = kind;
 }
 
-/// Empties the enclave key slot, encryption key included (its kind stays, see
+/// Empties the enclave key slot, encryption key and TLS key hash included (its kind stays, see
 /// `enclave_key_kind`): every signed message aborts `enclave::ENoEnclaveKey` until a key is
 /// registered again.
 public(package) fun remove_enclave_key(cluster: &mut Cluster) {
     cluster.enclave_public_key = vector[];
     cluster.enclave_encryption_key = vector[];
+    cluster.enclave_tls_key_sha256 = vector[];
 }
 
 /// Turns dev enclave registration off for good.

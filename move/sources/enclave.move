@@ -2,23 +2,22 @@
 // SPDX-License-Identifier: Apache-2.0
 
 /// The control-plane enclave's identity (Nautilus pattern). The admin pins the expected
-/// Nitro PCRs; an attestation document whose PCRs match registers the enclave's keys from
-/// the document's `user_data`, one BCS value `EnclaveAttestedKeys { public_key: vector<u8>,
-/// encryption_key: vector<u8> }` (the ed25519 signing key and the X25519 encryption key),
-/// so every key is attested by one document. A dev path registers a
-/// bare key pair while the cluster allows it; a rotation, signed by the current key, hands
-/// both over. Every enclave message
+/// Nitro PCRs; an attestation document whose PCRs match registers the keys the enclave
+/// publishes (`messages::EnclavePublicKeys`: its ed25519 signing key, which is also the
+/// document's `public_key`, its X25519 encryption key and the SHA-256 of its TLS key's
+/// SPKI, as BCS in the document's `user_data`), so all three are attested by one document.
+/// A dev path registers the same three values while the cluster allows it; a rotation,
+/// signed by the current key, hands all three over. Every enclave message
 /// goes through `verify_enclave_message`: ed25519 over BCS(IntentMessage), timestamp inside
 /// the window around the `Clock`, sequence strictly increasing per cluster.
 module k8s_daas::enclave;
 
-use sui::bcs;
 use sui::clock::Clock;
 use sui::ed25519;
 use sui::nitro_attestation::NitroAttestationDocument;
 use k8s_daas::cluster::{AdminCap, Cluster};
 use k8s_daas::events;
-use k8s_daas::messages;
+use k8s_daas::messages::{Self, EnclavePublicKeys};
 
 // === Errors ===
 
@@ -43,15 +42,16 @@ const EInvalidSignature: u64 = 207;
 const EPcrsNotConfigured: u64 = 208;
 /// The enclave's X25519 encryption key is missing or not 32 bytes.
 const EInvalidEncryptionKey: u64 = 209;
-/// The attestation's `user_data` is missing or not BCS `EnclaveAttestedKeys` with a 32-byte
-/// signing key and a 32-byte encryption key.
-const EInvalidAttestedKeys: u64 = 210;
+/// The SHA-256 of the enclave's TLS public key is not 32 bytes.
+const EInvalidTlsKeyHash: u64 = 210;
+/// An attestation's `user_data` is not BCS(`EnclavePublicKeys`) naming the document's
+/// `public_key`.
+const EInvalidUserData: u64 = 211;
 
 const PCR_BYTES: u64 = 48;
 const PUBLIC_KEY_BYTES: u64 = 32;
 const ENCRYPTION_KEY_BYTES: u64 = 32;
-/// BCS size of `EnclaveAttestedKeys`: each 32-byte key after its one-byte ULEB128 length.
-const ATTESTED_KEYS_BYTES: u64 = 66;
+const TLS_KEY_HASH_BYTES: u64 = 32;
 
 /// `EnclaveRegisteredEvent.kind` and `Cluster.enclave_key_kind` of a Nitro-attested key.
 const KIND_NITRO: u8 = 0;
@@ -79,11 +79,12 @@ public fun set_enclave_pcrs(
 
 /// Production path: registers (or replaces) the enclave key from a Nitro attestation
 /// document (get one in the same transaction from `0x2::nitro_attestation::
-/// load_nitro_attestation`, which checks its signature, certificate chain and validity
-/// against the `Clock`): the keys are the document's `user_data`, BCS
-/// `EnclaveAttestedKeys`; its `public_key` field is not read. Admin only. Emits
-/// `EnclaveRegisteredEvent{kind: 0}`. Aborts `cluster::ENotAdmin`, `EPcrsNotConfigured`,
-/// `EInvalidPcrs` (all-zero, i.e. debug mode), `EPcrMismatch`, `EInvalidAttestedKeys`.
+/// load_nitro_attestation`): the signing key is the document's `public_key`; its
+/// `user_data` is BCS(`EnclavePublicKeys`) naming that same signing key, the X25519
+/// encryption key and the TLS key hash. Admin only. Emits `EnclaveRegisteredEvent{kind:
+/// 0}`. Aborts `cluster::ENotAdmin`, `EPcrsNotConfigured`, `EInvalidPcrs` (all-zero, i.e.
+/// debug mode), `EPcrMismatch`, `EInvalidPublicKey`, `EInvalidUserData`,
+/// `EInvalidEncryptionKey`, `EInvalidTlsKeyHash`.
 public fun register_enclave(cluster: &mut Cluster, cap: &AdminCap, document: NitroAttestationDocument) {
     cluster.assert_admin(cap);
     let mut attested = vector[vector[], vector[], vector[]];
@@ -91,23 +92,26 @@ public fun register_enclave(cluster: &mut Cluster, cap: &AdminCap, document: Nit
         let index = entry.index() as u64;
         if (index < 3) *&mut attested[index] = *entry.value();
     });
-    register_attested_key(cluster, attested, *document.user_data());
+    register_attested_key(cluster, attested, *document.public_key(), *document.user_data());
 }
 
-/// Dev path: registers (or replaces) a bare enclave key pair — the ed25519 signing key and
-/// the X25519 encryption key, as a Nitro document would carry them — only while the cluster
-/// allows dev enclaves; the key's kind is dev. Admin only. Emits
-/// `EnclaveRegisteredEvent{kind: 1}`. Aborts `cluster::ENotAdmin`, `EDevEnclaveDisabled`,
-/// `EInvalidPublicKey`, `EInvalidEncryptionKey`.
+/// Dev path: registers (or replaces) bare enclave keys — the ed25519 signing key, the
+/// X25519 encryption key and the TLS key hash, as a Nitro document's `EnclavePublicKeys`
+/// would carry them — only while the cluster allows dev enclaves; the key's kind is dev.
+/// Admin only. Emits `EnclaveRegisteredEvent{kind: 1}`. Aborts `cluster::ENotAdmin`,
+/// `EDevEnclaveDisabled`, `EInvalidPublicKey`, `EInvalidEncryptionKey`,
+/// `EInvalidTlsKeyHash`.
 public fun register_dev_enclave(
     cluster: &mut Cluster,
     cap: &AdminCap,
     public_key: vector<u8>,
     encryption_key: vector<u8>,
+    tls_key_sha256: vector<u8>,
 ) {
     cluster.assert_admin(cap);
     assert!(cluster.allow_dev_enclave(), EDevEnclaveDisabled);
-    install_key(cluster, public_key, encryption_key, KIND_DEV, KIND_DEV);
+    let keys = messages::enclave_public_keys(public_key, encryption_key, tls_key_sha256);
+    install_key(cluster, keys, KIND_DEV, KIND_DEV);
 }
 
 /// Turns dev enclaves off for good and removes an installed dev-kind key and its encryption
@@ -127,18 +131,20 @@ public fun disable_dev_enclave(cluster: &mut Cluster, cap: &AdminCap) {
     }
 }
 
-/// Replaces the enclave key with `new_public_key` and the encryption key with
-/// `new_encryption_key`, authorised by the current key signing a `KeyRotationPayload`
-/// (intent 4); the new key keeps the current key's kind, so a dev key rotated is still
-/// dev. Payloads sealed to the old encryption key no longer open. Anyone may submit it.
-/// Emits `EnclaveRegisteredEvent{kind: 2}`. Aborts `EDevEnclaveDisabled` (the current key
-/// is dev-kind and dev enclaves are off: a dev key is never carried past
-/// `disable_dev_enclave`), then as `verify_enclave_message`, `EInvalidPublicKey` and
-/// `EInvalidEncryptionKey`.
+/// Replaces the enclave key with `new_public_key`, the encryption key with
+/// `new_encryption_key` and the TLS key hash with `new_tls_key_sha256`, authorised by the
+/// current key signing a `KeyRotationPayload` (intent 4); the new key keeps the current
+/// key's kind, so a dev key rotated is still dev. Payloads sealed to the old encryption key
+/// no longer open, and clients pin the control plane to the new TLS key. Anyone may submit
+/// it. Emits `EnclaveRegisteredEvent{kind: 2}`. Aborts `EDevEnclaveDisabled` (the current
+/// key is dev-kind and dev enclaves are off: a dev key is never carried past
+/// `disable_dev_enclave`), then as `verify_enclave_message`, `EInvalidPublicKey`,
+/// `EInvalidEncryptionKey` and `EInvalidTlsKeyHash`.
 public fun rotate_enclave_key(
     cluster: &mut Cluster,
     new_public_key: vector<u8>,
     new_encryption_key: vector<u8>,
+    new_tls_key_sha256: vector<u8>,
     timestamp_ms: u64,
     sequence: u64,
     signature: vector<u8>,
@@ -146,10 +152,17 @@ public fun rotate_enclave_key(
 ) {
     let kind = cluster.enclave_key_kind();
     assert!(kind != KIND_DEV || cluster.allow_dev_enclave(), EDevEnclaveDisabled);
-    let payload = messages::key_rotation(object::id(cluster), sequence, new_public_key, new_encryption_key);
+    let payload = messages::key_rotation(
+        object::id(cluster),
+        sequence,
+        new_public_key,
+        new_encryption_key,
+        new_tls_key_sha256,
+    );
     let message = messages::signing_bytes(messages::intent_key_rotation(), timestamp_ms, payload);
     verify_enclave_message(cluster, message, timestamp_ms, sequence, &signature, clock);
-    install_key(cluster, new_public_key, new_encryption_key, kind, KIND_ROTATION);
+    let keys = messages::enclave_public_keys(new_public_key, new_encryption_key, new_tls_key_sha256);
+    install_key(cluster, keys, kind, KIND_ROTATION);
 }
 
 /// The one verifier for enclave messages. `message` is the BCS IntentMessage whose
@@ -177,13 +190,14 @@ public(package) fun verify_enclave_message(
     cluster.set_last_sequence(sequence);
 }
 
-/// Registers the keys in `user_data` (the attestation's, BCS `EnclaveAttestedKeys`) if
-/// `attested_pcrs` (PCR0..PCR2 from an attestation) equal the cluster's expected PCRs.
-/// Split from `register_enclave` because an attestation document cannot be forged in unit
-/// tests.
+/// Registers the keys of `user_data` (BCS `EnclavePublicKeys`, whose signing key must be
+/// the attestation's `public_key`) if `attested_pcrs` (PCR0..PCR2 from an attestation)
+/// equal the cluster's expected PCRs. Split from `register_enclave` because an attestation
+/// document cannot be forged in unit tests.
 public(package) fun register_attested_key(
     cluster: &mut Cluster,
     attested_pcrs: vector<vector<u8>>,
+    public_key: Option<vector<u8>>,
     user_data: Option<vector<u8>>,
 ) {
     let expected = cluster.pcrs();
@@ -191,22 +205,39 @@ public(package) fun register_attested_key(
     // A debug-mode enclave reports all-zero PCRs: refuse it outright, whatever is pinned.
     assert!(attested_pcrs.all!(|p| is_valid_pcr(p)), EInvalidPcrs);
     assert!(attested_pcrs == expected, EPcrMismatch);
-    assert!(user_data.is_some(), EInvalidAttestedKeys);
-    let (public_key, encryption_key) = decode_attested_keys(user_data.destroy_some());
-    install_key(cluster, public_key, encryption_key, KIND_NITRO, KIND_NITRO);
+    assert!(public_key.is_some(), EInvalidPublicKey);
+    assert!(user_data.is_some(), EInvalidUserData);
+    let keys = decode_enclave_public_keys(user_data.destroy_some());
+    assert!(keys.keys_public_key() == public_key.destroy_some(), EInvalidUserData);
+    install_key(cluster, keys, KIND_NITRO, KIND_NITRO);
 }
 
-/// Reads BCS `EnclaveAttestedKeys { public_key: vector<u8>, encryption_key: vector<u8> }`
-/// with both keys 32 bytes. The size and both length bytes are checked before peeling, so
-/// a malformed value aborts `EInvalidAttestedKeys` rather than inside `sui::bcs`.
-fun decode_attested_keys(user_data: vector<u8>): (vector<u8>, vector<u8>) {
-    assert!(user_data.length() == ATTESTED_KEYS_BYTES, EInvalidAttestedKeys);
-    assert!(user_data[0] as u64 == PUBLIC_KEY_BYTES, EInvalidAttestedKeys);
-    assert!(user_data[1 + PUBLIC_KEY_BYTES] as u64 == ENCRYPTION_KEY_BYTES, EInvalidAttestedKeys);
-    let mut reader = bcs::new(user_data);
-    let public_key = reader.peel_vec_u8();
-    let encryption_key = reader.peel_vec_u8();
-    (public_key, encryption_key)
+/// BCS(`EnclavePublicKeys`) → the struct; `EInvalidUserData` unless the bytes are exactly
+/// three length-prefixed byte vectors. Lengths are one-byte ULEB128 (keys and hashes are
+/// under 128 bytes) and checked before reading, so a short `user_data` aborts with this
+/// module's code rather than `sui::bcs`'s.
+fun decode_enclave_public_keys(bytes: vector<u8>): EnclavePublicKeys {
+    let mut fields = vector[];
+    let mut offset = 0;
+    while (fields.length() < 3) {
+        assert!(offset < bytes.length() && bytes[offset] < 0x80, EInvalidUserData);
+        let start = offset + 1;
+        let end = start + (bytes[offset] as u64);
+        assert!(end <= bytes.length(), EInvalidUserData);
+        let mut field = vector[];
+        let mut i = start;
+        while (i < end) {
+            field.push_back(bytes[i]);
+            i = i + 1;
+        };
+        fields.push_back(field);
+        offset = end;
+    };
+    assert!(offset == bytes.length(), EInvalidUserData);
+    let tls_key_sha256 = fields.pop_back();
+    let encryption_key = fields.pop_back();
+    let public_key = fields.pop_back();
+    messages::enclave_public_keys(public_key, encryption_key, tls_key_sha256)
 }
 
 /// 48 bytes, not all zero (all-zero PCRs are what a Nitro enclave in debug mode reports).
@@ -214,17 +245,21 @@ fun is_valid_pcr(pcr: &vector<u8>): bool {
     pcr.length() == PCR_BYTES && !pcr.all!(|b| *b == 0)
 }
 
-/// Installs `public_key` with its `encryption_key` as a key of kind `key_kind`;
-/// `event_kind` is how it got there (`EnclaveRegisteredEvent.kind`).
-fun install_key(
-    cluster: &mut Cluster,
-    public_key: vector<u8>,
-    encryption_key: vector<u8>,
-    key_kind: u8,
-    event_kind: u8,
-) {
+/// Installs `keys` as a key of kind `key_kind`; `event_kind` is how it got there
+/// (`EnclaveRegisteredEvent.kind`).
+fun install_key(cluster: &mut Cluster, keys: EnclavePublicKeys, key_kind: u8, event_kind: u8) {
+    let public_key = keys.keys_public_key();
+    let encryption_key = keys.keys_encryption_key();
+    let tls_key_sha256 = keys.keys_tls_key_sha256();
     assert!(public_key.length() == PUBLIC_KEY_BYTES, EInvalidPublicKey);
     assert!(encryption_key.length() == ENCRYPTION_KEY_BYTES, EInvalidEncryptionKey);
-    cluster.set_enclave_key(public_key, encryption_key, key_kind);
-    events::emit_enclave_registered(object::id(cluster), public_key, event_kind, encryption_key);
+    assert!(tls_key_sha256.length() == TLS_KEY_HASH_BYTES, EInvalidTlsKeyHash);
+    cluster.set_enclave_key(public_key, encryption_key, tls_key_sha256, key_kind);
+    events::emit_enclave_registered(
+        object::id(cluster),
+        public_key,
+        event_kind,
+        encryption_key,
+        tls_key_sha256,
+    );
 }

@@ -52,11 +52,13 @@ public struct EnclaveConfigEvent has copy, drop {
 
 /// An enclave key was registered. `kind`: 0 Nitro attestation, 1 dev, 2 rotation.
 /// `encryption_key` is the X25519 key published with it: payloads are sealed to it from now.
+/// `tls_key_sha256` is the SHA-256 of its TLS key's SPKI: clients pin the control plane to it.
 public struct EnclaveRegisteredEvent has copy, drop {
     cluster_id: ID,
     public_key: vector<u8>,
     kind: u8,
     encryption_key: vector<u8>,
+    tls_key_sha256: vector<u8>,
 }
 
 /// The enclave key was removed without a replacement (`disable_dev_enclave` removing a dev
@@ -200,8 +202,9 @@ public(package) fun emit_enclave_registered(
     public_key: vector<u8>,
     kind: u8,
     encryption_key: vector<u8>,
+    tls_key_sha256: vector<u8>,
 ) {
-    event::emit(EnclaveRegisteredEvent { cluster_id, public_key, kind, encryption_key });
+    event::emit(EnclaveRegisteredEvent { cluster_id, public_key, kind, encryption_key, tls_key_sha256 });
 }
 
 /// Emits `EnclaveKeyRemovedEvent`.

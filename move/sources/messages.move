@@ -68,12 +68,25 @@ public struct ClusterStatePayload has copy, drop {
 }
 
 /// Hand-over from the current enclave key to a new one, with the new key's X25519
-/// encryption key (payloads are sealed to it from then on).
+/// encryption key (payloads are sealed to it from then on) and the SHA-256 of its TLS key
+/// (clients pin the control plane to it). The last three fields are, byte for byte, the
+/// `EnclavePublicKeys` the new key publishes.
 public struct KeyRotationPayload has copy, drop {
     cluster_id: ID,
     sequence: u64,
     new_public_key: vector<u8>,
     new_encryption_key: vector<u8>,
+    new_tls_key_sha256: vector<u8>,
+}
+
+/// The public keys one enclave publishes, in one layout: its ed25519 signing key, its
+/// X25519 encryption key, and the SHA-256 of its TLS key's DER SubjectPublicKeyInfo. A
+/// Nitro attestation's `user_data` is BCS of this struct (so the document attests all
+/// three); a dev registration and a rotation pass the same three values.
+public struct EnclavePublicKeys has copy, drop {
+    public_key: vector<u8>,
+    encryption_key: vector<u8>,
+    tls_key_sha256: vector<u8>,
 }
 
 /// The enclave will not activate a pending worker (e.g. its node id names a Node that
@@ -167,9 +180,28 @@ public fun key_rotation(
     sequence: u64,
     new_public_key: vector<u8>,
     new_encryption_key: vector<u8>,
+    new_tls_key_sha256: vector<u8>,
 ): KeyRotationPayload {
-    KeyRotationPayload { cluster_id, sequence, new_public_key, new_encryption_key }
+    KeyRotationPayload { cluster_id, sequence, new_public_key, new_encryption_key, new_tls_key_sha256 }
 }
+
+/// Builds an `EnclavePublicKeys` (lengths are checked where keys are installed).
+public fun enclave_public_keys(
+    public_key: vector<u8>,
+    encryption_key: vector<u8>,
+    tls_key_sha256: vector<u8>,
+): EnclavePublicKeys {
+    EnclavePublicKeys { public_key, encryption_key, tls_key_sha256 }
+}
+
+/// The ed25519 signing key of an `EnclavePublicKeys`.
+public(package) fun keys_public_key(keys: &EnclavePublicKeys): vector<u8> { keys.public_key }
+
+/// The X25519 encryption key of an `EnclavePublicKeys`.
+public(package) fun keys_encryption_key(keys: &EnclavePublicKeys): vector<u8> { keys.encryption_key }
+
+/// The TLS key hash of an `EnclavePublicKeys`.
+public(package) fun keys_tls_key_sha256(keys: &EnclavePublicKeys): vector<u8> { keys.tls_key_sha256 }
 
 /// Builds a `WorkerRefusalPayload`.
 public fun worker_refusal(

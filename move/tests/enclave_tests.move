@@ -12,6 +12,7 @@ use sui::test_scenario as ts;
 use k8s_daas::enclave;
 use k8s_daas::events::{EnclaveConfigEvent, EnclaveKeyRemovedEvent, EnclaveRegisteredEvent};
 use k8s_daas::golden;
+use k8s_daas::messages;
 use k8s_daas::requests;
 use k8s_daas::test_env;
 
@@ -30,9 +31,10 @@ fun set_pcrs_then_matching_attestation_registers_the_key() {
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
     assert!(cluster.pcrs() == vector[pcr(1), pcr(2), pcr(3)]);
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::attested_keys_bcs()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     assert!(cluster.enclave_public_key() == golden::enclave_public_key());
     assert!(cluster.enclave_encryption_key() == golden::enclave_encryption_key());
+    assert!(cluster.enclave_tls_key_sha256() == golden::enclave_tls_key_sha256());
     assert!(cluster.enclave_key_kind() == 0);
     test_env::put_back(cluster, cap);
     scenario.end();
@@ -46,12 +48,12 @@ fun an_attested_key_survives_disable_dev_enclave_and_rotates_as_attested() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::attested_keys_bcs()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     enclave::disable_dev_enclave(&mut cluster, &cap);
     assert!(cluster.enclave_public_key() == golden::enclave_public_key());
     assert!(event::events_by_type<EnclaveKeyRemovedEvent>().is_empty());
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     assert!(cluster.enclave_public_key() == golden::other_public_key());
     assert!(cluster.enclave_key_kind() == 0);
     clock.destroy_for_testing();
@@ -75,7 +77,7 @@ fun debug_mode_attestation_with_zero_pcrs_is_rejected() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[zero_pcr(), zero_pcr(), zero_pcr()], option::some(golden::attested_keys_bcs()));
+    enclave::register_attested_key(&mut cluster, vector[zero_pcr(), zero_pcr(), zero_pcr()], option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -105,7 +107,7 @@ fun attestation_before_pcrs_are_configured_is_rejected() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::attested_keys_bcs()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -116,54 +118,73 @@ fun attestation_with_other_pcrs_is_rejected() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(4)], option::some(golden::attested_keys_bcs()));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(4)], option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
 
-/// Registers `user_data` as an attestation with PCRs 1, 2, 3 would, on a cluster pinning them.
-fun register_user_data(user_data: Option<vector<u8>>) {
+#[test, expected_failure(abort_code = enclave::EInvalidPublicKey)]
+fun attestation_without_public_key_is_rejected() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
-    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], user_data);
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::none(), option::some(golden::enclave_user_data()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
 
-#[test, expected_failure(abort_code = enclave::EInvalidAttestedKeys)]
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
 fun attestation_without_user_data_is_rejected() {
-    register_user_data(option::none());
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::none());
+    test_env::put_back(cluster, cap);
+    scenario.end();
 }
 
-#[test, expected_failure(abort_code = enclave::EInvalidAttestedKeys)]
-fun user_data_with_a_trailing_byte_is_rejected() {
-    let mut user_data = golden::attested_keys_bcs();
-    user_data.push_back(0);
-    register_user_data(option::some(user_data));
+/// Registers `user_data` with the golden signing key as an attestation with PCRs 1, 2, 3
+/// would, on a cluster pinning them.
+fun register_user_data(user_data: vector<u8>) {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(user_data));
+    test_env::put_back(cluster, cap);
+    scenario.end();
 }
 
-#[test, expected_failure(abort_code = enclave::EInvalidAttestedKeys)]
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
 fun user_data_holding_only_the_signing_key_is_rejected() {
     // The first 33 bytes: BCS of the signing key alone, as a pre-BCS layout would send it.
-    let full = golden::attested_keys_bcs();
+    let full = golden::enclave_user_data();
     let mut user_data = vector[];
     33u64.do!(|i| user_data.push_back(full[i]));
-    register_user_data(option::some(user_data));
+    register_user_data(user_data);
 }
 
-#[test, expected_failure(abort_code = enclave::EInvalidAttestedKeys)]
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
 fun user_data_whose_length_bytes_lie_is_rejected() {
-    // 66 bytes, but the first key claims 31 bytes and the second 33.
-    let mut user_data = golden::attested_keys_bcs();
+    // The right size, but the signing key claims 31 bytes: the fields no longer line up.
+    let mut user_data = golden::enclave_user_data();
     *&mut user_data[0] = 31;
-    register_user_data(option::some(user_data));
+    register_user_data(user_data);
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun user_data_with_a_multi_byte_length_is_rejected() {
+    // 0x80 starts a two-byte ULEB128 length: no key or hash is that long.
+    let mut user_data = golden::enclave_user_data();
+    *&mut user_data[0] = 0x80;
+    register_user_data(user_data);
 }
 
 // === The real attestation document of Nautilus' example enclave ===
-// `golden::nautilus_example_*` are the document and the PCRs our TS verifier extracts from
-// it (test/tee/nitro-attestation.test.ts checks them against Sui's own framework test).
+// `golden::nautilus_example_*` are the document and the values our TS parser extracts from
+// it (test/protocol/nitro-attestation.test.ts checks them against Sui's own framework test).
 
 /// The WASM Move test runner used here (@zktx.io/sui-move-builder) carries the native of
 /// `load_nitro_attestation` but runs it with Nitro attestation disabled in its protocol
@@ -197,9 +218,10 @@ fun the_example_enclaves_pcrs_register_keys_attested_beside_them() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2());
-    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::some(golden::attested_keys_bcs()));
+    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     assert!(cluster.enclave_public_key() == golden::enclave_public_key());
     assert!(cluster.enclave_encryption_key() == golden::enclave_encryption_key());
+    assert!(cluster.enclave_tls_key_sha256() == golden::enclave_tls_key_sha256());
     assert!(cluster.enclave_key_kind() == 0);
     let registered = event::events_by_type<EnclaveRegisteredEvent>();
     assert!(registered.length() == 1);
@@ -207,14 +229,14 @@ fun the_example_enclaves_pcrs_register_keys_attested_beside_them() {
     scenario.end();
 }
 
-#[test, expected_failure(abort_code = enclave::EInvalidAttestedKeys)]
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
 fun the_example_document_itself_carries_no_user_data_and_is_refused() {
     // Nautilus' example enclave puts its key in `public_key` and leaves `user_data` empty.
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2());
-    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::none());
+    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::some(golden::nautilus_example_public_key()), option::none());
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -225,7 +247,7 @@ fun the_example_document_is_refused_by_a_cluster_pinning_other_pcrs() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), pcr(3));
-    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::some(golden::attested_keys_bcs()));
+    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -235,7 +257,7 @@ fun dev_registration_publishes_the_encryption_key() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key());
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
     assert!(cluster.enclave_encryption_key() == golden::enclave_encryption_key());
     let registered = event::events_by_type<EnclaveRegisteredEvent>();
     assert!(registered.length() == 1);
@@ -243,6 +265,7 @@ fun dev_registration_publishes_the_encryption_key() {
     expected.append(bcs::to_bytes(&golden::enclave_public_key()));
     expected.push_back(1);
     expected.append(bcs::to_bytes(&golden::enclave_encryption_key()));
+    expected.append(bcs::to_bytes(&golden::enclave_tls_key_sha256()));
     assert!(bcs::to_bytes(&registered[0]) == expected);
     test_env::put_back(cluster, cap);
     scenario.end();
@@ -253,7 +276,7 @@ fun dev_enclave_encryption_key_must_be_32_bytes() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), x"0102");
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), x"0102", golden::enclave_tls_key_sha256());
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -264,14 +287,16 @@ fun rotation_publishes_the_new_encryption_key() {
     test_env::register_golden_enclave(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     assert!(cluster.enclave_encryption_key() == golden::other_encryption_key());
+    assert!(cluster.enclave_tls_key_sha256() == golden::other_tls_key_sha256());
     let registered = event::events_by_type<EnclaveRegisteredEvent>();
     assert!(registered.length() == 1);
     let mut expected = bcs::to_bytes(&golden::cluster_id());
     expected.append(bcs::to_bytes(&golden::other_public_key()));
     expected.push_back(2);
     expected.append(bcs::to_bytes(&golden::other_encryption_key()));
+    expected.append(bcs::to_bytes(&golden::other_tls_key_sha256()));
     assert!(bcs::to_bytes(&registered[0]) == expected);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
@@ -284,7 +309,7 @@ fun rotation_to_a_short_encryption_key_is_rejected() {
     test_env::register_golden_enclave(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), x"0102", golden::timestamp_ms(), 1, golden::sig_rotation_short_encryption_key_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), x"0102", golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_short_encryption_key_s1(), &clock);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -297,7 +322,7 @@ fun rotation_signature_covers_the_encryption_key() {
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
     // Signed for `other_encryption_key`; an attacker swaps in their own key.
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::enclave_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::enclave_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -320,7 +345,7 @@ fun dev_enclave_key_must_be_32_bytes() {
     let scenario = test_env::begin();
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
-    enclave::register_dev_enclave(&mut cluster, &cap, x"0102", golden::enclave_encryption_key());
+    enclave::register_dev_enclave(&mut cluster, &cap, x"0102", golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -334,7 +359,7 @@ fun dev_enclave_is_refused_after_the_flag_is_off() {
     assert!(!cluster.allow_dev_enclave());
     // No key was installed: nothing to remove.
     assert!(event::events_by_type<EnclaveKeyRemovedEvent>().is_empty());
-    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key());
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
     test_env::put_back(cluster, cap);
     scenario.end();
 }
@@ -392,7 +417,7 @@ fun a_dev_key_cannot_be_rotated_past_disable_dev_enclave() {
     disable_after_dev_key(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
     scenario.end();
@@ -405,7 +430,7 @@ fun a_rotated_dev_key_stays_dev_and_is_removed_by_disable() {
     let mut cluster = test_env::take_cluster(&scenario);
     let cap = test_env::take_admin_cap(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     assert!(cluster.enclave_public_key() == golden::other_public_key());
     assert!(cluster.enclave_key_kind() == 1);
     enclave::disable_dev_enclave(&mut cluster, &cap);
@@ -421,7 +446,7 @@ fun dev_enclave_needs_this_clusters_admin_cap() {
     test_env::create_second_cluster(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let foreign = scenario.take_from_address<k8s_daas::cluster::AdminCap>(test_env::other());
-    enclave::register_dev_enclave(&mut cluster, &foreign, golden::enclave_public_key(), golden::enclave_encryption_key());
+    enclave::register_dev_enclave(&mut cluster, &foreign, golden::enclave_public_key(), golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
     ts::return_shared(cluster);
     ts::return_to_address(test_env::other(), foreign);
     scenario.end();
@@ -434,7 +459,7 @@ fun rotation_signed_by_the_current_key_installs_the_new_key() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     assert!(cluster.enclave_public_key() == golden::other_public_key());
     assert!(cluster.last_sequence() == 1);
     // The new key now answers requests.
@@ -452,7 +477,7 @@ fun old_key_is_useless_after_rotation() {
     test_env::submit_golden_pod(&mut scenario);
     let mut cluster = test_env::take_cluster(&scenario);
     let clock = test_env::clock(&mut scenario);
-    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::other_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
     test_env::complete_golden(&mut cluster, 1, golden::timestamp_ms(), 1, golden::sig_result_r1_s1(), &clock, scenario.ctx());
     clock.destroy_for_testing();
     ts::return_shared(cluster);
@@ -599,5 +624,112 @@ fun a_timestamp_near_u64_max_does_not_overflow() {
     enclave::verify_enclave_message(&mut cluster, message, 18_446_744_073_709_551_615, 1, &golden::sig_result_r1_s1(), &clock);
     clock.destroy_for_testing();
     ts::return_shared(cluster);
+    scenario.end();
+}
+
+// === TLS key hash and the published keys' layout ===
+
+#[test]
+fun the_user_data_layout_is_the_bcs_of_enclave_public_keys() {
+    let keys = messages::enclave_public_keys(
+        golden::enclave_public_key(),
+        golden::enclave_encryption_key(),
+        golden::enclave_tls_key_sha256(),
+    );
+    assert!(bcs::to_bytes(&keys) == golden::enclave_user_data());
+}
+
+#[test]
+fun dev_registration_publishes_the_tls_key_hash() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
+    assert!(cluster.enclave_tls_key_sha256() == golden::enclave_tls_key_sha256());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidTlsKeyHash)]
+fun dev_enclave_tls_key_hash_must_be_32_bytes() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key(), x"0102");
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidTlsKeyHash)]
+fun rotation_to_a_short_tls_key_hash_is_rejected() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), x"0102", golden::timestamp_ms(), 1, golden::sig_rotation_short_tls_key_hash_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidSignature)]
+fun rotation_signature_covers_the_tls_key_hash() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let clock = test_env::clock(&mut scenario);
+    // Signed for `other_tls_key_sha256`; an attacker swaps in the hash of their own TLS key.
+    enclave::rotate_enclave_key(&mut cluster, golden::other_public_key(), golden::other_encryption_key(), golden::enclave_tls_key_sha256(), golden::timestamp_ms(), 1, golden::sig_rotation_s1(), &clock);
+    clock.destroy_for_testing();
+    ts::return_shared(cluster);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun attestation_user_data_naming_another_signing_key_is_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::other_public_key()), option::some(golden::enclave_user_data()));
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun attestation_user_data_cut_short_is_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    let mut user_data = golden::enclave_user_data();
+    user_data.pop_back();
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(user_data));
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun attestation_user_data_with_trailing_bytes_is_rejected() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    let mut user_data = golden::enclave_user_data();
+    user_data.push_back(0);
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(user_data));
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test]
+fun disable_dev_enclave_removes_the_tls_key_hash_with_the_dev_key() {
+    let mut scenario = test_env::begin();
+    test_env::register_golden_enclave(&mut scenario);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::disable_dev_enclave(&mut cluster, &cap);
+    assert!(cluster.enclave_tls_key_sha256().is_empty());
+    test_env::put_back(cluster, cap);
     scenario.end();
 }

@@ -66,7 +66,7 @@ public fun register_golden_enclave(scenario: &mut Scenario) {
     scenario.next_tx(admin());
     let mut cluster = take_cluster(scenario);
     let cap = take_admin_cap(scenario);
-    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key());
+    enclave::register_dev_enclave(&mut cluster, &cap, golden::enclave_public_key(), golden::enclave_encryption_key(), golden::enclave_tls_key_sha256());
     put_back(cluster, cap);
     scenario.next_tx(admin());
 }

@@ -27,7 +27,13 @@ export type ChainErrorCode =
   // k8s_daas calls and objects
   | "CHAIN_CALL_ARGUMENT_INVALID"
   | "CHAIN_OBJECT_MISSING"
-  | "CHAIN_OBJECT_NOT_CREATED";
+  | "CHAIN_OBJECT_NOT_CREATED"
+  // the pinned transport to the control plane
+  | "CONTROL_TLS_KEY_MISMATCH"
+  | "CONTROL_TLS_KEY_UNREGISTERED"
+  | "CONTROL_PLAINTEXT_REFUSED"
+  | "CONTROL_URL_INVALID"
+  | "CONTROL_WEBSOCKET_REFUSED";
 
 /**
  * Every failure that leaves `src/chain` is a `ChainError` with a stable `code`, so callers

@@ -7,6 +7,13 @@ export {
   readBillingView,
 } from "./billing-view.ts";
 export { type ClusterView, chainTimeMs, readClusterObject } from "./cluster-view.ts";
+export {
+  type ControlRequestOptions,
+  type ControlTransport,
+  type ControlTransportOptions,
+  type ControlWebSocket,
+  controlTransport,
+} from "./control-transport.ts";
 export { ChainError, type ChainErrorCode, isChainError } from "./errors.ts";
 export {
   assertCursorAvailable,
@@ -39,7 +46,7 @@ export {
   createCluster,
   createClusterWithDevEnclave,
   createdObjectOfType,
-  type EnclavePublicKeys,
+  type EnclaveKeyHolder,
   type ExecuteTransaction,
   executeSigned,
   registerDevEnclave,

@@ -121,12 +121,17 @@ export async function createCluster(
   };
 }
 
-/** The public halves of an enclave's keys, as registered together (an `EnclaveSigner` is one). */
-export interface EnclavePublicKeys {
+/**
+ * The public halves of an enclave's keys, as registered together (an `EnclaveSigner` is
+ * one); on chain they are `messages::EnclavePublicKeys`.
+ */
+export interface EnclaveKeyHolder {
   /** ed25519 signing key. */
   readonly publicKey: Uint8Array;
   /** X25519 encryption key request payloads are sealed to. */
   readonly encryptionKey: { readonly publicKey: Uint8Array };
+  /** TLS key the control plane serves with; clients pin the SHA-256 of its SPKI. */
+  readonly tlsKey: { readonly spkiSha256: Uint8Array };
 }
 
 /** Registers `enclave`'s keys as the cluster's dev enclave keys (admin only). */
@@ -134,14 +139,18 @@ export async function registerDevEnclave(
   execute: ExecuteTransaction,
   packageId: string,
   cluster: { clusterId: string; adminCapId: string },
-  enclave: EnclavePublicKeys,
+  enclave: EnclaveKeyHolder,
 ): Promise<void> {
   await execute((tx) =>
     addCall(
       tx,
       packageId,
       "register_dev_enclave",
-      { public_key: enclave.publicKey, encryption_key: enclave.encryptionKey.publicKey },
+      {
+        public_key: enclave.publicKey,
+        encryption_key: enclave.encryptionKey.publicKey,
+        tls_key_sha256: enclave.tlsKey.spkiSha256,
+      },
       { cluster: cluster.clusterId, cap: cluster.adminCapId },
     ),
   );
@@ -180,7 +189,7 @@ export async function createClusterWithDevEnclave(
   client: SuiGrpcClient,
   packageId: string,
   admin: Signer,
-  enclave: EnclavePublicKeys,
+  enclave: EnclaveKeyHolder,
   name: string,
 ): Promise<{ clusterId: string; adminCapId: string }> {
   const execute: ExecuteTransaction = (build) => executeSigned(client, admin, build);

@@ -20,6 +20,7 @@ export const CONNECTION_OPTIONS = {
   "package-id": { type: "string" },
   "cluster-id": { type: "string" },
   "control-url": { type: "string" },
+  "insecure-http": { type: "boolean" },
   keystore: { type: "string" },
   address: { type: "string" },
   context: { type: "string" },
@@ -31,7 +32,9 @@ export const CONNECTION_HELP: Record<string, string> = {
   network: "local, testnet, mainnet or a full node URL (default: from the context)",
   "package-id": "the k8s_daas package id (default: from the context)",
   "cluster-id": "the Cluster object id (default: from the context)",
-  "control-url": "nautilus-control's HTTP API (default: from the context)",
+  "control-url": "nautilus-control's API, https:// (default: from the context)",
+  "insecure-http":
+    "accept an http:// control URL (development only: nothing proves the server is the enclave; default: from the context, or K8S_DAAS_INSECURE_HTTP=true)",
   keystore: "Sui keystore file (default: the context's, else the Sui CLI's)",
   address: "which key of the keystore signs (default: the active address)",
   context: "which context of the config file (default $K8S_DAAS_CONTEXT, else the current one)",
@@ -45,6 +48,8 @@ export interface Connection {
   packageId: string;
   clusterId: string;
   controlUrl: string | undefined;
+  /** Plain HTTP to the control plane is allowed (an explicit development opt-in). */
+  insecureHttp: boolean;
   keystorePath: string;
   /** undefined: the active address of `clientConfigPath`. */
   address: string | undefined;
@@ -107,6 +112,10 @@ export function resolveConnection(
     packageId,
     clusterId: clusterId ?? "",
     controlUrl: pick("control-url", "K8S_DAAS_CONTROL_URL", context.controlUrl),
+    insecureHttp:
+      values["insecure-http"] === true ||
+      process.env.K8S_DAAS_INSECURE_HTTP === "true" ||
+      context.insecureHttp === "true",
     ...keys,
     output: outputFormat(values.output),
     context: selected.name,

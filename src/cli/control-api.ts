@@ -1,10 +1,11 @@
-import { request as httpRequest, type IncomingMessage } from "node:http";
-import { request as httpsRequest } from "node:https";
+import type { IncomingMessage } from "node:http";
 import type { Signer } from "@mysten/sui/cryptography";
+import type { ControlTransport, ControlWebSocket } from "../chain/control-transport.ts";
+import { isChainError } from "../chain/errors.ts";
 import { signedHeaders } from "../control/http/auth.ts";
 import { STREAM_END_TRAILER } from "../control/streams/errors.ts";
 import { CliError, EXIT } from "./errors.ts";
-import { type ExecIo, runExecSession } from "./exec-session.ts";
+import { EXEC_PROTOCOLS, type ExecIo, runExecSession } from "./exec-session.ts";
 import { rootMessage } from "./failures.ts";
 
 /** A request as nautilus-control's API shows it (`GET /v1/requests/:id`). */
@@ -33,17 +34,20 @@ export interface Readiness {
 const TIMEOUT_MS = 5_000;
 
 /**
- * Client of nautilus-control's HTTP API. Request data is only served to its requester, so
- * those calls carry headers signed by the tenant's key for this control plane (the cluster
- * it serves and the host it is reached at), the exact method and path; each call signs anew.
+ * Client of nautilus-control's HTTP API, over the pinned transport (HTTPS to the key
+ * registered on chain). Request data is only served to its requester, so those calls carry
+ * headers signed by the tenant's key for this control plane (the cluster it serves and the
+ * host it is reached at), the exact method and path; each call signs anew.
  */
 export class ControlApi {
   readonly url: string;
+  readonly #transport: ControlTransport;
   readonly #signer: () => Promise<Signer>;
   readonly #clusterId: string;
 
-  constructor(url: string, signer: () => Promise<Signer>, clusterId: string) {
-    this.url = url.replace(/\/+$/, "");
+  constructor(transport: ControlTransport, signer: () => Promise<Signer>, clusterId: string) {
+    this.url = transport.url;
+    this.#transport = transport;
     this.#signer = signer;
     this.#clusterId = clusterId;
   }
@@ -118,12 +122,9 @@ export class ControlApi {
       method: "GET",
       url: url.href,
     });
-    const res = await new Promise<IncomingMessage>((resolve, reject) => {
-      const send = url.protocol === "https:" ? httpsRequest : httpRequest;
-      const req = send(url, { headers }, resolve);
-      req.on("error", (error) => reject(this.#unreachable(error)));
-      req.end();
-    });
+    const res = await this.#transport
+      .request(url.href, { headers })
+      .catch((error: unknown) => Promise.reject(this.#unreachable(error)));
     if (res.statusCode !== 200) {
       let text = "";
       for await (const chunk of res as AsyncIterable<Buffer>) text += chunk.toString();
@@ -160,7 +161,7 @@ export class ControlApi {
   ): Promise<number> {
     const subresource = options.command.length === 0 ? "attach" : "exec";
     const url = new URL(
-      `${this.url.replace(/^http/, "ws")}/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/${subresource}`,
+      `${this.url}/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/${subresource}`,
     );
     for (const arg of options.command) url.searchParams.append("command", arg);
     if (options.container) url.searchParams.set("container", options.container);
@@ -171,10 +172,38 @@ export class ControlApi {
       method: "GET",
       url: url.href,
     });
-    return runExecSession(url.href, headers, io);
+    const socket = await this.openWebSocket(url.href, headers, EXEC_PROTOCOLS);
+    return runExecSession(socket, io);
   }
 
+  /** A WebSocket to `url` on this control plane (exec, attach, port-forward). */
+  async openWebSocket(
+    url: string,
+    headers: Record<string, string>,
+    protocols: readonly string[],
+  ): Promise<ControlWebSocket> {
+    return this.#transport
+      .openWebSocket(url, { headers, protocols })
+      .catch((error: unknown) => Promise.reject(this.#unreachable(error)));
+  }
+
+  /** Signed headers for one `method` request to `url` (a stream the caller opens itself). */
+  async signFor(method: string, url: string): Promise<Record<string, string>> {
+    return signedHeaders(await this.#signer(), { clusterId: this.#clusterId, method, url });
+  }
+
+  /** A transport refusal (a key not on chain, plain HTTP) keeps its code; anything else is unreachable. */
   #unreachable(error: unknown): CliError {
+    if (isChainError(error) && error.code.startsWith("CONTROL_")) {
+      return new CliError(error.code, error.message, {
+        hint:
+          error.code === "CONTROL_PLAINTEXT_REFUSED"
+            ? "use the https:// URL of the control plane, or pass --insecure-http for a development stack"
+            : "check --control-url: it must reach the control plane holding the enclave key registered on chain",
+        exitCode: EXIT.unavailable,
+        cause: error,
+      });
+    }
     return new CliError(
       "CONTROL_UNREACHABLE",
       `nautilus-control does not answer at ${this.url} (${rootMessage(error)})`,
@@ -199,26 +228,21 @@ export class ControlApi {
           url,
         })
       : {};
-    let response: Response;
+    let response: { status: number; contentType: string; text: string };
     try {
-      response = await fetch(url, {
-        headers,
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
+      const signal = AbortSignal.timeout(TIMEOUT_MS);
+      const res = await this.#transport.request(url, { headers, signal });
+      response = {
+        status: res.statusCode ?? 0,
+        contentType: String(res.headers["content-type"] ?? ""),
+        text: await readText(res),
+      };
     } catch (error) {
-      throw new CliError(
-        "CONTROL_UNREACHABLE",
-        `nautilus-control does not answer at ${this.url} (${rootMessage(error)})`,
-        {
-          hint: "start the local stack with 'k8s-daas up', or pass --control-url",
-          exitCode: EXIT.unavailable,
-          cause: error,
-        },
-      );
+      throw this.#unreachable(error);
     }
-    const text = await response.text();
+    const text = response.text;
     let body: unknown = text;
-    if (response.headers.get("content-type")?.includes("json")) {
+    if (response.contentType.includes("json")) {
       try {
         body = JSON.parse(text);
       } catch {
@@ -239,6 +263,12 @@ export class ControlApi {
     }
     return { status: response.status, text, body };
   }
+}
+
+async function readText(res: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of res as AsyncIterable<Buffer>) chunks.push(chunk);
+  return Buffer.concat(chunks).toString("utf8");
 }
 
 /** A refusal from the control plane as a CliError carrying its code. */

@@ -1,3 +1,4 @@
+import type { ControlWebSocket } from "../chain/control-transport.ts";
 import { CliError, EXIT } from "./errors.ts";
 
 /** Channels of the Kubernetes exec protocol (v4/v5.channel.k8s.io): one leading byte. */
@@ -23,42 +24,27 @@ interface ExecStatus {
 
 /**
  * Runs one exec/attach session over a WebSocket to nautilus-control (which bridges it to the
- * pod as the tenant) and resolves with the remote command's exit code. A refusal (close code
- * 4xxx with `CODE: message`) throws a CliError with that code.
+ * pod as the tenant; opened by the pinned transport, `ControlApi.openWebSocket`) and
+ * resolves with the remote command's exit code. A refusal (close code 4xxx with
+ * `CODE: message`) throws a CliError with that code.
  */
-export function runExecSession(
-  url: string,
-  headers: Record<string, string>,
-  io: ExecIo,
-): Promise<number> {
+export function runExecSession(socket: ControlWebSocket, io: ExecIo): Promise<number> {
+  const { peer } = socket;
   return new Promise<number>((resolve, reject) => {
-    const socket = new WebSocket(url, {
-      protocols: EXEC_PROTOCOLS,
-      headers,
-    } as unknown as string[]);
-    socket.binaryType = "arraybuffer";
     let exitCode: number | undefined;
     let failure: CliError | undefined;
     let stopResize: (() => void) | undefined;
     const sendResize = (): void => {
       const size = io.size?.();
-      if (!size || socket.readyState !== WebSocket.OPEN) return;
+      if (!size || peer.closed) return;
       const body = new TextEncoder().encode(
         JSON.stringify({ Width: size.width, Height: size.height }),
       );
-      socket.send(new Uint8Array([CHANNEL.resize, ...body]));
+      peer.send(new Uint8Array([CHANNEL.resize, ...body]));
     };
-    socket.onopen = () => {
-      if (io.size) {
-        sendResize();
-        stopResize = io.onResize?.(sendResize);
-      }
-      if (io.stdin) pumpStdin(socket, io.stdin).catch(() => undefined);
-    };
-    socket.onmessage = (event) => {
-      const data = new Uint8Array(event.data as ArrayBuffer);
-      const channel = data[0];
-      const body = data.subarray(1);
+    peer.onMessage = ({ payload }) => {
+      const channel = payload[0];
+      const body = payload.subarray(1);
       if (channel === CHANNEL.stdout) io.stdout(body);
       else if (channel === CHANNEL.stderr) io.stderr(body);
       else if (channel === CHANNEL.status) {
@@ -68,17 +54,14 @@ export function runExecSession(
           failure = new CliError("EXEC_FAILED", status.message ?? "the command could not run");
       }
     };
-    socket.onerror = () => {
-      // The close event that follows says why.
-    };
-    socket.onclose = (event) => {
+    peer.onClose = (code, reason) => {
       stopResize?.();
-      if (event.code >= 4000 && event.code < 5000) {
-        const [code, ...rest] = event.reason.split(": ");
+      if (code >= 4000 && code < 5000) {
+        const [errorCode, ...rest] = reason.split(": ");
         return reject(
           new CliError(
-            code || `HTTP_${event.code - 4000}`,
-            `nautilus-control: ${rest.join(": ") || event.reason}`,
+            errorCode || `HTTP_${code - 4000}`,
+            `nautilus-control: ${rest.join(": ") || reason}`,
           ),
         );
       }
@@ -87,31 +70,37 @@ export function runExecSession(
       reject(
         new CliError(
           "STREAM_INTERRUPTED",
-          `the session ended without an exit status (${event.code} ${event.reason})`.trim(),
+          `the session ended without an exit status (${code} ${reason})`.trim(),
           {
             exitCode: EXIT.unavailable,
           },
         ),
       );
     };
+    // The socket is open already (the upgrade succeeded): start the terminal and stdin.
+    if (io.size) {
+      sendResize();
+      stopResize = io.onResize?.(sendResize);
+    }
+    if (io.stdin) pumpStdin(socket, io.stdin).catch(() => undefined);
   });
 }
 
 async function pumpStdin(
-  socket: WebSocket,
+  socket: ControlWebSocket,
   input: AsyncIterable<Uint8Array | string>,
 ): Promise<void> {
   for await (const chunk of input) {
-    if (socket.readyState !== WebSocket.OPEN) return;
+    if (socket.peer.closed) return;
     const bytes = typeof chunk === "string" ? new TextEncoder().encode(chunk) : chunk;
     const frame = new Uint8Array(bytes.length + 1);
     frame[0] = CHANNEL.stdin;
     frame.set(bytes, 1);
-    socket.send(frame);
+    socket.peer.send(frame);
   }
   // v5 can tell the pod that stdin has ended (v4 cannot: the session then ends on its own).
-  if (socket.readyState === WebSocket.OPEN && socket.protocol === "v5.channel.k8s.io")
-    socket.send(new Uint8Array([CHANNEL.close, CHANNEL.stdin]));
+  if (!socket.peer.closed && socket.protocol === "v5.channel.k8s.io")
+    socket.peer.send(new Uint8Array([CHANNEL.close, CHANNEL.stdin]));
 }
 
 /**

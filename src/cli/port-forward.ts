@@ -1,4 +1,5 @@
 import { createServer, type Server, type Socket } from "node:net";
+import type { ControlWebSocket } from "../chain/control-transport.ts";
 
 /** Channels of `pods/portforward` over a WebSocket for one port: data 0, error 1. */
 const DATA = 0;
@@ -13,12 +14,13 @@ export interface PortForwarder {
 
 /**
  * Listens on 127.0.0.1:`localPort`; each accepted connection gets its own WebSocket through
- * the control plane to the pod's port (`connect` signs a fresh request each time), and bytes
+ * the control plane to the pod's port (`connect` signs a fresh request each time and opens
+ * it over the pinned transport), and bytes
  * are carried both ways until either side ends.
  */
 export async function startPortForward(
   localPort: number,
-  connect: () => Promise<{ url: string; headers: Record<string, string> }>,
+  connect: (protocols: readonly string[]) => Promise<ControlWebSocket>,
   report: (problem: string) => void,
 ): Promise<PortForwarder> {
   const sockets = new Set<Socket>();
@@ -47,29 +49,16 @@ export async function startPortForward(
 
 async function bridge(
   socket: Socket,
-  connect: () => Promise<{ url: string; headers: Record<string, string> }>,
+  connect: (protocols: readonly string[]) => Promise<ControlWebSocket>,
   report: (problem: string) => void,
 ): Promise<void> {
   socket.pause();
-  const { url, headers } = await connect();
-  const ws = new WebSocket(url, { protocols: [PROTOCOL], headers } as unknown as string[]);
-  ws.binaryType = "arraybuffer";
+  const { peer } = await connect([PROTOCOL]);
   // The first message on each channel starts with the port (2 bytes, little-endian).
   const seenPort = new Set<number>();
-  ws.onopen = () => {
-    socket.on("data", (chunk: Buffer) => {
-      const frame = new Uint8Array(chunk.length + 1);
-      frame[0] = DATA;
-      frame.set(chunk, 1);
-      ws.send(frame);
-    });
-    socket.on("end", () => ws.close(1000));
-    socket.resume();
-  };
-  ws.onmessage = (event) => {
-    const data = new Uint8Array(event.data as ArrayBuffer);
-    const channel = data[0] ?? -1;
-    let body = data.subarray(1);
+  peer.onMessage = ({ payload }) => {
+    const channel = payload[0] ?? -1;
+    let body = payload.subarray(1);
     if (!seenPort.has(channel)) {
       seenPort.add(channel);
       body = body.subarray(2);
@@ -77,12 +66,17 @@ async function bridge(
     if (channel === DATA && body.length > 0) socket.write(body);
     else if (channel === ERROR && body.length > 0) report(new TextDecoder().decode(body));
   };
-  ws.onclose = (event) => {
-    if (event.code >= 4000 && event.code < 5000) report(event.reason);
+  peer.onClose = (code, reason) => {
+    if (code >= 4000 && code < 5000) report(reason);
     socket.end();
   };
-  ws.onerror = () => {
-    // The close event that follows ends the connection.
-  };
-  socket.on("error", () => ws.close(1000));
+  socket.on("data", (chunk: Buffer) => {
+    const frame = new Uint8Array(chunk.length + 1);
+    frame[0] = DATA;
+    frame.set(chunk, 1);
+    peer.send(frame);
+  });
+  socket.on("end", () => peer.close(1000));
+  socket.on("error", () => peer.close(1000));
+  socket.resume();
 }

@@ -3,7 +3,10 @@ import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import type { Transaction } from "@mysten/sui/transactions";
 import { type ClusterView, readClusterObject } from "../chain/cluster-view.ts";
 import {
+  type ControlTransport,
+  controlTransport,
   createSuiClient,
+  isChainError,
   keypairFromKeystore,
   resolveNetwork,
   type SubmittedTransaction,
@@ -161,6 +164,23 @@ export class Session {
         exitCode: EXIT.usage,
       });
     }
-    return new ControlApi(url, () => this.signer(), this.connection.clusterId);
+    let transport: ControlTransport;
+    try {
+      transport = controlTransport({
+        url,
+        pin: { client: this.client, clusterId: this.connection.clusterId },
+        insecureHttp: this.connection.insecureHttp,
+      });
+    } catch (error) {
+      if (!isChainError(error)) throw error;
+      throw new CliError(error.code, error.message, {
+        hint:
+          error.code === "CONTROL_PLAINTEXT_REFUSED"
+            ? "use the control plane's https:// URL, or pass --insecure-http (development stacks only)"
+            : "pass --control-url https://HOST:PORT",
+        exitCode: EXIT.usage,
+      });
+    }
+    return new ControlApi(transport, () => this.signer(), this.connection.clusterId);
   }
 }

@@ -36,6 +36,11 @@ export interface ControlConfig {
   dataDir: string;
   /** Address the HTTP API (health, metrics, request status) binds to. */
   listenHost: string;
+  /**
+   * Serve the API over plain HTTP instead of HTTPS with the enclave's TLS key. For
+   * development only: clients then have nothing to pin, and must opt in too.
+   */
+  insecureHttp: boolean;
   /** Port of the HTTP API; 0 picks a free one. */
   listenPort: number;
   /**
@@ -98,6 +103,7 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "kubeconfig",
   "dataDir",
   "listenHost",
+  "insecureHttp",
   "listenPort",
   "publicHosts",
   "concurrency",
@@ -128,6 +134,7 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     nsmDevice: "/dev/nsm",
     nsmHelper: "/usr/local/bin/k8s-daas-nsm",
     listenHost: "127.0.0.1",
+    insecureHttp: false,
     listenPort: 8080,
     publicHosts: [],
     concurrency: 8,
@@ -254,6 +261,7 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     "allowedPriorityClasses",
     problems,
   );
+  const insecureHttp = flag(merged.insecureHttp, "insecureHttp", problems);
   const allowWorkloadsOnServer = flag(
     merged.allowWorkloadsOnServer,
     "allowWorkloadsOnServer",
@@ -272,6 +280,7 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     kubeconfig: text("kubeconfig", false),
     dataDir,
     listenHost,
+    insecureHttp,
     listenPort: integer("listenPort", 0, 65_535),
     publicHosts,
     concurrency: integer("concurrency", 1, 256),

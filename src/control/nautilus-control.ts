@@ -1,4 +1,5 @@
 import { mkdirSync } from "node:fs";
+import { isIP } from "node:net";
 import { join } from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Signer } from "@mysten/sui/cryptography";
@@ -26,8 +27,10 @@ import {
   isAttestingSigner,
   loadDevEnclaveSigner,
   nsmHelperTransport,
+  publishedKeysMatch,
+  tlsServerCredentials,
 } from "../tee/index.ts";
-import { admitRequest } from "./admission/index.ts";
+import { admitRequest, resolvedObjectPolicy } from "./admission/index.ts";
 import {
   type BillingConfig,
   BillingMeter,
@@ -35,14 +38,15 @@ import {
   BillingStore,
   resolveBillingConfig,
 } from "./billing/index.ts";
-import type { ControlConfig } from "./config.ts";
+import { ConfigError, type ControlConfig } from "./config.ts";
 import { EnclavePoster } from "./enclave-poster.ts";
 import { type ApiServer, type ReadinessCheck, startApiServer } from "./http/server.ts";
-import { type ControlState, openControlState } from "./inbox/index.ts";
+import { type ControlState, type NamespaceClaim, openControlState } from "./inbox/index.ts";
 import { ControlMetrics } from "./metrics.ts";
 import { Reporter, RequestPipeline } from "./pipeline/index.ts";
 import { Reconciler } from "./reconciler.ts";
 import { SessionAudit, StreamMetrics, StreamsService } from "./streams/index.ts";
+import type { TenantRequest } from "./tenant-request.ts";
 import {
   createWorkerManagement,
   type WorkerControl,
@@ -104,15 +108,30 @@ export async function startNautilusControl(
     (environment.kind === "nitro"
       ? await createNitroEnclaveSigner(nsmHelperTransport(config.nsmHelper, environment.device))
       : loadDevEnclaveSigner(config.enclaveKeyFile));
+  if (enclave.mode === "nitro" && config.insecureHttp) {
+    // The attested registration installs this enclave's TLS key hash for clients to pin;
+    // plain HTTP would let the host read and answer in its place.
+    throw new ConfigError([
+      "insecureHttp is refused in a Nitro enclave: the API is served over HTTPS with the attested TLS key",
+    ]);
+  }
   if (enclave.mode === "nitro") {
     log.info(
-      { enclavePublicKey: Buffer.from(enclave.publicKey).toString("hex") },
+      {
+        enclavePublicKey: Buffer.from(enclave.publicKey).toString("hex"),
+        tlsKeySha256: Buffer.from(enclave.tlsKey.spkiSha256).toString("hex"),
+      },
       "Nitro enclave: keys generated inside the enclave; register them from GET /get_attestation with 'k8s-daas cluster enclave register'",
     );
   } else {
     log.warn(
       { reason: environment.kind === "dev" ? environment.reason : undefined },
       "DEV ENCLAVE KEY: results are signed by a key that is not attested",
+    );
+  }
+  if (config.insecureHttp) {
+    log.warn(
+      "INSECURE HTTP: the API is served in plain text; clients cannot pin it to the enclave's TLS key (development only)",
     );
   }
   const kubeConfig = deps.kubeConfig ?? loadKubeConfig(config.kubeconfig);
@@ -184,7 +203,17 @@ export async function startNautilusControl(
         metrics: new BillingMetrics(metrics.registry),
       })
     : undefined;
+  const admissionPolicy = {
+    appsDomain: config.appsDomain,
+    allowedPriorityClasses: config.allowedPriorityClasses,
+    maxListItems: config.maxListItems,
+  };
   const executor = new TenantExecutor(kubeConfig, {
+    resolvedPolicy: resolvedObjectPolicy({
+      policy: admissionPolicy,
+      placeOnWorkers: workers.config.placeOnWorkers,
+      clusterId: config.clusterId,
+    }),
     onRetry: (event) =>
       log.warn(
         {
@@ -196,22 +225,20 @@ export async function startNautilusControl(
         "Kubernetes API unavailable; retrying",
       ),
   });
+  /** Admission as every request gets it: the pipeline's, and the gateway's dry runs. */
+  const admitTenantRequest = (request: TenantRequest, claim: NamespaceClaim | undefined) =>
+    admitRequest(request, {
+      claim,
+      clusterId: config.clusterId,
+      placeOnWorkers: workers.config.placeOnWorkers,
+      suspended: billing?.isSuspended(request.namespace) ?? false,
+      policy: admissionPolicy,
+    });
   const pipeline = new RequestPipeline({
     inbox: state.inbox,
     requests: state.requests,
     namespaces: state.namespaces,
-    admit: (request, { claim }) =>
-      admitRequest(request, {
-        claim,
-        clusterId: config.clusterId,
-        placeOnWorkers: workers.config.placeOnWorkers,
-        suspended: billing?.isSuspended(request.namespace) ?? false,
-        policy: {
-          appsDomain: config.appsDomain,
-          allowedPriorityClasses: config.allowedPriorityClasses,
-          maxListItems: config.maxListItems,
-        },
-      }),
+    admit: (request, { claim }) => admitTenantRequest(request, claim),
     runner: executor,
     provision: async (claim) => {
       await ensureTenantNamespace(kubeConfig, {
@@ -282,17 +309,12 @@ export async function startNautilusControl(
       name: "chain",
       check: async () => {
         const cluster = await readClusterObject(client, config.clusterId);
-        const registered =
-          Buffer.from(cluster.enclave_public_key).equals(Buffer.from(enclave.publicKey)) &&
-          Buffer.from(cluster.enclave_encryption_key).equals(
-            Buffer.from(enclave.encryptionKey.publicKey),
-          );
-        return registered
+        return publishedKeysMatch(cluster, enclave)
           ? { ok: true, detail: `cluster ${cluster.name} reachable; our enclave key is registered` }
           : {
               ok: false,
               detail:
-                "the cluster's registered enclave keys (signing, encryption) are not this control plane's keys",
+                "the cluster's registered enclave keys (signing, encryption, TLS key hash) are not this control plane's keys",
             };
       },
     },
@@ -358,6 +380,15 @@ export async function startNautilusControl(
             clusterId: config.clusterId,
             publicHosts: config.publicHosts,
             ...(isAttestingSigner(enclave) ? { attest: enclave.attest } : {}),
+            ...(config.insecureHttp
+              ? {}
+              : { tls: () => tlsServerCredentials(enclave.tlsKey, certificateHosts(config)) }),
+            kube: {
+              admin: kubeConfig,
+              namespaces: state.namespaces,
+              admit: (request, claim) => admitTenantRequest(request, claim),
+              dryRun: (operation) => executor.execute(operation, 0n, { dryRun: true }),
+            },
             streams: new StreamsService({
               admin: kubeConfig,
               namespaces: state.namespaces,
@@ -489,6 +520,27 @@ function loadKubeConfig(path: string | undefined): KubeConfig {
   if (path) kubeConfig.loadFromFile(path);
   else kubeConfig.loadFromDefault();
   return kubeConfig;
+}
+
+/**
+ * Names the certificate carries (loopback, the listen address, the public hosts). Clients
+ * pin the key, not the names; the names let tools that check them (curl with `--cacert`)
+ * use the certificate too.
+ */
+function certificateHosts(config: ControlConfig): {
+  dnsNames: string[];
+  ipAddresses: string[];
+} {
+  const hosts = ["localhost", "127.0.0.1", "::1", config.listenHost, ...config.publicHosts].map(
+    (host) => host.replace(/:\d+$/, "").replace(/^\[(.*)\]$/, "$1"),
+  );
+  const unique = [
+    ...new Set(hosts.filter((host) => host !== "" && host !== "0.0.0.0" && host !== "::")),
+  ];
+  return {
+    dnsNames: unique.filter((host) => isIP(host) === 0),
+    ipAddresses: unique.filter((host) => isIP(host) !== 0),
+  };
 }
 
 /** Whether the API server answers (its version endpoint), with the admin credentials. */

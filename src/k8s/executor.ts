@@ -1,7 +1,8 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { KubeApiClient } from "./api-client.ts";
-import { isK8sError } from "./errors.ts";
+import { isK8sError, K8sError } from "./errors.ts";
 import { impersonatingConfig } from "./impersonation.ts";
+import { executeKubeWrite, type KubeWriteOperation, kubeWriteFailure } from "./kube-writes.ts";
 import { tenantUser } from "./labels.ts";
 import {
   applyObject,
@@ -11,7 +12,12 @@ import {
   mergePatchObject,
   tenantApiResource,
 } from "./objects.ts";
-import type { AdmittedOperation, RequestOutcome } from "./operations.ts";
+import {
+  type AdmittedOperation,
+  KUBE_WRITE_OPERATIONS,
+  type RequestOutcome,
+  type ResolvedObjectPolicy,
+} from "./operations.ts";
 import { countLabel, failure, objectLabel, success, withoutManagedFields } from "./outcomes.ts";
 import { withRequestId } from "./request-id.ts";
 import { DEFAULT_LIST_LIMIT } from "./resources.ts";
@@ -27,6 +33,11 @@ export interface TenantExecutorOptions {
   readonly retry?: RetryPolicy;
   /** Called before every retry of a transient failure (metrics, logs). */
   readonly onRetry?: (event: ExecutorRetryEvent) => void;
+  /**
+   * Judges what a KubeWrite patch resolves to (admission's policy, injected by the control
+   * plane: it lives above this layer). Without it every such patch is refused.
+   */
+  readonly resolvedPolicy?: ResolvedObjectPolicy;
 }
 
 export interface ExecuteOptions {
@@ -36,6 +47,11 @@ export interface ExecuteOptions {
    * dispatching it and before recording its outcome).
    */
   readonly resumed?: boolean;
+  /**
+   * Run a KubeWrite operation with the API server's `dryRun=All`: admission and the API
+   * server judge it, nothing is persisted (the control plane's dry-run API).
+   */
+  readonly dryRun?: boolean;
 }
 
 /**
@@ -97,6 +113,23 @@ export class TenantExecutor {
       });
     const client = this.#clientFor(operation.namespace);
     const resource = tenantApiResource(operation.resource);
+    if (isKubeWriteOperation(operation)) {
+      try {
+        return await executeKubeWrite(operation, {
+          client,
+          resource,
+          requestId,
+          retry,
+          mayHaveRun: () => options.resumed === true || retries > 0,
+          policy: this.#options.resolvedPolicy,
+          dryRun: options.dryRun === true,
+        });
+      } catch (error) {
+        if (options.signal?.aborted) throw options.signal.reason;
+        return kubeWriteFailure(error);
+      }
+    }
+    if (options.dryRun) throw new K8sError("K8S_BAD_REQUEST", "only KubeWrite operations dry-run");
     try {
       switch (operation.kind) {
         case "get": {
@@ -206,4 +239,8 @@ export class TenantExecutor {
     }
     return client;
   }
+}
+
+function isKubeWriteOperation(operation: AdmittedOperation): operation is KubeWriteOperation {
+  return KUBE_WRITE_OPERATIONS.has(operation.kind);
 }

@@ -11,6 +11,7 @@ export {
   type RequestOptions,
   resourcePath,
 } from "./api-client.ts";
+export { type ApiExchange, openApiExchange } from "./api-exchange.ts";
 export {
   type AppliedObject,
   type FindAppliedOptions,
@@ -31,6 +32,7 @@ export {
   type TenantExecutorOptions,
 } from "./executor.ts";
 export { impersonatingConfig } from "./impersonation.ts";
+export { type KubeStatus, kubeReason, kubeStatus } from "./kube-status.ts";
 export * from "./labels.ts";
 export { tenantApiResource } from "./objects.ts";
 export { countLabel, objectLabel, withoutManagedFields } from "./outcomes.ts";
@@ -70,6 +72,7 @@ export {
   DEFAULT_TENANT_QUOTA,
   type PolicyRule,
   TENANT_OBJECT_NAMES,
+  TENANT_SCALE_RULES,
   TENANT_STREAM_RULES,
   type TenantNamespaceSpec,
   type TenantQuota,

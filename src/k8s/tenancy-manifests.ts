@@ -138,7 +138,16 @@ export const TENANT_OBJECT_NAMES = {
   roleBinding: "k8s-daas-tenant",
 } as const;
 
-const WRITE_VERBS = ["get", "list", "watch", "create", "update", "patch", "delete"];
+const WRITE_VERBS = [
+  "get",
+  "list",
+  "watch",
+  "create",
+  "update",
+  "patch",
+  "delete",
+  "deletecollection",
+];
 const READ_VERBS = ["get", "list", "watch"];
 
 const POD_SECURITY_RESTRICTED: Readonly<Record<string, string>> = Object.fromEntries(
@@ -322,9 +331,19 @@ export const TENANT_STREAM_RULES: readonly PolicyRule[] = [
   },
 ];
 
+/** The scale subresource of the scalable tenant kinds (`kubectl scale`, through the gateway). */
+export const TENANT_SCALE_RULES: readonly PolicyRule[] = [
+  {
+    apiGroups: ["apps"],
+    resources: ["deployments/scale", "replicasets/scale", "statefulsets/scale"],
+    verbs: ["get", "update", "patch"],
+  },
+];
+
 /**
  * Exactly `TENANT_RESOURCES` — full verbs on the writable kinds, read on the others, one rule
- * per (API group, access) — and the stream subresources (`TENANT_STREAM_RULES`). Nothing
+ * per (API group, access) — the scale subresource (`TENANT_SCALE_RULES`) and the stream
+ * subresources (`TENANT_STREAM_RULES`). Nothing
  * else, and nothing cluster-wide (a Role, not a ClusterRole).
  */
 export function tenantRoleRules(): PolicyRule[] {
@@ -344,7 +363,7 @@ export function tenantRoleRules(): PolicyRule[] {
   }
   return [
     ...rules.values(),
-    ...TENANT_STREAM_RULES.map((rule) => ({
+    ...[...TENANT_SCALE_RULES, ...TENANT_STREAM_RULES].map((rule) => ({
       apiGroups: [...rule.apiGroups],
       resources: [...rule.resources],
       verbs: [...rule.verbs],

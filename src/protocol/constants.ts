@@ -124,6 +124,8 @@ export const LIMITS = {
   enclavePublicKeyBytes: 32,
   /** `enclave::ENCRYPTION_KEY_BYTES` (x25519). */
   enclaveEncryptionKeyBytes: 32,
+  /** SHA-256 of the enclave's TLS key (DER SubjectPublicKeyInfo). */
+  enclaveTlsKeyHashBytes: 32,
   /** `enclave::PCR_BYTES` (SHA-384). */
   pcrBytes: 48,
   /** `names::MAX_LABEL_BYTES`. */

@@ -54,6 +54,8 @@ export const EnclaveRegisteredEventFields = {
   kind: bcs.u8(),
   /** The X25519 key published with the signing key: payloads are sealed to it from now on. */
   encryption_key: bcs.byteVector(),
+  /** SHA-256 of its TLS key's SPKI: clients pin the control plane to it from now on. */
+  tls_key_sha256: bcs.byteVector(),
 };
 export const EnclaveRegisteredEvent = bcs.struct(
   "EnclaveRegisteredEvent",

@@ -1,8 +1,8 @@
 // Public surface of the protocol package: the one place that knows the Move layouts.
-export * from "./attested-keys.ts";
 export * from "./billing.ts";
 export * from "./calls.ts";
 export * from "./constants.ts";
+export * from "./enclave-user-data.ts";
 export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./join-credential.ts";
@@ -14,3 +14,4 @@ export * from "./nitro/index.ts";
 export * from "./objects.ts";
 export * from "./sealed-box.ts";
 export * from "./sealed-payload.ts";
+export * from "./tls-key-hash.ts";

@@ -57,8 +57,22 @@ export const KeyRotationPayloadFields = {
   sequence: bcs.u64(),
   new_public_key: bcs.byteVector(),
   new_encryption_key: bcs.byteVector(),
+  new_tls_key_sha256: bcs.byteVector(),
 };
 export const KeyRotationPayload = bcs.struct("KeyRotationPayload", KeyRotationPayloadFields);
+
+/**
+ * Fields of `EnclavePublicKeys`, in BCS order: the one layout of the keys an enclave
+ * publishes (signing key, X25519 encryption key, SHA-256 of its TLS key's SPKI). A Nitro
+ * attestation's `user_data` is its BCS; a rotation payload ends with the same three values.
+ */
+export const EnclavePublicKeysFields = {
+  public_key: bcs.byteVector(),
+  encryption_key: bcs.byteVector(),
+  tls_key_sha256: bcs.byteVector(),
+};
+export const EnclavePublicKeys = bcs.struct("EnclavePublicKeys", EnclavePublicKeysFields);
+export type EnclavePublicKeysInput = Parameters<typeof EnclavePublicKeys.serialize>[0];
 
 /** Fields of `WorkerRefusalPayload`, in BCS order (the same as a slash verdict's: only the intent tells them apart). */
 export const WorkerRefusalPayloadFields = {
@@ -96,6 +110,7 @@ export const PAYLOAD_FIELDS = {
   KeyRotationPayload: KeyRotationPayloadFields,
   WorkerRefusalPayload: WorkerRefusalPayloadFields,
   UsageReportPayload: UsageReportPayloadFields,
+  EnclavePublicKeys: EnclavePublicKeysFields,
 } as const;
 
 /** Payload schema of each intent. */

@@ -32,6 +32,7 @@ export const ClusterObjectFields = {
   pcrs: bcs.vector(bcs.byteVector()),
   enclave_public_key: bcs.byteVector(),
   enclave_encryption_key: bcs.byteVector(),
+  enclave_tls_key_sha256: bcs.byteVector(),
   enclave_key_kind: bcs.u8(),
   last_sequence: bcs.u64(),
   next_request_id: bcs.u64(),

@@ -1,5 +1,5 @@
-// Enclave identity: the signing key, where it comes from, and Nitro attestation documents
-// from the NSM (parsing and verification: src/protocol/nitro).
+// Enclave identity: the signing key, the encryption key, the TLS key, where they come from,
+// and Nitro attestation documents from the NSM (parsing and verification: src/protocol/nitro).
 export { detectEnclave, type EnclaveEnvironment, NITRO_DEVICE } from "./attestation.ts";
 export {
   type AttestingEnclaveSigner,
@@ -17,8 +17,20 @@ export {
   requestAttestation,
 } from "./nsm.ts";
 export {
+  type EnclavePublicHalves,
+  enclavePublicKeys,
+  publishedKeysMatch,
+} from "./published-keys.ts";
+export { type SelfSignedCertificate, selfSignedCertificate } from "./self-signed-certificate.ts";
+export {
   EnclaveKeyError,
   type EnclaveSigner,
   loadDevEnclaveSigner,
   rawEd25519PublicKey,
 } from "./signer.ts";
+export {
+  type EnclaveTlsKey,
+  generateTlsKey,
+  tlsKeyFromPkcs8,
+  tlsServerCredentials,
+} from "./tls-key.ts";

@@ -2,9 +2,10 @@
 // raw signed HTTP requests to nautilus-control (the real one, over the devnet and the real
 // API server), no CLI checks in the way.
 import assert from "node:assert/strict";
-import { request as httpRequest, type IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { after, before, describe, it } from "node:test";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
+import { controlTransport } from "../../src/chain/index.ts";
 import { addCall } from "../../src/chain/k8s-daas.ts";
 import { signedHeaders } from "../../src/control/http/auth.ts";
 import { STREAM_END_TRAILER } from "../../src/control/streams/index.ts";
@@ -30,11 +31,12 @@ describe("attack: reading another tenant's streams", () => {
     const url = `${control.url}${path}`;
     const signed =
       headers ?? (await signedHeaders(key, { clusterId: stack.clusterId, method: "GET", url }));
-    return new Promise((resolve, reject) => {
-      const req = httpRequest(url, { headers: signed }, resolve);
-      req.on("error", reject);
-      req.end();
+    // As clients reach it: HTTPS pinned to the TLS key hash on chain.
+    const transport = controlTransport({
+      url: control.url,
+      pin: { client: stack.client, clusterId: stack.clusterId },
     });
+    return transport.request(url, { headers: signed });
   };
   const refusal = async (key: Ed25519Keypair, path: string, headers?: Record<string, string>) => {
     const res = await send(key, path, headers);

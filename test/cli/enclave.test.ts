@@ -7,7 +7,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { test } from "node:test";
 import { type DevnetProcess, startDevnetProcess } from "../../src/devnet/spawn.ts";
-import { encodeAttestedKeys } from "../../src/protocol/index.ts";
+import { encodeEnclaveUserData } from "../../src/protocol/index.ts";
 import { createTestNitroCa } from "../helpers/nitro-ca.ts";
 import { runCli, tempDataDir } from "./harness.ts";
 
@@ -82,13 +82,18 @@ test("cluster enclave: set-pcrs, register --attestation, refusals with stable co
 
     // The document nautilus-control's /get_attestation would serve.
     const enclaveKeys = {
-      publicKey: new Uint8Array(32).fill(0x5a),
-      encryptionKey: new Uint8Array(32).fill(0x6b),
+      public_key: new Uint8Array(32).fill(0x5a),
+      encryption_key: new Uint8Array(32).fill(0x6b),
+      tls_key_sha256: new Uint8Array(32).fill(0x7c),
+    };
+    /** What the enclave's NSM attests: its signing key, and all its keys as `user_data`. */
+    const attestedFields = {
+      publicKey: enclaveKeys.public_key,
+      userData: encodeEnclaveUserData(enclaveKeys),
     };
     const attestationFile = (name: string, pcrs: Uint8Array[], bytes?: Uint8Array) => {
       const path = join(dir, name);
-      const document =
-        bytes ?? ca.document({ pcrs, timestampMs: now, userData: encodeAttestedKeys(enclaveKeys) });
+      const document = bytes ?? ca.document({ pcrs, timestampMs: now, ...attestedFields });
       writeFileSync(path, JSON.stringify({ attestation: hex(document) }));
       return path;
     };
@@ -129,7 +134,7 @@ test("cluster enclave: set-pcrs, register --attestation, refusals with stable co
     const document = ca.document({
       pcrs: [pcr(1), pcr(2), pcr(3)],
       timestampMs: now,
-      userData: encodeAttestedKeys(enclaveKeys),
+      ...attestedFields,
     });
     const tampered = Buffer.from(document);
     tampered[tampered.length - 5] = (tampered[tampered.length - 5] as number) ^ 0xff;
@@ -151,7 +156,7 @@ test("cluster enclave: set-pcrs, register --attestation, refusals with stable co
     assert.equal(checked.code, 0, checked.stderr);
     assert.equal(
       (JSON.parse(checked.stdout) as { publicKey: string }).publicKey,
-      hex(enclaveKeys.publicKey),
+      hex(enclaveKeys.public_key),
     );
 
     const registered = await cli("register", "--attestation", good, ...root, "-o", "json");
@@ -159,12 +164,15 @@ test("cluster enclave: set-pcrs, register --attestation, refusals with stable co
     const result = JSON.parse(registered.stdout) as {
       publicKey: string;
       encryptionKey: string;
+      tlsKeySha256: string;
       tx: string;
     };
-    assert.equal(result.encryptionKey, hex(enclaveKeys.encryptionKey));
+    assert.equal(result.encryptionKey, hex(enclaveKeys.encryption_key));
+    assert.equal(result.tlsKeySha256, hex(enclaveKeys.tls_key_sha256));
     assert.deepEqual(await status(), {
-      publicKey: hex(enclaveKeys.publicKey),
-      encryptionKey: hex(enclaveKeys.encryptionKey),
+      publicKey: hex(enclaveKeys.public_key),
+      encryptionKey: hex(enclaveKeys.encryption_key),
+      tlsKeySha256: hex(enclaveKeys.tls_key_sha256),
       keyKind: "attested",
       devAllowed: true,
       lastSequence: "0",

@@ -136,12 +136,12 @@ test("a request the control plane refuses exits 1 with its status and error code
 
 test("an unreachable control plane is named, before anything is paid", async () => {
   const before = await requestsSubmitted();
-  const dead = "http://127.0.0.1:9";
+  const dead = "https://127.0.0.1:9";
   assertFailure(
     await cli("pod", "create", "web", "--image", IMAGE, "--control-url", dead),
     3,
     "CONTROL_UNREACHABLE",
-    /nautilus-control does not answer at http:\/\/127\.0\.0\.1:9/,
+    /nautilus-control does not answer at https:\/\/127\.0\.0\.1:9/,
   );
   assertFailure(
     await cli("requests", "--control-url", dead),

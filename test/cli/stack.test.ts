@@ -205,7 +205,9 @@ test("cluster status shows the cluster object, enclave key and control plane", a
   const status = await cli("cluster", "status");
   assert.equal(status.code, 0, status.stderr);
   assert.match(status.stdout, /enclave key\s+[0-9a-f]{64}/);
-  assert.match(status.stdout, /control plane\s+http:\/\/127\.0\.0\.1:\d+: ready, queue depth \d+/);
+  assert.match(status.stdout, /TLS key sha256\s+[0-9a-f]{64}/);
+  // HTTPS, pinned to that hash: the status came through the pinned transport.
+  assert.match(status.stdout, /control plane\s+https:\/\/127\.0\.0\.1:\d+: ready, queue depth \d+/);
   assert.match(status.stdout, /ok\s+kubernetes/);
   // The shared test cluster may hold other tests' nodes too.
   assert.match(status.stdout, /nodes\s+\d+\/\d+ Ready/);

@@ -12,6 +12,7 @@ import type { ApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import { StreamMetrics, StreamsService } from "../../src/control/streams/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
+import { type EnclaveChain, openEnclaveChain } from "../helpers/enclave-chain.ts";
 import { eventually } from "../k8s/executor-fixtures.ts";
 import {
   claimedNamespaceWithPod,
@@ -22,14 +23,16 @@ import {
 import { runCli } from "./harness.ts";
 
 // `k8s-daas logs|events|describe` as a user runs them, against nautilus-control's API (the
-// real server and StreamsService over kube-testenv); the namespace claims are given directly,
-// since these commands read no chain state once -n is given.
+// real server and StreamsService over kube-testenv, over HTTPS with the enclave's TLS key);
+// the namespace claims are given directly. The chain (a devnet) holds the cluster whose
+// enclave registered that TLS key: the CLI pins the API to it, as against a real cluster.
 
-const CLUSTER = `0x${"ab".repeat(32)}`;
+let chain: EnclaveChain;
 const owner = Ed25519Keypair.generate();
 const stranger = Ed25519Keypair.generate();
 let kc: KubeConfig;
 let api: ApiServer;
+let clusterId: string;
 let registry: Registry;
 let streams: StreamsService;
 let ns: string;
@@ -51,12 +54,12 @@ const cli = (args: string[], key = owner, input?: string) =>
       "--control-url",
       api.url,
       "--cluster-id",
-      CLUSTER,
-      // Unused by these commands (they talk to the control plane only), but a connection names one.
+      clusterId,
+      // The chain tells the CLI which TLS key the control plane must present.
       "--network",
-      "local",
+      chain.url,
       "--package-id",
-      `0x${"cd".repeat(32)}`,
+      chain.packageId,
       "--keystore",
       keystoreOf(key),
       "--address",
@@ -67,6 +70,8 @@ const cli = (args: string[], key = owner, input?: string) =>
   );
 
 before(async () => {
+  chain = await openEnclaveChain();
+  clusterId = chain.clusterId;
   kc = (await testCluster()).kubeConfig();
   ns = await claimedNamespaceWithPod(kc, "cli-logs", owner.toSuiAddress(), "0x1", claims);
   strangerNs = await claimedNamespaceWithPod(
@@ -83,11 +88,12 @@ before(async () => {
     superviseIntervalMs: 200,
     metrics: new StreamMetrics(registry),
   });
-  api = await startStreamsApi(streams, registry, CLUSTER);
+  api = await startStreamsApi(streams, registry, clusterId, chain.enclave.tlsKey);
 });
 
 after(async () => {
   await api?.close();
+  await chain?.close();
   const core = kc.makeApiClient(CoreV1Api);
   for (const name of [ns, strangerNs]) await core.deleteNamespace({ name }).catch(() => undefined);
 });
@@ -137,6 +143,32 @@ describe("cli: logs, events, describe", () => {
     const events = await cli(["events", "-n", strangerNs]);
     assert.notEqual(events.code, 0);
     assert.match(events.stderr, /NAMESPACE_NOT_OWNED/);
+  });
+
+  it("a control plane serving another TLS key than the one on chain is refused (logs and exec)", async () => {
+    // Same API, same cluster id, same claims: only its TLS key is not the enclave's.
+    const impostor = await startStreamsApi(
+      new StreamsService({ admin: kc, namespaces: claims }),
+      new Registry(),
+      clusterId,
+    );
+    try {
+      for (const command of [
+        ["logs", "web", "-n", ns, "--tail", "1", "--control-url", impostor.url],
+        ["exec", "web", "-n", ns, "--control-url", impostor.url, "--", "true"],
+      ]) {
+        const run = await cli(command);
+        assert.equal(run.code, 3, run.stderr);
+        assert.match(
+          run.stderr,
+          /error\[CONTROL_TLS_KEY_MISMATCH\]: the control plane at 127\.0\.0\.1:\d+ presents TLS key sha256 [0-9a-f]{64}, but the cluster's enclave registered/,
+        );
+      }
+      // The genuine one, on the same chain, still answers.
+      assert.equal((await cli(["logs", "web", "-n", ns, "--tail", "1"])).code, 0);
+    } finally {
+      await impostor.close();
+    }
   });
 
   it("events lists the namespace's events; describe shows the pod and its events", async () => {

@@ -27,6 +27,7 @@ describe("conformance: cluster", () => {
           ...cluster,
           enclave_public_key: [...cluster.enclave_public_key],
           enclave_encryption_key: [...cluster.enclave_encryption_key],
+          enclave_tls_key_sha256: [...cluster.enclave_tls_key_sha256],
         },
         {
           id: s.clusterId,
@@ -48,6 +49,7 @@ describe("conformance: cluster", () => {
           pcrs: [],
           enclave_public_key: [],
           enclave_encryption_key: [],
+          enclave_tls_key_sha256: [],
           enclave_key_kind: INSTALLED_ENCLAVE_KEY_KIND.nitro,
           last_sequence: "0",
           next_request_id: "1",

@@ -8,6 +8,7 @@ import { describe } from "node:test";
 import { bcs } from "@mysten/sui/bcs";
 import {
   ENCLAVE_KEY_KIND,
+  EnclavePublicKeys,
   INSTALLED_ENCLAVE_KEY_KIND,
   REQUEST_STATUS,
 } from "../../src/protocol/index.ts";
@@ -18,18 +19,25 @@ const pcr = (fill: number) => new Uint8Array(48).fill(fill);
 const bcsU8 = bcs.u8();
 const bytesOf = (value: Iterable<number>) => [...value];
 
+type RotationFields = {
+  new_public_key?: Uint8Array;
+  new_encryption_key?: Uint8Array;
+  new_tls_key_sha256?: Uint8Array;
+};
+
 /**
  * `rotate_enclave_key` to the other golden key pair, signed by `golden::sig_rotation_s1()`
  * (or, with `signedFor`, signed for other rotation fields than the ones sent).
  */
 async function rotateToOtherKey(
   s: Scenario,
-  fields: { new_public_key?: Uint8Array; new_encryption_key?: Uint8Array } = {},
-  signedFor: { new_public_key?: Uint8Array; new_encryption_key?: Uint8Array } = fields,
+  fields: RotationFields = {},
+  signedFor: RotationFields = fields,
 ) {
   const other = {
     new_public_key: s.otherKey.getPublicKey().toRawBytes(),
     new_encryption_key: s.otherEncryptionKey.publicKey,
+    new_tls_key_sha256: s.otherTlsKeySha256,
   };
   return s.call(s.admin, "rotate_enclave_key", {
     ...other,
@@ -44,6 +52,7 @@ function registeredEvents(s: Scenario, executed: Parameters<Scenario["eventsOf"]
     ...event,
     public_key: bytesOf(event.public_key),
     encryption_key: bytesOf(event.encryption_key),
+    tls_key_sha256: bytesOf(event.tls_key_sha256),
   }));
 }
 
@@ -67,7 +76,7 @@ const REAL_DOCUMENT = { clockAt: NAUTILUS_EXAMPLE.clockMs, nitroRoot: "aws" } as
 
 describe("conformance: enclave, the attested path", () => {
   twin("enclave_tests::set_pcrs_then_matching_attestation_registers_the_key", async (s) => {
-    const executed = await registerUserData(s, s.goldenAttestedKeys());
+    const executed = await registerUserData(s, s.goldenUserData());
     const cluster = await s.cluster();
     assert.deepEqual(bytesOf(cluster.pcrs[2] ?? []), bytesOf(pcr(3)));
     assert.deepEqual(
@@ -78,6 +87,7 @@ describe("conformance: enclave, the attested path", () => {
       bytesOf(cluster.enclave_encryption_key),
       bytesOf(s.enclaveEncryptionKey.publicKey),
     );
+    assert.deepEqual(bytesOf(cluster.enclave_tls_key_sha256), bytesOf(s.enclaveTlsKeySha256));
     assert.equal(cluster.enclave_key_kind, INSTALLED_ENCLAVE_KEY_KIND.nitro);
     assert.deepEqual(
       registeredEvents(s, executed).map((event) => event.kind),
@@ -89,7 +99,7 @@ describe("conformance: enclave, the attested path", () => {
     "enclave_tests::an_attested_key_survives_disable_dev_enclave_and_rotates_as_attested",
     async (s) => {
       await s.submitGoldenPod();
-      await registerUserData(s, s.goldenAttestedKeys());
+      await registerUserData(s, s.goldenUserData());
       const disabled = await s.call(s.admin, "disable_dev_enclave");
       assert.deepEqual(
         bytesOf((await s.cluster()).enclave_public_key),
@@ -109,7 +119,7 @@ describe("conformance: enclave, the attested path", () => {
   twin("enclave_tests::debug_mode_attestation_with_zero_pcrs_is_rejected", async (s) => {
     await s.call(s.admin, "set_enclave_pcrs", { pcr0: pcr(1), pcr1: pcr(2), pcr2: pcr(3) });
     await expectAbort(
-      s.registerAttested({ pcrs: [pcr(0), pcr(0), pcr(0)], userData: s.goldenAttestedKeys() }),
+      s.registerAttested({ pcrs: [pcr(0), pcr(0), pcr(0)], userData: s.goldenUserData() }),
       "enclave",
       "EInvalidPcrs",
     );
@@ -117,7 +127,7 @@ describe("conformance: enclave, the attested path", () => {
 
   twin("enclave_tests::attestation_before_pcrs_are_configured_is_rejected", async (s) => {
     await expectAbort(
-      s.registerAttested({ pcrs: [pcr(1), pcr(2), pcr(3)], userData: s.goldenAttestedKeys() }),
+      s.registerAttested({ pcrs: [pcr(1), pcr(2), pcr(3)], userData: s.goldenUserData() }),
       "enclave",
       "EPcrsNotConfigured",
     );
@@ -126,31 +136,68 @@ describe("conformance: enclave, the attested path", () => {
   twin("enclave_tests::attestation_with_other_pcrs_is_rejected", async (s) => {
     await s.call(s.admin, "set_enclave_pcrs", { pcr0: pcr(1), pcr1: pcr(2), pcr2: pcr(3) });
     await expectAbort(
-      s.registerAttested({ pcrs: [pcr(1), pcr(2), pcr(4)], userData: s.goldenAttestedKeys() }),
+      s.registerAttested({ pcrs: [pcr(1), pcr(2), pcr(4)], userData: s.goldenUserData() }),
       "enclave",
       "EPcrMismatch",
     );
     assert.deepEqual(bytesOf((await s.cluster()).enclave_public_key), []);
   });
 
-  twin("enclave_tests::attestation_without_user_data_is_rejected", async (s) => {
-    await expectAbort(registerUserData(s, undefined), "enclave", "EInvalidAttestedKeys");
+  twin("enclave_tests::attestation_without_public_key_is_rejected", async (s) => {
+    await s.call(s.admin, "set_enclave_pcrs", { pcr0: pcr(1), pcr1: pcr(2), pcr2: pcr(3) });
+    await expectAbort(
+      s.registerAttested({
+        pcrs: [pcr(1), pcr(2), pcr(3)],
+        publicKey: null,
+        userData: s.goldenUserData(),
+      }),
+      "enclave",
+      "EInvalidPublicKey",
+    );
   });
 
-  twin("enclave_tests::user_data_with_a_trailing_byte_is_rejected", async (s) => {
-    const userData = Buffer.concat([s.goldenAttestedKeys(), Buffer.of(0)]);
-    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidAttestedKeys");
+  twin("enclave_tests::attestation_without_user_data_is_rejected", async (s) => {
+    await expectAbort(registerUserData(s, undefined), "enclave", "EInvalidUserData");
+  });
+
+  twin("enclave_tests::attestation_user_data_naming_another_signing_key_is_rejected", async (s) => {
+    await s.call(s.admin, "set_enclave_pcrs", { pcr0: pcr(1), pcr1: pcr(2), pcr2: pcr(3) });
+    await expectAbort(
+      s.registerAttested({
+        pcrs: [pcr(1), pcr(2), pcr(3)],
+        publicKey: s.otherKey.getPublicKey().toRawBytes(),
+        userData: s.goldenUserData(),
+      }),
+      "enclave",
+      "EInvalidUserData",
+    );
+  });
+
+  twin("enclave_tests::attestation_user_data_cut_short_is_rejected", async (s) => {
+    const userData = s.goldenUserData().subarray(0, -1);
+    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidUserData");
+  });
+
+  twin("enclave_tests::attestation_user_data_with_trailing_bytes_is_rejected", async (s) => {
+    const userData = Buffer.concat([s.goldenUserData(), Buffer.of(0)]);
+    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidUserData");
+  });
+
+  twin("enclave_tests::user_data_with_a_multi_byte_length_is_rejected", async (s) => {
+    const userData = Buffer.from(s.goldenUserData());
+    userData[0] = 0x80;
+    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidUserData");
   });
 
   twin("enclave_tests::user_data_holding_only_the_signing_key_is_rejected", async (s) => {
-    const userData = s.goldenAttestedKeys().subarray(0, 33);
-    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidAttestedKeys");
+    const userData = s.goldenUserData().subarray(0, 33);
+    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidUserData");
   });
 
   twin("enclave_tests::user_data_whose_length_bytes_lie_is_rejected", async (s) => {
-    const userData = Buffer.from(s.goldenAttestedKeys());
+    const userData = Buffer.from(s.goldenUserData());
     userData[0] = 31;
-    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidAttestedKeys");
+    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidUserData");
   });
 
   twin("enclave_tests::the_example_enclaves_pcrs_register_keys_attested_beside_them", async (s) => {
@@ -158,7 +205,7 @@ describe("conformance: enclave, the attested path", () => {
     await s.call(s.admin, "set_enclave_pcrs", { pcr0, pcr1, pcr2 });
     const executed = await s.registerAttested({
       pcrs: examplePcrs(),
-      userData: s.goldenAttestedKeys(),
+      userData: s.goldenUserData(),
     });
     assert.equal(registeredEvents(s, executed).length, 1);
     const cluster = await s.cluster();
@@ -179,7 +226,7 @@ describe("conformance: enclave, the attested path", () => {
       await expectAbort(
         s.registerAttested({ document: nautilusExampleDocument() }),
         "enclave",
-        "EInvalidAttestedKeys",
+        "EInvalidUserData",
       );
     },
     REAL_DOCUMENT,
@@ -243,6 +290,7 @@ describe("conformance: enclave", () => {
         public_key: bytesOf(publicKey),
         kind: ENCLAVE_KEY_KIND.dev,
         encryption_key: bytesOf(s.enclaveEncryptionKey.publicKey),
+        tls_key_sha256: bytesOf(s.enclaveTlsKeySha256),
       },
     ]);
   });
@@ -265,6 +313,7 @@ describe("conformance: enclave", () => {
       s.call(s.admin, "register_dev_enclave", {
         public_key: s.enclaveKey.getPublicKey().toRawBytes(),
         encryption_key: new Uint8Array([1, 2]),
+        tls_key_sha256: s.enclaveTlsKeySha256,
       }),
       "enclave",
       "EInvalidEncryptionKey",
@@ -313,6 +362,7 @@ describe("conformance: enclave", () => {
       s.call(s.admin, "register_dev_enclave", {
         public_key: new Uint8Array([1, 2]),
         encryption_key: s.enclaveEncryptionKey.publicKey,
+        tls_key_sha256: s.enclaveTlsKeySha256,
       }),
       "enclave",
       "EInvalidPublicKey",
@@ -336,6 +386,7 @@ describe("conformance: enclave", () => {
     const cluster = await s.cluster();
     assert.deepEqual(bytesOf(cluster.enclave_public_key), []);
     assert.deepEqual(bytesOf(cluster.enclave_encryption_key), []);
+    assert.deepEqual(bytesOf(cluster.enclave_tls_key_sha256), []);
     // The kind of the removed key is kept, so its rotation is refused as dev.
     assert.equal(cluster.enclave_key_kind, INSTALLED_ENCLAVE_KEY_KIND.dev);
     const removed = s.eventsOf(executed, "EnclaveKeyRemovedEvent");
@@ -384,6 +435,7 @@ describe("conformance: enclave", () => {
         cap: second.adminCapId,
         public_key: s.enclaveKey.getPublicKey().toRawBytes(),
         encryption_key: s.enclaveEncryptionKey.publicKey,
+        tls_key_sha256: s.enclaveTlsKeySha256,
       }),
       "cluster",
       "ENotAdmin",
@@ -404,6 +456,7 @@ describe("conformance: enclave", () => {
         public_key: bytesOf(newKey),
         kind: ENCLAVE_KEY_KIND.rotation,
         encryption_key: bytesOf(s.otherEncryptionKey.publicKey),
+        tls_key_sha256: bytesOf(s.otherTlsKeySha256),
       },
     ]);
     // The new key now answers requests.
@@ -547,6 +600,85 @@ describe("conformance: enclave", () => {
       s.completeGolden(1n, 1n, { timestampMs: 18_446_744_073_709_551_615n }),
       "enclave",
       "ETimestampOutOfWindow",
+    );
+  });
+
+  twin("enclave_tests::dev_registration_publishes_the_tls_key_hash", async (s) => {
+    const executed = await s.registerGoldenEnclave();
+    const hash = bytesOf(s.enclaveTlsKeySha256);
+    assert.deepEqual(bytesOf((await s.cluster()).enclave_tls_key_sha256), hash);
+    assert.deepEqual(
+      bytesOf(await s.view("cluster::enclave_tls_key_sha256", [], bcs.byteVector())),
+      hash,
+    );
+    const [event] = s.eventsOf(executed, "EnclaveRegisteredEvent");
+    assert.deepEqual(event && bytesOf(event.tls_key_sha256), hash);
+  });
+
+  twin("enclave_tests::dev_enclave_tls_key_hash_must_be_32_bytes", async (s) => {
+    await expectAbort(
+      s.call(s.admin, "register_dev_enclave", {
+        public_key: s.enclaveKey.getPublicKey().toRawBytes(),
+        encryption_key: s.enclaveEncryptionKey.publicKey,
+        tls_key_sha256: new Uint8Array([1, 2]),
+      }),
+      "enclave",
+      "EInvalidTlsKeyHash",
+    );
+    assert.deepEqual(bytesOf((await s.cluster()).enclave_public_key), []);
+  });
+
+  twin("enclave_tests::rotation_to_a_short_tls_key_hash_is_rejected", async (s) => {
+    await s.registerGoldenEnclave();
+    await expectAbort(
+      rotateToOtherKey(s, { new_tls_key_sha256: golden.SHORT_TLS_KEY_HASH }),
+      "enclave",
+      "EInvalidTlsKeyHash",
+    );
+  });
+
+  twin("enclave_tests::rotation_signature_covers_the_tls_key_hash", async (s) => {
+    await s.registerGoldenEnclave();
+    await expectAbort(
+      rotateToOtherKey(
+        s,
+        { new_tls_key_sha256: s.enclaveTlsKeySha256 },
+        { new_tls_key_sha256: s.otherTlsKeySha256 },
+      ),
+      "enclave",
+      "EInvalidSignature",
+    );
+    assert.deepEqual(
+      bytesOf((await s.cluster()).enclave_tls_key_sha256),
+      bytesOf(s.enclaveTlsKeySha256),
+    );
+  });
+
+  twin(
+    "enclave_tests::disable_dev_enclave_removes_the_tls_key_hash_with_the_dev_key",
+    async (s) => {
+      await s.registerGoldenEnclave();
+      await s.call(s.admin, "disable_dev_enclave");
+      assert.deepEqual(bytesOf((await s.cluster()).enclave_tls_key_sha256), []);
+    },
+  );
+
+  twin("enclave_tests::the_user_data_layout_is_the_bcs_of_enclave_public_keys", async (s) => {
+    // The package's own constructor, run by the devnet as a full node runs it in a dry run.
+    const userData = await s.view(
+      "messages::enclave_public_keys",
+      [
+        arg.bytes(s.enclaveKey.getPublicKey().toRawBytes()),
+        arg.bytes(s.enclaveEncryptionKey.publicKey),
+        arg.bytes(s.enclaveTlsKeySha256),
+      ],
+      { parse: (bytes: Uint8Array) => Buffer.from(bytes).toString("hex") },
+      { onCluster: false },
+    );
+    assert.equal(userData, golden.goldenVectors().enclave_user_data);
+    assert.deepEqual(
+      [...EnclavePublicKeys.parse(Buffer.from(userData, "hex")).tls_key_sha256],
+      [...s.enclaveTlsKeySha256],
     );
   });
 });

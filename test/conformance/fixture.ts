@@ -136,6 +136,9 @@ export class Scenario {
   /** `golden::enclave_encryption_key()` and `golden::other_encryption_key()`, as key pairs. */
   readonly enclaveEncryptionKey = golden.enclaveEncryptionKey;
   readonly otherEncryptionKey = golden.otherEncryptionKey;
+  /** `golden::enclave_tls_key_sha256()` and `golden::other_tls_key_sha256()`. */
+  readonly enclaveTlsKeySha256 = golden.enclaveTlsKeySha256;
+  readonly otherTlsKeySha256 = golden.otherTlsKeySha256;
   clusterId = "";
   adminCapId = "";
 
@@ -417,23 +420,32 @@ export class Scenario {
     return this.call(this.admin, "register_dev_enclave", {
       public_key: this.enclaveKey.getPublicKey().toRawBytes(),
       encryption_key: this.enclaveEncryptionKey.publicKey,
+      tls_key_sha256: this.enclaveTlsKeySha256,
     });
   }
 
   /**
    * `register_enclave` with the attestation `document` (by default one `TEST_NITRO_CA`
-   * signs for `pcrs` and `userData`, at the golden time), loaded in the same transaction
-   * by `0x2::nitro_attestation::load_nitro_attestation`: `register_attested_key`'s twin.
+   * signs for `pcrs`, `publicKey` and `userData`, at the golden time), loaded in the same
+   * transaction by `0x2::nitro_attestation::load_nitro_attestation`:
+   * `register_attested_key`'s twin. `publicKey` defaults to the golden enclave key.
    */
   registerAttested(
-    attested: { pcrs: Uint8Array[]; userData?: Uint8Array } | { document: Uint8Array },
+    attested:
+      | { pcrs: Uint8Array[]; userData?: Uint8Array; publicKey?: Uint8Array | null }
+      | { document: Uint8Array },
   ): Promise<Executed> {
+    const publicKey =
+      "document" in attested || attested.publicKey === undefined
+        ? this.enclaveKey.getPublicKey().toRawBytes()
+        : attested.publicKey;
     const document =
       "document" in attested
         ? attested.document
         : TEST_NITRO_CA.document({
             pcrs: attested.pcrs,
             timestampMs: GOLDEN_MS,
+            ...(publicKey === null ? {} : { publicKey }),
             ...(attested.userData ? { userData: attested.userData } : {}),
           });
     return this.transact(this.admin, (tx) =>
@@ -446,9 +458,9 @@ export class Scenario {
     );
   }
 
-  /** `golden::attested_keys_bcs()`: the golden key pair as an attestation's `user_data`. */
-  goldenAttestedKeys(): Uint8Array {
-    return Buffer.from(golden.goldenVectors().attested_keys_bcs as string, "hex");
+  /** `golden::enclave_user_data()`: the golden enclave's keys as an attestation's `user_data`. */
+  goldenUserData(): Uint8Array {
+    return Buffer.from(golden.goldenVectors().enclave_user_data as string, "hex");
   }
 
   /** `test_env::claim`: `tenant` claims `namespace`; returns the NamespaceCap id. */
@@ -606,4 +618,5 @@ export function twin(
 export const arg = {
   u64: (value: bigint | number) => bcs.u64().serialize(value).toBytes(),
   string: (value: string) => bcs.string().serialize(value).toBytes(),
+  bytes: (value: Uint8Array) => bcs.byteVector().serialize(value).toBytes(),
 };

@@ -55,17 +55,17 @@ describe("nautilus-control end to end: transaction → Kubernetes → signed res
     const url = `${stack.control?.url}${path}`;
     const sign = (key: typeof tenant.key) =>
       signedHeaders(key, { clusterId: stack.clusterId, method: "GET", url });
-    const response = await fetch(url, { headers: await sign(tenant.key) });
+    const response = await stack.controlFetch(url, { headers: await sign(tenant.key) });
     assert.equal(response.status, 200);
-    const body = new Uint8Array(await response.arrayBuffer());
+    const body = await response.bytes();
     assert.equal(
       createHash("sha256").update(body).digest("hex"),
       Buffer.from(result.output_sha256).toString("hex"),
     );
     const stranger = await newTenant(stack, `e2e-x-${Date.now().toString(36)}`);
-    const denied = await fetch(url, { headers: await sign(stranger.key) });
+    const denied = await stack.controlFetch(url, { headers: await sign(stranger.key) });
     assert.equal(denied.status, 404);
-    assert.equal((await fetch(url)).status, 401);
+    assert.equal((await stack.controlFetch(url)).status, 401);
   });
 
   it("execute_k8s_api: POST, GET, PATCH and DELETE a ConfigMap", async () => {
@@ -110,6 +110,115 @@ describe("nautilus-control end to end: transaction → Kubernetes → signed res
         return true;
       }
     });
+  });
+
+  it("KubeWrite payloads (the kubectl gateway's verbs): verbatim outputs, Status refusals, reads and dry runs on /v2", async () => {
+    const tenant = await newTenant(stack, `e2e-kw-${Date.now().toString(36)}`);
+    const kubeWrite = (fields: Record<string, unknown>) =>
+      JSON.stringify({ apiVersion: "k8s-daas.io/v1", kind: "KubeWrite", ...fields });
+    const call = (method: string, resource: string, name: string, payload: string) =>
+      submitRequest(
+        stack,
+        tenant.key,
+        "execute_k8s_api",
+        { method, resource, namespace: tenant.namespace, name, payload, priority: 3 },
+        { cap: tenant.capId },
+      ).then(async (id) => ({ id, result: await waitForResult(stack, id) }));
+    const output = async (id: bigint) => {
+      const url = `${stack.control?.url}/v1/requests/${id}/output`;
+      const headers = await signedHeaders(tenant.key, {
+        clusterId: stack.clusterId,
+        method: "GET",
+        url,
+      });
+      return ((await (await fetch(url, { headers })).json()) as { output: Record<string, unknown> })
+        .output;
+    };
+    const body = { metadata: { name: "settings" }, data: { color: "blue" } };
+    const created = await call(
+      "POST",
+      "configmaps",
+      "settings",
+      kubeWrite({ verb: "create", body }),
+    );
+    assert.equal(created.result.status_code, 201, summaryOf(created.result));
+    const object = await output(created.id);
+    assert.equal(object.kind, "ConfigMap");
+    assert.ok((object.metadata as { managedFields?: unknown[] }).managedFields?.length);
+    const again = await call("POST", "configmaps", "settings", kubeWrite({ verb: "create", body }));
+    assert.equal(again.result.status_code, 409, summaryOf(again.result));
+    assert.equal((await output(again.id)).reason, "AlreadyExists");
+    const refused = await call(
+      "PATCH",
+      "pods",
+      "web",
+      kubeWrite({ verb: "patch", patchType: "merge", body: { spec: { hostNetwork: true } } }),
+    );
+    assert.equal(refused.result.status_code, 404, summaryOf(refused.result));
+    assert.equal((await output(refused.id)).reason, "NotFound");
+    const hostNetwork = await call(
+      "POST",
+      "pods",
+      "web",
+      kubeWrite({
+        verb: "create",
+        body: {
+          metadata: { name: "web" },
+          spec: { hostNetwork: true, containers: [{ name: "app", image: "nginx:1.27" }] },
+        },
+      }),
+    );
+    assert.equal(hostNetwork.result.status_code, 403, summaryOf(hostNetwork.result));
+    const forbidden = await output(hostNetwork.id);
+    assert.equal(forbidden.reason, "Forbidden");
+    assert.match(String(forbidden.message), /^ADMISSION_HOST_NETWORK: /);
+    const mismatch = await call(
+      "PUT",
+      "configmaps",
+      "settings",
+      kubeWrite({ verb: "create", body }),
+    );
+    assert.equal(mismatch.result.status_code, 400);
+    const status = await output(mismatch.id);
+    assert.equal(status.kind, "Status");
+    assert.match(String(status.message), /^ADMISSION_KUBE_WRITE_MISMATCH: /);
+
+    // Reads are free: the signed /v2 API of the same control plane, never a transaction.
+    const readUrl = `${stack.control?.url}/v2/kube/api/v1/namespaces/${tenant.namespace}/configmaps/settings`;
+    const read = await fetch(readUrl, {
+      headers: await signedHeaders(tenant.key, {
+        clusterId: stack.clusterId,
+        method: "GET",
+        url: readUrl,
+      }),
+    });
+    assert.equal(read.status, 200);
+    assert.equal(((await read.json()) as { data: { color: string } }).data.color, "blue");
+    const dryUrl = `${stack.control?.url}/v2/kube-dry-run`;
+    const dry = await fetch(dryUrl, {
+      method: "POST",
+      headers: await signedHeaders(tenant.key, {
+        clusterId: stack.clusterId,
+        method: "POST",
+        url: dryUrl,
+      }),
+      body: JSON.stringify({
+        method: "PATCH",
+        resource: "configmaps",
+        namespace: tenant.namespace,
+        name: "settings",
+        payload: JSON.parse(
+          kubeWrite({ verb: "patch", patchType: "merge", body: { data: { color: "red" } } }),
+        ),
+      }),
+    });
+    assert.equal(dry.status, 200);
+    assert.equal(((await dry.json()) as { data: { color: string } }).data.color, "red");
+    const live = await core.readNamespacedConfigMap({
+      name: "settings",
+      namespace: tenant.namespace,
+    });
+    assert.equal(live.data?.color, "blue", "a dry run writes nothing");
   });
 
   it("deploy_pods_batch: a Deployment of 3 replicas reaches 3 Running pods", async () => {

@@ -34,7 +34,7 @@ describe("nautilus-control: results refused because the cluster holds another en
   after(() => stack?.close());
 
   const readiness = async (): Promise<Readiness> => {
-    const response = await fetch(`${stack.control?.url}/readyz`);
+    const response = await stack.controlFetch(`/readyz`);
     const body = (await response.json()) as { checks: Readiness["checks"] };
     return { status: response.status, checks: body.checks };
   };
@@ -44,7 +44,7 @@ describe("nautilus-control: results refused because the cluster holds another en
       (build) => executeSigned(stack.client, stack.admin, build),
       stack.packageId,
       { clusterId: stack.clusterId, adminCapId: await adminCapOf(stack) },
-      { publicKey, encryptionKey: stack.enclave.encryptionKey },
+      { publicKey, encryptionKey: stack.enclave.encryptionKey, tlsKey: stack.enclave.tlsKey },
     );
 
   it("keeps the executed result, reports REPORT_ENCLAVE_KEY_REJECTED, and posts it once the right key is registered", async () => {
@@ -64,7 +64,7 @@ describe("nautilus-control: results refused because the cluster holds another en
     );
     assert.equal(check(blocked, "chain")?.ok, false);
     assert.match(check(blocked, "chain")?.detail ?? "", /not this control plane's key/);
-    const metrics = await fetch(`${control.url}/metrics`).then((r) => r.text());
+    const metrics = await stack.controlFetch("/metrics").then((r) => r.text());
     assert.match(
       metrics,
       /^k8s_daas_report_problems_total\{code="REPORT_ENCLAVE_KEY_REJECTED"\} [1-9]/m,

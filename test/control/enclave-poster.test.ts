@@ -30,6 +30,7 @@ function hooked(signer: EnclaveSigner): HookedSigner {
     mode: signer.mode,
     publicKey: signer.publicKey,
     encryptionKey: signer.encryptionKey,
+    tlsKey: signer.tlsKey,
     signatures: 0,
     beforeSign: undefined,
     async sign(message) {

@@ -6,19 +6,19 @@ import { after, before, describe, it } from "node:test";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Registry } from "prom-client";
-import { runExecSession } from "../../src/cli/exec-session.ts";
+import { EXEC_PROTOCOLS, runExecSession } from "../../src/cli/exec-session.ts";
 import { signedHeaders } from "../../src/control/http/auth.ts";
-import type { ApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import { SessionAudit, StreamMetrics, StreamsService } from "../../src/control/streams/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
+import { fetchOver } from "../helpers/control-client.ts";
 import { claimedNamespaceWithPod, startStreamsApi } from "../k8s/stream-fixtures.ts";
 
 const CLUSTER = `0x${"ab".repeat(32)}`;
 const owner = Ed25519Keypair.generate();
 const stranger = Ed25519Keypair.generate();
 let kc: KubeConfig;
-let api: ApiServer;
+let api: Awaited<ReturnType<typeof startStreamsApi>>;
 let registry: Registry;
 let ns: string;
 let strangerNs: string;
@@ -31,7 +31,7 @@ async function exec(
 ) {
   const query = new URLSearchParams(command.map((arg): [string, string] => ["command", arg]));
   if (options.stdin !== undefined) query.set("stdin", "true");
-  const url = `${api.url.replace(/^http/, "ws")}/v1/namespaces/${namespace}/pods/web/exec?${query}`;
+  const url = `${api.url}/v1/namespaces/${namespace}/pods/web/exec?${query}`;
   const headers = await signedHeaders(options.key ?? owner, {
     clusterId: CLUSTER,
     method: "GET",
@@ -40,7 +40,8 @@ async function exec(
   let stdout = "";
   let stderr = "";
   const input = options.stdin;
-  const code = await runExecSession(url, headers, {
+  const socket = await api.transport.openWebSocket(url, { headers, protocols: EXEC_PROTOCOLS });
+  const code = await runExecSession(socket, {
     stdout: (data) => {
       stdout += Buffer.from(data).toString();
     },
@@ -98,14 +99,11 @@ describe("control: exec over a WebSocket, bridged to the API server as the tenan
     await assert.rejects(exec(strangerNs, ["true"]), { code: "NAMESPACE_NOT_OWNED" });
     await assert.rejects(exec(ns, ["true"], { key: stranger }), { code: "NAMESPACE_NOT_OWNED" });
     await assert.rejects(
-      runExecSession(
-        `${api.url.replace(/^http/, "ws")}/v1/namespaces/${ns}/pods/web/exec?command=true`,
-        {},
-        {
-          stdout: () => {},
-          stderr: () => {},
-        },
-      ),
+      api.transport
+        .openWebSocket(`/v1/namespaces/${ns}/pods/web/exec?command=true`, {
+          protocols: EXEC_PROTOCOLS,
+        })
+        .then((socket) => runExecSession(socket, { stdout: () => {}, stderr: () => {} })),
       { code: "AUTH_MISSING" },
     );
     await assert.rejects(exec(ns, []), { code: "STREAM_BAD_REQUEST" });
@@ -116,7 +114,7 @@ describe("control: exec over a WebSocket, bridged to the API server as the tenan
     const list = async (key: Ed25519Keypair) => {
       const url = `${api.url}/v1/sessions`;
       const headers = await signedHeaders(key, { clusterId: CLUSTER, method: "GET", url });
-      const response = await fetch(url, { headers });
+      const response = await fetchOver(api.transport)(url, { headers });
       assert.equal(response.status, 200);
       return ((await response.json()) as { sessions: Record<string, unknown>[] }).sessions;
     };

@@ -59,8 +59,9 @@ describe("control: GET /get_attestation", () => {
       rootPem: ca.rootPem,
       expectedPcrs: pcrs,
     });
-    assert.deepEqual(verified.keys.publicKey, signer.publicKey);
-    assert.deepEqual(verified.keys.encryptionKey, signer.encryptionKey.publicKey);
+    assert.deepEqual(verified.keys.public_key, signer.publicKey);
+    assert.deepEqual(verified.keys.encryption_key, signer.encryptionKey.publicKey);
+    assert.deepEqual(verified.keys.tls_key_sha256, signer.tlsKey.spkiSha256);
     assert.equal(verified.document.nonce, undefined);
   });
 

@@ -2,7 +2,8 @@
 // runs as a Nitro enclave and asks the NSM (through `nsmHelper`) for an attestation before
 // anything else starts, so a broken NSM stops it with a clear error rather than leaving it
 // to sign with keys nobody can attest. The real ioctl helper runs against a device that is
-// no NSM (no Nitro hardware here).
+// no NSM (no Nitro hardware here). A Nitro enclave serves HTTPS only: plain HTTP would
+// make the attested TLS key clients pin pointless, so `insecureHttp` stops the start.
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -13,7 +14,8 @@ import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { defaultConfig, resolveConfig } from "../../src/control/config.ts";
 import { startNautilusControl } from "../../src/control/nautilus-control.ts";
-import { NsmError } from "../../src/tee/index.ts";
+import { createNitroEnclaveSigner, NsmError } from "../../src/tee/index.ts";
+import { createTestNitroCa, nsmStandIn } from "../helpers/nitro-ca.ts";
 
 describe("control: Nitro mode", () => {
   const dir = mkdtempSync(join(tmpdir(), "k8s-daas-nitro-mode-"));
@@ -47,6 +49,25 @@ describe("control: Nitro mode", () => {
         assert.match(error.message, /NSM ioctl: Inappropriate ioctl for device/);
         return true;
       },
+    );
+  });
+
+  it("as a Nitro enclave, refuses to serve plain HTTP (insecureHttp)", async () => {
+    const now = Date.now();
+    const ca = createTestNitroCa(now - 3_600_000, now + 3_600_000);
+    const pcrs = [1, 2, 3].map((fill) => new Uint8Array(48).fill(fill));
+    const config = resolveConfig(defaultConfig(join(dir, "control-http")), {
+      packageId: "0x1",
+      clusterId: "0x2",
+      insecureHttp: true,
+    });
+    await assert.rejects(
+      startNautilusControl(config, {
+        client: new SuiGrpcClient({ network: "localnet", baseUrl: "http://127.0.0.1:9" }),
+        operator: Ed25519Keypair.generate(),
+        enclave: await createNitroEnclaveSigner(nsmStandIn(ca, { pcrs, nowMs: now })),
+      }),
+      { code: "CONFIG_INVALID", message: /insecureHttp is refused in a Nitro enclave/ },
     );
   });
 });

@@ -50,7 +50,7 @@ describe("nautilus-control: the API server is unreachable for 20 s mid-run", () 
     const cutAt = Date.now();
     const during = [];
     for (let i = 1; i <= 5; i++) during.push(await submit(i));
-    const ready = await fetch(`${stack.control?.url}/readyz`);
+    const ready = await stack.controlFetch(`/readyz`);
     assert.equal(ready.status, 503, "not ready while the API server is unreachable");
     const checks = ((await ready.json()) as { checks: { name: string; ok: boolean }[] }).checks;
     assert.equal(checks.find((c) => c.name === "kubernetes")?.ok, false);

@@ -7,7 +7,6 @@ import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Registry } from "prom-client";
 import { startPortForward } from "../../src/cli/port-forward.ts";
 import { signedHeaders } from "../../src/control/http/auth.ts";
-import type { ApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import { StreamsService } from "../../src/control/streams/index.ts";
 import { testCluster } from "../helpers/cluster.ts";
@@ -19,7 +18,7 @@ const CLUSTER = `0x${"ab".repeat(32)}`;
 const owner = Ed25519Keypair.generate();
 const stranger = Ed25519Keypair.generate();
 let kc: KubeConfig;
-let api: ApiServer;
+let api: Awaited<ReturnType<typeof startStreamsApi>>;
 let ns: string;
 let strangerNs: string;
 const claims = new Map<string, NamespaceClaim>();
@@ -27,12 +26,10 @@ const claims = new Map<string, NamespaceClaim>();
 const forwarder = (namespace: string, problems: string[] = []) =>
   startPortForward(
     0,
-    async () => {
-      const url = `${api.url.replace(/^http/, "ws")}/v1/namespaces/${namespace}/pods/web/portforward?ports=80`;
-      return {
-        url,
-        headers: await signedHeaders(owner, { clusterId: CLUSTER, method: "GET", url }),
-      };
+    async (protocols) => {
+      const url = `${api.url}/v1/namespaces/${namespace}/pods/web/portforward?ports=80`;
+      const headers = await signedHeaders(owner, { clusterId: CLUSTER, method: "GET", url });
+      return api.transport.openWebSocket(url, { headers, protocols });
     },
     (problem) => problems.push(problem),
   );

@@ -28,7 +28,7 @@ describe("nautilus-control reconciliation: the cluster converges to the chain", 
   after(() => stack?.close());
 
   const metric = async (kind: string) => {
-    const text = await fetch(`${stack.control?.url}/metrics`).then((r) => r.text());
+    const text = await stack.controlFetch(`/metrics`).then((r) => r.text());
     const line = text
       .split("\n")
       .find((l) => l.startsWith(`k8s_daas_reconcile_drift_total{kind="${kind}"}`));

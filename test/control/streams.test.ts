@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { randomBytes } from "node:crypto";
-import { request as httpRequest, type IncomingMessage } from "node:http";
+import type { IncomingMessage } from "node:http";
 import { after, before, describe, it } from "node:test";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Registry } from "prom-client";
 import { signedHeaders } from "../../src/control/http/auth.ts";
-import type { ApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import {
   STREAM_END_TRAILER,
@@ -14,6 +13,7 @@ import {
   StreamsService,
 } from "../../src/control/streams/index.ts";
 import { testCluster, uniqueNamespace } from "../helpers/cluster.ts";
+import { fetchOver } from "../helpers/control-client.ts";
 import { eventually, provisionTenant } from "../k8s/executor-fixtures.ts";
 import {
   readUntil,
@@ -28,7 +28,7 @@ const stranger = Ed25519Keypair.generate();
 
 let kc: KubeConfig;
 let core: CoreV1Api;
-let api: ApiServer;
+let api: Awaited<ReturnType<typeof startStreamsApi>>;
 let streams: StreamsService;
 let registry: Registry;
 let ns: string;
@@ -46,13 +46,8 @@ async function get(
 ): Promise<{ res: IncomingMessage; text: () => Promise<string> }> {
   const url = `${api.url}${path}${query}`;
   const headers = await signedHeaders(key, { clusterId: CLUSTER, method: "GET", url });
-  return new Promise((resolve, reject) => {
-    const req = httpRequest(url, { headers }, (res) => {
-      resolve({ res, text: () => readUntil(res, () => false) });
-    });
-    req.on("error", reject);
-    req.end();
-  });
+  const res = await api.transport.request(url, { headers });
+  return { res, text: () => readUntil(res, () => false) };
 }
 
 async function refusal(path: string, key = owner, query = ""): Promise<[number, string]> {
@@ -179,7 +174,7 @@ describe("control: pod logs through the signed API, as the tenant", () => {
       404,
       "STREAM_NOT_FOUND",
     ]);
-    const unsigned = await fetch(`${api.url}/v1/namespaces/${ns}/events`);
+    const unsigned = await fetchOver(api.transport)(`/v1/namespaces/${ns}/events`);
     assert.equal(unsigned.status, 401);
     assert.equal(((await unsigned.json()) as { error: string }).error, "AUTH_MISSING");
   });

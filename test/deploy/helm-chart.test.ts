@@ -79,9 +79,9 @@ describe("the nautilus-control Helm chart", () => {
             containers: {
               securityContext: Record<string, unknown>;
               volumeMounts: { name: string; mountPath: string }[];
-              startupProbe: { httpGet: { path: string } };
-              livenessProbe: { httpGet: { path: string } };
-              readinessProbe: { httpGet: { path: string } };
+              startupProbe: { httpGet: { path: string; scheme: string } };
+              livenessProbe: { httpGet: { path: string; scheme: string } };
+              readinessProbe: { httpGet: { path: string; scheme: string } };
             }[];
           };
         };
@@ -108,6 +108,9 @@ describe("the nautilus-control Helm chart", () => {
     assert.equal(container.startupProbe.httpGet.path, "/healthz");
     assert.equal(container.livenessProbe.httpGet.path, "/healthz");
     assert.equal(container.readinessProbe.httpGet.path, "/readyz");
+    // The API serves HTTPS with the enclave's TLS key: the probes speak it too.
+    for (const probe of [container.startupProbe, container.livenessProbe, container.readinessProbe])
+      assert.equal(probe.httpGet.scheme, "HTTPS");
   });
 
   it("writes a config file nautilus-control's own loader accepts", async () => {
@@ -143,7 +146,8 @@ describe("the nautilus-control Helm chart", () => {
     // ServiceAccount: the keystore, address, key-variable and kubeconfig settings stay unset;
     // the pod runs no k3s server, so whether tenants may run on it does not apply; a pod is
     // no Nitro enclave (the enclave image is built apart: deploy/enclave), so the NSM
-    // settings keep their defaults.
+    // settings keep their defaults; the chart always serves HTTPS with the enclave's key
+    // (its probes speak HTTPS): plain HTTP is for development stacks, not offered.
     const notForPods = [
       "operatorKeystore",
       "operatorAddress",
@@ -152,6 +156,7 @@ describe("the nautilus-control Helm chart", () => {
       "allowWorkloadsOnServer",
       "nsmDevice",
       "nsmHelper",
+      "insecureHttp",
     ];
     assert.deepEqual(
       [...offered, ...setByChart, ...notForPods].sort(),

@@ -14,6 +14,8 @@ import { parse as parseYaml } from "yaml";
 import { defaultConfig, resolveConfig } from "../../src/control/config.ts";
 import { type NautilusControl, startNautilusControl } from "../../src/control/nautilus-control.ts";
 import { repoRoot } from "../../src/k8s/testenv/paths.ts";
+import { loadDevEnclaveSigner } from "../../src/tee/index.ts";
+import { pinnedFetch } from "../helpers/control-client.ts";
 
 const DASHBOARD = join(repoRoot, "deploy", "grafana", "nautilus-control.json");
 const ALERTS = join(repoRoot, "deploy", "prometheus", "alerts.yaml");
@@ -131,6 +133,7 @@ describe("dashboard and alert rules", () => {
 
   before(async () => {
     dir = await mkdtemp(join(tmpdir(), "k8s-daas-observability-"));
+    const enclave = loadDevEnclaveSigner(join(dir, "enclave.json"));
     // Unreachable chain and API server: /metrics does not need them.
     const kubeConfig = new KubeConfig();
     kubeConfig.loadFromClusterAndUser(
@@ -144,9 +147,10 @@ describe("dashboard and alert rules", () => {
         clusterId: "0x2",
         listenPort: 0,
       }),
-      { kubeConfig, operator: Ed25519Keypair.generate(), log: pino({ level: "silent" }) },
+      { kubeConfig, operator: Ed25519Keypair.generate(), enclave, log: pino({ level: "silent" }) },
     );
-    const response = await fetch(`${control.url}/metrics`);
+    // No chain here: pinned to the TLS key of the enclave it was given.
+    const response = await pinnedFetch(control.url, enclave.tlsKey.spkiSha256)("/metrics");
     assert.equal(response.status, 200);
     const registry = control.metrics.registry;
     series = exposedSeries(await response.text(), (name) => {

@@ -27,6 +27,8 @@ const FEE = DEFAULT_CONFIG.requestFeeMist;
 const STAKE = DEFAULT_CONFIG.minWorkerStakeMist;
 const TIMEOUT_MS = Number(DEFAULT_CONFIG.requestTimeoutMs);
 const SUI_COIN = normalizeStructTag("0x2::coin::Coin<0x2::sui::SUI>");
+/** A TLS key hash for the keys an attacker hands over to (any 32 bytes: the chain only stores it). */
+const STOLEN_TLS_KEY_HASH = new Uint8Array(32).fill(0x5a);
 
 /** A transaction as it landed: success or the Move abort, what it cost, what it created. */
 interface Landed {
@@ -185,6 +187,7 @@ describe("attacks on chain: cancel, 408 refunds, worker refusal, dev enclave key
           tx.object(adminCapId),
           tx.pure.vector("u8", enclave.getPublicKey().toRawBytes()),
           tx.pure.vector("u8", generateX25519KeyPair().publicKey),
+          tx.pure.vector("u8", new Uint8Array(32).fill(0x7c)),
         ],
       });
     });
@@ -475,6 +478,7 @@ describe("attacks on chain: cancel, 408 refunds, worker refusal, dev enclave key
         sequence: 1n,
         new_public_key: stolenSuccessor,
         new_encryption_key: stolenEncryptionKey,
+        new_tls_key_sha256: STOLEN_TLS_KEY_HASH,
       }),
     );
     const landed = await send(attacker, (tx) => {
@@ -484,6 +488,7 @@ describe("attacks on chain: cancel, 408 refunds, worker refusal, dev enclave key
           tx.object(clusterId),
           tx.pure.vector("u8", stolenSuccessor),
           tx.pure.vector("u8", stolenEncryptionKey),
+          tx.pure.vector("u8", STOLEN_TLS_KEY_HASH),
           tx.pure.u64(now),
           tx.pure.u64(1n),
           tx.pure.vector("u8", signature),
@@ -510,6 +515,7 @@ describe("attacks on chain: cancel, 408 refunds, worker refusal, dev enclave key
         sequence: 1n,
         new_public_key: newKey,
         new_encryption_key: newEncryptionKey,
+        new_tls_key_sha256: STOLEN_TLS_KEY_HASH,
       }),
     );
     await land(attacker, (tx) => {
@@ -519,6 +525,7 @@ describe("attacks on chain: cancel, 408 refunds, worker refusal, dev enclave key
           tx.object(clusterId),
           tx.pure.vector("u8", newKey),
           tx.pure.vector("u8", newEncryptionKey),
+          tx.pure.vector("u8", STOLEN_TLS_KEY_HASH),
           tx.pure.u64(now),
           tx.pure.u64(1n),
           tx.pure.vector("u8", signature),

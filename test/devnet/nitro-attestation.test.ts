@@ -4,15 +4,17 @@
 // returns can only come from it, never from a transaction's own bytes.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { callTarget, encodeAttestedKeys } from "../../src/protocol/index.ts";
+import { callTarget, encodeEnclaveUserData } from "../../src/protocol/index.ts";
 import { GOLDEN_MS, type Scenario, TwinAbortError, withScenario } from "../conformance/fixture.ts";
 import { NAUTILUS_EXAMPLE, nautilusExampleDocument } from "../helpers/nautilus-example.ts";
 import { createTestNitroCa } from "../helpers/nitro-ca.ts";
 
 const pcrs = [1, 2, 3].map((fill) => new Uint8Array(48).fill(fill));
-const keys = encodeAttestedKeys({
-  publicKey: new Uint8Array(32).fill(5),
-  encryptionKey: new Uint8Array(32).fill(6),
+const publicKey = new Uint8Array(32).fill(5);
+const keys = encodeEnclaveUserData({
+  public_key: publicKey,
+  encryption_key: new Uint8Array(32).fill(6),
+  tls_key_sha256: new Uint8Array(32).fill(7),
 });
 
 async function nitroAbort(promise: Promise<unknown>): Promise<TwinAbortError> {
@@ -42,7 +44,12 @@ describe("devnet: load_nitro_attestation", () => {
     withScenario(async (s) => {
       await pinned(s);
       const stranger = createTestNitroCa(GOLDEN_MS - 3_600_000, GOLDEN_MS + 3_600_000);
-      const document = stranger.document({ pcrs, timestampMs: GOLDEN_MS, userData: keys });
+      const document = stranger.document({
+        pcrs,
+        timestampMs: GOLDEN_MS,
+        publicKey,
+        userData: keys,
+      });
       assert.equal((await nitroAbort(s.registerAttested({ document }))).code, 2);
     }));
 

@@ -32,6 +32,7 @@ import {
   signingBytes,
 } from "../../src/protocol/index.ts";
 import { type EnclaveSigner, loadDevEnclaveSigner } from "../../src/tee/index.ts";
+import { type ControlFetch, chainPinnedFetch } from "./control-client.ts";
 
 export type ResultEvent = ReturnType<typeof K8sAPIResultEvent.parse>;
 
@@ -54,6 +55,11 @@ export interface Stack {
    * (with `enclave`, under those keys from now on, e.g. after a rotation on chain).
    */
   startControl(deps?: NautilusControlDeps): Promise<NautilusControl>;
+  /**
+   * A request to the running control plane (a path, or its full URL) as clients send it:
+   * over HTTPS pinned to the TLS key hash the cluster registered on chain.
+   */
+  controlFetch: ControlFetch;
   close(): Promise<void>;
 }
 
@@ -118,6 +124,11 @@ export async function openStack(
         ...deps,
       });
       return stack.control;
+    },
+    controlFetch(pathOrUrl, init) {
+      const url = stack.control?.url;
+      if (!url) throw new Error("the stack's control plane is not running");
+      return chainPinnedFetch(url, client, clusterId)(pathOrUrl, init);
     },
     async close() {
       await stack.control?.stop();
@@ -238,17 +249,21 @@ export async function waitForResult(
 }
 
 /**
- * Rotates the cluster's enclave keys to `next` (signing and encryption), signed by the keys
+ * Rotates the cluster's enclave keys to `next` (signing, encryption, TLS), signed by the keys
  * registered now (`stack.enclave`), as `enclave::rotate_enclave_key` requires. Restart the
  * control plane with `next` afterwards.
  */
-export async function rotateEnclave(stack: Stack, next: EnclaveSigner): Promise<void> {
+export async function rotateEnclave(
+  stack: Pick<Stack, "client" | "admin" | "clusterId" | "packageId" | "enclave">,
+  next: EnclaveSigner,
+): Promise<void> {
   const cluster = await readClusterObject(stack.client, stack.clusterId);
   const sequence = BigInt(cluster.last_sequence) + 1n;
   const timestampMs = await chainTimeMs(stack.client);
   const fields = {
     new_public_key: next.publicKey,
     new_encryption_key: next.encryptionKey.publicKey,
+    new_tls_key_sha256: next.tlsKey.spkiSha256,
   };
   const signature = await stack.enclave.sign(
     signingBytes("keyRotation", timestampMs, { cluster_id: stack.clusterId, sequence, ...fields }),

@@ -4,10 +4,12 @@
 import { appendFile } from "node:fs/promises";
 import { CoreV1Api, type KubeConfig } from "@kubernetes/client-node";
 import type { Registry } from "prom-client";
+import { type ControlTransport, controlTransport } from "../../src/chain/index.ts";
 import { type ApiServer, startApiServer } from "../../src/control/http/server.ts";
 import type { NamespaceClaim } from "../../src/control/inbox/index.ts";
 import type { StreamsService } from "../../src/control/streams/index.ts";
 import { clusterLayout, criLogLine } from "../../src/k8s/testenv/index.ts";
+import { type EnclaveTlsKey, generateTlsKey, tlsServerCredentials } from "../../src/tee/index.ts";
 import { testClusterDataDir } from "../helpers/cluster.ts";
 import { eventually, provisionTenant, restrictedPodSpec } from "./executor-fixtures.ts";
 
@@ -53,15 +55,24 @@ export async function claimedNamespaceWithPod(
 }
 
 /** nautilus-control's HTTP API serving `streams` alone (no request store), on a free port. */
-export function startStreamsApi(
+export async function startStreamsApi(
   streams: StreamsService,
   registry: Registry,
   clusterId: string,
-): Promise<ApiServer> {
-  return startApiServer(
-    { requests: undefined as never, registry, readiness: [], info: {}, clusterId, streams },
+  tlsKey: EnclaveTlsKey = generateTlsKey(),
+): Promise<ApiServer & { tlsKeySha256: Uint8Array; transport: ControlTransport }> {
+  // Served over HTTPS (with `tlsKey`, as nautilus-control serves with the enclave's TLS key)
+  // and reached over the pinned transport, as clients reach it.
+  const tls = () => tlsServerCredentials(tlsKey, { dnsNames: [], ipAddresses: ["127.0.0.1"] });
+  const api = await startApiServer(
+    { requests: undefined as never, registry, readiness: [], info: {}, clusterId, streams, tls },
     { host: "127.0.0.1", port: 0 },
   );
+  const transport = controlTransport({
+    url: api.url,
+    pin: { registeredTlsKeySha256: async () => tlsKey.spkiSha256 },
+  });
+  return { ...api, tlsKeySha256: tlsKey.spkiSha256, transport };
 }
 
 /**

@@ -104,8 +104,10 @@ describe("tenant namespace manifests", () => {
         granted.set(`${rule.apiGroups[0]}/${resource}`, rule.verbs);
       }
     }
-    assert.equal(granted.size, TENANT_RESOURCES.length + 4);
+    assert.equal(granted.size, TENANT_RESOURCES.length + 7);
     assert.deepEqual(granted.get("/pods/log"), ["get"]);
+    for (const sub of ["deployments/scale", "replicasets/scale", "statefulsets/scale"])
+      assert.deepEqual(granted.get(`apps/${sub}`), ["get", "update", "patch"], sub);
     for (const sub of ["pods/exec", "pods/attach", "pods/portforward"])
       assert.deepEqual(granted.get(`/${sub}`), ["get", "create"], sub);
     for (const type of TENANT_RESOURCES) {
@@ -113,7 +115,7 @@ describe("tenant namespace manifests", () => {
       assert.deepEqual(
         verbs,
         type.writable
-          ? ["get", "list", "watch", "create", "update", "patch", "delete"]
+          ? ["get", "list", "watch", "create", "update", "patch", "delete", "deletecollection"]
           : ["get", "list", "watch"],
         type.plural,
       );

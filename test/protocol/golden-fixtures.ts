@@ -2,6 +2,7 @@
 // move/tests/golden.move (written by `node test/protocol/golden-fixtures.ts --write`);
 // golden.test.ts fails when that file is stale, and the Move tests assert the same hex
 // against the Move package's own BCS, so TS and Move cannot drift apart silently.
+import { createPrivateKey, createPublicKey } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
@@ -10,7 +11,7 @@ import {
   DEFAULT_CONFIG,
   deploymentManifest,
   EXPIRED_STATUS_CODE,
-  encodeAttestedKeys,
+  encodeEnclaveUserData,
   INSTALLED_ENCLAVE_KEY_KIND,
   imagePcrs,
   K8sAPIRequestEvent,
@@ -19,6 +20,7 @@ import {
   podManifest,
   RequestResultPayload,
   signingBytes,
+  tlsKeySha256,
   UsageReportPayload,
   WorkerRefusalPayload,
   x25519KeyPairFromPkcs8,
@@ -60,6 +62,23 @@ export const otherEncryptionKey = x25519FromScalar(0x55);
 /** A rotation's encryption key of the wrong length (`x"0102"`). */
 export const SHORT_ENCRYPTION_KEY = new Uint8Array([1, 2]);
 
+/** SHA-256 of the SPKI of an ed25519 TLS key made from a fixed seed (RFC 8410 PKCS#8). */
+function tlsKeyHashFromSeed(fill: number): Uint8Array {
+  const prefix = Buffer.from("302e020100300506032b657004220420", "hex");
+  const key = createPrivateKey({
+    key: Buffer.concat([prefix, Buffer.alloc(32, fill)]),
+    format: "der",
+    type: "pkcs8",
+  });
+  return tlsKeySha256(createPublicKey(key).export({ format: "der", type: "spki" }));
+}
+/** The golden enclave's TLS key hash, registered with `enclaveKey`. */
+export const enclaveTlsKeySha256 = tlsKeyHashFromSeed(0x66);
+/** The TLS key hash `otherKey` brings in by rotation. */
+export const otherTlsKeySha256 = tlsKeyHashFromSeed(0x77);
+/** A rotation's TLS key hash of the wrong length (`x"0102"`). */
+export const SHORT_TLS_KEY_HASH = new Uint8Array([1, 2]);
+
 export const OUTPUT_SHA256 = new Uint8Array(32).fill(0xab);
 export const RESULT_SUMMARY = "created pod team-a/web";
 export const JOIN_CREDENTIAL = new Uint8Array([0xc0, 0xff, 0xee, 0x01, 0x02, 0x03]);
@@ -89,6 +108,7 @@ export const createdCluster = {
   pcrs: [],
   enclave_public_key: new Uint8Array(),
   enclave_encryption_key: new Uint8Array(),
+  enclave_tls_key_sha256: new Uint8Array(),
   enclave_key_kind: INSTALLED_ENCLAVE_KEY_KIND.nitro,
   last_sequence: 0n,
   next_request_id: 1n,
@@ -198,10 +218,11 @@ export function goldenVectors(): Record<string, string> {
     usage_report_intent_message_bcs: hex(
       signingBytes("usageReport", TIMESTAMP_MS, usageReportPayload(1n, 1n)),
     ),
-    attested_keys_bcs: hex(
-      encodeAttestedKeys({
-        publicKey: enclaveKey.getPublicKey().toRawBytes(),
-        encryptionKey: enclaveEncryptionKey.publicKey,
+    enclave_user_data: hex(
+      encodeEnclaveUserData({
+        public_key: enclaveKey.getPublicKey().toRawBytes(),
+        encryption_key: enclaveEncryptionKey.publicKey,
+        tls_key_sha256: enclaveTlsKeySha256,
       }),
     ),
   };
@@ -209,14 +230,16 @@ export function goldenVectors(): Record<string, string> {
 
 /**
  * The real attestation document of Nautilus' example enclave and what our parser reads from
- * it (PCR0..2): the Move tests pin these PCRs and replay the document, so the values Move
+ * it (PCR0..2, its `public_key`): the Move tests pin these PCRs and replay the document, so the values Move
  * compares are the ones the TS verifier extracts.
  */
 export function nautilusExampleVectors(): Record<string, string> {
   const bytes = nautilusExampleDocument();
-  const [pcr0, pcr1, pcr2] = imagePcrs(parseNitroAttestation(bytes).document).map(hex);
+  const { document } = parseNitroAttestation(bytes);
+  const [pcr0, pcr1, pcr2] = imagePcrs(document).map(hex);
   return {
     nautilus_example_attestation: hex(bytes),
+    nautilus_example_public_key: hex(document.publicKey ?? new Uint8Array()),
     nautilus_example_pcr0: pcr0 as string,
     nautilus_example_pcr1: pcr1 as string,
     nautilus_example_pcr2: pcr2 as string,
@@ -292,6 +315,7 @@ export async function goldenSignatures(): Promise<Record<string, string>> {
         sequence: 1n,
         new_public_key: otherKey.getPublicKey().toRawBytes(),
         new_encryption_key: otherEncryptionKey.publicKey,
+        new_tls_key_sha256: otherTlsKeySha256,
       }),
     ),
     sig_rotation_short_encryption_key_s1: await sign(
@@ -301,6 +325,17 @@ export async function goldenSignatures(): Promise<Record<string, string>> {
         sequence: 1n,
         new_public_key: otherKey.getPublicKey().toRawBytes(),
         new_encryption_key: SHORT_ENCRYPTION_KEY,
+        new_tls_key_sha256: otherTlsKeySha256,
+      }),
+    ),
+    sig_rotation_short_tls_key_hash_s1: await sign(
+      enclaveKey,
+      signingBytes("keyRotation", TIMESTAMP_MS, {
+        cluster_id: CLUSTER_ID,
+        sequence: 1n,
+        new_public_key: otherKey.getPublicKey().toRawBytes(),
+        new_encryption_key: otherEncryptionKey.publicKey,
+        new_tls_key_sha256: SHORT_TLS_KEY_HASH,
       }),
     ),
   };
@@ -317,6 +352,8 @@ export async function renderGoldenMove(): Promise<string> {
     bytesFn("other_public_key", hex(otherKey.getPublicKey().toRawBytes())),
     bytesFn("enclave_encryption_key", hex(enclaveEncryptionKey.publicKey)),
     bytesFn("other_encryption_key", hex(otherEncryptionKey.publicKey)),
+    bytesFn("enclave_tls_key_sha256", hex(enclaveTlsKeySha256)),
+    bytesFn("other_tls_key_sha256", hex(otherTlsKeySha256)),
     bytesFn("worker_encryption_key", hex(WORKER_ENCRYPTION_KEY)),
     bytesFn("output_sha256", hex(OUTPUT_SHA256)),
     bytesFn("join_credential", hex(JOIN_CREDENTIAL)),

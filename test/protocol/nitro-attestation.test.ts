@@ -9,7 +9,7 @@ import {
   type AttestationErrorCode,
   AWS_NITRO_ROOT_PEM,
   AWS_NITRO_ROOT_SHA256,
-  encodeAttestedKeys,
+  encodeEnclaveUserData,
   imagePcrs,
   parseNitroAttestation,
   verifyNitroAttestation,
@@ -133,12 +133,28 @@ describe("tee: attestation documents carrying the enclave's keys (test CA)", () 
   const ca = createTestNitroCa(now - 3_600_000, now + 3_600_000);
   const pcrs = [1, 2, 3].map((fill) => new Uint8Array(48).fill(fill));
   const keys = {
-    publicKey: new Uint8Array(32).fill(0xa1),
-    encryptionKey: new Uint8Array(32).fill(0xb2),
+    public_key: new Uint8Array(32).fill(0xa1),
+    encryption_key: new Uint8Array(32).fill(0xb2),
+    tls_key_sha256: new Uint8Array(32).fill(0xc3),
+  };
+  /**
+   * A document as nautilus-control's NSM makes it (`public_key` and `user_data` set);
+   * `userData: null` leaves `user_data` out.
+   */
+  const attested = (
+    fields: { userData?: Uint8Array | null; publicKey?: Uint8Array; pcrs?: Uint8Array[] } = {},
+  ) => {
+    const userData = fields.userData === undefined ? encodeEnclaveUserData(keys) : fields.userData;
+    return ca.document({
+      pcrs: fields.pcrs ?? pcrs,
+      timestampMs: now,
+      publicKey: fields.publicKey ?? keys.public_key,
+      ...(userData === null ? {} : { userData }),
+    });
   };
 
-  it("verifies and yields the keys from user_data (BCS EnclaveAttestedKeys) and PCR0..2", () => {
-    const document = ca.document({ pcrs, timestampMs: now, userData: encodeAttestedKeys(keys) });
+  it("verifies and yields the keys from user_data (BCS EnclavePublicKeys) and PCR0..2", () => {
+    const document = attested();
     const verified = verifyNitroAttestation(document, {
       nowMs: now,
       rootPem: ca.rootPem,
@@ -148,31 +164,54 @@ describe("tee: attestation documents carrying the enclave's keys (test CA)", () 
     assert.deepEqual(verified.pcrs, pcrs);
   });
 
-  it("refuses user_data that is not exactly one EnclaveAttestedKeys with 32-byte keys", () => {
-    const good = encodeAttestedKeys(keys);
-    const shortKey = encodeAttestedKeys({ ...keys, encryptionKey: new Uint8Array(31) });
-    for (const userData of [Buffer.concat([good, Buffer.of(0)]), shortKey, good.subarray(0, 40)]) {
-      const document = ca.document({ pcrs, timestampMs: now, userData });
+  it("refuses user_data that is not exactly one EnclavePublicKeys with 32-byte values", () => {
+    const good = encodeEnclaveUserData(keys);
+    const shortKey = encodeEnclaveUserData({ ...keys, encryption_key: new Uint8Array(31) });
+    const shortHash = encodeEnclaveUserData({ ...keys, tls_key_sha256: new Uint8Array(16) });
+    const multiByteLength = Buffer.from(good);
+    multiByteLength[0] = 0x80;
+    const refused = [
+      Buffer.concat([good, Buffer.of(0)]),
+      shortKey,
+      shortHash,
+      good.subarray(0, 66),
+      multiByteLength,
+    ];
+    for (const userData of refused) {
       refusedWith("ATTESTATION_KEYS_INVALID", () =>
+        verifyNitroAttestation(attested({ userData }), { nowMs: now, rootPem: ca.rootPem }),
+      );
+    }
+  });
+
+  it("refuses a document without public_key or user_data, or whose user_data names another key", () => {
+    const other = new Uint8Array(32).fill(0xd4);
+    const cases: [Uint8Array, RegExp][] = [
+      [attested({ userData: null }), /no user_data/],
+      [
+        ca.document({ pcrs, timestampMs: now, userData: encodeEnclaveUserData(keys) }),
+        /no public_key/,
+      ],
+      [attested({ publicKey: other }), /another signing key/],
+    ];
+    for (const [document, message] of cases) {
+      const error = refusedWith("ATTESTATION_KEYS_INVALID", () =>
         verifyNitroAttestation(document, { nowMs: now, rootPem: ca.rootPem }),
       );
+      assert.match(error.message, message);
     }
   });
 
   it("refuses a debug-mode enclave (PCR0..2 all zero)", () => {
     const zero = [0, 1, 2].map(() => new Uint8Array(48));
-    const document = ca.document({
-      pcrs: zero,
-      timestampMs: now,
-      userData: encodeAttestedKeys(keys),
-    });
+    const document = attested({ pcrs: zero });
     refusedWith("ATTESTATION_DEBUG_MODE", () =>
       verifyNitroAttestation(document, { nowMs: now, rootPem: ca.rootPem }),
     );
   });
 
   it("is not trusted under the AWS root", () => {
-    const document = ca.document({ pcrs, timestampMs: now, userData: encodeAttestedKeys(keys) });
+    const document = attested();
     refusedWith("ATTESTATION_CHAIN_INVALID", () =>
       verifyNitroAttestation(document, { nowMs: now }),
     );

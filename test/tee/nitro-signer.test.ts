@@ -48,8 +48,9 @@ describe("tee: the Nitro enclave signer", () => {
       rootPem: ca.rootPem,
       expectedPcrs: pcrs,
     });
-    assert.deepEqual(verified.keys.publicKey, signer.publicKey);
-    assert.deepEqual(verified.keys.encryptionKey, signer.encryptionKey.publicKey);
+    assert.deepEqual(verified.keys.public_key, signer.publicKey);
+    assert.deepEqual(verified.keys.encryption_key, signer.encryptionKey.publicKey);
+    assert.deepEqual(verified.keys.tls_key_sha256, signer.tlsKey.spkiSha256);
     assert.deepEqual(
       verified.document.publicKey,
       signer.publicKey,
@@ -63,7 +64,7 @@ describe("tee: the Nitro enclave signer", () => {
     const publicKey = createPublicKey({ key: spki, format: "der", type: "spki" });
     assert.ok(verifySignature(null, message, publicKey, signature));
     const binding = { info: "k8s-daas test", aad: Buffer.from("ctx") };
-    const sealed = sealBox(verified.keys.encryptionKey, Buffer.from("secret"), binding);
+    const sealed = sealBox(verified.keys.encryption_key, Buffer.from("secret"), binding);
     assert.equal(Buffer.from(openBox(signer.encryptionKey, sealed, binding)).toString(), "secret");
   });
 
@@ -72,6 +73,7 @@ describe("tee: the Nitro enclave signer", () => {
     const second = await createNitroEnclaveSigner(standInNsm());
     assert.notDeepEqual(first.publicKey, second.publicKey);
     assert.notDeepEqual(first.encryptionKey.publicKey, second.encryptionKey.publicKey);
+    assert.notDeepEqual(first.tlsKey.spkiSha256, second.tlsKey.spkiSha256);
   });
 
   it("fails to start when the NSM refuses, with the NSM's reason", async () => {

@@ -148,7 +148,7 @@ function readRoot(values: ParsedArgs["values"]): string | undefined {
 /**
  * What the chain will check, checked here first so a refusal costs no gas: the document
  * verifies to the trusted root at the chain's time, PCR0..2 are the cluster's pinned ones,
- * and `user_data` holds the enclave keys.
+ * and `user_data` holds the enclave keys (BCS `EnclavePublicKeys` naming `public_key`).
  */
 async function preflight(
   session: Session,
@@ -201,8 +201,9 @@ function describeAttestation(verified: VerifiedAttestation) {
     pcr0: hex(verified.pcrs[0] as Uint8Array),
     pcr1: hex(verified.pcrs[1] as Uint8Array),
     pcr2: hex(verified.pcrs[2] as Uint8Array),
-    publicKey: hex(verified.keys.publicKey),
-    encryptionKey: hex(verified.keys.encryptionKey),
+    publicKey: hex(verified.keys.public_key),
+    encryptionKey: hex(verified.keys.encryption_key),
+    tlsKeySha256: hex(verified.keys.tls_key_sha256),
   };
 }
 
@@ -215,6 +216,7 @@ async function verify(values: ParsedArgs["values"], args: string[]): Promise<num
       `the attestation verifies and matches the pinned PCRs (enclave ${data.moduleId}, ${data.timestamp})`,
       `  enclave key     ${data.publicKey}`,
       `  encryption key  ${data.encryptionKey}`,
+      `  TLS key sha256  ${data.tlsKeySha256}`,
     ].join("\n"),
   );
   return EXIT.ok;
@@ -240,6 +242,7 @@ async function register(values: ParsedArgs["values"], args: string[]): Promise<n
       `enclave registered in ${tx.digest} (attested by ${data.moduleId})`,
       `  enclave key     ${data.publicKey}`,
       `  encryption key  ${data.encryptionKey}`,
+      `  TLS key sha256  ${data.tlsKeySha256}`,
       "nautilus-control's results now verify against this key; a dev key, if any, is replaced",
     ].join("\n"),
   );

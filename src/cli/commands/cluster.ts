@@ -158,6 +158,7 @@ export const clusterCommand: Command = {
           enclave: {
             publicKey: Buffer.from(cluster.enclave_public_key).toString("hex"),
             encryptionKey: Buffer.from(cluster.enclave_encryption_key).toString("hex"),
+            tlsKeySha256: Buffer.from(cluster.enclave_tls_key_sha256).toString("hex"),
             keyKind:
               cluster.enclave_key_kind === INSTALLED_ENCLAVE_KEY_KIND.dev ? "dev" : "attested",
             devAllowed: cluster.allow_dev_enclave,
@@ -176,6 +177,7 @@ export const clusterCommand: Command = {
             `  request fee      ${sui(cluster.config.request_fee_mist)}; payload limit ${cluster.config.max_payload_bytes} bytes`,
             `  enclave key      ${data.enclave.publicKey ? `${data.enclave.publicKey} (${data.enclave.keyKind})` : "(none registered)"}${cluster.allow_dev_enclave ? " (dev keys allowed)" : ""}`,
             `  encryption key   ${data.enclave.encryptionKey || "(none)"}; ${cluster.config.require_sealed ? "sealed payloads required" : "plaintext payloads accepted"}`,
+            `  TLS key sha256   ${data.enclave.tlsKeySha256 || "(none)"} (clients refuse a control plane serving another key)`,
             `  request timeout  ${cluster.config.request_timeout_ms} ms (a pending request is cancellable after it)`,
             `  requests         ${cluster.next_request_id} submitted; treasury ${sui(cluster.treasury)}`,
             ...(nodes

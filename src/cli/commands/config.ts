@@ -20,6 +20,7 @@ const FIELD_FLAGS = {
   "package-id": "packageId",
   "cluster-id": "clusterId",
   "control-url": "controlUrl",
+  "insecure-http": "insecureHttp",
   namespace: "namespace",
   kubeconfig: "kubeconfig",
   "sui-config-dir": "suiConfigDir",
@@ -55,6 +56,7 @@ export const configCommand: Command = {
     "package-id": { type: "string" },
     "cluster-id": { type: "string" },
     "control-url": { type: "string" },
+    "insecure-http": { type: "string" },
     namespace: { type: "string", short: "n" },
     kubeconfig: { type: "string" },
     "sui-config-dir": { type: "string" },
@@ -67,7 +69,8 @@ export const configCommand: Command = {
     network: "set-context: local, testnet, mainnet or a full node URL",
     "package-id": "set-context: the k8s_daas package id",
     "cluster-id": "set-context: the Cluster object id",
-    "control-url": "set-context: nautilus-control's HTTP API",
+    "control-url": "set-context: nautilus-control's API (https://)",
+    "insecure-http": "set-context: true to allow an http:// control URL (development only)",
     namespace: "set-context: the namespace commands use without -n",
     kubeconfig: "set-context: the cluster's admin kubeconfig (operators)",
     "sui-config-dir": "set-context: a Sui CLI config dir (client.yaml and its keystore)",
@@ -192,6 +195,9 @@ async function checkedField(
   if (field === "packageId" || field === "clusterId") return checkObjectId(flag, value);
   if (field === "controlUrl" && !/^https?:\/\/[^/]/.test(value)) {
     throw usageError(`--control-url must be an http(s) URL, got "${value}"`);
+  }
+  if (field === "insecureHttp" && value !== "true" && value !== "false") {
+    throw usageError(`--insecure-http must be true or false, got "${value}"`);
   }
   if (field === "namespace") checkNamespace(value);
   return PATH_FIELDS.has(field) ? resolve(value) : value;

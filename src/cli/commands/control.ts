@@ -37,6 +37,7 @@ export const controlCommand: Command = {
     config: { type: "string" },
     listen: { type: "string" },
     k3s: { type: "boolean" },
+    "insecure-http": { type: "boolean" },
     ...Object.fromEntries(
       Object.keys(SETTING_FLAGS).map((flag) => [flag, { type: "string" as const }]),
     ),
@@ -46,6 +47,8 @@ export const controlCommand: Command = {
     config: "YAML/JSON file of settings (flags and K8S_DAAS_* variables override it)",
     listen: "HOST:PORT of the HTTP API (default 127.0.0.1:8080)",
     k3s: "run and supervise `k3s server` (from PATH) as the cluster, data in <data-dir>/k3s",
+    "insecure-http":
+      "serve the API over plain HTTP instead of HTTPS with the enclave's TLS key (development only: clients cannot pin it, and must pass --insecure-http too)",
     network: `${NETWORK_CHOICES} (default local)`,
     "package-id": "the k8s_daas package id",
     "cluster-id": "the Cluster object this control plane serves",
@@ -70,6 +73,7 @@ export const controlCommand: Command = {
         for (const [flag, key] of Object.entries(SETTING_FLAGS)) {
           if (typeof args.values[flag] === "string") flags[key] = args.values[flag];
         }
+        if (args.values["insecure-http"] === true) flags.insecureHttp = true;
         if (typeof args.values.listen === "string")
           Object.assign(flags, parseListen(args.values.listen));
         return resolveConfig(

@@ -1,4 +1,3 @@
-import { signedHeaders } from "../../control/http/auth.ts";
 import { type Command, onePositional } from "../command.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS } from "../context.ts";
 import { usageError } from "../errors.ts";
@@ -36,18 +35,10 @@ export const portForwardCommand: Command = {
     const session = new Session(values);
     const namespace = await session.namespace(values.namespace);
     const api = session.controlApi();
-    const base = `${api.url.replace(/^http/, "ws")}/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${remote}`;
-    const signer = await session.signer();
+    const base = `${api.url}/v1/namespaces/${encodeURIComponent(namespace)}/pods/${encodeURIComponent(pod)}/portforward?ports=${remote}`;
     const forwarder = await startPortForward(
       local,
-      async () => ({
-        url: base,
-        headers: await signedHeaders(signer, {
-          clusterId: session.connection.clusterId,
-          method: "GET",
-          url: base,
-        }),
-      }),
+      async (protocols) => api.openWebSocket(base, await api.signFor("GET", base), protocols),
       (problem) => process.stderr.write(`port-forward: ${problem}\n`),
     );
     process.stdout.write(`Forwarding from 127.0.0.1:${forwarder.port} -> ${remote}\n`);

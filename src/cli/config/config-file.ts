@@ -15,6 +15,8 @@ export interface ContextEntry {
   upgradeCapId?: string;
   clusterId?: string;
   controlUrl?: string;
+  /** "true": `controlUrl` is plain HTTP on purpose (a development stack whose TLS could not start). */
+  insecureHttp?: string;
   /** Admin kubeconfig of the cluster, for operators (`cluster status`, kubectl). */
   kubeconfig?: string;
   /** A Sui CLI config dir (client.yaml + keystore); `up` makes its own under its data dir. */
@@ -36,6 +38,7 @@ export const CONTEXT_FIELDS = [
   "upgradeCapId",
   "clusterId",
   "controlUrl",
+  "insecureHttp",
   "kubeconfig",
   "suiConfigDir",
   "keystore",

@@ -10,7 +10,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { createInterface } from "node:readline";
 import { CoreV1Api, KubeConfig } from "@kubernetes/client-node";
-import { createSuiClient } from "../../chain/index.ts";
+import { controlTransport, createSuiClient } from "../../chain/index.ts";
 import { ResultWatcher } from "../../chain/results.ts";
 import { moduleBeside, runsFromSource } from "../../install/index.ts";
 import { type ParsedArgs, stringFlag } from "../command.ts";
@@ -131,11 +131,17 @@ async function runningStack(): Promise<DemoStack | undefined> {
   }
   for (const [context, entry] of Object.entries(loadConfig().config.contexts)) {
     if (entry.dataDir !== DEFAULT_DATA_DIR || !entry.controlUrl) continue;
+    if (!entry.network || !entry.clusterId) continue;
     try {
-      const health = await fetch(`${entry.controlUrl}/healthz`, {
-        signal: AbortSignal.timeout(2_000),
+      // As every client does: pinned to the TLS key the cluster registered on chain.
+      const control = controlTransport({
+        url: entry.controlUrl,
+        pin: { client: createSuiClient(entry.network), clusterId: entry.clusterId },
+        insecureHttp: entry.insecureHttp === "true",
       });
-      if (health.ok) return { context, entry };
+      const health = await control.request("/healthz", { signal: AbortSignal.timeout(2_000) });
+      health.resume();
+      if (health.statusCode === 200) return { context, entry };
     } catch {
       // not this one
     }

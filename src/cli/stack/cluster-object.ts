@@ -5,10 +5,11 @@ import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { readClusterObject } from "../../chain/cluster-view.ts";
 import {
   createCluster,
-  type EnclavePublicKeys,
+  type EnclaveKeyHolder,
   type ExecuteTransaction,
   registerDevEnclave,
 } from "../../chain/k8s-daas.ts";
+import { publishedKeysMatch } from "../../tee/index.ts";
 import { executeTransaction } from "../execute.ts";
 
 /** The cluster object `up` made, kept so the next `up` reuses it instead of making another. */
@@ -27,7 +28,7 @@ export async function ensureClusterObject(options: {
   client: SuiGrpcClient;
   packageId: string;
   admin: Ed25519Keypair;
-  enclave: EnclavePublicKeys;
+  enclave: EnclaveKeyHolder;
   dataDir: string;
   name: string;
   log: (line: string) => void;
@@ -54,14 +55,11 @@ export async function ensureClusterObject(options: {
     log(`created cluster object ${record.clusterId}`);
   }
   const cluster = await readClusterObject(client, record.clusterId);
-  const registered =
-    Buffer.from(cluster.enclave_public_key).equals(Buffer.from(options.enclave.publicKey)) &&
-    Buffer.from(cluster.enclave_encryption_key).equals(
-      Buffer.from(options.enclave.encryptionKey.publicKey),
-    );
-  if (!registered) {
+  if (!publishedKeysMatch(cluster, options.enclave)) {
     await registerDevEnclave(execute, packageId, record, options.enclave);
-    log("registered the dev enclave keys (signing and encryption) on the cluster object");
+    log(
+      "registered the dev enclave keys (signing, encryption, TLS key hash) on the cluster object",
+    );
   }
   return { ...record, created };
 }

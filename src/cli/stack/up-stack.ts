@@ -3,6 +3,7 @@ import { join, relative, resolve } from "node:path";
 import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import pino from "pino";
 import {
+  controlTransport,
   createSuiClient,
   keypairFromKeystore,
   type NetworkEndpoint,
@@ -23,7 +24,7 @@ import { DEFAULT_DATA_DIR, REPO_ROOT, suiKeys } from "../context.ts";
 import { ControlApi } from "../control-api.ts";
 import { devEnclaveNeedsWarning } from "../dev-enclave.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
-import { toCliError } from "../failures.ts";
+import { rootMessage, toCliError } from "../failures.ts";
 import { outputFormat } from "../output.ts";
 import { ensureClusterObject } from "./cluster-object.ts";
 import { fundFromFaucet } from "./faucet.ts";
@@ -196,20 +197,32 @@ export async function up({ values }: ParsedArgs): Promise<number> {
       { name: "nautilus-control", level: "info" },
       pino.destination({ dest: logFile, mkdir: true, sync: true }),
     );
+    let insecureHttp = false;
+    const startControl = (listenPort: number) =>
+      startNautilusControl(
+        resolveConfig(defaultConfig(controlDir), {
+          network: chainUrl,
+          packageId,
+          clusterId: clusterObject.clusterId,
+          listenPort,
+          logLevel: "info",
+          insecureHttp,
+        }),
+        { client, kubeConfig: cluster.kubeConfig, operator, enclave, log: controlLog },
+      );
     const control: NautilusControl = await withFallbackPort(
       values["control-port"] === undefined,
       controlPort,
       (listenPort) =>
-        startNautilusControl(
-          resolveConfig(defaultConfig(controlDir), {
-            network: chainUrl,
-            packageId,
-            clusterId: clusterObject.clusterId,
-            listenPort,
-            logLevel: "info",
-          }),
-          { client, kubeConfig: cluster.kubeConfig, operator, enclave, log: controlLog },
-        ),
+        startControl(listenPort).catch((error: unknown) => {
+          // Plain HTTP only when TLS itself cannot start, and never silently.
+          if (!causedBy(error, "API_TLS_UNAVAILABLE")) throw error;
+          log(
+            `WARNING: nautilus-control cannot serve TLS here (${rootMessage(error)}); falling back to plain HTTP (--insecure-http). Clients cannot pin it to the enclave's TLS key; the context allows http:// for this stack only.`,
+          );
+          insecureHttp = true;
+          return startControl(listenPort);
+        }),
       log,
     );
     teardown.push({
@@ -227,6 +240,7 @@ export async function up({ values }: ParsedArgs): Promise<number> {
       packageId,
       clusterId: clusterObject.clusterId,
       controlUrl: control.url,
+      ...(insecureHttp ? { insecureHttp: "true" } : {}),
       kubeconfig: cluster.kubeconfigPath,
       ...(suiConfigDir ? { suiConfigDir } : {}),
       ...(network !== "local" ? operatorKeyFlags(values) : {}),
@@ -234,7 +248,15 @@ export async function up({ values }: ParsedArgs): Promise<number> {
     };
     const configFile = saveContext(contextName, context, true);
     const readiness = await waitReady(
-      new ControlApi(control.url, async () => operator, clusterObject.clusterId),
+      new ControlApi(
+        controlTransport({
+          url: control.url,
+          pin: { client, clusterId: clusterObject.clusterId },
+          insecureHttp,
+        }),
+        async () => operator,
+        clusterObject.clusterId,
+      ),
       () => interrupted,
     );
     step();
@@ -345,6 +367,14 @@ async function waitReady(api: ControlApi, interrupted: () => boolean) {
     readiness = await api.readiness();
   }
   return readiness;
+}
+
+/** Whether `error` or one of its causes carries `code`. */
+function causedBy(error: unknown, code: string): boolean {
+  for (let current = error; current instanceof Error; current = current.cause) {
+    if ((current as { code?: unknown }).code === code) return true;
+  }
+  return false;
 }
 
 /**

@@ -4,11 +4,13 @@ import type { AdmittedOperation, ListQuery } from "../../k8s/operations.ts";
 import {
   isDnsLabel,
   isDnsSubdomain,
+  isKubeWriteEnvelope,
   isReservedNamespace,
   REQUEST_METHODS,
 } from "../../protocol/index.ts";
 import type { TenantRequest } from "../tenant-request.ts";
 import { accept, type Checked, type Rejection, refuse, rejection } from "./errors.ts";
+import { admitKubeWrite } from "./kube-write.ts";
 import { defaultListQuery, listQueryOf } from "./list-options.ts";
 import { admitObject, admitPatch } from "./manifest.ts";
 import { decodePayload } from "./parse.ts";
@@ -27,6 +29,8 @@ export type AdmissionResult =
  *
  * GET with a name → get, without → list (one page; options in the payload); POST → apply; PUT → apply with force (take over
  * fields other managers own); PATCH → JSON merge patch; DELETE → delete (name required).
+ * A write whose payload is a KubeWrite envelope is the kubectl gateway's verb instead
+ * (`kube-write.ts`).
  */
 export function admit(request: TenantRequest, policy?: Partial<AdmissionPolicy>): AdmissionResult {
   let result: Checked<AdmittedOperation>;
@@ -53,6 +57,15 @@ function admitChecked(request: TenantRequest, policy: AdmissionPolicy): Checked<
   }
   if (isReservedNamespace(namespace)) {
     return refuse(rejection("ADMISSION_NAMESPACE_RESERVED", namespace));
+  }
+  const kubeWrite = kubeWriteEnvelope(request, policy);
+  if (kubeWrite !== undefined) {
+    if (typeof name !== "string" || (name !== "" && !isDnsSubdomain(name))) {
+      return refuse(
+        rejection("ADMISSION_NAME_INVALID", `${describe(name)} is not a DNS-1123 subdomain`),
+      );
+    }
+    return admitKubeWrite(request, kubeWrite, policy);
   }
   const resource = resolveResource(String(request.resource), method !== "GET");
   if (!resource.ok) return resource;
@@ -106,6 +119,33 @@ function admitChecked(request: TenantRequest, policy: AdmissionPolicy): Checked<
       });
     }
   }
+}
+
+/**
+ * True when the request is the kubectl gateway's (a KubeWrite payload): its refusals are
+ * then answered as Kubernetes `Status` bodies, like the API server's own answers.
+ */
+export function isKubeWriteRequest(
+  request: TenantRequest,
+  policy?: Partial<AdmissionPolicy>,
+): boolean {
+  try {
+    return kubeWriteEnvelope(request, resolvePolicy(policy)) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The KubeWrite envelope a write's payload holds, if it holds one (the kubectl gateway's
+ * verbs); a payload that does not decode is left to the manifest path, which says why.
+ */
+function kubeWriteEnvelope(request: TenantRequest, policy: AdmissionPolicy): Mapping | undefined {
+  if (request.method === "GET" || !(request.payload instanceof Uint8Array)) return undefined;
+  if (request.payload.length === 0) return undefined;
+  const decoded = decodePayload(request.payload, policy);
+  if (!decoded.ok || decoded.value.kind === "empty") return undefined;
+  return isKubeWriteEnvelope(decoded.value.value) ? decoded.value.value : undefined;
 }
 
 /**

@@ -194,6 +194,27 @@ const TABLE = {
     statusCode: 403,
     message: "service-account token secrets are forbidden",
   },
+  ADMISSION_KUBE_WRITE_INVALID: {
+    statusCode: 400,
+    message: "the KubeWrite payload is malformed (src/protocol/kube-write.ts)",
+  },
+  ADMISSION_KUBE_WRITE_MISMATCH: {
+    statusCode: 400,
+    message: "the request's method, resource or name disagree with its KubeWrite payload",
+  },
+  ADMISSION_DELETE_OPTIONS_INVALID: {
+    statusCode: 422,
+    message:
+      "DeleteOptions may hold only gracePeriodSeconds, propagationPolicy, orphanDependents and preconditions (no dryRun on chain)",
+  },
+  ADMISSION_SCALE_INVALID: {
+    statusCode: 422,
+    message: "a Scale names its object and sets spec.replicas to a whole number",
+  },
+  ADMISSION_RESOURCE_VERSION_INVALID: {
+    statusCode: 422,
+    message: "metadata.resourceVersion must be a short printable string",
+  },
   ADMISSION_INTERNAL: { statusCode: 500, message: "internal admission error" },
 } as const satisfies Record<string, { statusCode: number; message: string }>;
 

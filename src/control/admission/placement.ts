@@ -23,12 +23,27 @@ export function withWorkerPlacement(
     [LABEL_WORKER_ACTIVE]: "true",
     [LABEL_CLUSTER]: clusterLabelValue(clusterId),
   });
-  if (operation.kind === "apply") {
+  if (
+    operation.kind === "apply" ||
+    operation.kind === "create" ||
+    (operation.kind === "update" && operation.subresource === undefined)
+  ) {
     const object = structuredClone(operation.object);
     const found = findPodTemplate(object.kind, object, "absent");
     if (!found.ok || !found.value) return operation;
     found.value.spec.nodeSelector = selector(found.value.spec.nodeSelector);
     return { ...operation, object };
+  }
+  if (
+    operation.kind === "typed-patch" &&
+    operation.patchType === "apply" &&
+    !operation.subresource
+  ) {
+    const object = structuredClone(operation.patch) as Mapping;
+    const found = findPodTemplate(operation.resource.kind, object, "absent");
+    if (!found.ok || !found.value) return operation;
+    found.value.spec.nodeSelector = selector(found.value.spec.nodeSelector);
+    return { ...operation, patch: object };
   }
   if (operation.kind === "patch") {
     const patch = structuredClone(operation.patch);

@@ -10,7 +10,7 @@ const MAX_NONCE_BYTES = 512;
 /**
  * `GET /get_attestation[?nonce=HEX]`, as Mysten's Nautilus template serves it:
  * `{"attestation": "<hex of the COSE_Sign1 document>"}`, whose `user_data` holds the
- * enclave's keys (BCS `EnclaveAttestedKeys`); `k8s-daas cluster enclave register
+ * enclave's keys (BCS `EnclavePublicKeys`); `k8s-daas cluster enclave register
  * --attestation FILE` takes that JSON as it is. Without Nitro (a dev key) there is nothing
  * to attest: 404 NOT_ATTESTED, so no one mistakes a dev key for an attested one.
  */

@@ -64,7 +64,7 @@ export async function signedHeaders(
   const nonce = randomBytes(16).toString("hex");
   const audience = { clusterId: request.clusterId, host: url.host };
   const { signature } = await signer.signPersonalMessage(
-    authMessage(audience, request.method, url.pathname, expires, nonce),
+    authMessage(audience, request.method, signedTarget(url), expires, nonce),
   );
   return {
     [SIGNATURE_HEADER]: signature,
@@ -72,6 +72,15 @@ export async function signedHeaders(
     [NONCE_HEADER]: nonce,
     [CLUSTER_HEADER]: normalizeSuiObjectId(request.clusterId),
   };
+}
+
+/**
+ * What a header signs of the request target: the path, and for the `/v2/` routes (the
+ * kubectl gateway's, whose queries select what is read: `?watch`, `?labelSelector`) the
+ * query as well, exactly as sent.
+ */
+export function signedTarget(url: URL): string {
+  return url.pathname.startsWith("/v2/") ? `${url.pathname}${url.search}` : url.pathname;
 }
 
 export type AuthErrorCode =
@@ -83,7 +92,9 @@ export type AuthErrorCode =
   /** This exact signed header was accepted before. */
   | "AUTH_REPLAYED"
   /** The replay cache is full (a flood of signed requests): try again shortly. */
-  | "AUTH_BUSY";
+  | "AUTH_BUSY"
+  /** A bearer token this control plane did not issue, or one that has expired. */
+  | "AUTH_TOKEN_UNKNOWN";
 
 export class AuthError extends Error {
   readonly code: AuthErrorCode;

@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
+import { createServer as createHttpsServer } from "node:https";
 import type { AddressInfo } from "node:net";
 import type { Duplex } from "node:stream";
 import type { Registry } from "prom-client";
@@ -6,6 +7,7 @@ import type { InboxRequest, RequestStore } from "../inbox/index.ts";
 import type { StreamsService } from "../streams/index.ts";
 import { type Attest, serveAttestation } from "./attestation-route.ts";
 import { AuthError, authErrorStatus, RequestAuthenticator } from "./auth.ts";
+import { isKubeRoute, type KubeGatewayOptions, KubeRoutes } from "./kube-routes.ts";
 import { type ListeningServer, listenOn, sendJson } from "./serve.ts";
 import { isStreamsRoute, serveStreamsRoute, serveUpgrade } from "./streams-routes.ts";
 
@@ -33,6 +35,28 @@ export interface ApiOptions {
   streams?: StreamsService;
   /** Inside a Nitro Enclave: `/get_attestation` serves the NSM's documents; absent, it 404s. */
   attest?: Attest;
+  /** The kubectl gateway's API (`/v2/kube…`, ./README.md); absent, those routes 404. */
+  kube?: Omit<KubeGatewayOptions, "streams">;
+  /**
+   * Makes the enclave's TLS key and a certificate around it (`tlsServerCredentials` in
+   * src/tee): the API is served over HTTPS. Absent, plain HTTP (`--insecure-http` only).
+   * When this or the TLS server fails, the start fails with `ApiTlsError`.
+   */
+  tls?: () => { key: string; cert: string };
+}
+
+/** HTTPS could not start (no certificate, a key the TLS library refuses): `API_TLS_UNAVAILABLE`. */
+export class ApiTlsError extends Error {
+  readonly code = "API_TLS_UNAVAILABLE";
+  constructor(cause: unknown) {
+    super(
+      `cannot serve the API over TLS: ${cause instanceof Error ? cause.message : String(cause)}`,
+      {
+        cause,
+      },
+    );
+    this.name = "ApiTlsError";
+  }
 }
 
 export type ApiServer = ListeningServer;
@@ -58,14 +82,21 @@ export async function startApiServer(
       return hosts;
     },
   });
-  const server = createServer((req, res) => {
-    route(options, auth, req, res).catch((error: unknown) => {
+  const kube = options.kube
+    ? new KubeRoutes(
+        { ...options.kube, ...(options.streams ? { streams: options.streams } : {}) },
+        auth,
+      )
+    : undefined;
+  const handle = (req: IncomingMessage, res: ServerResponse): void => {
+    route(options, auth, kube, req, res).catch((error: unknown) => {
       sendJson(res, 500, {
         error: "INTERNAL",
         message: error instanceof Error ? error.message : String(error),
       });
     });
-  });
+  };
+  const server = options.tls ? httpsServer(options.tls, handle) : createServer(handle);
   server.on("upgrade", (req: IncomingMessage, socket: Duplex, head: Buffer) => {
     socket.on("error", () => socket.destroy());
     const verify = (path: string, upgrade: IncomingMessage) =>
@@ -75,9 +106,14 @@ export async function startApiServer(
           return typeof value === "string" ? value : null;
         },
       });
+    const path = new URL(req.url ?? "/", "http://localhost").pathname;
+    if (kube && isKubeRoute(path)) {
+      kube.upgrade(req, socket, head).catch(() => socket.destroy());
+      return;
+    }
     serveUpgrade(options.streams, verify, req, socket, head).catch(() => socket.destroy());
   });
-  const listening = await listenOn(server, listen);
+  const listening = await listenOn(server, listen, options.tls ? "https" : "http");
   return {
     url: listening.url,
     // Open streams end with their trailer first, so clients see a clean end, not a reset.
@@ -86,6 +122,17 @@ export async function startApiServer(
       await listening.close();
     },
   };
+}
+
+function httpsServer(
+  credentials: () => { key: string; cert: string },
+  handle: (req: IncomingMessage, res: ServerResponse) => void,
+) {
+  try {
+    return createHttpsServer({ ...credentials(), ALPNProtocols: ["http/1.1"] }, handle);
+  } catch (error) {
+    throw new ApiTlsError(error);
+  }
 }
 
 /**
@@ -108,11 +155,13 @@ export function apiHosts(
 async function route(
   options: ApiOptions,
   auth: RequestAuthenticator,
+  kube: KubeRoutes | undefined,
   req: IncomingMessage,
   res: ServerResponse,
 ): Promise<void> {
   const url = new URL(req.url ?? "/", "http://localhost");
   const path = url.pathname;
+  if (kube && isKubeRoute(path)) return kube.serve(req, res, url);
   if (req.method !== "GET")
     return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED", message: "only GET is served" });
   if (path === "/healthz") return sendJson(res, 200, { status: "ok", ...options.info });

@@ -32,20 +32,8 @@ export async function serveUpgrade(
   socket: Duplex,
   head: Buffer,
 ): Promise<void> {
-  const key = req.headers["sec-websocket-key"];
-  if (req.headers.upgrade?.toLowerCase() !== "websocket" || typeof key !== "string") {
-    socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
-    return;
-  }
-  const client: ClientUpgrade = {
-    socket,
-    head,
-    key,
-    protocols: String(req.headers["sec-websocket-protocol"] ?? "")
-      .split(",")
-      .map((p) => p.trim())
-      .filter(Boolean),
-  };
+  const client = upgradeClient(req, socket, head);
+  if (!client) return;
   const url = new URL(req.url ?? "/", "http://localhost");
   const match = EXEC.exec(url.pathname);
   if (!streams || !match?.[1] || !match[2] || !match[3]) {
@@ -74,6 +62,31 @@ export async function serveUpgrade(
     url.searchParams,
     client,
   );
+}
+
+/**
+ * The WebSocket client of an upgrade request, or undefined once it was answered 400 (not a
+ * WebSocket upgrade).
+ */
+export function upgradeClient(
+  req: IncomingMessage,
+  socket: Duplex,
+  head: Buffer,
+): ClientUpgrade | undefined {
+  const key = req.headers["sec-websocket-key"];
+  if (req.headers.upgrade?.toLowerCase() !== "websocket" || typeof key !== "string") {
+    socket.end("HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n");
+    return undefined;
+  }
+  return {
+    socket,
+    head,
+    key,
+    protocols: String(req.headers["sec-websocket-protocol"] ?? "")
+      .split(",")
+      .map((p) => p.trim())
+      .filter(Boolean),
+  };
 }
 
 /** Whether `path` is one of the tenant read/stream routes (under /v1/namespaces/, /v1/sessions). */

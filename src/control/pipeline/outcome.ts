@@ -1,4 +1,4 @@
-import { isK8sError } from "../../k8s/index.ts";
+import { isK8sError, kubeStatus } from "../../k8s/index.ts";
 import type { RequestOutcome } from "../../k8s/operations.ts";
 import { LIMITS } from "../../protocol/index.ts";
 
@@ -35,6 +35,23 @@ export function outputJson(outcome: RequestOutcome): string {
 
 export function refusal(statusCode: number, errorCode: string, message: string): RequestOutcome {
   return { statusCode, errorCode, summary: message, output: { error: errorCode, message } };
+}
+
+/**
+ * A refusal of a KubeWrite request (the kubectl gateway's): the output is a Kubernetes
+ * `Status` whose message starts with the code, as the gateway hands it to kubectl.
+ */
+export function kubeRefusal(
+  statusCode: number,
+  errorCode: string,
+  message: string,
+): RequestOutcome {
+  return {
+    statusCode,
+    errorCode,
+    summary: message,
+    output: kubeStatus(statusCode, errorCode, message),
+  };
 }
 
 const PROVISIONING_REFUSALS: Record<string, number> = {

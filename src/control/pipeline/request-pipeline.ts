@@ -5,7 +5,11 @@ import type { AdmittedOperation, RequestOutcome } from "../../k8s/operations.ts"
 import { EXPIRED_STATUS_CODE, NAMESPACE_ACTION } from "../../protocol/index.ts";
 import { type BackoffPolicy, backoffDelay, sleep } from "../../shared/backoff.ts";
 import { CoalescingLoop } from "../../shared/coalescing-loop.ts";
-import type { AdmissionContext, RequestAdmission } from "../admission/index.ts";
+import {
+  type AdmissionContext,
+  isKubeWriteRequest,
+  type RequestAdmission,
+} from "../admission/index.ts";
 import type {
   Inbox,
   InboxEvent,
@@ -16,7 +20,7 @@ import type {
 } from "../inbox/index.ts";
 import type { ControlMetrics } from "../metrics.ts";
 import type { TenantRequest } from "../tenant-request.ts";
-import { outputJson, provisioningRefusal, refusal } from "./outcome.ts";
+import { kubeRefusal, outputJson, provisioningRefusal, refusal } from "./outcome.ts";
 import type { Reporter } from "./reporter.ts";
 import { Scheduler } from "./scheduler.ts";
 import { type SealingOptions, unsealRequest } from "./unseal.ts";
@@ -281,7 +285,9 @@ export class RequestPipeline {
       const { code, statusCode, message } = admitted.ok
         ? { code: "NAMESPACE_NOT_CLAIMED", statusCode: 404, message: job.namespace }
         : admitted.rejection;
-      return refusal(statusCode, code, message);
+      return isKubeWriteRequest(job)
+        ? kubeRefusal(statusCode, code, message)
+        : refusal(statusCode, code, message);
     }
     const executorStarted = performance.now();
     try {
@@ -291,6 +297,8 @@ export class RequestPipeline {
           await this.#o.provision(claim);
         } catch (error) {
           const refused = provisioningRefusal(error);
+          if (refused && isKubeWriteRequest(job))
+            return kubeRefusal(refused.statusCode, refused.errorCode ?? "", refused.summary);
           if (refused) return refused;
           throw error;
         }

@@ -1,10 +1,10 @@
 import type { Duplex } from "node:stream";
 import { EXEC_PROTOCOLS, PORT_FORWARD_PROTOCOLS, type UpgradedStream } from "../../k8s/index.ts";
+import { acceptKey, WebSocketPeer } from "../../shared/websocket.ts";
 import { StreamError } from "./errors.ts";
 import type { StreamLease } from "./limits.ts";
 import type { StreamMetrics } from "./metrics.ts";
 import { streamErrorFromUpstream } from "./upstream-errors.ts";
-import { acceptKey, WebSocketPeer } from "./websocket.ts";
 
 /** The client's upgrade request, as the bridge needs it. */
 export interface ClientUpgrade {

@@ -111,6 +111,7 @@ export function clusterModule(packageId: string): Record<string, MoveFunction> {
         pcrs: [],
         enclave_public_key: new Uint8Array(),
         enclave_encryption_key: new Uint8Array(),
+        enclave_tls_key_sha256: new Uint8Array(),
         enclave_key_kind: INSTALLED_ENCLAVE_KEY_KIND.nitro,
         last_sequence: "0",
         next_request_id: "1",

@@ -1,5 +1,5 @@
 import {
-  decodeAttestedKeys,
+  decodeEnclaveUserData,
   ENCLAVE_KEY_KIND,
   EnclaveConfigEvent,
   EnclaveKeyRemovedEvent,
@@ -56,31 +56,34 @@ export function signedArgs(scope: CallScope) {
 }
 
 /**
- * `enclave::install_key`: the signing key and its encryption key; `keyKind` is what the key
- * is (`Cluster.enclave_key_kind`), `eventKind` how it got there (`EnclaveRegisteredEvent.kind`).
+ * `enclave::install_key`: the keys the enclave publishes (`EnclavePublicKeys`); `keyKind` is
+ * what the key is (`Cluster.enclave_key_kind`), `eventKind` how it got there
+ * (`EnclaveRegisteredEvent.kind`).
  */
 function installKey(
   scope: CallScope,
   cluster: ClusterValue,
-  keys: { publicKey: Uint8Array; encryptionKey: Uint8Array },
+  keys: { public_key: Uint8Array; encryption_key: Uint8Array; tls_key_sha256: Uint8Array },
   keyKind: number,
   eventKind: number,
 ): void {
-  if (keys.publicKey.length !== LIMITS.enclavePublicKeyBytes)
+  if (keys.public_key.length !== LIMITS.enclavePublicKeyBytes)
     scope.fail("enclave", "EInvalidPublicKey", "install_key");
-  if (keys.encryptionKey.length !== LIMITS.enclaveEncryptionKeyBytes)
+  if (keys.encryption_key.length !== LIMITS.enclaveEncryptionKeyBytes)
     scope.fail("enclave", "EInvalidEncryptionKey", "install_key");
-  cluster.enclave_public_key = keys.publicKey;
-  cluster.enclave_encryption_key = keys.encryptionKey;
+  if (keys.tls_key_sha256.length !== LIMITS.enclaveTlsKeyHashBytes)
+    scope.fail("enclave", "EInvalidTlsKeyHash", "install_key");
+  cluster.enclave_public_key = keys.public_key;
+  cluster.enclave_encryption_key = keys.encryption_key;
+  cluster.enclave_tls_key_sha256 = keys.tls_key_sha256;
   cluster.enclave_key_kind = keyKind;
   scope.ctx.emit(
     "events",
     "EnclaveRegisteredEvent",
     EnclaveRegisteredEvent.serialize({
       cluster_id: cluster.id,
-      public_key: keys.publicKey,
       kind: eventKind,
-      encryption_key: keys.encryptionKey,
+      ...keys,
     }).toBytes(),
   );
 }
@@ -106,13 +109,15 @@ function isValidPcr(pcr: Uint8Array): boolean {
 }
 
 /**
- * `enclave::register_attested_key`: the pinned PCRs, then the keys in `user_data` (BCS
- * `EnclaveAttestedKeys`), in the Move order of checks.
+ * `enclave::register_attested_key`: the pinned PCRs, then the document's `public_key` and
+ * the keys in `user_data` (BCS `EnclavePublicKeys` naming that key), in the Move order of
+ * checks.
  */
 function registerAttestedKey(
   scope: CallScope,
   cluster: ClusterValue,
   attestedPcrs: Uint8Array[],
+  publicKey: Uint8Array | undefined,
   userData: Uint8Array | undefined,
 ): void {
   const where = "register_attested_key";
@@ -125,9 +130,12 @@ function registerAttestedKey(
   });
   if (!same || attestedPcrs.length !== expected.length)
     scope.fail("enclave", "EPcrMismatch", where);
-  if (userData === undefined) scope.fail("enclave", "EInvalidAttestedKeys", where);
-  const keys = decodeAttestedKeys(userData);
-  if (!keys) scope.fail("enclave", "EInvalidAttestedKeys", "decode_attested_keys");
+  if (publicKey === undefined) scope.fail("enclave", "EInvalidPublicKey", where);
+  if (userData === undefined) scope.fail("enclave", "EInvalidUserData", where);
+  const keys = decodeEnclaveUserData(userData);
+  if (!keys) scope.fail("enclave", "EInvalidUserData", "decode_enclave_public_keys");
+  if (!Buffer.from(keys.public_key).equals(Buffer.from(publicKey)))
+    scope.fail("enclave", "EInvalidUserData", where);
   installKey(scope, cluster, keys, INSTALLED_ENCLAVE_KEY_KIND.nitro, ENCLAVE_KEY_KIND.nitro);
 }
 
@@ -151,9 +159,15 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
       const attested = [0, 1, 2].map((index) =>
         Uint8Array.from(document.pcrs.find((entry) => entry.index === index)?.value ?? []),
       );
-      const userData =
-        document.user_data === null ? undefined : Uint8Array.from(document.user_data);
-      registerAttestedKey(scope, cluster, attested, userData);
+      const optional = (value: Iterable<number> | null) =>
+        value === null ? undefined : Uint8Array.from(value);
+      registerAttestedKey(
+        scope,
+        cluster,
+        attested,
+        optional(document.public_key),
+        optional(document.user_data),
+      );
       writeCluster(clusterArg, cluster);
     }),
     register_dev_enclave: entry(packageId, "register_dev_enclave", (scope) => {
@@ -165,8 +179,9 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
         scope,
         cluster,
         {
-          publicKey: scope.args.bytes("public_key"),
-          encryptionKey: scope.args.bytes("encryption_key"),
+          public_key: scope.args.bytes("public_key"),
+          encryption_key: scope.args.bytes("encryption_key"),
+          tls_key_sha256: scope.args.bytes("tls_key_sha256"),
         },
         INSTALLED_ENCLAVE_KEY_KIND.dev,
         ENCLAVE_KEY_KIND.dev,
@@ -184,6 +199,7 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
         // The kind stays: a rotation signed by the removed key is refused as dev.
         cluster.enclave_public_key = new Uint8Array();
         cluster.enclave_encryption_key = new Uint8Array();
+        cluster.enclave_tls_key_sha256 = new Uint8Array();
         scope.ctx.emit(
           "events",
           "EnclaveKeyRemovedEvent",
@@ -202,23 +218,21 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
       const keyKind = cluster.enclave_key_kind;
       if (keyKind === INSTALLED_ENCLAVE_KEY_KIND.dev && !cluster.allow_dev_enclave)
         scope.fail("enclave", "EDevEnclaveDisabled");
-      const newKey = scope.args.bytes("new_public_key");
-      const newEncryptionKey = scope.args.bytes("new_encryption_key");
+      const newKeys = {
+        public_key: scope.args.bytes("new_public_key"),
+        encryption_key: scope.args.bytes("new_encryption_key"),
+        tls_key_sha256: scope.args.bytes("new_tls_key_sha256"),
+      };
       const { timestampMs, sequence, signature } = signedArgs(scope);
       const message = signingBytes("keyRotation", timestampMs, {
         cluster_id: cluster.id,
         sequence,
-        new_public_key: newKey,
-        new_encryption_key: newEncryptionKey,
+        new_public_key: newKeys.public_key,
+        new_encryption_key: newKeys.encryption_key,
+        new_tls_key_sha256: newKeys.tls_key_sha256,
       });
       verifyEnclaveMessage(scope, cluster, message, timestampMs, sequence, signature);
-      installKey(
-        scope,
-        cluster,
-        { publicKey: newKey, encryptionKey: newEncryptionKey },
-        keyKind,
-        ENCLAVE_KEY_KIND.rotation,
-      );
+      installKey(scope, cluster, newKeys, keyKind, ENCLAVE_KEY_KIND.rotation);
       writeCluster(clusterArg, cluster);
     }),
   };

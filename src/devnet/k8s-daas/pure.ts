@@ -92,6 +92,7 @@ export function pureModules() {
       slash_verdict: payloadConstructor(PAYLOAD_FIELDS.SlashVerdictPayload),
       cluster_state: payloadConstructor(PAYLOAD_FIELDS.ClusterStatePayload),
       key_rotation: payloadConstructor(PAYLOAD_FIELDS.KeyRotationPayload),
+      enclave_public_keys: payloadConstructor(PAYLOAD_FIELDS.EnclavePublicKeys),
       worker_refusal: payloadConstructor(PAYLOAD_FIELDS.WorkerRefusalPayload),
       intent_usage_report: constant(INTENT.usageReport),
       usage_report: payloadConstructor(PAYLOAD_FIELDS.UsageReportPayload),

@@ -125,6 +125,7 @@ export function readModules(packageId: string) {
       pcrs: clusterGetter(bcs.vector(bcs.byteVector()), (c) => c.pcrs),
       enclave_public_key: clusterGetter(bcs.byteVector(), (c) => c.enclave_public_key),
       enclave_encryption_key: clusterGetter(bcs.byteVector(), (c) => c.enclave_encryption_key),
+      enclave_tls_key_sha256: clusterGetter(bcs.byteVector(), (c) => c.enclave_tls_key_sha256),
       enclave_key_kind: clusterGetter(bcs.u8(), (c) => c.enclave_key_kind),
       last_sequence: clusterGetter(bcs.u64(), (c) => c.last_sequence),
       next_request_id: clusterGetter(bcs.u64(), (c) => c.next_request_id),

@@ -12,7 +12,10 @@ export type AttestationErrorCode =
   | "ATTESTATION_DEBUG_MODE"
   /** PCR0..PCR2 differ from the expected ones. */
   | "ATTESTATION_PCR_MISMATCH"
-  /** `user_data` is not one BCS `EnclaveAttestedKeys` with 32-byte keys. */
+  /**
+   * No `public_key`, or `user_data` is not one BCS `EnclavePublicKeys` naming it with
+   * 32-byte values (on chain: `EInvalidPublicKey`, `EInvalidUserData`, …).
+   */
   | "ATTESTATION_KEYS_INVALID";
 
 export class AttestationError extends Error {

@@ -3,9 +3,11 @@
 // the COSE_Sign1 signature (ES384) by the document's certificate, that certificate's chain
 // up to the trusted root (the AWS Nitro root unless a test gives its own), every
 // certificate valid at the given time, PCR0..2 not those of a debug enclave, equal to the
-// expected ones when given, and the enclave keys in `user_data`.
+// expected ones when given, and the enclave keys in `user_data` (BCS `EnclavePublicKeys`
+// naming the document's `public_key`).
 import { createHash, verify, X509Certificate } from "node:crypto";
-import { type AttestedKeys, decodeAttestedKeys } from "../attested-keys.ts";
+import { LIMITS } from "../constants.ts";
+import { decodeEnclaveUserData, type EnclavePublicKeysValue } from "../enclave-user-data.ts";
 import { AttestationError } from "./attestation-error.ts";
 import {
   COSE_ES384,
@@ -28,8 +30,8 @@ export interface VerifiedAttestation {
   document: NitroAttestationDocument;
   /** PCR0, PCR1, PCR2. */
   pcrs: Uint8Array[];
-  /** The enclave keys from `user_data`. */
-  keys: AttestedKeys;
+  /** The enclave keys from `user_data` (BCS `EnclavePublicKeys`). */
+  keys: EnclavePublicKeysValue;
 }
 
 /**
@@ -82,16 +84,37 @@ export function verifyNitroAttestation(
     );
   }
   if (options.expectedPcrs) checkPcrs(pcrs, options.expectedPcrs);
-  const keys = decodeAttestedKeys(document.userData);
-  if (!keys) {
-    throw new AttestationError(
-      "ATTESTATION_KEYS_INVALID",
-      document.userData === undefined
-        ? "the document carries no user_data (the enclave's keys)"
-        : "user_data is not BCS EnclaveAttestedKeys with a 32-byte signing and a 32-byte encryption key",
-    );
-  }
+  const keys = attestedKeys(document);
   return { document, pcrs, keys };
+}
+
+/**
+ * `enclave::register_attested_key` and `install_key`: a `public_key`, `user_data` that is
+ * BCS `EnclavePublicKeys` naming it, and each value 32 bytes.
+ */
+function attestedKeys(document: NitroAttestationDocument): EnclavePublicKeysValue {
+  const { publicKey, userData } = document;
+  if (publicKey === undefined) return refuse("the document carries no public_key");
+  if (userData === undefined)
+    return refuse("the document carries no user_data (the enclave's keys)");
+  const keys = decodeEnclaveUserData(userData);
+  if (!keys) return refuse("user_data is not BCS EnclavePublicKeys (three byte vectors)");
+  if (!Buffer.from(keys.public_key).equals(Buffer.from(publicKey)))
+    refuse("user_data names another signing key than the document's public_key");
+  const sizes: [keyof EnclavePublicKeysValue, number][] = [
+    ["public_key", LIMITS.enclavePublicKeyBytes],
+    ["encryption_key", LIMITS.enclaveEncryptionKeyBytes],
+    ["tls_key_sha256", LIMITS.enclaveTlsKeyHashBytes],
+  ];
+  for (const [field, bytes] of sizes) {
+    if (keys[field].length !== bytes)
+      refuse(`user_data's ${field} is ${keys[field].length} bytes, not ${bytes}`);
+  }
+  return keys;
+}
+
+function refuse(why: string): never {
+  throw new AttestationError("ATTESTATION_KEYS_INVALID", why);
 }
 
 /** Hex of each PCR that differs, so an operator sees which image part changed. */

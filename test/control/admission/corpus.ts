@@ -1310,6 +1310,234 @@ export function buildAdmissionCorpus(namespace = "corpus-tenant"): CorpusCase[] 
     add(`list option: ${label}`, "ADMISSION_LIST_OPTION_INVALID", list(payload));
   }
   add("list options not a mapping", "ADMISSION_MANIFEST_NOT_MAPPING", list("[10]"));
+  // KubeWrite payloads (the kubectl gateway's verbs): the envelope, its agreement with the
+  // on-chain method/resource/name, and its bodies through the same policy as manifests.
+  const kubeWrite = (fields: Json) =>
+    json({ apiVersion: "k8s-daas.io/v1", kind: "KubeWrite", ...fields });
+  const configMap = { metadata: { name: "cm" }, data: { a: "1" } };
+  const badEnvelopes: [string, string, Json][] = [
+    ["an unknown verb", "PATCH", { verb: "replace", body: configMap }],
+    ["a patch without patchType", "PATCH", { verb: "patch", body: { data: {} } }],
+    [
+      "a JSON patch whose body is a mapping",
+      "PATCH",
+      { verb: "patch", patchType: "json", body: {} },
+    ],
+    [
+      "a merge patch whose body is a list",
+      "PATCH",
+      { verb: "patch", patchType: "merge", body: [] },
+    ],
+    [
+      "force on a merge patch",
+      "PATCH",
+      { verb: "patch", patchType: "merge", force: true, body: {} },
+    ],
+    [
+      "an apply patch without fieldManager",
+      "PATCH",
+      { verb: "patch", patchType: "apply", body: configMap },
+    ],
+    ["an unknown envelope field", "POST", { verb: "create", body: configMap, dryRun: "All" }],
+    ["a create without a body", "POST", { verb: "create" }],
+    [
+      "a label selector on a create",
+      "POST",
+      { verb: "create", body: configMap, labelSelector: "a" },
+    ],
+    [
+      "a fieldManager with a newline",
+      "POST",
+      { verb: "create", body: configMap, fieldManager: "a\nb" },
+    ],
+    ["the status subresource", "PUT", { verb: "update", subresource: "status", body: configMap }],
+    ["a delete with a list as options", "DELETE", { verb: "delete", body: [] }],
+  ];
+  for (const [label, method, fields] of badEnvelopes) {
+    add(`KubeWrite: ${label}`, "ADMISSION_KUBE_WRITE_INVALID", {
+      method,
+      resource: "configmaps",
+      name: "cm",
+      payload: kubeWrite(fields),
+    });
+  }
+  const mismatches: [string, RequestShape][] = [
+    [
+      "a create submitted as PUT",
+      {
+        method: "PUT",
+        resource: "configmaps",
+        name: "cm",
+        payload: kubeWrite({ verb: "create", body: configMap }),
+      },
+    ],
+    [
+      "an update submitted as PATCH",
+      {
+        method: "PATCH",
+        resource: "configmaps",
+        name: "cm",
+        payload: kubeWrite({ verb: "update", body: configMap }),
+      },
+    ],
+    [
+      "a delete naming no object",
+      {
+        method: "DELETE",
+        resource: "configmaps",
+        name: "",
+        payload: kubeWrite({ verb: "delete" }),
+      },
+    ],
+    [
+      "a deletecollection naming an object",
+      {
+        method: "DELETE",
+        resource: "configmaps",
+        name: "cm",
+        payload: kubeWrite({ verb: "deletecollection" }),
+      },
+    ],
+    [
+      "a scale resource without the subresource in the envelope",
+      {
+        method: "PATCH",
+        resource: "deployments/scale",
+        name: "web",
+        payload: kubeWrite({ verb: "patch", patchType: "merge", body: { spec: { replicas: 2 } } }),
+      },
+    ],
+    [
+      "a scale envelope on the plain resource",
+      {
+        method: "PATCH",
+        resource: "deployments",
+        name: "web",
+        payload: kubeWrite({
+          verb: "patch",
+          subresource: "scale",
+          patchType: "merge",
+          body: { spec: { replicas: 2 } },
+        }),
+      },
+    ],
+  ];
+  for (const [label, shape] of mismatches)
+    add(`KubeWrite: ${label}`, "ADMISSION_KUBE_WRITE_MISMATCH", shape);
+  add("KubeWrite: scale of a ConfigMap", "ADMISSION_RESOURCE_FORBIDDEN", {
+    method: "PUT",
+    resource: "configmaps/scale",
+    name: "cm",
+    payload: kubeWrite({ verb: "update", subresource: "scale", body: { spec: { replicas: 1 } } }),
+  });
+  add("KubeWrite: create of a Role", "ADMISSION_RESOURCE_RBAC", {
+    method: "POST",
+    resource: "roles",
+    name: "admin",
+    payload: kubeWrite({ verb: "create", body: { metadata: { name: "admin" }, rules: [] } }),
+  });
+  for (const [label, replicas] of [
+    ["negative", -1],
+    ["fractional", 1.5],
+    ["a string", "3"],
+  ] as const) {
+    add(`KubeWrite: Scale with ${label} replicas`, "ADMISSION_SCALE_INVALID", {
+      method: "PUT",
+      resource: "deployments.apps/scale",
+      name: "web",
+      payload: kubeWrite({
+        verb: "update",
+        subresource: "scale",
+        body: { kind: "Scale", spec: { replicas } },
+      }),
+    });
+  }
+  add("KubeWrite: Scale naming another object", "ADMISSION_SCALE_INVALID", {
+    method: "PUT",
+    resource: "deployments/scale",
+    name: "web",
+    payload: kubeWrite({
+      verb: "update",
+      subresource: "scale",
+      body: { metadata: { name: "other" }, spec: { replicas: 1 } },
+    }),
+  });
+  for (const [label, options] of [
+    ["dryRun", { dryRun: ["All"] }],
+    ["an unknown propagation", { propagationPolicy: "Eventually" }],
+    ["a negative grace period", { gracePeriodSeconds: -1 }],
+    ["a precondition on the name", { preconditions: { name: "x" } }],
+  ] as const) {
+    add(`KubeWrite: DeleteOptions with ${label}`, "ADMISSION_DELETE_OPTIONS_INVALID", {
+      method: "DELETE",
+      resource: "configmaps",
+      name: "cm",
+      payload: kubeWrite({ verb: "delete", body: options }),
+    });
+  }
+  add("KubeWrite: deletecollection with a bad label selector", "ADMISSION_LIST_OPTION_INVALID", {
+    method: "DELETE",
+    resource: "configmaps",
+    name: "",
+    payload: kubeWrite({ verb: "deletecollection", labelSelector: "a=b=c" }),
+  });
+  add("KubeWrite: update with a numeric resourceVersion", "ADMISSION_RESOURCE_VERSION_INVALID", {
+    method: "PUT",
+    resource: "configmaps",
+    name: "cm",
+    payload: kubeWrite({ verb: "update", body: { metadata: { name: "cm", resourceVersion: 7 } } }),
+  });
+  add("KubeWrite: update keeping finalizers", "ADMISSION_METADATA_FIELD", {
+    method: "PUT",
+    resource: "configmaps",
+    name: "cm",
+    payload: kubeWrite({ verb: "update", body: { metadata: { name: "cm", finalizers: ["x/y"] } } }),
+  });
+  add("KubeWrite: create of a Deployment with a hostPath volume", "ADMISSION_HOST_PATH", {
+    method: "POST",
+    resource: "deployments.apps",
+    name: "web",
+    payload: kubeWrite({
+      verb: "create",
+      body: POD_TEMPLATE_KINDS[1]?.object("web", {
+        ...goodPodSpec(),
+        volumes: [{ name: "root", hostPath: { path: "/" } }],
+      }),
+    }),
+  });
+  add("KubeWrite: apply patch of a privileged Pod", "ADMISSION_PRIVILEGED", {
+    method: "PATCH",
+    resource: "pods",
+    name: "p",
+    payload: kubeWrite({
+      verb: "patch",
+      patchType: "apply",
+      fieldManager: "kubectl",
+      body: {
+        apiVersion: "v1",
+        kind: "Pod",
+        metadata: { name: "p" },
+        spec: { containers: [{ ...container(), securityContext: { privileged: true } }] },
+      },
+    }),
+  });
+  add("KubeWrite: a Helm release Secret with a reserved label", "ADMISSION_RESERVED_KEY", {
+    method: "POST",
+    resource: "secrets",
+    name: "sh.helm.release.v1.web.v1",
+    payload: kubeWrite({
+      verb: "create",
+      body: {
+        type: "helm.sh/release.v1",
+        metadata: {
+          name: "sh.helm.release.v1.web.v1",
+          labels: { owner: "helm", "k8s-daas.io/x": "y" },
+        },
+        data: { release: "SDRzSUFBQUFBQUFBLw==" },
+      },
+    }),
+  });
+
   add("list options with an alias", "ADMISSION_YAML_ALIAS", list("limit: &n 5\nx: *n\n"));
 
   // Decoding: encodings, sizes, YAML features that have no place in a manifest.

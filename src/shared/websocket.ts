@@ -64,8 +64,43 @@ export class WebSocketPeer {
   #fragments: Buffer[] = [];
   #fragmentOpcode = 0;
   #closed = false;
-  onMessage: (message: Message) => void = () => {};
-  onClose: (code: number, reason: string) => void = () => {};
+  // Frames can arrive with the handshake's response (`head`) or before the owner of a freshly
+  // opened peer attaches its handlers; they wait here instead of being dropped, and a close
+  // that came first is reported once a close handler is attached (never a silent hang).
+  #onMessage: ((message: Message) => void) | undefined;
+  #onClose: ((code: number, reason: string) => void) | undefined;
+  #pending: Message[] = [];
+  #closedWith: { code: number; reason: string } | undefined;
+  #closeReported = false;
+
+  get onMessage(): (message: Message) => void {
+    return this.#onMessage ?? ((message) => this.#pending.push(message));
+  }
+
+  set onMessage(handler: (message: Message) => void) {
+    this.#onMessage = handler;
+    const pending = this.#pending;
+    this.#pending = [];
+    for (const message of pending) handler(message);
+    this.#reportClose();
+  }
+
+  get onClose(): (code: number, reason: string) => void {
+    return this.#onClose ?? (() => {});
+  }
+
+  set onClose(handler: (code: number, reason: string) => void) {
+    this.#onClose = handler;
+    this.#reportClose();
+  }
+
+  /** Once: when closed, a close handler is attached and no message waits for its handler. */
+  #reportClose(): void {
+    const closed = this.#closedWith;
+    if (!closed || this.#closeReported || !this.#onClose || this.#pending.length > 0) return;
+    this.#closeReported = true;
+    this.#onClose(closed.code, closed.reason);
+  }
 
   constructor(socket: Duplex, role: "client" | "server", head?: Buffer) {
     this.#socket = socket;
@@ -95,7 +130,8 @@ export class WebSocketPeer {
   #ended(code: number, reason: string): void {
     if (this.#closed) return;
     this.#closed = true;
-    this.onClose(code, reason);
+    this.#closedWith = { code, reason };
+    this.#reportClose();
   }
 
   #receive(chunk: Buffer): void {
