@@ -38,7 +38,9 @@ export interface ControlConfig {
   listenHost: string;
   /**
    * Serve the API over plain HTTP instead of HTTPS with the enclave's TLS key. For
-   * development only: clients then have nothing to pin, and must opt in too.
+   * development only: clients then have nothing to pin, and must opt in too. Refused in a
+   * Nitro enclave (the start fails with `CONFIG_INVALID`): there the API is served with the
+   * attested TLS key.
    */
   insecureHttp: boolean;
   /** Port of the HTTP API; 0 picks a free one. */
