@@ -7,6 +7,7 @@ module k8s_daas::enclave_tests;
 
 use sui::bcs;
 use sui::event;
+use sui::nitro_attestation;
 use sui::test_scenario as ts;
 use k8s_daas::enclave;
 use k8s_daas::events::{EnclaveConfigEvent, EnclaveKeyRemovedEvent, EnclaveRegisteredEvent};
@@ -140,6 +141,113 @@ fun attestation_without_user_data_is_rejected() {
     let cap = test_env::take_admin_cap(&scenario);
     enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
     enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::none());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+/// Registers `user_data` with the golden signing key as an attestation with PCRs 1, 2, 3
+/// would, on a cluster pinning them.
+fun register_user_data(user_data: vector<u8>) {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, pcr(1), pcr(2), pcr(3));
+    enclave::register_attested_key(&mut cluster, vector[pcr(1), pcr(2), pcr(3)], option::some(golden::enclave_public_key()), option::some(user_data));
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun user_data_holding_only_the_signing_key_is_rejected() {
+    // The first 33 bytes: BCS of the signing key alone, as a pre-BCS layout would send it.
+    let full = golden::enclave_user_data();
+    let mut user_data = vector[];
+    33u64.do!(|i| user_data.push_back(full[i]));
+    register_user_data(user_data);
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun user_data_whose_length_bytes_lie_is_rejected() {
+    // The right size, but the signing key claims 31 bytes: the fields no longer line up.
+    let mut user_data = golden::enclave_user_data();
+    *&mut user_data[0] = 31;
+    register_user_data(user_data);
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun user_data_with_a_multi_byte_length_is_rejected() {
+    // 0x80 starts a two-byte ULEB128 length: no key or hash is that long.
+    let mut user_data = golden::enclave_user_data();
+    *&mut user_data[0] = 0x80;
+    register_user_data(user_data);
+}
+
+// === The real attestation document of Nautilus' example enclave ===
+// `golden::nautilus_example_*` are the document and the values our TS parser extracts from
+// it (test/protocol/nitro-attestation.test.ts checks them against Sui's own framework test).
+
+/// The WASM Move test runner used here (@zktx.io/sui-move-builder) carries the native of
+/// `load_nitro_attestation` but runs it with Nitro attestation disabled in its protocol
+/// config: it aborts `ENotSupportedError` (0) for a valid document at a valid time. The
+/// full `register_enclave` path therefore cannot run under this runner; the tests below
+/// feed `register_attested_key` the values the document carries instead (the devnet twins
+/// run the full path). When this test fails, the runner gained the native: replace it with
+/// `register_enclave` on the document.
+#[test, expected_failure(abort_code = nitro_attestation::ENotSupportedError)]
+fun the_test_runner_lacks_the_nitro_attestation_native() {
+    let mut scenario = test_env::begin();
+    let mut clock = test_env::clock(&mut scenario);
+    clock.set_for_testing(golden::nautilus_example_clock_ms());
+    let document = nitro_attestation::load_nitro_attestation(golden::nautilus_example_attestation(), &clock);
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2());
+    enclave::register_enclave(&mut cluster, &cap, document);
+    clock.destroy_for_testing();
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+fun nautilus_example_pcrs(): vector<vector<u8>> {
+    vector[golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2()]
+}
+
+#[test]
+fun the_example_enclaves_pcrs_register_keys_attested_beside_them() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2());
+    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
+    assert!(cluster.enclave_public_key() == golden::enclave_public_key());
+    assert!(cluster.enclave_encryption_key() == golden::enclave_encryption_key());
+    assert!(cluster.enclave_tls_key_sha256() == golden::enclave_tls_key_sha256());
+    assert!(cluster.enclave_key_kind() == 0);
+    let registered = event::events_by_type<EnclaveRegisteredEvent>();
+    assert!(registered.length() == 1);
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EInvalidUserData)]
+fun the_example_document_itself_carries_no_user_data_and_is_refused() {
+    // Nautilus' example enclave puts its key in `public_key` and leaves `user_data` empty.
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), golden::nautilus_example_pcr2());
+    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::some(golden::nautilus_example_public_key()), option::none());
+    test_env::put_back(cluster, cap);
+    scenario.end();
+}
+
+#[test, expected_failure(abort_code = enclave::EPcrMismatch)]
+fun the_example_document_is_refused_by_a_cluster_pinning_other_pcrs() {
+    let scenario = test_env::begin();
+    let mut cluster = test_env::take_cluster(&scenario);
+    let cap = test_env::take_admin_cap(&scenario);
+    enclave::set_enclave_pcrs(&mut cluster, &cap, golden::nautilus_example_pcr0(), golden::nautilus_example_pcr1(), pcr(3));
+    enclave::register_attested_key(&mut cluster, nautilus_example_pcrs(), option::some(golden::enclave_public_key()), option::some(golden::enclave_user_data()));
     test_env::put_back(cluster, cap);
     scenario.end();
 }

@@ -39,6 +39,7 @@ export {
 } from "./follower.ts";
 export { type IntentState, type JournalEntry, SubmissionJournal } from "./journal.ts";
 export {
+  addAttestedEnclaveRegistration,
   addCall,
   type CallObjects,
   claimNamespace,

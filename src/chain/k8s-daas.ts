@@ -156,6 +156,34 @@ export async function registerDevEnclave(
   );
 }
 
+/** Where the Sui framework's attestation verifier lives (a native, on chain). */
+const LOAD_NITRO_ATTESTATION = "0x2::nitro_attestation::load_nitro_attestation";
+
+/**
+ * Registers the enclave whose Nitro attestation document is `attestation`, in one
+ * transaction: `load_nitro_attestation` verifies the document against the Clock and yields
+ * the `NitroAttestationDocument` that `enclave::register_enclave` checks against the pinned
+ * PCRs and takes the keys from (admin only).
+ */
+export function addAttestedEnclaveRegistration(
+  tx: Transaction,
+  packageId: string,
+  cluster: { clusterId: string; adminCapId: string },
+  attestation: Uint8Array,
+): void {
+  const [document] = tx.moveCall({
+    target: LOAD_NITRO_ATTESTATION,
+    arguments: [tx.pure.vector("u8", attestation), tx.object.clock()],
+  });
+  if (!document) {
+    throw new ChainError("CHAIN_CALL_ARGUMENT_INVALID", "load_nitro_attestation returned nothing");
+  }
+  tx.moveCall({
+    target: callTarget(packageId, "register_enclave"),
+    arguments: [tx.object(cluster.clusterId), tx.object(cluster.adminCapId), document],
+  });
+}
+
 /** Creates a Cluster object and registers `enclave`'s keys as its (dev) enclave keys. */
 export async function createClusterWithDevEnclave(
   client: SuiGrpcClient,

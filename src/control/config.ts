@@ -28,13 +28,23 @@ export interface ControlConfig {
   operatorKeyEnv: string;
   /** Where the dev enclave key lives (outside a Nitro Enclave); default `<dataDir>/enclave-dev-key.json`. */
   enclaveKeyFile: string;
+  /**
+   * The Nitro Security Module device. When it exists the control plane runs as a Nitro
+   * enclave: its keys are generated in memory and attested (`/get_attestation`), and
+   * `enclaveKeyFile` is not read.
+   */
+  nsmDevice: string;
+  /** The program that passes NSM requests through the device's ioctl (tools/nsm-ioctl). */
+  nsmHelper: string;
   kubeconfig: string | undefined;
   dataDir: string;
   /** Address the HTTP API (health, metrics, request status) binds to. */
   listenHost: string;
   /**
    * Serve the API over plain HTTP instead of HTTPS with the enclave's TLS key. For
-   * development only: clients then have nothing to pin, and must opt in too.
+   * development only: clients then have nothing to pin, and must opt in too. Refused in a
+   * Nitro enclave (the start fails with `CONFIG_INVALID`): there the API is served with the
+   * attested TLS key.
    */
   insecureHttp: boolean;
   /** Port of the HTTP API; 0 picks a free one. */
@@ -113,6 +123,8 @@ const KEYS: readonly (keyof ControlConfig)[] = [
   "operatorAddress",
   "operatorKeyEnv",
   "enclaveKeyFile",
+  "nsmDevice",
+  "nsmHelper",
   "kubeconfig",
   "dataDir",
   "listenHost",
@@ -148,6 +160,8 @@ export function defaultConfig(dataDir = ".data/control"): Source {
     network: "local",
     operatorKeyEnv: "K8S_DAAS_OPERATOR_KEY",
     dataDir,
+    nsmDevice: "/dev/nsm",
+    nsmHelper: "/usr/local/bin/k8s-daas-nsm",
     listenHost: "127.0.0.1",
     insecureHttp: false,
     listenPort: 8080,
@@ -309,6 +323,8 @@ export function resolveConfig(...sources: Source[]): ControlConfig {
     operatorAddress: address("operatorAddress", false),
     operatorKeyEnv: text("operatorKeyEnv", true) ?? "K8S_DAAS_OPERATOR_KEY",
     enclaveKeyFile: resolve(text("enclaveKeyFile", false) ?? join(dataDir, "enclave-dev-key.json")),
+    nsmDevice: text("nsmDevice", true) ?? "/dev/nsm",
+    nsmHelper: text("nsmHelper", true) ?? "/usr/local/bin/k8s-daas-nsm",
     kubeconfig: text("kubeconfig", false),
     dataDir,
     listenHost,

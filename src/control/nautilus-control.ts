@@ -21,10 +21,14 @@ import { SealedSecretOpener } from "../seal/index.ts";
 import { CoalescingLoop } from "../shared/coalescing-loop.ts";
 import { type Service, startServices } from "../shared/services.ts";
 import {
+  type AttestingEnclaveSigner,
+  createNitroEnclaveSigner,
   detectEnclave,
   type EnclaveSigner,
   EnclaveSuiSigner,
+  isAttestingSigner,
   loadDevEnclaveSigner,
+  nsmHelperTransport,
   publishedKeysMatch,
   tlsServerCredentials,
 } from "../tee/index.ts";
@@ -36,7 +40,7 @@ import {
   BillingStore,
   resolveBillingConfig,
 } from "./billing/index.ts";
-import type { ControlConfig } from "./config.ts";
+import { ConfigError, type ControlConfig } from "./config.ts";
 import { EnclavePoster } from "./enclave-poster.ts";
 import { type ApiServer, type ReadinessCheck, startApiServer } from "./http/server.ts";
 import { type ControlState, type NamespaceClaim, openControlState } from "./inbox/index.ts";
@@ -58,8 +62,11 @@ export interface NautilusControlDeps {
   kubeConfig?: KubeConfig;
   /** The operator key; default from the environment variable, else the keystore. */
   operator?: Signer;
-  /** The enclave signer; default the dev key file (outside a Nitro Enclave). */
-  enclave?: EnclaveSigner;
+  /**
+   * The enclave signer; default keys generated in memory and attested by the NSM inside a
+   * Nitro Enclave (`config.nsmDevice` exists), else the dev key file.
+   */
+  enclave?: EnclaveSigner | AttestingEnclaveSigner;
   log?: Logger;
   /** Worker management settings over the defaults and K8S_DAAS_WORKERS_* variables. */
   workers?: Partial<WorkerControlConfig>;
@@ -97,9 +104,28 @@ export async function startNautilusControl(
   mkdirSync(config.dataDir, { recursive: true });
   const client = deps.client ?? createSuiClient(config.network);
   const operator = deps.operator ?? (await loadOperator(config));
-  const environment = detectEnclave();
-  const enclave = deps.enclave ?? loadDevEnclaveSigner(config.enclaveKeyFile);
-  if (enclave.mode === "dev") {
+  const environment = detectEnclave(config.nsmDevice);
+  const enclave =
+    deps.enclave ??
+    (environment.kind === "nitro"
+      ? await createNitroEnclaveSigner(nsmHelperTransport(config.nsmHelper, environment.device))
+      : loadDevEnclaveSigner(config.enclaveKeyFile));
+  if (enclave.mode === "nitro" && config.insecureHttp) {
+    // The attested registration installs this enclave's TLS key hash for clients to pin;
+    // plain HTTP would let the host read and answer in its place.
+    throw new ConfigError([
+      "insecureHttp is refused in a Nitro enclave: the API is served over HTTPS with the attested TLS key",
+    ]);
+  }
+  if (enclave.mode === "nitro") {
+    log.info(
+      {
+        enclavePublicKey: Buffer.from(enclave.publicKey).toString("hex"),
+        tlsKeySha256: Buffer.from(enclave.tlsKey.spkiSha256).toString("hex"),
+      },
+      "Nitro enclave: keys generated inside the enclave; register them from GET /get_attestation with 'k8s-daas cluster enclave register'",
+    );
+  } else {
     log.warn(
       { reason: environment.kind === "dev" ? environment.reason : undefined },
       "DEV ENCLAVE KEY: results are signed by a key that is not attested",
@@ -380,6 +406,7 @@ export async function startNautilusControl(
             },
             clusterId: config.clusterId,
             publicHosts: config.publicHosts,
+            ...(isAttestingSigner(enclave) ? { attest: enclave.attest } : {}),
             ...(config.insecureHttp
               ? {}
               : { tls: () => tlsServerCredentials(enclave.tlsKey, certificateHosts(config)) }),

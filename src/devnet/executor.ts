@@ -56,7 +56,10 @@ export interface ExecutionOutcome {
   published: string[];
 }
 
-type Value = { kind: "object"; id: string } | { kind: "pure"; bytes: Uint8Array };
+type Value =
+  | { kind: "object"; id: string }
+  | { kind: "pure"; bytes: Uint8Array }
+  | { kind: "value"; type: string; bytes: Uint8Array };
 
 /** A command failed without a Move abort (bad argument at run time, unused value, ...). */
 class CommandFailure extends Error {
@@ -236,6 +239,8 @@ export class Executor {
         }
         return;
       }
+      if (param.kind === "value")
+        throw invalidArgument(`${where} must be a ${param.type} returned by an earlier command`);
       if (input.kind === "pure")
         throw invalidArgument(`${where} must be an object of type ${param.type}`);
       if (input.kind === "unresolved") return;
@@ -468,6 +473,11 @@ export class Executor {
                 throw argumentError(index, `${param.name} is not a valid ${param.typeName}`);
               }
             }
+            if (param.kind === "value") {
+              if (value.kind !== "value" || value.type !== param.type)
+                throw argumentError(index, `${param.name} must be a ${param.type}`);
+              return value;
+            }
             const id = objectOf(value, index, param.name);
             const entry = working.get(id);
             if (entry?.current.type !== param.type) {
@@ -530,7 +540,7 @@ export class Executor {
         `values created by the transaction were neither transferred nor consumed: ${[...unconsumed].join(", ")}`,
       );
     }
-    return results.map((values) => values.flatMap((v) => (v.kind === "pure" ? [v.bytes] : [])));
+    return results.map((values) => values.flatMap((v) => (v.kind === "object" ? [] : [v.bytes])));
   }
 
   #objectArg(working: WorkingSet, id: string, mode: "ref" | "mut" | "value"): ObjectArg {

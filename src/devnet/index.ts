@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import { GrpcTypes, type RpcTransport } from "@mysten/sui/grpc";
 import { handleFaucet } from "./faucet-http.ts";
+import { suiFrameworkTwin } from "./framework/nitro-attestation.ts";
 import { type ListeningServer, listen } from "./grpc/http-server.ts";
 import { inProcessTransport } from "./grpc/in-process.ts";
 import { GrpcWebRouter } from "./grpc/router.ts";
@@ -41,6 +42,12 @@ export interface DevnetOptions {
    * omitted.
    */
   clock?: { stoppedAt: number };
+  /**
+   * PEM of the root `0x2::nitro_attestation::load_nitro_attestation` trusts: the AWS Nitro
+   * root when omitted. Tests give their own, since only Nitro hardware gets AWS-signed
+   * documents.
+   */
+  nitroRootPem?: string;
 }
 
 export interface Devnet {
@@ -61,7 +68,14 @@ export interface Devnet {
 export async function openDevnet(options: DevnetOptions = {}): Promise<Devnet> {
   const ledger = new Ledger(
     options.dataDir ? join(options.dataDir, "ledger.sqlite") : ":memory:",
-    [k8sDaasPackage(DEVNET_PACKAGE_ID), sealKeyServerPackage(), ...(options.packages ?? [])],
+    [
+      k8sDaasPackage(DEVNET_PACKAGE_ID),
+      sealKeyServerPackage(),
+      suiFrameworkTwin(
+        options.nitroRootPem === undefined ? {} : { nitroRootPem: options.nitroRootPem },
+      ),
+      ...(options.packages ?? []),
+    ],
     options.clock ?? {},
     // A Publish of the compiled k8s_daas package is served by the same rules under its new id.
     { instantiate: k8sDaasPackage },

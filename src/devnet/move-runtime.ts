@@ -7,7 +7,13 @@ import type { BcsType } from "@mysten/sui/bcs";
 export type MoveParam =
   // biome-ignore lint/suspicious/noExplicitAny: parameters of every value type share one list
   | { kind: "pure"; name: string; typeName: string; layout: BcsType<any, any> }
-  | { kind: "object"; name: string; type: string; mode: "ref" | "mut" | "value" };
+  | { kind: "object"; name: string; type: string; mode: "ref" | "mut" | "value" }
+  /**
+   * A struct value without `key` (e.g. `0x2::nitro_attestation::NitroAttestationDocument`):
+   * only another call's result of exactly `type` is accepted, never a pure input, as on
+   * Sui, where such a value can only come from the module that defines it.
+   */
+  | { kind: "value"; name: string; type: string };
 
 export interface MoveFunction {
   /** Declared parameters, without the implicit trailing `&mut TxContext`. */
@@ -34,9 +40,19 @@ export interface MovePackage {
 }
 
 /** An argument as a function implementation receives it. */
-export type MoveArg = { kind: "pure"; value: unknown; bytes: Uint8Array } | ObjectArg;
+export type MoveArg = { kind: "pure"; value: unknown; bytes: Uint8Array } | StructValue | ObjectArg;
 
-export type MoveReturn = { kind: "object"; id: string } | { kind: "pure"; bytes: Uint8Array };
+/** A returned struct value that is no object (see `MoveParam` kind `value`), as its BCS. */
+export interface StructValue {
+  kind: "value";
+  type: string;
+  bytes: Uint8Array;
+}
+
+export type MoveReturn =
+  | { kind: "object"; id: string }
+  | { kind: "pure"; bytes: Uint8Array }
+  | StructValue;
 
 export interface ObjectArg {
   kind: "object";

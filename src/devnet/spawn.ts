@@ -17,10 +17,14 @@ export interface DevnetProcess {
  * Starts `k8s-daas devnet` as its own process and waits for its ready line (for tests,
  * benchmarks and the local stack).
  */
-export async function startDevnetProcess(dataDir: string, port = 0): Promise<DevnetProcess> {
+export async function startDevnetProcess(
+  dataDir: string,
+  port = 0,
+  extraArgs: readonly string[] = [],
+): Promise<DevnetProcess> {
   const child = spawn(
     process.execPath,
-    [BIN, "devnet", "--port", String(port), "--data-dir", dataDir],
+    [BIN, "devnet", "--port", String(port), "--data-dir", dataDir, ...extraArgs],
     {
       stdio: ["ignore", "pipe", "pipe"],
     },

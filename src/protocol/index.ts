@@ -2,6 +2,7 @@
 export * from "./billing.ts";
 export * from "./calls.ts";
 export * from "./constants.ts";
+export * from "./enclave-user-data.ts";
 export * from "./errors.ts";
 export * from "./events.ts";
 export * from "./join-credential.ts";
@@ -9,6 +10,7 @@ export * from "./kube-write.ts";
 export * from "./manifests.ts";
 export * from "./messages.ts";
 export * from "./names.ts";
+export * from "./nitro/index.ts";
 export * from "./objects.ts";
 export * from "./quantities.ts";
 export * from "./seal-identity.ts";

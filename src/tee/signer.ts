@@ -132,15 +132,19 @@ export function loadDevEnclaveSigner(path: string): EnclaveSigner {
     tlsKey ??= generateTlsKey();
     writeDevKeyFile(path, privateKey, encryptionKey, tlsKey);
   }
-  const spki = createPublicKey(privateKey).export({ format: "der", type: "spki" });
-  const publicKey = new Uint8Array(spki.subarray(spki.length - 32));
   return {
     mode: "dev",
-    publicKey,
+    publicKey: rawEd25519PublicKey(privateKey),
     encryptionKey,
     tlsKey,
     sign: async (message) => new Uint8Array(sign(null, message, privateKey)),
   };
+}
+
+/** The 32 raw bytes of an ed25519 key's public half, as the chain registers it. */
+export function rawEd25519PublicKey(privateKey: KeyObject): Uint8Array {
+  const spki = createPublicKey(privateKey).export({ format: "der", type: "spki" });
+  return new Uint8Array(spki.subarray(spki.length - 32));
 }
 
 function writeDevKeyFile(

@@ -147,7 +147,7 @@ test("zsh and fish complete commands, actions, flags and context names", async (
         .filter(Boolean)
         .map((entry) => entry.split("\t")[0]);
     assert.deepEqual(complete("k8s-daas nam"), ["namespace"]);
-    assert.deepEqual(complete("k8s-daas cluster "), ["create", "prices", "status"]);
+    assert.deepEqual(complete("k8s-daas cluster "), ["create", "enclave", "prices", "status"]);
     assert.deepEqual(complete("k8s-daas pod create web --ima"), ["--image"]);
     assert.deepEqual(complete("k8s-daas config use-context "), contexts);
     assert.deepEqual(complete("k8s-daas get pods --context "), contexts);

@@ -94,10 +94,11 @@ test("package publish, then cluster create and a pod create served under the pub
     assert.deepEqual(cap.owner, { $kind: "AddressOwner", AddressOwner: address });
     const config = JSON.parse(readFileSync(env.K8S_DAAS_CONFIG, "utf8")) as {
       currentContext: string;
-      contexts: Record<string, { network: string; packageId: string }>;
+      contexts: Record<string, { network: string; packageId: string; upgradeCapId: string }>;
     };
     assert.equal(config.currentContext, context);
     assert.equal(config.contexts[context]?.packageId, packageId);
+    assert.equal(config.contexts[context]?.upgradeCapId, upgradeCapId);
 
     // No --network, --package-id or key flags: the context publish wrote supplies them.
     const upDir = join(dir, "up");

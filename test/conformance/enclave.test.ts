@@ -1,6 +1,8 @@
-// Twins of move/tests/enclave_tests.move. The attested path (`register_attested_key`,
-// reached on chain only through a Nitro attestation document) has no twin: see the
-// allow-list in coverage.test.ts.
+// Twins of move/tests/enclave_tests.move. The attested path (`register_attested_key`) is
+// reached on chain only through `register_enclave` with a document from
+// `load_nitro_attestation`: its twins send real attestation documents, signed by the
+// fixture's test Nitro CA (the devnet trusts it in place of AWS's root), or the real AWS
+// document of Nautilus' example enclave on a devnet that trusts the AWS root.
 import assert from "node:assert/strict";
 import { describe } from "node:test";
 import { bcs } from "@mysten/sui/bcs";
@@ -10,6 +12,7 @@ import {
   INSTALLED_ENCLAVE_KEY_KIND,
   REQUEST_STATUS,
 } from "../../src/protocol/index.ts";
+import { NAUTILUS_EXAMPLE, nautilusExampleDocument } from "../helpers/nautilus-example.ts";
 import { arg, expectAbort, GOLDEN_MS, golden, type Scenario, twin } from "./fixture.ts";
 
 const pcr = (fill: number) => new Uint8Array(48).fill(fill);
@@ -59,6 +62,190 @@ async function disableAfterDevKey(s: Scenario) {
   await s.submitGoldenPod();
   return s.call(s.admin, "disable_dev_enclave");
 }
+
+/** `set_enclave_pcrs(pcr(1), pcr(2), pcr(3))`, then an attestation of `userData` for them. */
+async function registerUserData(s: Scenario, userData: Uint8Array | undefined) {
+  await s.call(s.admin, "set_enclave_pcrs", { pcr0: pcr(1), pcr1: pcr(2), pcr2: pcr(3) });
+  return s.registerAttested({ pcrs: [pcr(1), pcr(2), pcr(3)], ...(userData ? { userData } : {}) });
+}
+
+const examplePcrs = () =>
+  NAUTILUS_EXAMPLE.pcrs.map((hex) => new Uint8Array(Buffer.from(hex, "hex")));
+/** Where the real document is valid, on a devnet trusting the AWS Nitro root. */
+const REAL_DOCUMENT = { clockAt: NAUTILUS_EXAMPLE.clockMs, nitroRoot: "aws" } as const;
+
+describe("conformance: enclave, the attested path", () => {
+  twin("enclave_tests::set_pcrs_then_matching_attestation_registers_the_key", async (s) => {
+    const executed = await registerUserData(s, s.goldenUserData());
+    const cluster = await s.cluster();
+    assert.deepEqual(bytesOf(cluster.pcrs[2] ?? []), bytesOf(pcr(3)));
+    assert.deepEqual(
+      bytesOf(cluster.enclave_public_key),
+      bytesOf(s.enclaveKey.getPublicKey().toRawBytes()),
+    );
+    assert.deepEqual(
+      bytesOf(cluster.enclave_encryption_key),
+      bytesOf(s.enclaveEncryptionKey.publicKey),
+    );
+    assert.deepEqual(bytesOf(cluster.enclave_tls_key_sha256), bytesOf(s.enclaveTlsKeySha256));
+    assert.equal(cluster.enclave_key_kind, INSTALLED_ENCLAVE_KEY_KIND.nitro);
+    assert.deepEqual(
+      registeredEvents(s, executed).map((event) => event.kind),
+      [ENCLAVE_KEY_KIND.nitro],
+    );
+  });
+
+  twin(
+    "enclave_tests::an_attested_key_survives_disable_dev_enclave_and_rotates_as_attested",
+    async (s) => {
+      await s.submitGoldenPod();
+      await registerUserData(s, s.goldenUserData());
+      const disabled = await s.call(s.admin, "disable_dev_enclave");
+      assert.deepEqual(
+        bytesOf((await s.cluster()).enclave_public_key),
+        bytesOf(s.enclaveKey.getPublicKey().toRawBytes()),
+      );
+      assert.deepEqual(s.eventsOf(disabled, "EnclaveKeyRemovedEvent"), []);
+      await rotateToOtherKey(s);
+      const cluster = await s.cluster();
+      assert.deepEqual(
+        bytesOf(cluster.enclave_public_key),
+        bytesOf(s.otherKey.getPublicKey().toRawBytes()),
+      );
+      assert.equal(cluster.enclave_key_kind, INSTALLED_ENCLAVE_KEY_KIND.nitro);
+    },
+  );
+
+  twin("enclave_tests::debug_mode_attestation_with_zero_pcrs_is_rejected", async (s) => {
+    await s.call(s.admin, "set_enclave_pcrs", { pcr0: pcr(1), pcr1: pcr(2), pcr2: pcr(3) });
+    await expectAbort(
+      s.registerAttested({ pcrs: [pcr(0), pcr(0), pcr(0)], userData: s.goldenUserData() }),
+      "enclave",
+      "EInvalidPcrs",
+    );
+  });
+
+  twin("enclave_tests::attestation_before_pcrs_are_configured_is_rejected", async (s) => {
+    await expectAbort(
+      s.registerAttested({ pcrs: [pcr(1), pcr(2), pcr(3)], userData: s.goldenUserData() }),
+      "enclave",
+      "EPcrsNotConfigured",
+    );
+  });
+
+  twin("enclave_tests::attestation_with_other_pcrs_is_rejected", async (s) => {
+    await s.call(s.admin, "set_enclave_pcrs", { pcr0: pcr(1), pcr1: pcr(2), pcr2: pcr(3) });
+    await expectAbort(
+      s.registerAttested({ pcrs: [pcr(1), pcr(2), pcr(4)], userData: s.goldenUserData() }),
+      "enclave",
+      "EPcrMismatch",
+    );
+    assert.deepEqual(bytesOf((await s.cluster()).enclave_public_key), []);
+  });
+
+  twin("enclave_tests::attestation_without_public_key_is_rejected", async (s) => {
+    await s.call(s.admin, "set_enclave_pcrs", { pcr0: pcr(1), pcr1: pcr(2), pcr2: pcr(3) });
+    await expectAbort(
+      s.registerAttested({
+        pcrs: [pcr(1), pcr(2), pcr(3)],
+        publicKey: null,
+        userData: s.goldenUserData(),
+      }),
+      "enclave",
+      "EInvalidPublicKey",
+    );
+  });
+
+  twin("enclave_tests::attestation_without_user_data_is_rejected", async (s) => {
+    await expectAbort(registerUserData(s, undefined), "enclave", "EInvalidUserData");
+  });
+
+  twin("enclave_tests::attestation_user_data_naming_another_signing_key_is_rejected", async (s) => {
+    await s.call(s.admin, "set_enclave_pcrs", { pcr0: pcr(1), pcr1: pcr(2), pcr2: pcr(3) });
+    await expectAbort(
+      s.registerAttested({
+        pcrs: [pcr(1), pcr(2), pcr(3)],
+        publicKey: s.otherKey.getPublicKey().toRawBytes(),
+        userData: s.goldenUserData(),
+      }),
+      "enclave",
+      "EInvalidUserData",
+    );
+  });
+
+  twin("enclave_tests::attestation_user_data_cut_short_is_rejected", async (s) => {
+    const userData = s.goldenUserData().subarray(0, -1);
+    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidUserData");
+  });
+
+  twin("enclave_tests::attestation_user_data_with_trailing_bytes_is_rejected", async (s) => {
+    const userData = Buffer.concat([s.goldenUserData(), Buffer.of(0)]);
+    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidUserData");
+  });
+
+  twin("enclave_tests::user_data_with_a_multi_byte_length_is_rejected", async (s) => {
+    const userData = Buffer.from(s.goldenUserData());
+    userData[0] = 0x80;
+    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidUserData");
+  });
+
+  twin("enclave_tests::user_data_holding_only_the_signing_key_is_rejected", async (s) => {
+    const userData = s.goldenUserData().subarray(0, 33);
+    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidUserData");
+  });
+
+  twin("enclave_tests::user_data_whose_length_bytes_lie_is_rejected", async (s) => {
+    const userData = Buffer.from(s.goldenUserData());
+    userData[0] = 31;
+    await expectAbort(registerUserData(s, userData), "enclave", "EInvalidUserData");
+  });
+
+  twin("enclave_tests::the_example_enclaves_pcrs_register_keys_attested_beside_them", async (s) => {
+    const [pcr0, pcr1, pcr2] = examplePcrs();
+    await s.call(s.admin, "set_enclave_pcrs", { pcr0, pcr1, pcr2 });
+    const executed = await s.registerAttested({
+      pcrs: examplePcrs(),
+      userData: s.goldenUserData(),
+    });
+    assert.equal(registeredEvents(s, executed).length, 1);
+    const cluster = await s.cluster();
+    assert.deepEqual(
+      bytesOf(cluster.enclave_public_key),
+      bytesOf(s.enclaveKey.getPublicKey().toRawBytes()),
+    );
+    assert.equal(cluster.enclave_key_kind, INSTALLED_ENCLAVE_KEY_KIND.nitro);
+  });
+
+  twin(
+    "enclave_tests::the_example_document_itself_carries_no_user_data_and_is_refused",
+    async (s) => {
+      // The real AWS-signed document passes the devnet's load_nitro_attestation (chain to
+      // the AWS root, signature, validity at its time), then register_enclave refuses it.
+      const [pcr0, pcr1, pcr2] = examplePcrs();
+      await s.call(s.admin, "set_enclave_pcrs", { pcr0, pcr1, pcr2 });
+      await expectAbort(
+        s.registerAttested({ document: nautilusExampleDocument() }),
+        "enclave",
+        "EInvalidUserData",
+      );
+    },
+    REAL_DOCUMENT,
+  );
+
+  twin(
+    "enclave_tests::the_example_document_is_refused_by_a_cluster_pinning_other_pcrs",
+    async (s) => {
+      const [pcr0, pcr1] = examplePcrs();
+      await s.call(s.admin, "set_enclave_pcrs", { pcr0, pcr1, pcr2: pcr(3) });
+      await expectAbort(
+        s.registerAttested({ document: nautilusExampleDocument() }),
+        "enclave",
+        "EPcrMismatch",
+      );
+    },
+    REAL_DOCUMENT,
+  );
+});
 
 describe("conformance: enclave", () => {
   twin("enclave_tests::any_all_zero_pcr_is_rejected", async (s) => {

@@ -12,6 +12,7 @@ import { SuiGrpcClient } from "@mysten/sui/grpc";
 import { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { Transaction, type TransactionArgument } from "@mysten/sui/transactions";
 import { normalizeStructTag } from "@mysten/sui/utils";
+import { addAttestedEnclaveRegistration } from "../../src/chain/index.ts";
 import { CoinLayout, type Devnet, openDevnet } from "../../src/devnet/index.ts";
 import {
   abortCodeInfo,
@@ -26,9 +27,19 @@ import {
   signingBytes,
 } from "../../src/protocol/index.ts";
 import { ClusterObject, objectType } from "../../src/protocol/objects.ts";
+import { createTestNitroCa } from "../helpers/nitro-ca.ts";
 import * as golden from "../protocol/golden-fixtures.ts";
 
 export { golden };
+
+/**
+ * The Nitro CA twins trust in place of AWS's (no Nitro hardware here): its documents are
+ * valid around the golden time. `begin({ nitroRoot: "aws" })` trusts the real AWS root.
+ */
+export const TEST_NITRO_CA = createTestNitroCa(
+  Number(golden.TIMESTAMP_MS) - 86_400_000,
+  Number(golden.TIMESTAMP_MS) + 86_400_000,
+);
 
 /** `golden::timestamp_ms()`: where every Move test's clock stands. */
 export const GOLDEN_MS = Number(golden.TIMESTAMP_MS);
@@ -181,7 +192,7 @@ export class Scenario {
         case "clock":
           return tx.object.clock();
         default:
-          throw new Error(`${name}: a Nitro attestation cannot be produced in a twin`);
+          throw new Error(`${name}: pass the attestation through registerAttested`);
       }
     });
     tx.moveCall({
@@ -413,6 +424,45 @@ export class Scenario {
     });
   }
 
+  /**
+   * `register_enclave` with the attestation `document` (by default one `TEST_NITRO_CA`
+   * signs for `pcrs`, `publicKey` and `userData`, at the golden time), loaded in the same
+   * transaction by `0x2::nitro_attestation::load_nitro_attestation`:
+   * `register_attested_key`'s twin. `publicKey` defaults to the golden enclave key.
+   */
+  registerAttested(
+    attested:
+      | { pcrs: Uint8Array[]; userData?: Uint8Array; publicKey?: Uint8Array | null }
+      | { document: Uint8Array },
+  ): Promise<Executed> {
+    const publicKey =
+      "document" in attested || attested.publicKey === undefined
+        ? this.enclaveKey.getPublicKey().toRawBytes()
+        : attested.publicKey;
+    const document =
+      "document" in attested
+        ? attested.document
+        : TEST_NITRO_CA.document({
+            pcrs: attested.pcrs,
+            timestampMs: GOLDEN_MS,
+            ...(publicKey === null ? {} : { publicKey }),
+            ...(attested.userData ? { userData: attested.userData } : {}),
+          });
+    return this.transact(this.admin, (tx) =>
+      addAttestedEnclaveRegistration(
+        tx,
+        this.packageId,
+        { clusterId: this.clusterId, adminCapId: this.adminCapId },
+        document,
+      ),
+    );
+  }
+
+  /** `golden::enclave_user_data()`: the golden enclave's keys as an attestation's `user_data`. */
+  goldenUserData(): Uint8Array {
+    return Buffer.from(golden.goldenVectors().enclave_user_data as string, "hex");
+  }
+
   /** `test_env::claim`: `tenant` claims `namespace`; returns the NamespaceCap id. */
   async claim(namespace: string, signer = this.tenant): Promise<string> {
     return this.created(await this.call(signer, "claim_namespace", { namespace }), "NamespaceCap");
@@ -517,8 +567,11 @@ export class Scenario {
  * `test_env::begin()`: a fresh devnet whose clock stands still at `clockAt` (the golden
  * timestamp by default), funded keys, and the cluster "prod" created by `admin`.
  */
-export async function begin(options: { clockAt?: number } = {}): Promise<Scenario> {
-  const devnet = await openDevnet({ clock: { stoppedAt: options.clockAt ?? GOLDEN_MS } });
+export async function begin(options: ScenarioOptions = {}): Promise<Scenario> {
+  const devnet = await openDevnet({
+    clock: { stoppedAt: options.clockAt ?? GOLDEN_MS },
+    ...(options.nitroRoot === "aws" ? {} : { nitroRootPem: TEST_NITRO_CA.rootPem }),
+  });
   const scenario = new Scenario(devnet);
   for (const key of [scenario.admin, scenario.tenant, scenario.other, scenario.workerOwner]) {
     await devnet.faucet(key.toSuiAddress(), FUNDING_MIST);
@@ -529,10 +582,17 @@ export async function begin(options: { clockAt?: number } = {}): Promise<Scenari
   return scenario;
 }
 
+export interface ScenarioOptions {
+  /** Where the chain's clock stands (the golden time by default). */
+  clockAt?: number;
+  /** The root Nitro attestations must chain to: `TEST_NITRO_CA`'s by default. */
+  nitroRoot?: "test" | "aws";
+}
+
 /** Runs `body` on a fresh scenario and closes it, whatever happens. */
 export async function withScenario(
   body: (scenario: Scenario) => Promise<void>,
-  options: { clockAt?: number } = {},
+  options: ScenarioOptions = {},
 ): Promise<void> {
   const scenario = await begin(options);
   try {
@@ -549,7 +609,7 @@ export async function withScenario(
 export function twin(
   name: `${string}_tests::${string}`,
   body: (scenario: Scenario) => Promise<void>,
-  options: { clockAt?: number } = {},
+  options: ScenarioOptions = {},
 ): void {
   it(name, () => withScenario(body, options));
 }

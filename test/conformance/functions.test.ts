@@ -12,16 +12,14 @@ const SOURCES = join(import.meta.dirname, "..", "..", "move", "sources");
 
 /** Public functions the devnet cannot run, and why. */
 const NOT_ON_DEVNET: Record<string, string> = {
-  // Takes a NitroAttestationDocument, which only a real Nitro enclave's AWS-signed
-  // attestation yields; the devnet uses `register_dev_enclave`.
-  "enclave::register_enclave": "Nitro attestation",
   // Generic over the payload type (`signing_bytes<T>`); the devnet runs no type arguments.
   "messages::signing_bytes": "generic",
 };
 
 /**
  * A parameter as both sides can state it: `pure:<bcs type>` (a reference to a pure value
- * is passed as the value) or `object:<struct>:<ref|mut|value>`.
+ * is passed as the value), `object:<struct>:<ref|mut|value>`, or `value:<struct>` (a struct
+ * value no transaction input can make, such as a NitroAttestationDocument).
  */
 function moveParamShape(declaration: string): string {
   const type = declaration.slice(declaration.indexOf(":") + 1).trim();
@@ -33,6 +31,7 @@ function moveParamShape(declaration: string): string {
     const struct = object[2] === "Coin<SUI>" ? "Coin" : (object[2] as string);
     return `object:${struct}:${pass}`;
   }
+  if (type === "NitroAttestationDocument") return "value:NitroAttestationDocument";
   const pure: Record<string, string> = {
     u8: "u8",
     u16: "u16",
@@ -54,7 +53,7 @@ function moveParamShape(declaration: string): string {
 function devnetParamShape(param: MoveParam): string {
   if (param.kind === "pure") return `pure:${param.typeName}`;
   const struct = /::(\w+)(<[^>]*>)?$/.exec(param.type)?.[1];
-  return `object:${struct}:${param.mode}`;
+  return param.kind === "value" ? `value:${struct}` : `object:${struct}:${param.mode}`;
 }
 
 /** `module::function` → its parameters' shapes, `&TxContext` left out (the chain adds it). */

@@ -131,8 +131,11 @@ describe("nautilus-control end to end: transaction → Kubernetes → signed res
         method: "GET",
         url,
       });
-      return ((await (await fetch(url, { headers })).json()) as { output: Record<string, unknown> })
-        .output;
+      return (
+        (await (await stack.controlFetch(url, { headers })).json()) as {
+          output: Record<string, unknown>;
+        }
+      ).output;
     };
     const body = { metadata: { name: "settings" }, data: { color: "blue" } };
     const created = await call(
@@ -185,7 +188,7 @@ describe("nautilus-control end to end: transaction → Kubernetes → signed res
 
     // Reads are free: the signed /v2 API of the same control plane, never a transaction.
     const readUrl = `${stack.control?.url}/v2/kube/api/v1/namespaces/${tenant.namespace}/configmaps/settings`;
-    const read = await fetch(readUrl, {
+    const read = await stack.controlFetch(readUrl, {
       headers: await signedHeaders(tenant.key, {
         clusterId: stack.clusterId,
         method: "GET",
@@ -195,7 +198,7 @@ describe("nautilus-control end to end: transaction → Kubernetes → signed res
     assert.equal(read.status, 200);
     assert.equal(((await read.json()) as { data: { color: string } }).data.color, "blue");
     const dryUrl = `${stack.control?.url}/v2/kube-dry-run`;
-    const dry = await fetch(dryUrl, {
+    const dry = await stack.controlFetch(dryUrl, {
       method: "POST",
       headers: await signedHeaders(tenant.key, {
         clusterId: stack.clusterId,

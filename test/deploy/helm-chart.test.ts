@@ -193,15 +193,18 @@ describe("the nautilus-control Helm chart", () => {
     ];
     // The operator key comes from a Secret (K8S_DAAS_OPERATOR_KEY), the cluster from the
     // ServiceAccount: the keystore, address, key-variable and kubeconfig settings stay unset;
-    // the pod runs no k3s server, so whether tenants may run on it does not apply; the
-    // chart always serves HTTPS with the enclave's key (its probes speak HTTPS): plain HTTP
-    // is for development stacks, not offered.
+    // the pod runs no k3s server, so whether tenants may run on it does not apply; a pod is
+    // no Nitro enclave (the enclave image is built apart: deploy/enclave), so the NSM
+    // settings keep their defaults; the chart always serves HTTPS with the enclave's key
+    // (its probes speak HTTPS): plain HTTP is for development stacks, not offered.
     const notForPods = [
       "operatorKeystore",
       "operatorAddress",
       "operatorKeyEnv",
       "kubeconfig",
       "allowWorkloadsOnServer",
+      "nsmDevice",
+      "nsmHelper",
       "insecureHttp",
     ];
     assert.deepEqual(

@@ -66,6 +66,8 @@ describe("devnet: the k8s_daas rules through the real SDK client", () => {
           tx.object(adminCapId),
           tx.pure.vector("u8", enclave.getPublicKey().toRawBytes()),
           tx.pure.vector("u8", generateX25519KeyPair().publicKey),
+          // The TLS key hash: any 32 bytes, no control plane is served here.
+          tx.pure.vector("u8", new Uint8Array(32).fill(7)),
         ],
       });
     });

@@ -4,11 +4,7 @@ import { withScenario } from "../conformance/fixture.ts";
 
 const pcr = (fill: number) => [...new Uint8Array(48).fill(fill)];
 
-/**
- * The positive side of `enclave::set_enclave_pcrs`, whose Move test
- * (`set_pcrs_then_matching_attestation_registers_the_key`) goes on to a Nitro attestation
- * and so has no twin: valid PCRs are stored and reported.
- */
+/** The positive side of `enclave::set_enclave_pcrs`: valid PCRs are stored and reported. */
 describe("devnet: enclave PCRs", () => {
   it("set_enclave_pcrs stores three valid PCRs and reports them in EnclaveConfigEvent", () =>
     withScenario(async (s) => {

@@ -68,11 +68,15 @@ const FUNDS = 1_000_000_000_000n;
 export async function openStack(
   kubeConfig: KubeConfig,
   overrides: Partial<Record<keyof ControlConfig, unknown>> = {},
-  options: { listen?: boolean } = {},
+  options: { listen?: boolean; nitroRootPem?: string } = {},
 ): Promise<Stack> {
   const dataDir = mkdtempSync(join(tmpdir(), "k8s-daas-stack-"));
   // `listen`: the devnet also serves gRPC-web on 127.0.0.1, for clients in other processes.
-  const devnet = await openDevnet(options.listen ? { listen: { port: 0 } } : {});
+  // `nitroRootPem`: the root its load_nitro_attestation trusts (a test CA's).
+  const devnet = await openDevnet({
+    ...(options.listen ? { listen: { port: 0 } } : {}),
+    ...(options.nitroRootPem ? { nitroRootPem: options.nitroRootPem } : {}),
+  });
   const client = new SuiGrpcClient({ network: "localnet", transport: devnet.transport });
   const admin = Ed25519Keypair.generate();
   const operator = Ed25519Keypair.generate();

@@ -10,11 +10,13 @@ import {
   ClusterObject,
   DEFAULT_CONFIG,
   deploymentManifest,
-  EnclavePublicKeys,
   EXPIRED_STATUS_CODE,
+  encodeEnclaveUserData,
   INSTALLED_ENCLAVE_KEY_KIND,
+  imagePcrs,
   K8sAPIRequestEvent,
   K8sAPIResultEvent,
+  parseNitroAttestation,
   podManifest,
   RequestResultPayload,
   signingBytes,
@@ -23,6 +25,8 @@ import {
   WorkerRefusalPayload,
   x25519KeyPairFromPkcs8,
 } from "../../src/protocol/index.ts";
+
+import { NAUTILUS_EXAMPLE, nautilusExampleDocument } from "../helpers/nautilus-example.ts";
 
 export const GOLDEN_MOVE_PATH = join(
   import.meta.dirname,
@@ -228,12 +232,30 @@ export function goldenVectors(): Record<string, string> {
       signingBytes("usageReport", TIMESTAMP_MS, usageReportPayload(1n, 1n)),
     ),
     enclave_user_data: hex(
-      EnclavePublicKeys.serialize({
+      encodeEnclaveUserData({
         public_key: enclaveKey.getPublicKey().toRawBytes(),
         encryption_key: enclaveEncryptionKey.publicKey,
         tls_key_sha256: enclaveTlsKeySha256,
-      }).toBytes(),
+      }),
     ),
+  };
+}
+
+/**
+ * The real attestation document of Nautilus' example enclave and what our parser reads from
+ * it (PCR0..2, its `public_key`): the Move tests pin these PCRs and replay the document, so the values Move
+ * compares are the ones the TS verifier extracts.
+ */
+export function nautilusExampleVectors(): Record<string, string> {
+  const bytes = nautilusExampleDocument();
+  const { document } = parseNitroAttestation(bytes);
+  const [pcr0, pcr1, pcr2] = imagePcrs(document).map(hex);
+  return {
+    nautilus_example_attestation: hex(bytes),
+    nautilus_example_public_key: hex(document.publicKey ?? new Uint8Array()),
+    nautilus_example_pcr0: pcr0 as string,
+    nautilus_example_pcr1: pcr1 as string,
+    nautilus_example_pcr2: pcr2 as string,
   };
 }
 
@@ -357,6 +379,8 @@ export async function renderGoldenMove(): Promise<string> {
     bytesFn("output_sha256", hex(OUTPUT_SHA256)),
     bytesFn("join_credential", hex(JOIN_CREDENTIAL)),
     ...Object.entries(goldenVectors()).map(([name, value]) => bytesFn(name, value)),
+    `public fun nautilus_example_clock_ms(): u64 { ${NAUTILUS_EXAMPLE.clockMs} }`,
+    ...Object.entries(nautilusExampleVectors()).map(([name, value]) => bytesFn(name, value)),
     ...Object.entries(await goldenSignatures()).map(([name, value]) => bytesFn(name, value)),
   ];
   return [

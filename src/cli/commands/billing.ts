@@ -2,13 +2,8 @@ import type { SuiGrpcClient } from "@mysten/sui/grpc";
 import { readBillingView } from "../../chain/index.ts";
 import { addCall } from "../../chain/k8s-daas.ts";
 import type { UsageDocument } from "../../control/billing/index.ts";
-import {
-  AdminCapObject,
-  ESCROW_ACTION,
-  EscrowEvent,
-  eventType,
-  UsageReportedEvent,
-} from "../../protocol/index.ts";
+import { ESCROW_ACTION, EscrowEvent, eventType, UsageReportedEvent } from "../../protocol/index.ts";
+import { adminCap } from "../admin-cap.ts";
 import { type Command, onePositional, type ParsedArgs, runAction, stringFlag } from "../command.ts";
 import { CONNECTION_HELP, CONNECTION_OPTIONS } from "../context.ts";
 import { CliError, EXIT, usageError } from "../errors.ts";
@@ -277,7 +272,7 @@ export async function clusterPrices(values: ParsedArgs["values"], rest: string[]
     };
     if (prices.treasury_share_bps > 10_000n)
       throw usageError("--treasury-share-bps must be 0..10000 (basis points)");
-    const cap = await adminCap(session);
+    const cap = await adminCap(session, "setting prices");
     const tx = await session.execute((tx) =>
       addCall(tx, packageId, "set_prices", prices, { cluster: clusterId, cap }),
     );
@@ -305,25 +300,4 @@ export async function clusterPrices(values: ParsedArgs["values"], rest: string[]
     ],
   }));
   return EXIT.ok;
-}
-
-/** The signer's AdminCap of this cluster, or ENotAdmin's message before any gas is paid. */
-async function adminCap(session: Session): Promise<string> {
-  const { packageId, clusterId } = session.connection;
-  const owner = await session.address();
-  const { objects } = await session.chain(() =>
-    session.client.listOwnedObjects({
-      owner,
-      type: `${packageId}::cluster::AdminCap`,
-      include: { content: true },
-    }),
-  );
-  const cap = objects.find(
-    (object) => object.content && AdminCapObject.parse(object.content).cluster_id === clusterId,
-  );
-  if (!cap)
-    throw new CliError("ENotAdmin", `${owner} holds no AdminCap of cluster ${clusterId}`, {
-      hint: "setting prices needs the cluster's AdminCap, held by the cluster's creator",
-    });
-  return cap.objectId;
 }

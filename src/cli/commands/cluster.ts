@@ -23,15 +23,16 @@ import { CliError, EXIT } from "../errors.ts";
 import { age, printResult, sui } from "../output.ts";
 import { Session } from "../session.ts";
 import { clusterPrices } from "./billing.ts";
+import { clusterEnclave } from "./cluster-enclave.ts";
 
 export const clusterCommand: Command = {
   name: "cluster",
   summary:
-    "Operator: create a cluster object, or show a cluster's state (chain and control plane).",
+    "Operator: create a cluster object, show its state (chain and control plane), set prices, register an attested enclave.",
   usage:
-    "k8s-daas cluster create [--name NAME] [--enclave-key-file FILE] [--allow-dev-enclave] | status | prices [set --cpu-core-hour MIST --memory-gib-hour MIST --storage-gib-hour MIST --treasury-share-bps N]",
-  example: "k8s-daas cluster status",
-  actions: ["create", "prices", "status"],
+    "k8s-daas cluster create [--name NAME] [--enclave-key-file FILE] [--allow-dev-enclave] | status | prices [set --cpu-core-hour MIST --memory-gib-hour MIST --storage-gib-hour MIST --treasury-share-bps N] | enclave set-pcrs PCR0 PCR1 PCR2 | enclave verify|register --attestation FILE | enclave disable-dev --yes",
+  example: "k8s-daas cluster enclave register --attestation attestation.json",
+  actions: ["create", "enclave", "prices", "status"],
   options: {
     name: { type: "string" },
     "enclave-key-file": { type: "string" },
@@ -41,6 +42,9 @@ export const clusterCommand: Command = {
     "memory-gib-hour": { type: "string" },
     "storage-gib-hour": { type: "string" },
     "treasury-share-bps": { type: "string" },
+    attestation: { type: "string" },
+    "nitro-root": { type: "string" },
+    yes: { type: "boolean" },
     ...CONNECTION_OPTIONS,
   },
   optionHelp: {
@@ -54,6 +58,11 @@ export const clusterCommand: Command = {
     "memory-gib-hour": "prices set: MIST per GiB-hour of requested memory",
     "storage-gib-hour": "prices set: MIST per GiB-hour of bound volume claims",
     "treasury-share-bps": "prices set: the treasury's share of what is collected, basis points",
+    attestation:
+      "enclave verify/register: the enclave's attestation document (nautilus-control's /get_attestation JSON, hex or raw CBOR)",
+    "nitro-root":
+      "enclave verify/register: PEM root the document must chain to instead of AWS's (tests without Nitro hardware)",
+    yes: "enclave disable-dev: confirm turning dev enclaves off for good",
     ...CONNECTION_HELP,
   },
   run: (args) =>
@@ -100,6 +109,7 @@ export const clusterCommand: Command = {
         );
         return EXIT.ok;
       },
+      enclave: ({ values }, rest) => clusterEnclave(values, rest),
       prices: ({ values }, rest) => clusterPrices(values, rest),
       async status({ values }) {
         const session = new Session(values);

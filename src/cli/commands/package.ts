@@ -116,6 +116,7 @@ export const packageCommand: Command = {
             ...kept,
             network,
             packageId,
+            upgradeCapId,
             ...(keys.address || previous.address ? { address: sender } : {}),
             ...(stringFlag(values, "keystore") ? { keystore: keys.keystorePath } : {}),
           },
@@ -135,7 +136,7 @@ export const packageCommand: Command = {
             `published k8s_daas to ${network} in ${executed.digest}`,
             `  package id   ${packageId}`,
             `  UpgradeCap   ${upgradeCapId} (held by ${sender}; keep it: it is the right to upgrade)`,
-            `  context      ${context} in ${configFile} now uses this package`,
+            `  context      ${context} in ${configFile} now uses this package and records its UpgradeCap`,
             `next: k8s-daas cluster create --context ${context}`,
           ].join("\n"),
         );

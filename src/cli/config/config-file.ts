@@ -11,6 +11,8 @@ export interface ContextEntry {
   /** local, testnet, mainnet or a full node URL (the local stack records its devnet's URL). */
   network?: string;
   packageId?: string;
+  /** The `0x2::package::UpgradeCap` of `packageId`, when `package publish` made it here. */
+  upgradeCapId?: string;
   clusterId?: string;
   controlUrl?: string;
   /** "true": `controlUrl` is plain HTTP on purpose (a development stack whose TLS could not start). */
@@ -33,6 +35,7 @@ export interface ContextEntry {
 export const CONTEXT_FIELDS = [
   "network",
   "packageId",
+  "upgradeCapId",
   "clusterId",
   "controlUrl",
   "insecureHttp",

@@ -5,6 +5,7 @@ import type { Duplex } from "node:stream";
 import type { Registry } from "prom-client";
 import type { InboxRequest, RequestStore } from "../inbox/index.ts";
 import type { StreamsService } from "../streams/index.ts";
+import { type Attest, serveAttestation } from "./attestation-route.ts";
 import { AuthError, authErrorStatus, RequestAuthenticator } from "./auth.ts";
 import { type BillingRoutes, serveUsage, usageRouteNamespace } from "./billing-routes.ts";
 import { isKubeRoute, type KubeGatewayOptions, KubeRoutes } from "./kube-routes.ts";
@@ -35,6 +36,8 @@ export interface ApiOptions {
   streams?: StreamsService;
   /** `GET /v1/namespaces/<ns>/usage` (`billing-routes.ts`); absent (billing off), it 404s. */
   billing?: BillingRoutes;
+  /** Inside a Nitro Enclave: `/get_attestation` serves the NSM's documents; absent, it 404s. */
+  attest?: Attest;
   /** The kubectl gateway's API (`/v2/kube…`, ./README.md); absent, those routes 404. */
   kube?: Omit<KubeGatewayOptions, "streams">;
   /**
@@ -166,6 +169,7 @@ async function route(
     return sendJson(res, 405, { error: "METHOD_NOT_ALLOWED", message: "only GET is served" });
   if (path === "/healthz") return sendJson(res, 200, { status: "ok", ...options.info });
   if (path === "/readyz") return readiness(options, res);
+  if (path === "/get_attestation") return serveAttestation(options.attest, url, res);
   if (path === "/metrics") {
     res.writeHead(200, { "content-type": options.registry.contentType });
     res.end(await options.registry.metrics());

@@ -1,10 +1,12 @@
 import {
+  decodeEnclaveUserData,
   ENCLAVE_KEY_KIND,
   EnclaveConfigEvent,
   EnclaveKeyRemovedEvent,
   EnclaveRegisteredEvent,
   INSTALLED_ENCLAVE_KEY_KIND,
   LIMITS,
+  NitroAttestationDocumentLayout,
   signingBytes,
 } from "../../protocol/index.ts";
 import type { MoveCallContext, MoveFunction } from "../move-runtime.ts";
@@ -106,6 +108,37 @@ function isValidPcr(pcr: Uint8Array): boolean {
   return pcr.length === LIMITS.pcrBytes && pcr.some((byte) => byte !== 0);
 }
 
+/**
+ * `enclave::register_attested_key`: the pinned PCRs, then the document's `public_key` and
+ * the keys in `user_data` (BCS `EnclavePublicKeys` naming that key), in the Move order of
+ * checks.
+ */
+function registerAttestedKey(
+  scope: CallScope,
+  cluster: ClusterValue,
+  attestedPcrs: Uint8Array[],
+  publicKey: Uint8Array | undefined,
+  userData: Uint8Array | undefined,
+): void {
+  const where = "register_attested_key";
+  const expected = cluster.pcrs;
+  if (expected.length === 0) scope.fail("enclave", "EPcrsNotConfigured", where);
+  if (!attestedPcrs.every(isValidPcr)) scope.fail("enclave", "EInvalidPcrs", where);
+  const same = attestedPcrs.every((pcr, index) => {
+    const pinned = expected[index];
+    return pinned !== undefined && Buffer.from(pcr).equals(Buffer.from(pinned));
+  });
+  if (!same || attestedPcrs.length !== expected.length)
+    scope.fail("enclave", "EPcrMismatch", where);
+  if (publicKey === undefined) scope.fail("enclave", "EInvalidPublicKey", where);
+  if (userData === undefined) scope.fail("enclave", "EInvalidUserData", where);
+  const keys = decodeEnclaveUserData(userData);
+  if (!keys) scope.fail("enclave", "EInvalidUserData", "decode_enclave_public_keys");
+  if (!Buffer.from(keys.public_key).equals(Buffer.from(publicKey)))
+    scope.fail("enclave", "EInvalidUserData", where);
+  installKey(scope, cluster, keys, INSTALLED_ENCLAVE_KEY_KIND.nitro, ENCLAVE_KEY_KIND.nitro);
+}
+
 export function enclaveModule(packageId: string): Record<string, MoveFunction> {
   return {
     set_enclave_pcrs: entry(packageId, "set_enclave_pcrs", (scope) => {
@@ -117,6 +150,25 @@ export function enclaveModule(packageId: string): Record<string, MoveFunction> {
       cluster.pcrs = pcrs;
       writeCluster(clusterArg, cluster);
       emitEnclaveConfig(scope.ctx, cluster);
+    }),
+    register_enclave: entry(packageId, "register_enclave", (scope) => {
+      const clusterArg = scope.args.object("cluster");
+      const cluster = readCluster(clusterArg);
+      assertAdmin(scope, cluster, scope.args.object("cap"));
+      const document = NitroAttestationDocumentLayout.parse(scope.args.value("document"));
+      const attested = [0, 1, 2].map((index) =>
+        Uint8Array.from(document.pcrs.find((entry) => entry.index === index)?.value ?? []),
+      );
+      const optional = (value: Iterable<number> | null) =>
+        value === null ? undefined : Uint8Array.from(value);
+      registerAttestedKey(
+        scope,
+        cluster,
+        attested,
+        optional(document.public_key),
+        optional(document.user_data),
+      );
+      writeCluster(clusterArg, cluster);
     }),
     register_dev_enclave: entry(packageId, "register_dev_enclave", (scope) => {
       const clusterArg = scope.args.object("cluster");

@@ -1,6 +1,12 @@
 import { bcs } from "@mysten/sui/bcs";
 import { normalizeStructTag } from "@mysten/sui/utils";
-import { abortCode, CALLS, type CallName, type MoveModule } from "../../protocol/index.ts";
+import {
+  abortCode,
+  CALLS,
+  type CallName,
+  type MoveModule,
+  NITRO_ATTESTATION_DOCUMENT_TYPE,
+} from "../../protocol/index.ts";
 import { ClusterObject, objectType } from "../../protocol/objects.ts";
 import type {
   MoveArg,
@@ -26,6 +32,8 @@ export interface CallArgs {
   bool(name: string): boolean;
   address(name: string): string;
   object(name: string): ObjectArg;
+  /** The BCS of a struct value argument (a NitroAttestationDocument). */
+  value(name: string): Uint8Array;
 }
 
 export interface CallScope {
@@ -68,7 +76,8 @@ export function entry(
       case "clock":
         return { kind: "object", name: param.name, type: CLOCK_TYPE, mode: "ref" };
       default:
-        throw new Error(`${name} takes a Nitro attestation, which the devnet cannot verify`);
+        // `attestation`: the NitroAttestationDocument an earlier command returned.
+        return { kind: "value", name: param.name, type: NITRO_ATTESTATION_DOCUMENT_TYPE };
     }
   });
   return {
@@ -97,6 +106,11 @@ export function entry(
           const value = byName.get(key);
           if (value?.kind !== "object") throw new Error(`${name}: ${key} is not an object`);
           return value;
+        },
+        value: (key) => {
+          const value = byName.get(key);
+          if (value?.kind !== "value") throw new Error(`${name}: ${key} is not a struct value`);
+          return value.bytes;
         },
       };
       const fail = (module: MoveModule, constant: string, inFunction?: string): never =>

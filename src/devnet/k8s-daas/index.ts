@@ -19,9 +19,9 @@ import { workersModule } from "./workers.ts";
 export const DEVNET_PACKAGE_ID = normalizeSuiAddress("0x6b38736461617300");
 
 /**
- * The `k8s_daas` package as the devnet runs it. `enclave::register_enclave` (Nitro
- * attestation) is absent: the devnet cannot verify attestation documents, so local clusters
- * use `register_dev_enclave`. The read-only accessors (`requests::status`, `tenancy::owner`,
+ * The `k8s_daas` package as the devnet runs it. `enclave::register_enclave` takes the
+ * document of the devnet's `0x2::nitro_attestation` twin (framework/nitro-attestation.ts);
+ * local clusters without Nitro hardware use `register_dev_enclave`. The read-only accessors (`requests::status`, `tenancy::owner`,
  * ...) and the object-free helpers (`requests::pod_manifest`, `messages::request_result`, ...)
  * are callable too, as any `public fun` is from a PTB.
  */

@@ -120,6 +120,7 @@ function moveType(param: MoveParam, selfId: string): string {
     const type = param.type.replaceAll(selfId, `0x${ZERO}`);
     return param.mode === "ref" ? `&${type}` : param.mode === "mut" ? `&mut ${type}` : type;
   }
+  if (param.kind === "value") return param.type;
   return bcsNameToMove(param.typeName);
 }
 
