@@ -207,10 +207,6 @@ async function resolveJudgeWrite(
   if (!context.policy) {
     return refusalOutcome(500, "K8S_PATCH_POLICY_MISSING", "no policy judges resolved patches");
   }
-  const stamped =
-    isApply && isObject(operation.patch)
-      ? withRequestId(operation.patch, context.requestId)
-      : operation.patch;
   const patchQuery = {
     fieldManager: isApply ? (operation.fieldManager ?? FIELD_MANAGER) : FIELD_MANAGER,
     ...(isApply && operation.force !== undefined ? { force: String(operation.force) } : {}),
@@ -218,7 +214,7 @@ async function resolveJudgeWrite(
   const resolved = await context.retry((signal) =>
     context.client.request(HttpMethod.PATCH, path, {
       query: { ...patchQuery, dryRun: "All" },
-      body: stamped,
+      body: operation.patch,
       contentType: CONTENT_TYPES[operation.patchType],
       signal,
     }),
@@ -241,16 +237,29 @@ async function resolveJudgeWrite(
     const metadata = isObject(object.metadata) ? object.metadata : {};
     return { ...object, metadata: { ...metadata, resourceVersion: liveVersion } };
   };
-  if (isApply && isObject(stamped)) {
+  if (isApply && isObject(operation.patch)) {
     const { statusCode, body } = await context.retry((signal) =>
       context.client.request(HttpMethod.PATCH, path, {
         query: { ...patchQuery, ...dryRunQuery(context) },
-        body: conditioned(stamped),
+        body: conditioned(operation.patch as JsonObject),
         contentType: CONTENT_TYPES.apply,
         signal,
       }),
     );
-    return success(statusCode, `${label} serverside-applied`, body);
+    if (context.dryRun) return success(statusCode, `${label} serverside-applied`, body);
+    // The request id is stamped by an update of its own, under our field manager: inside the
+    // tenant's apply it would be a field the tenant's manager claims, and it conflicts with
+    // the manager that stamped it last (a create, an edit). A crash between the two writes
+    // re-applies (the same apply, idempotent) and stamps on resume.
+    const stamped = await context.retry((signal) =>
+      context.client.request(HttpMethod.PATCH, path, {
+        query: { fieldManager: FIELD_MANAGER },
+        body: withRequestId({}, context.requestId),
+        contentType: CONTENT_TYPES.merge,
+        signal,
+      }),
+    );
+    return success(statusCode, `${label} serverside-applied`, stamped.body);
   }
   const object = operation.subresource
     ? judged.object

@@ -55,8 +55,14 @@ describe("kubectl through the gateway", () => {
     const deployment = await apps.readNamespacedDeployment({ name: "web", namespace: ns });
     assert.equal(deployment.spec?.replicas, 1);
     await onChain(2, () => ok(["apply", "-f", join(FIXTURES, "settings")]));
-    // Server-side apply of an object no other manager wrote yet (see the README's known
-    // limits for re-applying server-side what a client-side write made).
+    // Server-side apply of what client-side writes made (a create, then an apply): the
+    // request-id stamp is not the tenant's field, so nothing conflicts.
+    // kubectl first moves the client-side managed fields over (patches of its own, each one
+    // a request on chain too), then applies.
+    await onChain(4, () =>
+      ok(["apply", "--server-side", "-f", join(FIXTURES, "settings", "a.yaml")]),
+    );
+    // Server-side apply of an object no other manager wrote yet, twice.
     const serverSide = join(rig.workDir, "server-side.yaml");
     writeFileSync(
       serverSide,
