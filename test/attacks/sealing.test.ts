@@ -12,9 +12,6 @@ import type { Ed25519Keypair } from "@mysten/sui/keypairs/ed25519";
 import { readClusterObject } from "../../src/chain/cluster-view.ts";
 import { addCall } from "../../src/chain/k8s-daas.ts";
 import {
-  EVENT_SCHEMAS,
-  type EventName,
-  eventType,
   generateX25519KeyPair,
   K8sAPIRequestEvent,
   openOutput,
@@ -24,7 +21,7 @@ import {
 } from "../../src/protocol/index.ts";
 import { loadDevEnclaveSigner } from "../../src/tee/index.ts";
 import { testCluster, uniqueNamespace } from "../helpers/cluster.ts";
-import { assertNoLeakInDatabase } from "../helpers/leaks.ts";
+import { allPackageEvents, assertNoLeakInDatabase } from "../helpers/leaks.ts";
 import {
   execute,
   newTenant,
@@ -138,7 +135,7 @@ describe("attack: sealed payloads", () => {
     assert.equal(Buffer.from(secret.data?.password ?? "", "base64").toString(), SECRET);
 
     // Every event of the chain, and the request's payload as the chain carries it.
-    const events = await allEvents(stack);
+    const events = await allPackageEvents(stack);
     assert.ok(events.length > 0);
     for (const event of events) assert.equal(containsSecret(event.bcs), false, event.eventType);
     const requestEvent = events
@@ -178,7 +175,7 @@ describe("attack: sealed payloads", () => {
     assert.equal((await waitForResult(stack, original)).status_code, 201);
     // The attacker lifts the payload off the public event and replays it in its namespace,
     // under the same object name and method, and under another name.
-    const lifted = (await allEvents(stack))
+    const lifted = (await allPackageEvents(stack))
       .filter((event) => event.eventType.endsWith("::K8sAPIRequestEvent"))
       .map((event) => K8sAPIRequestEvent.parse(event.bcs))
       .find((event) => event.request_id === String(original));
@@ -299,22 +296,4 @@ async function setRequireSealed(stack: Stack, admin: Ed25519Keypair, required: b
       { cluster: stack.clusterId, cap: stack.adminCapId },
     ),
   );
-}
-
-/** Every event of the package on this devnet, in order. */
-async function allEvents(stack: Stack) {
-  const events: { eventType: string; bcs: Uint8Array }[] = [];
-  for (const name of Object.keys(EVENT_SCHEMAS) as EventName[]) {
-    let after: string | null = null;
-    do {
-      const page = await stack.client.listEvents({
-        filter: { eventType: eventType(stack.packageId, name) },
-        limit: 200,
-        ...(after ? { after } : {}),
-      });
-      events.push(...page.events.map((event) => ({ eventType: event.eventType, bcs: event.bcs })));
-      after = page.hasNextPage ? page.endCursor : null;
-    } while (after);
-  }
-  return events;
 }

@@ -2,12 +2,14 @@
 // with an enclave-signed result, no read is, and what the tenant may not touch is a 403.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { once } from "node:events";
 import { chmodSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
 import { waitFor } from "../helpers/cluster.ts";
+import { allPackageEvents, assertNoLeakInDatabase } from "../helpers/leaks.ts";
 import { newTenant } from "../helpers/stack.ts";
 import { readUntil, writeContainerLog } from "../k8s/stream-fixtures.ts";
 import { type GatewayRig, openGatewayRig } from "./fixture.ts";
@@ -241,6 +243,21 @@ describe("kubectl through the gateway", () => {
         /KUBE_CONTENT_TYPE_UNSUPPORTED: .*Deployment.*--dry-run=client -o yaml \| kubectl apply -f -/,
       );
     });
+  });
+
+  it("kubectl create secret: the value reaches the cluster, never the chain's events or the inbox", async () => {
+    const secret = `gw-pw-${randomBytes(12).toString("hex")}`;
+    const forms = [secret, Buffer.from(secret).toString("base64")].map((text) => Buffer.from(text));
+    const leaks = (bytes: Uint8Array) => forms.some((form) => Buffer.from(bytes).includes(form));
+    await onChain(1, () =>
+      ok(["create", "secret", "generic", "db", `--from-literal=password=${secret}`]),
+    );
+    const stored = await core.readNamespacedSecret({ name: "db", namespace: ns });
+    assert.equal(Buffer.from(stored.data?.password ?? "", "base64").toString(), secret);
+    const events = await allPackageEvents(rig.stack);
+    assert.ok(events.some((event) => event.eventType.endsWith("::K8sAPIRequestEvent")));
+    for (const event of events) assert.equal(leaks(event.bcs), false, event.eventType);
+    assertNoLeakInDatabase(join(rig.stack.config.dataDir, "inbox.sqlite"), leaks);
   });
 
   it("another tenant's namespace, the cluster and RBAC are 403s naming why", async () => {
