@@ -72,12 +72,21 @@ describe("tenant object-count quota", () => {
       claimId: TEST_CLAIM_ID,
       quota: { "count/configmaps": "3", "count/ingresses.networking.k8s.io": "1" },
     });
-    // The controller-manager publishes kube-root-ca.crt into every namespace; it counts too.
+    // The controller-manager publishes kube-root-ca.crt into every namespace; it counts too,
+    // once the quota controller has recounted (until then the quota's usage says 0 and would
+    // let a fourth ConfigMap in).
     await eventually("kube-root-ca.crt", async () =>
       (await core.listNamespacedConfigMap({ namespace: small })).items.length === 1
         ? true
         : undefined,
     );
+    await eventually("kube-root-ca.crt counted by the quota", async () => {
+      const quota = await core.readNamespacedResourceQuota({
+        namespace: small,
+        name: TENANT_OBJECT_NAMES.quota,
+      });
+      return quota.status?.used?.["count/configmaps"] === "1" ? true : undefined;
+    });
     const executor = new TenantExecutor(kc);
     const configMap = (name: string) => object("configmaps", small, name, { data: { a: "b" } });
     for (const name of ["one", "two"]) {
