@@ -108,3 +108,22 @@ export function errorCodeForStatus(statusCode: number, reason?: string): K8sErro
   if (known) return known;
   return statusCode >= 500 ? "K8S_SERVER_ERROR" : "K8S_CLIENT_ERROR";
 }
+
+/**
+ * The error for an API server answer read as text (a stream's or an upgrade's refusal): its
+ * `Status` when the body is one, else the text itself as the message.
+ */
+export function errorFromResponseText(statusCode: number, text: string): K8sError {
+  let status: ApiStatus | undefined;
+  try {
+    const parsed = JSON.parse(text) as ApiStatus;
+    if (parsed?.kind === "Status") status = parsed;
+  } catch {
+    // not a Status: the text itself is the message
+  }
+  return new K8sError(
+    errorCodeForStatus(statusCode, status?.reason),
+    status?.message ?? (text.slice(0, 500) || `HTTP ${statusCode}`),
+    { statusCode, ...(status ? { status } : {}) },
+  );
+}

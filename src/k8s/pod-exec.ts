@@ -3,7 +3,7 @@ import type { IncomingMessage } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import type { Duplex } from "node:stream";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { type ApiStatus, errorCodeForStatus, K8sError } from "./errors.ts";
+import { errorFromResponseText, K8sError } from "./errors.ts";
 import { impersonatingConfig } from "./impersonation.ts";
 import { tenantUser } from "./labels.ts";
 
@@ -39,6 +39,15 @@ export async function openPodExec(
   options: PodExecOptions,
   protocols: readonly string[] = EXEC_PROTOCOLS,
 ): Promise<UpgradedStream> {
+  const query = podExecQuery(subresource, options);
+  return upgradePodSubresource(admin, namespace, pod, subresource, query, protocols);
+}
+
+/** The API server's query for an exec or attach (the same over WebSocket and SPDY). */
+export function podExecQuery(
+  subresource: "exec" | "attach",
+  options: PodExecOptions,
+): URLSearchParams {
   const query = new URLSearchParams();
   if (subresource === "exec") for (const arg of options.command ?? []) query.append("command", arg);
   if (options.container) query.set("container", options.container);
@@ -46,7 +55,7 @@ export async function openPodExec(
   query.set("stdout", "true");
   query.set("stderr", String(!options.tty));
   query.set("tty", String(options.tty));
-  return upgradePodSubresource(admin, namespace, pod, subresource, query, protocols);
+  return query;
 }
 
 /** The channel protocol of `pods/portforward` over a WebSocket (a data and an error channel per port). */
@@ -131,7 +140,7 @@ export async function openPodUpgrade(
       res.on("data", (chunk: Buffer) => {
         if (text.length < 65_536) text += chunk.toString();
       });
-      res.on("end", () => reject(refusal(res.statusCode ?? 0, text)));
+      res.on("end", () => reject(errorFromResponseText(res.statusCode ?? 0, text)));
     });
     req.on("error", (error) =>
       reject(
@@ -140,22 +149,4 @@ export async function openPodUpgrade(
     );
     req.end();
   });
-}
-
-function refusal(statusCode: number, text: string): K8sError {
-  let status: ApiStatus | undefined;
-  try {
-    const parsed = JSON.parse(text) as ApiStatus;
-    if (parsed?.kind === "Status") status = parsed;
-  } catch {
-    // the text is the message
-  }
-  return new K8sError(
-    errorCodeForStatus(statusCode, status?.reason),
-    status?.message ?? (text.slice(0, 500) || `HTTP ${statusCode}`),
-    {
-      statusCode,
-      ...(status ? { status } : {}),
-    },
-  );
 }

@@ -1,7 +1,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { type ChannelSession, HeldChannelEvents } from "./channel-session.ts";
 import { K8sError } from "./errors.ts";
-import { openPodUpgrade, type PodExecOptions } from "./pod-exec.ts";
+import { openPodUpgrade, type PodExecOptions, podExecQuery } from "./pod-exec.ts";
 import { SpdyConnection, type SpdyStream } from "./spdy.ts";
 
 // exec, attach and port-forward over SPDY/3.1, as kubectl does where the API server takes no
@@ -55,13 +55,7 @@ export async function openPodExecSpdy(
   options: PodExecOptions,
   protocols: readonly string[],
 ): Promise<ChannelSession> {
-  const query = new URLSearchParams();
-  if (subresource === "exec") for (const arg of options.command ?? []) query.append("command", arg);
-  if (options.container) query.set("container", options.container);
-  query.set("stdin", String(options.stdin));
-  query.set("stdout", "true");
-  query.set("stderr", String(!options.tty));
-  query.set("tty", String(options.tty));
+  const query = podExecQuery(subresource, options);
   const connection = await upgradeSpdy(
     admin,
     namespace,

@@ -1,7 +1,7 @@
 import type { IncomingMessage } from "node:http";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { type ApiStatus, errorCodeForStatus, K8sError } from "./errors.ts";
+import { errorFromResponseText, K8sError } from "./errors.ts";
 
 /** An error answer is read whole, up to this many bytes, to give its `Status`. */
 const MAX_ERROR_BODY = 64 * 1024;
@@ -37,7 +37,7 @@ export async function openApiStream(
       const status = res.statusCode ?? 0;
       if (status >= 200 && status <= 299) return resolve(res);
       readErrorBody(res).then(
-        (text) => reject(apiStreamError(status, text)),
+        (text) => reject(errorFromResponseText(status, text)),
         (error: unknown) => reject(transportError(path, error, signal)),
       );
     });
@@ -54,21 +54,6 @@ async function readErrorBody(res: IncomingMessage): Promise<string> {
     size += chunk.length;
   }
   return Buffer.concat(chunks).toString("utf8").slice(0, MAX_ERROR_BODY);
-}
-
-function apiStreamError(statusCode: number, text: string): K8sError {
-  let status: ApiStatus | undefined;
-  try {
-    const parsed = JSON.parse(text) as ApiStatus;
-    if (parsed?.kind === "Status") status = parsed;
-  } catch {
-    // not a Status: the text itself is the message
-  }
-  return new K8sError(
-    errorCodeForStatus(statusCode, status?.reason),
-    status?.message ?? (text.slice(0, 500) || `HTTP ${statusCode}`),
-    { statusCode, ...(status ? { status } : {}) },
-  );
 }
 
 function transportError(path: string, error: unknown, signal: AbortSignal | undefined): unknown {
