@@ -251,14 +251,7 @@ async function resolveJudgeWrite(
     // tenant's apply it would be a field the tenant's manager claims, and it conflicts with
     // the manager that stamped it last (a create, an edit). A crash between the two writes
     // re-applies (the same apply, idempotent) and stamps on resume.
-    const stamped = await context.retry((signal) =>
-      context.client.request(HttpMethod.PATCH, path, {
-        query: { fieldManager: FIELD_MANAGER },
-        body: withRequestId({}, context.requestId),
-        contentType: CONTENT_TYPES.merge,
-        signal,
-      }),
-    );
+    const stamped = await stampRequestId(context, path);
     return success(statusCode, `${label} serverside-applied`, stamped.body);
   }
   const object = operation.subresource
@@ -266,6 +259,18 @@ async function resolveJudgeWrite(
     : withRequestId(judged.object, context.requestId);
   const { statusCode, body } = await put(context, operation, conditioned(object));
   return success(statusCode, `${label} ${operation.subresource ? "scaled" : "patched"}`, body);
+}
+
+/** Stamps the request id on the object at `path` alone, under our own field manager. */
+function stampRequestId(context: KubeWriteContext, path: string) {
+  return context.retry((signal) =>
+    context.client.request(HttpMethod.PATCH, path, {
+      query: { fieldManager: FIELD_MANAGER },
+      body: withRequestId({}, context.requestId),
+      contentType: CONTENT_TYPES.merge,
+      signal,
+    }),
+  );
 }
 
 async function deleteWithOptions(
@@ -280,14 +285,7 @@ async function deleteWithOptions(
   // tenant's precondition is the guard and the object is deleted unstamped.
   if (!context.dryRun && given?.resourceVersion === undefined) {
     try {
-      const { body } = await context.retry((signal) =>
-        context.client.request(HttpMethod.PATCH, path, {
-          query: { fieldManager: FIELD_MANAGER },
-          body: withRequestId({}, context.requestId),
-          contentType: CONTENT_TYPES.merge,
-          signal,
-        }),
-      );
+      const { body } = await stampRequestId(context, path);
       const uid = (body as { metadata?: { uid?: unknown } }).metadata?.uid;
       if (given?.uid === undefined && typeof uid === "string") preconditions = { uid };
     } catch (error) {
