@@ -1,4 +1,21 @@
+import { CONNECTION_HELP, CONNECTION_OPTIONS } from "./context.ts";
 import type { ExecIo } from "./exec-session.ts";
+
+/** The flags of a terminal session with a pod (`exec`, `attach`), named as kubectl's. */
+export const TERMINAL_SESSION_OPTIONS = {
+  namespace: { type: "string", short: "n" },
+  container: { type: "string", short: "c" },
+  stdin: { type: "boolean", short: "i" },
+  tty: { type: "boolean", short: "t" },
+  ...CONNECTION_OPTIONS,
+} as const;
+
+/** Help for those flags but `stdin` and `tty`, whose meaning each command words itself. */
+export const TERMINAL_SESSION_HELP: Record<string, string> = {
+  namespace: "your namespace (default: the context's, else the only one you hold)",
+  container: "which container (default: the pod's only one)",
+  ...CONNECTION_HELP,
+};
 
 /**
  * This process's terminal as an exec/attach session's input and output: stdout and stderr,

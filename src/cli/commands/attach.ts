@@ -1,29 +1,20 @@
 import { type Command, onePositional } from "../command.ts";
-import { CONNECTION_HELP, CONNECTION_OPTIONS } from "../context.ts";
 import { EXIT } from "../errors.ts";
 import { DETACHED } from "../exec-session.ts";
 import { checkObjectName } from "../manifests.ts";
 import { Session } from "../session.ts";
-import { terminalIo } from "../terminal-io.ts";
+import { TERMINAL_SESSION_HELP, TERMINAL_SESSION_OPTIONS, terminalIo } from "../terminal-io.ts";
 
 export const attachCommand: Command = {
   name: "attach",
   summary: "Attach to a running container's output (and input), through nautilus-control.",
   usage: "k8s-daas attach POD [-c CONTAINER] [-i] [-t] [-n NAMESPACE]",
   example: "k8s-daas attach web -it",
-  options: {
-    namespace: { type: "string", short: "n" },
-    container: { type: "string", short: "c" },
-    stdin: { type: "boolean", short: "i" },
-    tty: { type: "boolean", short: "t" },
-    ...CONNECTION_OPTIONS,
-  },
+  options: TERMINAL_SESSION_OPTIONS,
   optionHelp: {
-    namespace: "your namespace (default: the context's, else the only one you hold)",
-    container: "which container (default: the pod's only one)",
+    ...TERMINAL_SESSION_HELP,
     stdin: "pass your input to the container (it must keep stdin open: `stdin: true`)",
     tty: "the container's terminal (it must have one: `tty: true`)",
-    ...CONNECTION_HELP,
   },
   async run({ values, positionals }) {
     const pod = onePositional(attachCommand, positionals, "pod name");

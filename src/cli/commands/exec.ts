@@ -1,28 +1,19 @@
 import type { Command } from "../command.ts";
-import { CONNECTION_HELP, CONNECTION_OPTIONS } from "../context.ts";
 import { usageError } from "../errors.ts";
 import { checkObjectName } from "../manifests.ts";
 import { Session } from "../session.ts";
-import { terminalIo } from "../terminal-io.ts";
+import { TERMINAL_SESSION_HELP, TERMINAL_SESSION_OPTIONS, terminalIo } from "../terminal-io.ts";
 
 export const execCommand: Command = {
   name: "exec",
   summary: "Run a command in a pod (through nautilus-control, as your namespace's account).",
   usage: "k8s-daas exec POD [-i] [-t] [-c CONTAINER] [-n NAMESPACE] -- COMMAND [ARG...]",
   example: "k8s-daas exec web -it -- sh",
-  options: {
-    namespace: { type: "string", short: "n" },
-    container: { type: "string", short: "c" },
-    stdin: { type: "boolean", short: "i" },
-    tty: { type: "boolean", short: "t" },
-    ...CONNECTION_OPTIONS,
-  },
+  options: TERMINAL_SESSION_OPTIONS,
   optionHelp: {
-    namespace: "your namespace (default: the context's, else the only one you hold)",
-    container: "which container (default: the pod's only one)",
+    ...TERMINAL_SESSION_HELP,
     stdin: "pass your input to the command",
     tty: "give the command a terminal (with -i: an interactive shell)",
-    ...CONNECTION_HELP,
   },
   async run({ values, positionals }) {
     const [pod, ...command] = positionals;
