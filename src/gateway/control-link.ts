@@ -1,6 +1,7 @@
 import type { ClientRequest, IncomingMessage } from "node:http";
 import type { Signer } from "@mysten/sui/cryptography";
 import type { ControlTransport } from "../chain/control-transport.ts";
+import { isChainError } from "../chain/errors.ts";
 import { signedHeaders } from "../control/http/auth.ts";
 import { GatewayError } from "./errors.ts";
 
@@ -52,13 +53,13 @@ export function controlCall(
     });
     request.on("error", (error) => {
       signal?.removeEventListener("abort", abort);
-      // A pinning refusal (a key not on chain) keeps its own code: it is not an outage.
-      const code = (error as { code?: unknown }).code;
-      const pinning = typeof code === "string" && code.startsWith("CONTROL_TLS_");
+      // A transport refusal (a key not on chain) keeps its own code, as the CLI's ControlApi
+      // does: it is not an outage.
+      const refusal = isChainError(error) && error.code.startsWith("CONTROL_");
       reject(
         new GatewayError(
-          pinning ? code : "CONTROL_UNREACHABLE",
-          pinning
+          refusal ? error.code : "CONTROL_UNREACHABLE",
+          refusal
             ? error.message
             : `nautilus-control does not answer at ${target.transport.url} (${error.message})`,
           { kind: "unavailable", cause: error },

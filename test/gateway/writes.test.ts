@@ -1,8 +1,11 @@
 // Writes through the gateway as raw HTTP (what kubectl and Helm send): each verb becomes one
 // request on chain, and the answer is the API server's own (status and body), enclave-signed.
 import assert from "node:assert/strict";
+import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { AppsV1Api, CoreV1Api } from "@kubernetes/client-node";
+import { controlTransport } from "../../src/chain/index.ts";
+import { startGateway } from "../../src/gateway/index.ts";
 import { LIMITS } from "../../src/protocol/index.ts";
 import { type GatewayRig, openGatewayRig } from "./fixture.ts";
 
@@ -184,6 +187,48 @@ describe("writes through the gateway", () => {
     assert.equal(refused.body.kind, "Status");
     assert.match(String(refused.body.message), /^ADMISSION_[A-Z_]+: /);
     assert.match(refused.requestId ?? "", /^\d+$/, "the refusal is a result on chain");
+  });
+
+  it("a control plane whose TLS key is not the one on chain is refused, and nothing is paid", async () => {
+    const control = rig.stack.control;
+    assert.ok(control);
+    const impostorPin = new Uint8Array(32).fill(7);
+    const pinnedElsewhere = await startGateway({
+      client: rig.stack.client,
+      signer: rig.tenant.key,
+      packageId: rig.stack.packageId,
+      clusterId: rig.stack.clusterId,
+      control: controlTransport({
+        url: control.url,
+        pin: { registeredTlsKeySha256: async () => impostorPin },
+      }),
+      dataDir: join(rig.workDir, "impostor"),
+      address: "127.0.0.1",
+      port: 0,
+      noSeal: false,
+      priority: 5,
+      log: () => {},
+    });
+    try {
+      const before = await rig.chainCounts();
+      for (const [method, body] of [
+        ["POST", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "unpinned" } }],
+        ["GET", undefined],
+      ] as const) {
+        const response = await fetch(`${pinnedElsewhere.url}${configMaps()}`, {
+          method,
+          headers: { "content-type": "application/json" },
+          ...(body ? { body: JSON.stringify(body) } : {}),
+        });
+        const status = (await response.json()) as { kind?: string; message?: string };
+        assert.equal(response.status, 503, `${method}: ${JSON.stringify(status)}`);
+        assert.equal(status.kind, "Status");
+        assert.match(String(status.message), /^CONTROL_TLS_KEY_MISMATCH: /, method);
+      }
+      assert.deepEqual(await rig.chainCounts(), before);
+    } finally {
+      await pinnedElsewhere.close();
+    }
   });
 
   it("with the control plane down, a write is refused at once and nothing is paid", async () => {
